@@ -1,0 +1,1 @@
+"""The answering, records and digest logic: plain Python, no Telegram types."""

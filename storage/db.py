@@ -1,0 +1,160 @@
+"""The engine from DATABASE_URL (SQLite by default, PostgreSQL for scale) and sessions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from storage.models import (
+    CatalogVersion,
+    Issue,
+    Meeting,
+    MeetingIssue,
+    Organization,
+    Participation,
+    Person,
+)
+
+# The newest migration in storage/migrations/versions; a test keeps the two in step.
+SCHEMA_REVISION = "0001"
+
+DEFAULT_DATA_DIR = "data"
+
+
+class DatabaseError(Exception):
+    """The database cannot be reached or prepared; the message is a sentence for the user."""
+
+
+def default_database_url(data_dir: str | os.PathLike[str] | None = None) -> str:
+    """Return the SQLite URL of meetbot.db under the data directory (MEETBOT_DATA_DIR or ./data)."""
+    folder = Path(data_dir or os.environ.get("MEETBOT_DATA_DIR") or DEFAULT_DATA_DIR)
+    return f"sqlite:///{folder / 'meetbot.db'}"
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    """Create an engine for url (or DATABASE_URL, or the default SQLite file) with a ready schema.
+
+    SQLite gets WAL and foreign keys on every connection; its folder is created on first use.
+    Raises DatabaseError with a readable sentence when the database cannot be used.
+    """
+    url = url or os.environ.get("DATABASE_URL") or default_database_url()
+    try:
+        if url.startswith("sqlite"):
+            engine = _create_sqlite_engine(url)
+        else:
+            engine = create_engine(
+                url, pool_pre_ping=True, connect_args=_connect_args(url), future=True
+            )
+        migrate(engine)
+    except DatabaseError:
+        raise
+    except (SQLAlchemyError, OSError, ValueError) as exc:
+        raise DatabaseError(
+            f"Cannot use the database at {_redact(url)}: {_first_line(exc)}"
+        ) from exc
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(
+            f"The database driver for {_redact(url)} is not installed ({exc.name})."
+        ) from exc
+    return engine
+
+
+def _create_sqlite_engine(url: str) -> Engine:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False}, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets the bot answer while a digest job or an import writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    return engine
+
+
+def _connect_args(url: str) -> dict[str, object]:
+    if url.startswith("postgresql"):
+        return {"connect_timeout": 5}
+    return {}
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration; cheap when it is already there."""
+    with engine.connect() as connection:
+        if inspect(connection).has_table("alembic_version"):
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            if current == SCHEMA_REVISION:
+                return
+    # Alembic is imported only when there is work to do: it costs start-up time.
+    from storage.migrate import upgrade_to_head
+
+    upgrade_to_head(engine)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """Yield one session for one unit of work: committed on success, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _redact(url: str) -> str:
+    """Hide the password in a URL before it reaches a message."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else f"{scheme}://{user}@{host}"
+    return url
+
+
+def _first_line(exc: BaseException) -> str:
+    message = str(getattr(exc, "orig", None) or exc).strip()
+    return message.splitlines()[0] if message else type(exc).__name__
+
+
+CATALOG_TABLES = (Meeting, Person, Organization, Issue, Participation, MeetingIssue)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_catalog_version(session: Session, _context: object, _instances: object) -> None:
+    """Raise the catalog version in the same transaction as any change to the catalog."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if session.info.get("catalog_bumped") or not any(
+        isinstance(obj, CATALOG_TABLES) for obj in changed
+    ):
+        return
+    session.info["catalog_bumped"] = True
+    result = session.execute(
+        update(CatalogVersion).where(CatalogVersion.id == 1).values(version=CatalogVersion.version + 1)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(CatalogVersion(id=1, version=1))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _reset_catalog_flag(session: Session) -> None:
+    session.info.pop("catalog_bumped", None)
+
+
+def read_catalog_version(session: Session) -> int:
+    """Return the catalog version: it changes whenever meetings or their people change."""
+    row = session.get(CatalogVersion, 1)
+    return row.version if row else 0
