@@ -32,7 +32,7 @@ class DatabaseError(Exception):
 
 
 def default_database_url(data_dir: str | os.PathLike[str] | None = None) -> str:
-    """Return the SQLite URL of meetbot.db under the data directory (MEETBOT_DATA_DIR or ./data)."""
+    """Return the SQLite URL of meetbot.db in the data folder (MEETBOT_DATA_DIR or ./data)."""
     folder = Path(data_dir or os.environ.get("MEETBOT_DATA_DIR") or DEFAULT_DATA_DIR)
     return f"sqlite:///{folder / 'meetbot.db'}"
 
@@ -142,7 +142,9 @@ def _bump_catalog_version(session: Session, _context: object, _instances: object
         return
     session.info["catalog_bumped"] = True
     result = session.execute(
-        update(CatalogVersion).where(CatalogVersion.id == 1).values(version=CatalogVersion.version + 1)
+        update(CatalogVersion)
+        .where(CatalogVersion.id == 1)
+        .values(version=CatalogVersion.version + 1)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         session.add(CatalogVersion(id=1, version=1))

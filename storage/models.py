@@ -115,7 +115,9 @@ class DigestDelivery(SQLModel, table=True):
 class Admin(SQLModel, table=True):
     """A Telegram user granted admin rights by another admin."""
 
-    user_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    user_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
     granted_by: int | None = Field(default=None, sa_type=BigInteger)
     granted_at: dt.datetime
 

@@ -1,33 +1,35 @@
-"""Answer a question from the records: answer_question(text, session=, today=) -> Answer."""
+"""Answer a question from the records: answer_question(text, session=, today=) -> Answer.
+
+The question is parsed (bot.core.questions), each named thing is resolved against the index
+(bot.core.matching), and the meetings that fit every part and the time window are reported,
+newest first, each with its people, roles, issues and sources. Weak matches are never stated
+as facts: they become "did you mean" suggestions.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlmodel import Session
 
-from bot.core.views import MeetingView
+from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex
+from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
+from bot.core.views import MeetingView, load_meeting_views
+
+__all__ = ["Answer", "Intent", "QuestionError", "Status", "answer_question"]
 
 MAX_QUESTION_LENGTH = 500
+MAX_MEETINGS_LISTED = 100  # an answer lists at most this many meetings (the count is exact)
 
 
 class Status(StrEnum):
     ANSWERED = "answered"
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
-
-
-class Intent(StrEnum):
-    WHO_MET = "who_met"
-    WHEN = "when"
-    WHERE = "where"
-    WHAT_DISCUSSED = "what_discussed"
-    MEETINGS_ABOUT_ISSUE = "meetings_about_issue"
-    MEETINGS_OF = "meetings_of"
-    COUNT = "count"
-    LATEST = "latest"
 
 
 class QuestionError(ValueError):
@@ -40,7 +42,7 @@ class Answer:
 
     headline is one sentence that answers the question; text is the whole answer as plain text
     (headline, then one block a meeting). suggestions are names to ask about instead when
-    nothing was found.
+    nothing was found. total is the number of meetings that fit (meetings may list fewer).
     """
 
     question: str
@@ -51,7 +53,8 @@ class Answer:
     meetings: tuple[MeetingView, ...] = ()
     suggestions: tuple[str, ...] = ()
     language: str = "en"
-    extra: dict[str, object] = field(default_factory=dict)
+    total: int = 0
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object of `meetbot ask --json`."""
@@ -65,9 +68,347 @@ class Answer:
         }
 
 
+@dataclass(slots=True)
+class _Constraint:
+    """What one part of the question allows: participations (people, roles) or meetings."""
+
+    label: str
+    participations: set[int] | None = None
+    meetings: set[int] | None = None
+    kind: str = "entity"
+
+
+@dataclass(slots=True)
+class _Resolution:
+    constraints: list[_Constraint] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_question(text: str) -> str:
+    """Drop control characters and squeeze spaces; raise QuestionError if nothing is left."""
+    if not isinstance(text, str):
+        raise QuestionError("A question must be text.")
+    cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise QuestionError("Please ask a question, e.g. “who met the OSCE PA president?”")
+    if len(cleaned) > MAX_QUESTION_LENGTH:
+        raise QuestionError(
+            f"That question is {len(cleaned)} characters long; please keep it under "
+            f"{MAX_QUESTION_LENGTH}."
+        )
+    return cleaned
+
+
 def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     """Answer text from the records in session, reading relative dates against today.
 
     Raises QuestionError for a question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
     """
-    raise NotImplementedError("the answering core is being written")
+    cleaned = clean_question(text)
+    question = parse_question(cleaned, today)
+    index = INDEXES.get(session)
+    resolution = _resolve(question, index)
+    if resolution.ambiguous:
+        label, names = resolution.ambiguous[0]
+        headline = _t(question, "ambiguous", label=label, names=", ".join(names))
+        return _answer(question, Status.AMBIGUOUS, headline, suggestions=tuple(names))
+    if resolution.unresolved:
+        missing = resolution.unresolved[0]
+        suggestions = tuple(index.closest_names(missing))
+        headline = _t(question, "unknown", what=missing)
+        if suggestions:
+            headline += " " + _t(question, "did_you_mean", names=", ".join(suggestions))
+        return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
+    if not resolution.constraints and question.window is None:
+        headline = _t(question, "no_subject")
+        return _answer(question, Status.NOT_FOUND, headline)
+
+    meeting_ids = _meetings_fitting(resolution.constraints, question, index)
+    ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
+    if question.wants_latest:
+        ordered = ordered[:1]
+    labels = [c.label for c in resolution.constraints]
+    if not ordered:
+        headline = _t(question, "none", what=_join(labels, question), when=_when(question))
+        return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
+    views = tuple(load_meeting_views(ordered[:MAX_MEETINGS_LISTED], session=session))
+    headline = _headline(question, labels, views, len(ordered))
+    return _answer(
+        question,
+        Status.ANSWERED,
+        headline,
+        meetings=views,
+        total=len(ordered),
+        notes=tuple(resolution.notes),
+    )
+
+
+def _meetings_fitting(
+    constraints: list[_Constraint], question: Question, index: CatalogIndex
+) -> set[int]:
+    sets: list[set[int]] = []
+    for c in constraints:
+        if c.participations is not None:
+            sets.append(index.meetings_of_participations(c.participations))
+        if c.meetings is not None:
+            sets.append(c.meetings)
+    if sets:
+        sets.sort(key=len)
+        result = set(sets[0])
+        for other in sets[1:]:
+            result &= other
+    else:
+        result = set(index.meeting_dates)
+    window = question.window
+    if window is not None:
+        lo = window.start.toordinal() if window.start else None
+        hi = window.end.toordinal() if window.end else None
+        result = {
+            m
+            for m in result
+            if (lo is None or index.meeting_dates[m] >= lo)
+            and (hi is None or index.meeting_dates[m] <= hi)
+        }
+    return result
+
+
+def _resolve(question: Question, index: CatalogIndex) -> _Resolution:
+    resolution = _Resolution()
+    for span in question.spans:
+        if span.role_of_previous and resolution.constraints:
+            previous = resolution.constraints[-1]
+            roles = index.role_participations(span.tokens)
+            if previous.participations is not None and roles is not None:
+                previous.participations &= roles
+                previous.label += " as " + " ".join(span.tokens)
+                continue
+        if span.kind is SpanKind.ISSUE:
+            if _resolve_issue(span.tokens, index, resolution):
+                continue
+            parts = _split_on(span.tokens, "and")
+            if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
+                continue
+            resolution.unresolved.append(_display(span))
+        elif span.kind is SpanKind.PLACE:
+            meetings = index.place_meetings(span.tokens)
+            if meetings is not None:
+                label = " ".join(w.capitalize() for w in span.tokens)
+                resolution.constraints.append(
+                    _Constraint(f"in {label}", meetings=meetings, kind="place")
+                )
+                continue
+            if _resolve_entity(span.tokens, index, resolution, fallback=True):
+                continue
+            resolution.unresolved.append(_display(span))
+        elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
+            resolution.unresolved.append(_display(span))
+    return resolution
+
+
+def _resolve_entity(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: _Resolution, *, fallback: bool
+) -> bool:
+    """Resolve a person, a title or an organisation; with fallback also a topic or a place."""
+    person = index.match_person(toks)
+    if person is not None and person.score >= NAME_FUZZY_CUTOFF:
+        names = [index.person_names[p] for p in person.person_ids]
+        if person.score < NAME_CONFIDENT:
+            resolution.unresolved.append(" ".join(toks))
+            return True
+        if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
+            resolution.ambiguous.append((" ".join(toks), names))
+            return True
+        parts = index.participations_of_people(person.person_ids)
+        leftover = tuple(t for i, t in enumerate(toks) if i not in person.used)
+        label = " / ".join(names)
+        if leftover:
+            roles = index.role_participations(leftover)
+            if roles is not None and (roles & parts or _known_role_words(leftover, index)):
+                parts &= roles
+                label += " as " + " ".join(leftover)
+        if person.score < 100:
+            resolution.notes.append(f"“{' '.join(toks)}” read as {label}")
+        resolution.constraints.append(_Constraint(label, participations=parts))
+        return True
+    roles = index.role_participations(toks)
+    if roles:
+        resolution.constraints.append(_Constraint("the " + " ".join(toks), participations=roles))
+        return True
+    if not fallback:
+        return False
+    if _resolve_issue(toks, index, resolution):
+        return True
+    meetings = index.place_meetings(toks)
+    if meetings:
+        resolution.constraints.append(_Constraint(" ".join(toks), meetings=meetings))
+        return True
+    return False
+
+
+def _known_role_words(words: tuple[str, ...], index: CatalogIndex) -> bool:
+    return any(w in index.role_index for w in words)
+
+
+def _resolve_issue(toks: tuple[str, ...], index: CatalogIndex, resolution: _Resolution) -> bool:
+    issue_ids, _score = index.match_issues(toks)
+    if not issue_ids:
+        return False
+    names = sorted(index.issue_names[i] for i in issue_ids)
+    resolution.constraints.append(
+        _Constraint(" / ".join(names), meetings=index.meetings_of_issues(issue_ids), kind="issue")
+    )
+    return True
+
+
+def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
+    parts: list[list[str]] = [[]]
+    for tok in toks:
+        if tok == word:
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return [tuple(p) for p in parts if p]
+
+
+def _display(span: Span) -> str:
+    return " ".join(span.tokens)
+
+
+# ----- wording ----------------------------------------------------------------------------
+
+_TEXTS = {
+    "en": {
+        "ambiguous": "“{label}” could be several people: {names}. Which one do you mean?",
+        "unknown": "I have no records matching “{what}”.",
+        "did_you_mean": "Did you mean: {names}?",
+        "no_subject": "I could not tell whom or what the question is about. "
+        "Try “who met the OSCE PA president?”",
+        "none": "I found no meeting of {what}{when} in my records.",
+        "found": "{n} meeting{s} of {what}{when}",
+        "latest": "The latest meeting of {what}{when}",
+        "count": "{n} meeting{s} of {what}{when}.",
+        "who_met": "{what}{when} met: {names}.",
+        "when": "{what} met on {dates}.",
+        "where": "{what} met in {places}.",
+        "discussed": "{what} discussed: {issues}.",
+        "about": "{n} meeting{s} about {what}{when}",
+        "and": " and ",
+    },
+    "ru": {
+        "ambiguous": "«{label}» — это может быть несколько человек: {names}. "
+        "Кого вы имеете в виду?",
+        "unknown": "В моих записях нет ничего о «{what}».",
+        "did_you_mean": "Возможно, вы имели в виду: {names}?",
+        "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
+        "none": "Встреч ({what}{when}) в моих записях нет.",
+        "found": "Встреч ({what}{when}): {n}",
+        "latest": "Последняя встреча ({what}{when})",
+        "count": "Встреч ({what}{when}): {n}.",
+        "who_met": "{what}{when} — встречи: {names}.",
+        "when": "{what}: встречи {dates}.",
+        "where": "{what}: место встречи — {places}.",
+        "discussed": "{what} обсуждали: {issues}.",
+        "about": "Встреч на тему {what}{when}: {n}",
+        "and": " и ",
+    },
+}
+
+
+def _t(question: Question, key: str, **values: object) -> str:
+    table = _TEXTS.get(question.language, _TEXTS["en"])
+    return table[key].format(**values)
+
+
+def _join(labels: list[str], question: Question) -> str:
+    return _TEXTS.get(question.language, _TEXTS["en"])["and"].join(labels) or "any kind"
+
+
+def _when(question: Question) -> str:
+    return f" {question.window.describe()}" if question.window else ""
+
+
+def _headline(
+    question: Question, labels: list[str], views: tuple[MeetingView, ...], total: int
+) -> str:
+    what = _join(labels, question)
+    when = _when(question)
+    plural = "" if total == 1 else "s"
+    intent = question.intent
+    if intent is Intent.COUNT:
+        return _t(question, "count", n=total, s=plural, what=what, when=when)
+    if question.wants_latest:
+        first = views[0]
+        return (
+            _t(question, "latest", what=what, when=when)
+            + f": {first.date.isoformat()}"
+            + (f", {first.location}" if first.location else "")
+            + "."
+        )
+    if intent is Intent.WHEN:
+        dates = ", ".join(v.date.isoformat() for v in views)
+        return _t(question, "when", what=what, dates=dates)
+    if intent is Intent.WHERE:
+        places = "; ".join(
+            f"{v.location or 'place not recorded'} ({v.date.isoformat()})" for v in views
+        )
+        return _t(question, "where", what=what, places=places)
+    if intent is Intent.WHAT_DISCUSSED:
+        issues = "; ".join(
+            f"{', '.join(v.issues) or 'topics not recorded'} ({v.date.isoformat()})" for v in views
+        )
+        return _t(question, "discussed", what=what, issues=issues)
+    if intent is Intent.WHO_MET:
+        names = "; ".join(
+            f"{', '.join(p.name for p in v.participants)} ({v.date.isoformat()})" for v in views
+        )
+        return _t(question, "who_met", what=what, when=when, names=names)
+    if intent is Intent.MEETINGS_ABOUT_ISSUE:
+        return _t(question, "about", n=total, s=plural, what=what, when=when) + "."
+    return _t(question, "found", n=total, s=plural, what=what, when=when) + "."
+
+
+def format_meeting(view: MeetingView) -> str:
+    """Return one meeting as plain text: date and place, people and roles, issues, source."""
+    lines = [f"{view.date.isoformat()} · {view.location or 'place not recorded'}"]
+    if view.title:
+        lines[0] += f" — {view.title}"
+    for p in view.participants:
+        role = ", ".join(x for x in (p.title, p.country) if x)
+        lines.append(f"  • {p.name}" + (f" — {role}" if role else ""))
+    if view.issues:
+        lines.append("  Issues: " + ", ".join(view.issues))
+    lines.append("  Source: " + (", ".join(view.sources) if view.sources else "not recorded"))
+    return "\n".join(lines)
+
+
+def _answer(
+    question: Question,
+    status: Status,
+    headline: str,
+    *,
+    meetings: tuple[MeetingView, ...] = (),
+    suggestions: tuple[str, ...] = (),
+    total: int = 0,
+    notes: tuple[str, ...] = (),
+) -> Answer:
+    blocks = [headline]
+    if notes:
+        blocks.append("(" + "; ".join(notes) + ")")
+    blocks.extend(format_meeting(v) for v in meetings)
+    if total > len(meetings):
+        blocks.append(f"… and {total - len(meetings)} more.")
+    return Answer(
+        question=question.text,
+        status=status,
+        intent=question.intent,
+        headline=re.sub(r"\s+", " ", headline).strip(),
+        text="\n\n".join(blocks),
+        meetings=meetings,
+        suggestions=suggestions,
+        language=question.language,
+        total=total,
+        notes=notes,
+    )

@@ -1,0 +1,424 @@
+"""Words the matcher needs to know: normalisation, role synonyms, acronyms, regions, issues.
+
+Everything here is general knowledge about how people name officials and topics (FM is a
+foreign minister, the UN refugee agency is UNHCR, landmines are mine contamination), never a
+rule for one particular question. Text is compared as ASCII tokens: Cyrillic and accented
+letters are transliterated, English plurals and Russian case endings are trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+# Russian words translated before transliteration, so a Russian question reads like an English
+# one. Keys are stems (case endings trimmed by _trim_russian).
+RUSSIAN_WORDS: dict[str, str] = {
+    "кто": "who",
+    "кем": "whom",
+    "когда": "when",
+    "где": "where",
+    "что": "what",
+    "чем": "what",
+    "сколько": "how many",
+    "раз": "times",
+    "встречал": "met",
+    "встречалс": "met",
+    "встречала": "met",
+    "встречались": "met",
+    "встретил": "met",
+    "встретилс": "met",
+    "встреч": "meetings",
+    "встреча": "meeting",
+    "переговор": "talks",
+    "обсуждал": "discussed",
+    "обсуждали": "discussed",
+    "обсудил": "discussed",
+    "обсудили": "discussed",
+    "посвящен": "about",
+    "посвящены": "about",
+    "касал": "about",
+    "касались": "about",
+    "последн": "latest",
+    "недавн": "recent",
+    "какие": "which",
+    "каки": "which",
+    "был": "were",
+    "были": "were",
+    "ли": "",
+    "с": "with",
+    "со": "with",
+    "и": "and",
+    "в": "in",
+    "во": "in",
+    "на": "on",
+    "о": "about",
+    "об": "about",
+    "по": "on",
+    "год": "year",
+    "году": "year",
+    "года": "year",
+    "прошл": "last",
+    "этом": "this",
+    "эт": "this",
+    "январ": "january",
+    "феврал": "february",
+    "март": "march",
+    "апрел": "april",
+    "ма": "may",
+    "мае": "may",
+    "июн": "june",
+    "июл": "july",
+    "август": "august",
+    "сентябр": "september",
+    "октябр": "october",
+    "ноябр": "november",
+    "декабр": "december",
+    "президент": "president",
+    "премьер": "prime",
+    "министр": "minister",
+    "глав": "head",
+    "генсек": "secretary general",
+    "генеральн": "general",
+    "секретар": "secretary",
+    "председател": "chair",
+    "спикер": "speaker",
+    "посл": "ambassador",
+    "иностранн": "foreign",
+    "дел": "affairs",
+    "беженц": "refugees",
+    "войн": "war",
+    "украин": "ukraine",
+    "мин": "mines",
+    "заложник": "hostages",
+    "пропавш": "missing",
+    "нато": "nato",
+    "оон": "un",
+    "мккк": "icrc",
+    "ес": "eu",
+    "обсе": "osce",
+    "пасе": "pace",
+    "увкб": "unhcr",
+    "ас": "au",
+}
+
+_RUSSIAN_ENDINGS = (
+    "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ией", "ием", "иям", "иях",
+    "ой", "ей", "ем", "ом", "ым", "им", "ах", "ях", "ам", "ям", "ую", "юю", "ая", "яя",
+    "ое", "ее", "ые", "ие", "ых", "их", "ии", "ию", "а", "я", "у", "ю", "е", "ы", "и", "о",
+)  # fmt: skip
+
+
+def _trim_russian(word: str) -> str:
+    """Strip one Russian case ending so 'Токаевым' and 'Токаев' meet on 'токаев'."""
+    if len(word) <= 3:
+        return word
+    for ending in _RUSSIAN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def _stem_english(word: str) -> str:
+    """Trim English plurals: presidents -> president, refugees -> refugee, parties -> party."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ss", "us", "is", "ous")):
+        return word
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=65536)
+def normalize_word(word: str) -> tuple[str, ...]:
+    """Return the ASCII tokens one word stands for (Russian words are translated first)."""
+    word = word.casefold()
+    if _CYRILLIC.search(word):
+        for candidate in (word, _trim_russian(word)):
+            if candidate in RUSSIAN_WORDS:
+                translated = RUSSIAN_WORDS[candidate]
+                return tuple(_stem_english(t) for t in translated.split())
+        # Names are transliterated from their stem so that every case form meets the alias.
+        word = _trim_russian(word)
+    ascii_word = anyascii(unicodedata.normalize("NFKC", word)).lower()
+    parts = [p for p in re.split(r"[^a-z0-9]+", ascii_word) if p]
+    return tuple(_stem_english(p) for p in parts)
+
+
+def stem_words(text: str) -> frozenset[str]:
+    """Return the set of normalised tokens of a space-separated word list."""
+    return frozenset(t for w in text.split() for t in normalize_word(w))
+
+
+def words(text: str) -> list[str]:
+    """Split text into raw words (hyphens, apostrophes and punctuation separate words)."""
+    text = text.replace("’s", " ").replace("'s", " ")
+    return _WORD.findall(text)
+
+
+def tokens(text: str) -> list[str]:
+    """Return the normalised ASCII tokens of text, in order."""
+    out: list[str] = []
+    for word in words(text):
+        out.extend(normalize_word(word))
+    return out
+
+
+# Words that join the parts of a name or title and carry no meaning of their own.
+FILLERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "to",
+        "at",
+        "de",
+        "del",
+        "la",
+        "le",
+        "von",
+        "der",
+        "van",
+        "den",
+        "da",
+        "di",
+        "du",
+        "al",
+        "el",
+        "bin",
+    ]
+)
+
+# Acronyms of roles, spelled out (organisation acronyms are made from the names themselves).
+ROLE_ACRONYMS: dict[str, tuple[str, ...]] = {
+    "fm": ("foreign", "minister"),
+    "pm": ("prime", "minister"),
+    "sg": ("secretary", "general"),
+    "sec": ("secretary",),
+    "gen": ("general",),
+    "secgen": ("secretary", "general"),
+    "dpm": ("deputy", "prime", "minister"),
+    "mp": ("member", "parliament"),
+    "mep": ("member", "european", "parliament"),
+    "ceo": ("chief", "executive"),
+}
+
+# Well-known acronyms whose letters do not follow the words of the full name.
+KNOWN_ACRONYMS: dict[str, str] = {
+    "un": "united nations",
+    "eu": "european union",
+    "au": "african union",
+    "uae": "united arab emirates",
+    "usa": "united states",
+    "us": "united states",
+    "uk": "united kingdom",
+    "drc": "democratic republic of the congo",
+    "afcfta": "african continental free trade area",
+    "sco": "shanghai cooperation organization",
+    "cis": "commonwealth of independent states",
+    "osce": "organization for security and co-operation in europe",
+    "nato": "north atlantic treaty organization",
+    "asean": "association of southeast asian nations",
+    "unhcr": "united nations high commissioner for refugees",
+    "icrc": "international committee of the red cross",
+    "pace": "parliamentary assembly of the council of europe",
+    "who": "world health organization",
+    "wto": "world trade organization",
+    "imf": "international monetary fund",
+    "iaea": "international atomic energy agency",
+    "unicef": "united nations children's fund",
+    "unesco": "united nations educational scientific and cultural organization",
+    "opec": "organization of the petroleum exporting countries",
+    "cop": "conference of the parties",
+    "covid": "coronavirus disease",
+}
+
+# Word classes: any word of a class matches any other. The first word is the canonical one.
+SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
+    ("chair", "chairperson", "chairman", "chairwoman", "chairmen"),
+    ("speaker", "chair", "chairman"),
+    ("minister", "ministry"),
+    ("foreign", "external"),
+    ("secretary", "secretariat"),
+    ("person", "people", "individual", "citizen"),
+    ("issue", "problem", "question", "dispute", "conflict"),
+    ("conflict", "war", "fighting", "crisis"),
+    ("member", "membership", "join", "joining", "accession", "admission"),
+    ("election", "electoral", "vote", "voting"),
+    ("energy", "power"),
+    ("refugee", "displaced", "asylum"),
+    ("corruption", "graft", "bribery"),
+    ("ukraine", "ukrainian"),
+    ("mine", "landmine", "demining", "minefield"),
+    ("defence", "defense"),
+    ("nuclear", "atomic"),
+    ("trade", "commerce"),
+    ("investment", "investor"),
+)  # fmt: skip
+
+# A general word and the specific things it covers: "parliament" finds the Rada, but
+# "Bundestag" finds only the Bundestag.
+HYPONYMS: dict[str, tuple[str, ...]] = {
+    "parliament": ("parliamentary", "legislature", "rada", "bundestag", "majlis", "duma", "sejm",
+                   "seimas", "saeima", "riigikogu", "eduskunta", "riksdag", "storting",
+                   "folketing", "althing", "knesset", "congress", "senate", "assembly",
+                   "house", "mazhilis", "oliy", "sabor", "skupstina", "verkhovna", "bundesrat",
+                   "nationalrat", "sobranie", "jogorku", "milli"),
+    "government": ("cabinet", "presidency", "ministry", "administration"),
+}  # fmt: skip
+
+# Words that only say someone holds some office: they match any role.
+GENERIC_ROLE_WORDS = frozenset(
+    [
+        "chief",
+        "head",
+        "leader",
+        "official",
+        "representative",
+        "counterpart",
+        "top",
+        "boss",
+        "delegation",
+        "agency",
+        "office",
+        "body",
+        "organization",
+        "organisation",
+        "institution",
+        "authority",
+        "side",
+    ]
+)
+
+# Titles that are not the office itself: "vice-president" is not "president".
+ROLE_MODIFIERS = frozenset(["vice", "deputy", "former", "ex", "acting", "first", "assistant"])
+# Of those, the ones that still mean the office is held ("acting foreign minister").
+ROLE_MODIFIERS_ACCEPTED = frozenset({"acting", "first"})
+
+# Issue phrases that mean the same topic (the first is a label readers may see in records).
+ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("mine contamination", "landmines", "land mines", "mine maps", "demining", "mine clearance",
+     "mines", "minefields", "unexploded ordnance"),
+    ("missing persons", "people who went missing", "disappeared people", "missing people"),
+    ("renewable energy", "green energy", "clean energy", "renewables", "green transition",
+     "solar power", "wind power"),
+    ("anti-corruption", "corruption", "fight against corruption", "graft"),
+    ("election interference", "foreign interference in elections", "electoral interference",
+     "election meddling"),
+    ("AfCFTA", "african continental free trade area", "african free trade area",
+     "african free trade zone"),
+    ("oil and gas", "hydrocarbons", "petroleum", "natural gas"),
+    ("refugees", "displaced people", "asylum seekers", "migrants"),
+    ("war in Ukraine", "russian invasion of ukraine", "russia ukraine war", "ukraine war"),
+    ("humanitarian aid", "humanitarian assistance", "relief aid"),
+    ("climate change", "global warming", "climate crisis"),
+    ("COVID-19 pandemic", "coronavirus", "pandemic", "covid"),
+    ("artificial intelligence", "ai"),
+    ("cyber security", "cybersecurity", "cyber attacks", "hacking"),
+    ("trade and investment", "economic cooperation", "trade", "investment"),
+    ("human rights", "rights abuses"),
+    ("nuclear disarmament", "nuclear weapons", "non-proliferation"),
+    ("digitalization", "digital transformation", "digitalisation"),
+    ("transport and logistics", "transit", "logistics"),
+    ("hostages", "hostage taking", "captives"),
+)  # fmt: skip
+
+# Countries by region, and the adjective of each country, for "Baltic leaders" or "Finnish".
+REGIONS: dict[str, tuple[str, ...]] = {
+    "baltic": ("estonia", "latvia", "lithuania"),
+    "nordic": ("denmark", "finland", "iceland", "norway", "sweden"),
+    "scandinavian": ("denmark", "norway", "sweden"),
+    "central asia": ("kazakhstan", "kyrgyzstan", "tajikistan", "turkmenistan", "uzbekistan"),
+    "south caucasus": ("armenia", "azerbaijan", "georgia"),
+    "caucasus": ("armenia", "azerbaijan", "georgia"),
+    "balkan": ("albania", "bosnia", "bulgaria", "croatia", "greece", "kosovo", "montenegro",
+               "north macedonia", "romania", "serbia", "slovenia"),
+    "horn of africa": ("djibouti", "eritrea", "ethiopia", "somalia"),
+    "gulf": ("bahrain", "kuwait", "oman", "qatar", "saudi arabia", "united arab emirates"),
+    "southeast asia": ("brunei", "cambodia", "indonesia", "laos", "malaysia", "myanmar",
+                       "philippines", "singapore", "thailand", "timor leste", "vietnam"),
+}  # fmt: skip
+
+DEMONYMS: dict[str, str] = {
+    "afghan": "afghanistan", "albanian": "albania", "algerian": "algeria",
+    "american": "united states", "angolan": "angola", "armenian": "armenia",
+    "australian": "australia", "austrian": "austria", "azerbaijani": "azerbaijan",
+    "azeri": "azerbaijan", "belarusian": "belarus", "belgian": "belgium",
+    "brazilian": "brazil", "british": "united kingdom", "bulgarian": "bulgaria",
+    "cambodian": "cambodia", "canadian": "canada", "chadian": "chad", "chinese": "china",
+    "croatian": "croatia", "cypriot": "cyprus", "czech": "czech republic", "danish": "denmark",
+    "dutch": "netherlands", "egyptian": "egypt", "emirati": "united arab emirates",
+    "estonian": "estonia", "ethiopian": "ethiopia", "finnish": "finland", "french": "france",
+    "georgian": "georgia", "german": "germany", "greek": "greece", "hungarian": "hungary",
+    "icelandic": "iceland", "indian": "india", "indonesian": "indonesia", "iranian": "iran",
+    "iraqi": "iraq", "irish": "ireland", "israeli": "israel", "italian": "italy",
+    "japanese": "japan", "kazakh": "kazakhstan", "kazakhstani": "kazakhstan", "kenyan": "kenya",
+    "kurdish": "kurdistan", "kyrgyz": "kyrgyzstan", "latvian": "latvia",
+    "lithuanian": "lithuania", "moldovan": "moldova", "mongolian": "mongolia",
+    "nigerian": "nigeria", "norwegian": "norway", "pakistani": "pakistan", "polish": "poland",
+    "portuguese": "portugal", "romanian": "romania", "russian": "russia", "saudi": "saudi arabia",
+    "serbian": "serbia", "slovak": "slovakia", "slovenian": "slovenia", "somali": "somalia",
+    "spanish": "spain", "swedish": "sweden", "swiss": "switzerland", "tajik": "tajikistan",
+    "turkish": "turkey", "turkmen": "turkmenistan", "ukrainian": "ukraine",
+    "uzbek": "uzbekistan", "uzbekistani": "uzbekistan", "vietnamese": "vietnam",
+}  # fmt: skip
+
+
+def initials_acronyms(name: str, *, max_words: int = 7) -> set[str]:
+    """Acronyms of every run of content words in a name: 'Office of the UN High Commissioner
+    for Refugees' gives 'unhcr', 'Ministry of Foreign Affairs' gives 'mfa'."""
+    content = [w for w in tokens(name) if w not in FILLERS and w not in {"and", "in", "on"}]
+    out: set[str] = set()
+    for start in range(len(content)):
+        for end in range(start + 2, min(len(content), start + max_words) + 1):
+            out.add("".join(w[0] for w in content[start:end]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def synonym_map() -> dict[str, frozenset[str]]:
+    """Map each (normalised) word to every word it may stand for, itself included."""
+    mapping: dict[str, set[str]] = {}
+    for group in SYNONYM_CLASSES:
+        normed = {t for w in group for t in normalize_word(w)}
+        for word in normed:
+            mapping.setdefault(word, {word}).update(normed)
+    for general, specifics in HYPONYMS.items():
+        for word in normalize_word(general):
+            mapping.setdefault(word, {word}).update(
+                t for specific in specifics for t in normalize_word(specific)
+            )
+    return {w: frozenset(s) for w, s in mapping.items()}
+
+
+def expand_word(word: str) -> frozenset[str]:
+    """Return the word with its synonyms."""
+    return synonym_map().get(word, frozenset((word,)))
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    found: set[str] = set()
+    for table in (DEMONYMS, REGIONS, KNOWN_ACRONYMS, ROLE_ACRONYMS):
+        for key in table:
+            found.update(tokens(key))
+    found.update(synonym_map())
+    found.update(GENERIC_ROLE_WORDS)
+    found.update(ROLE_MODIFIERS)
+    return frozenset(found)
+
+
+def is_lexicon_word(word: str) -> bool:
+    """Whether word is a role, place or topic word of the lexicon (so not a misspelt name)."""
+    return word in _lexicon_words()

@@ -1,0 +1,455 @@
+"""The search index over people, roles, organisations, issues and places.
+
+CatalogIndex is built once from the database and rebuilt only when the catalog version moves.
+Questions never scan every record: each token is looked up in inverted indexes (exact, then
+rapidfuzz over the vocabulary of that kind), and only the candidates are scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.core.lexicon import (
+    DEMONYMS,
+    FILLERS,
+    GENERIC_ROLE_WORDS,
+    ISSUE_SYNONYMS,
+    KNOWN_ACRONYMS,
+    REGIONS,
+    ROLE_MODIFIERS,
+    ROLE_MODIFIERS_ACCEPTED,
+    expand_word,
+    initials_acronyms,
+    is_lexicon_word,
+    stem_words,
+    tokens,
+)
+from storage.db import read_catalog_version
+from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
+
+NAME_FUZZY_CUTOFF = 84.0  # rapidfuzz ratio for a misspelt name token to count
+NAME_CONFIDENT = 88.0  # below this a fuzzy name match is only offered as a suggestion
+VOCAB_FUZZY_CUTOFF = 88.0  # for role, organisation and place words
+ISSUE_MIN_SCORE = 0.6
+ISSUE_BEST_MARGIN = 0.15
+ISSUE_STOP = stem_words("in and of on for the a an to with about")
+GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
+
+
+@dataclass(slots=True)
+class RoleDoc:
+    """One distinct role (title segment, organisation, country) and where it was held."""
+
+    tokens: frozenset[str]
+    modifiers: frozenset[str]
+    participations: array = field(default_factory=lambda: array("l"))
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMatch:
+    """Who a run of name tokens points to, and how sure the match is (0-100)."""
+
+    person_ids: tuple[int, ...]
+    score: float
+    used: frozenset[int]  # indexes of the span tokens that were part of the name
+
+
+class CatalogIndex:
+    """Inverted indexes over the live meetings; read-only once built."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.meeting_dates: dict[int, int] = {}  # meeting id -> date ordinal
+        self.meeting_location: dict[int, str] = {}
+        self.part_meeting = array("l")
+        self.part_person = array("l")
+        self.person_parts: dict[int, array] = defaultdict(lambda: array("l"))
+        self.person_names: dict[int, str] = {}
+        self.name_index: dict[str, set[int]] = defaultdict(set)
+        self.person_name_tokens: dict[int, frozenset[str]] = {}
+        self.role_docs: list[RoleDoc] = []
+        self.role_index: dict[str, set[int]] = defaultdict(set)
+        self.place_index: dict[str, set[int]] = defaultdict(set)
+        self.issue_names: dict[int, str] = {}
+        self.issue_forms: dict[int, list[frozenset[str]]] = {}
+        self.issue_index: dict[str, set[int]] = defaultdict(set)
+        self.issue_meetings: dict[int, set[int]] = defaultdict(set)
+        self.issue_idf: dict[str, float] = {}
+        self._name_vocab: list[str] = []
+        self._role_vocab: list[str] = []
+        self._place_vocab: list[str] = []
+        self._issue_vocab: list[str] = []
+
+    # ----- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, session: Session) -> CatalogIndex:
+        """Read the whole catalog once and index it."""
+        index = cls(read_catalog_version(session))
+        for meeting_id, day, location in session.exec(
+            select(Meeting.id, Meeting.date, Meeting.location).where(
+                col(Meeting.deleted_at).is_(None)
+            )
+        ):
+            index.meeting_dates[meeting_id] = day.toordinal()
+            if location:
+                index.meeting_location[meeting_id] = location
+                for tok in set(tokens(location)):
+                    index.place_index[tok].add(meeting_id)
+        for person in session.exec(select(Person)):
+            assert person.id is not None
+            index._add_person(person.id, person.name, person.aliases or [])
+        orgs = {o.id: o for o in session.exec(select(Organization))}
+        role_keys: dict[tuple[str, int | None, str | None], int] = {}
+        for part in session.exec(select(Participation).order_by(col(Participation.meeting_id))):
+            if part.meeting_id not in index.meeting_dates:
+                continue
+            pos = len(index.part_meeting)
+            index.part_meeting.append(part.meeting_id)
+            index.part_person.append(part.person_id)
+            index.person_parts[part.person_id].append(pos)
+            org = orgs.get(part.organization_id) if part.organization_id else None
+            for segment in (part.title or "").split(";") or [""]:
+                key = (segment.strip().lower(), part.organization_id, part.country)
+                doc_id = role_keys.get(key)
+                if doc_id is None:
+                    doc_id = index._add_role_doc(segment, org, part.country)
+                    role_keys[key] = doc_id
+                index.role_docs[doc_id].participations.append(pos)
+        for issue in session.exec(select(Issue)):
+            assert issue.id is not None
+            index._add_issue(issue.id, issue.name, issue.aliases or [])
+        for meeting_id, issue_id in session.exec(
+            select(MeetingIssue.meeting_id, MeetingIssue.issue_id)
+        ):
+            if meeting_id in index.meeting_dates:
+                index.issue_meetings[issue_id].add(meeting_id)
+        index._finish()
+        return index
+
+    def _add_person(self, person_id: int, name: str, aliases: Iterable[str]) -> None:
+        self.person_names[person_id] = name
+        all_tokens: set[str] = set()
+        for form in (name, *aliases):
+            for tok in tokens(form):
+                if tok not in FILLERS:
+                    all_tokens.add(tok)
+                    self.name_index[tok].add(person_id)
+        self.person_name_tokens[person_id] = frozenset(all_tokens)
+
+    def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
+        seg_tokens = set(tokens(segment))
+        toks = set(seg_tokens)
+        toks |= initials_acronyms(segment)
+        org_text = ""
+        if org is not None:
+            org_text = " ".join((org.name, *(org.aliases or [])))
+            toks |= set(tokens(org_text))
+            for form in (org.name, *(org.aliases or [])):
+                toks |= initials_acronyms(form)
+        if country:
+            country_tokens = set(tokens(country))
+            # A participant's nationality describes the role only when the role is national
+            # ("Prime Minister" of the "Government of Estonia"), not for an international post.
+            names_country = country_tokens <= set(tokens(segment + " " + org_text))
+            if org is None or names_country:
+                toks |= country_tokens
+                toks |= {region for region, members in _REGION_TOKENS.items()
+                         if any(set(m) <= country_tokens for m in members)}  # fmt: skip
+        toks = {t for t in toks if t not in FILLERS}
+        modifiers = frozenset(seg_tokens & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED)
+        doc_id = len(self.role_docs)
+        self.role_docs.append(RoleDoc(frozenset(toks), modifiers))
+        for tok in toks:
+            self.role_index[tok].add(doc_id)
+        return doc_id
+
+    def _add_issue(self, issue_id: int, name: str, aliases: Iterable[str]) -> None:
+        self.issue_names[issue_id] = name
+        forms = [name, *aliases]
+        name_key = frozenset(tokens(name)) - ISSUE_STOP
+        for group in ISSUE_SYNONYMS:
+            keys = [frozenset(tokens(g)) - ISSUE_STOP for g in group]
+            if name_key in keys or any(frozenset(tokens(a)) - ISSUE_STOP in keys for a in aliases):
+                forms.extend(group)
+        token_forms = []
+        for form in dict.fromkeys(forms):
+            toks = frozenset(tokens(form)) - ISSUE_STOP
+            if toks:
+                token_forms.append(toks)
+                for tok in toks:
+                    self.issue_index[tok].add(issue_id)
+        self.issue_forms[issue_id] = token_forms
+
+    def _finish(self) -> None:
+        total = max(1, len(self.issue_forms))
+        self.issue_idf = {
+            tok: math.log(1 + total / len(ids)) for tok, ids in self.issue_index.items()
+        }
+        self._name_vocab = list(self.name_index)
+        self._role_vocab = list(self.role_index)
+        self._place_vocab = list(self.place_index)
+        self._issue_vocab = list(self.issue_index)
+        self.person_parts = dict(self.person_parts)  # type: ignore[assignment]
+
+    # ----- lookups --------------------------------------------------------------------------
+
+    def fuzzy(self, word: str, vocab: str, cutoff: float) -> list[tuple[str, float]]:
+        """Vocabulary words of one kind ('name', 'role', 'place', 'issue') close to word."""
+        choices = {
+            "name": self._name_vocab,
+            "role": self._role_vocab,
+            "place": self._place_vocab,
+            "issue": self._issue_vocab,
+        }[vocab]
+        if len(word) < 4 or not choices:
+            return []
+        found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
+        return [(choice, score) for choice, score, _ in found]
+
+    def match_person(self, span: tuple[str, ...]) -> PersonMatch | None:
+        """Find the person whose name best covers the span's name tokens."""
+        scores: dict[int, float] = defaultdict(float)
+        used: dict[int, set[int]] = defaultdict(set)
+        for i, tok in enumerate(span):
+            if tok in FILLERS:
+                continue
+            hits: dict[int, float] = {}
+            if tok in self.name_index and not self._is_role_word(tok, span):
+                hits = dict.fromkeys(self.name_index[tok], 100.0)
+            elif tok not in self.role_index and not tok.isdigit() and not is_lexicon_word(tok):
+                for word, score in self.fuzzy(tok, "name", NAME_FUZZY_CUTOFF):
+                    for pid in self.name_index[word]:
+                        hits[pid] = max(hits.get(pid, 0.0), score)
+            for pid, score in hits.items():
+                scores[pid] += score
+                used[pid].add(i)
+        if not scores:
+            return None
+        best = max(scores.values())
+        top = tuple(sorted(pid for pid, s in scores.items() if s >= best - 1e-6))
+        tokens_used = used[top[0]]
+        return PersonMatch(top, best / max(1, len(tokens_used)), frozenset(tokens_used))
+
+    def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
+        """A word that is both a name and a role word is a role word unless beside a name."""
+        if tok not in self.role_index:
+            return False
+        others = [t for t in span if t != tok and t in self.name_index]
+        return not others
+
+    def role_participations(self, span: Iterable[str]) -> set[int] | None:
+        """Participations whose role fits every meaningful word of span; None if none apply.
+
+        Generic words (chief, head, official, agency) may stay unmatched, but at least one
+        specific word must match, and "vice" or "deputy" roles need those words asked.
+        """
+        words = list(span)
+        requirements = self._role_requirements(words)
+        if not requirements:
+            return None
+        candidate_docs: set[int] | None = None
+        for alternatives in sorted(requirements, key=len):
+            docs: set[int] = set()
+            for alt in alternatives:
+                docs |= self._docs_with_all(alt)
+            candidate_docs = docs if candidate_docs is None else candidate_docs & docs
+            if not candidate_docs:
+                return set()
+        asked = set(words)
+        out: set[int] = set()
+        for doc_id in candidate_docs or ():
+            doc = self.role_docs[doc_id]
+            if doc.modifiers - asked:
+                continue
+            out.update(doc.participations)
+        return out
+
+    def _docs_with_all(self, toks: tuple[str, ...]) -> set[int]:
+        docs: set[int] | None = None
+        for tok in toks:
+            postings = self.role_index.get(tok, set())
+            docs = set(postings) if docs is None else docs & postings
+            if not docs:
+                return set()
+        return docs or set()
+
+    def _role_requirements(self, words: list[str]) -> list[set[tuple[str, ...]]]:
+        """For each specific word, the alternative token tuples that satisfy it."""
+        requirements: list[set[tuple[str, ...]]] = []
+        skip: set[int] = set()
+        for i, word in enumerate(words):
+            if i in skip or word in FILLERS or word in ROLE_MODIFIERS_ACCEPTED:
+                continue
+            pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
+            if pair in REGIONS:
+                skip.add(i + 1)
+                requirements.append(self._region_alternatives(pair))
+                continue
+            if word in GENERIC:
+                continue
+            if word in REGIONS:
+                requirements.append(self._region_alternatives(word))
+                continue
+            alternatives: set[tuple[str, ...]] = {(w,) for w in expand_word(word)}
+            if word in DEMONYMS:
+                alternatives.add(tuple(tokens(DEMONYMS[word])))
+            if word in KNOWN_ACRONYMS:
+                alternatives.add(
+                    tuple(t for t in tokens(KNOWN_ACRONYMS[word]) if t not in FILLERS)
+                )
+                if word == "eu":  # every EU institution is "European ..."
+                    alternatives.add(("european",))
+            if not any(a[0] in self.role_index for a in alternatives if len(a) == 1):
+                for similar, _ in self.fuzzy(word, "role", VOCAB_FUZZY_CUTOFF):
+                    alternatives.add((similar,))
+            requirements.append(alternatives)
+        return requirements
+
+    def _region_alternatives(self, region: str) -> set[tuple[str, ...]]:
+        alternatives = {tuple(tokens(region))}
+        alternatives |= {tuple(tokens(country)) for country in REGIONS[region]}
+        return alternatives
+
+    def meetings_of_participations(self, parts: Iterable[int]) -> set[int]:
+        return {self.part_meeting[p] for p in parts}
+
+    def participations_of_people(self, person_ids: Iterable[int]) -> set[int]:
+        out: set[int] = set()
+        for pid in person_ids:
+            out.update(self.person_parts.get(pid, ()))
+        return out
+
+    def place_meetings(self, span: tuple[str, ...]) -> set[int] | None:
+        """Meetings held at a place named by span (a city, a country, or a region)."""
+        words = [w for w in span if w not in FILLERS]
+        if not words:
+            return None
+        phrase = " ".join(words)
+        if phrase in REGIONS or (words and words[0] in REGIONS and len(words) == 1):
+            out: set[int] = set()
+            for country in REGIONS[phrase]:
+                out |= self._meetings_with_place_tokens(tokens(country))
+            return out
+        if words[0] in DEMONYMS and len(words) == 1:
+            words = tokens(DEMONYMS[words[0]])
+        resolved: list[str] = []
+        for word in words:
+            if word in self.place_index:
+                resolved.append(word)
+                continue
+            similar = self.fuzzy(word, "place", VOCAB_FUZZY_CUTOFF)
+            if not similar:
+                return None
+            resolved.append(similar[0][0])
+        return self._meetings_with_place_tokens(resolved)
+
+    def _meetings_with_place_tokens(self, words: Iterable[str]) -> set[int]:
+        out: set[int] | None = None
+        for word in words:
+            postings = self.place_index.get(word, set())
+            out = set(postings) if out is None else out & postings
+        return out or set()
+
+    def match_issues(self, span: tuple[str, ...]) -> tuple[set[int], float]:
+        """Issues the span names (best ones), with the best score (0-1)."""
+        query = [w for w in span if w not in ISSUE_STOP]
+        if not query:
+            return set(), 0.0
+        expanded: list[frozenset[str]] = []
+        for word in query:
+            forms = set(expand_word(word))
+            if word in KNOWN_ACRONYMS:
+                forms.add(word)
+            # A word that names a person or an organisation exactly is not a misspelt topic.
+            known = word in self.role_index or word in self.name_index
+            if not forms & self.issue_index.keys() and not known:
+                forms |= {w for w, _ in self.fuzzy(word, "issue", VOCAB_FUZZY_CUTOFF)}
+            expanded.append(frozenset(forms))
+        candidates: set[int] = set()
+        for forms in expanded:
+            for form in forms:
+                candidates |= self.issue_index.get(form, set())
+        weights = [max((self.issue_idf.get(f, 0.0) for f in forms), default=0.0) or 1.0
+                   for forms in expanded]  # fmt: skip
+        total = sum(weights)
+        scored: dict[int, float] = {}
+        for issue_id in candidates:
+            best = 0.0
+            for form in self.issue_forms[issue_id]:
+                hit = [i for i, forms in enumerate(expanded) if forms & form]
+                query_cover = sum(weights[i] for i in hit) / total
+                covered = {t for t in form if any(expand_word(t) & expanded[i] for i in hit)}
+                form_cover = len(covered) / len(form)
+                if query_cover < ISSUE_MIN_SCORE:
+                    continue
+                best = max(best, 0.7 * query_cover + 0.3 * form_cover)
+            if best >= ISSUE_MIN_SCORE:
+                scored[issue_id] = best
+        if not scored:
+            return set(), 0.0
+        top = max(scored.values())
+        return {i for i, s in scored.items() if s >= top - ISSUE_BEST_MARGIN}, top
+
+    def meetings_of_issues(self, issue_ids: Iterable[int]) -> set[int]:
+        out: set[int] = set()
+        for issue_id in issue_ids:
+            out |= self.issue_meetings.get(issue_id, set())
+        return out
+
+    def closest_names(self, text: str, limit: int = 3) -> list[str]:
+        """Names of people, roles or issues closest to text, for "did you mean"."""
+        choices = list(self.person_names.values()) + list(self.issue_names.values())
+        if not choices or not text.strip():
+            return []
+        found = process.extract(
+            text, choices, scorer=fuzz.WRatio, processor=_lower, limit=limit, score_cutoff=60
+        )
+        return [choice for choice, _, _ in found]
+
+    def date_of(self, meeting_id: int) -> dt.date:
+        return dt.date.fromordinal(self.meeting_dates[meeting_id])
+
+
+_REGION_TOKENS = {
+    region: [tuple(tokens(c)) for c in members] for region, members in REGIONS.items()
+}
+
+
+def _lower(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+class IndexCache:
+    """One index per database, rebuilt when the catalog version changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._indexes: dict[str, CatalogIndex] = {}
+
+    def get(self, session: Session) -> CatalogIndex:
+        bind = session.get_bind()
+        key = str(bind.url) if isinstance(bind, Engine) else str(bind.engine.url)
+        version = read_catalog_version(session)
+        index = self._indexes.get(key)
+        if index is not None and index.version == version:
+            return index
+        with self._lock:
+            index = self._indexes.get(key)
+            if index is None or index.version != version:
+                index = CatalogIndex.build(session)
+                self._indexes[key] = index
+            return index
+
+
+INDEXES = IndexCache()

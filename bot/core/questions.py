@@ -1,0 +1,348 @@
+"""Parse a question: what is asked (intent), about whom or what (spans), and when (window).
+
+parse_question(text, today) -> Question. No database here: the spans are plain token runs that
+bot.core.matching resolves against the records.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.core.lexicon import ROLE_ACRONYMS, stem_words, tokens
+
+
+class Intent(StrEnum):
+    WHO_MET = "who_met"
+    WHEN = "when"
+    WHERE = "where"
+    WHAT_DISCUSSED = "what_discussed"
+    MEETINGS_ABOUT_ISSUE = "meetings_about_issue"
+    MEETINGS_OF = "meetings_of"
+    COUNT = "count"
+    LATEST = "latest"
+
+
+class SpanKind(StrEnum):
+    ENTITY = "entity"  # a person, a title, an organisation or a country
+    ISSUE = "issue"  # after "about", "discuss", "on"
+    PLACE = "place"  # after "in", "at", "visit"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of content tokens that names one thing; `role_of_previous` marks "X as Y"."""
+
+    kind: SpanKind
+    tokens: tuple[str, ...]
+    role_of_previous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """An inclusive date range; either end may be open."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def describe(self) -> str:
+        if self.start and self.end:
+            if self.start == self.end:
+                return f"on {self.start.isoformat()}"
+            return f"between {self.start.isoformat()} and {self.end.isoformat()}"
+        if self.start:
+            return f"since {self.start.isoformat()}"
+        if self.end:
+            return f"until {self.end.isoformat()}"
+        return "at any time"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A parsed question."""
+
+    text: str
+    intent: Intent
+    spans: tuple[Span, ...]
+    window: Window | None
+    language: str = "en"
+    wants_latest: bool = False
+    unknown: tuple[str, ...] = field(default_factory=tuple)
+
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1,
+}  # fmt: skip
+_N = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an)"
+_MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"((?:19|20)\d\d)"
+
+# Words that tell what is asked; they are not part of any name.
+QUESTION_WORDS = stem_words(
+    "who whom whose when where what which how many much often times time did do does was "
+    "were is are has have had been be will can could any all list show me tell give find "
+    "there here ever please hold held holding take took place happen happened meeting "
+    "meetings meet met meets meeting talk talked talks spoke speak speaking number count "
+    "recent latest last most newest first visit visited visits receive received receives "
+    "sign signed get got date day year between"
+)
+# Words that end one span and start another.
+SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
+ISSUE_MARKERS = stem_words(
+    "about discuss discussed discussing discussion concerning regarding covered cover "
+    "covering addressed address touched dealt deal on topic topics subject"
+)
+PLACE_MARKERS = stem_words("in at visit visited visiting")
+DEAL_WORDS = stem_words("deal dealt dealing")
+# Inside a topic these words belong to the phrase, not to the question.
+ISSUE_MONOLOGUE = stem_words("who which that went were was is are been have has")
+APPOSITION_MARKERS = ("as", "since he became", "since she became", "when he was",
+                      "when she was", "while he was", "while she was", "in his role as",
+                      "in her role as", "became")  # fmt: skip
+STOPWORDS = stem_words(
+    "the a an of for to at from 's s it its his her their they he she them him that this "
+    "these those who whom what which went go gone going been some with together each other "
+    "also there year years"
+)
+
+
+def parse_question(text: str, today: dt.date) -> Question:
+    """Parse text into intent, spans and time window, reading relative dates against today."""
+    language = "ru" if re.search(r"[\u0400-\u04ff]", text) else "en"
+    toks = tokens(text)
+    flat = " ".join(toks)
+    window, flat = _extract_window(flat, today)
+    intent, wants_latest = _detect_intent(flat)
+    spans = _split_spans(flat)
+    kinds = {s.kind for s in spans}
+    if intent is Intent.MEETINGS_OF and SpanKind.ISSUE in kinds and SpanKind.ENTITY not in kinds:
+        intent = Intent.MEETINGS_ABOUT_ISSUE
+    return Question(
+        text=text,
+        intent=intent,
+        spans=tuple(spans),
+        window=window,
+        language=language,
+        wants_latest=wants_latest or intent is Intent.LATEST,
+    )
+
+
+def _detect_intent(flat: str) -> tuple[Intent, bool]:
+    padded = f" {flat} "
+    latest = bool(
+        re.search(r" (latest|most recent|newest|last time|last meet|last met|the last|last "
+                  r"meeting|recent meeting|recently) ", padded)
+    )  # fmt: skip
+    if re.search(r" (how many|how often|number of|count) ", padded):
+        return Intent.COUNT, False
+    if re.search(r"^ (what|which) .*(discuss|talk|topic|subject|agenda|issue)", padded):
+        return Intent.WHAT_DISCUSSED, latest
+    if padded.startswith(" when ") or " what date " in padded:
+        return (Intent.LATEST if latest else Intent.WHEN), latest
+    if padded.startswith(" where ") or " in which city " in padded:
+        return Intent.WHERE, latest
+    if latest:
+        return Intent.LATEST, True
+    if re.search(r"^ (who|whom|with whom) | who (met|did|has|have|was) ", padded):
+        return Intent.WHO_MET, False
+    return Intent.MEETINGS_OF, False
+
+
+def _split_spans(flat: str) -> list[Span]:
+    text = f" {flat} "
+    for phrase in APPOSITION_MARKERS:
+        text = text.replace(f" {phrase} ", " | as | ")
+    toks = text.split()
+    spans: list[Span] = []
+    current: list[str] = []
+    kind = SpanKind.ENTITY
+    apposition = False
+
+    def close() -> None:
+        nonlocal current, apposition
+        content = [t for t in current if t not in STOPWORDS]
+        if content:
+            spans.append(Span(kind, tuple(_expand_role_acronyms(content)), apposition))
+            apposition = False
+        current = []
+
+    previous = ""
+    for tok in toks:
+        after, previous = previous, tok
+        if tok == "|":
+            close()
+            continue
+        if tok == "as":
+            close()
+            apposition = bool(spans)
+            kind = SpanKind.ENTITY
+            continue
+        if kind is SpanKind.ISSUE:
+            if not current and (tok == "on" or (tok == "with" and after in DEAL_WORDS)):
+                continue  # "dealt with", "touched on": still the marker
+            if not current and tok in PLACE_MARKERS:
+                kind = SpanKind.PLACE  # "discuss in Davos"
+                continue
+            if current and tok in {"and", "in", "of", "on", "for", "&"}:
+                current.append(tok)  # "oil and gas", "war in Ukraine"
+                continue
+            if tok in ISSUE_MONOLOGUE:
+                continue  # "people who went missing"
+        if tok in ISSUE_MARKERS:
+            close()
+            kind = SpanKind.ISSUE
+            continue
+        if tok in PLACE_MARKERS and kind is not SpanKind.ISSUE:
+            close()
+            kind = SpanKind.PLACE
+            continue
+        if tok in SEPARATORS:
+            close()
+            kind = SpanKind.ENTITY
+            continue
+        if tok in QUESTION_WORDS:
+            close()
+            kind = SpanKind.ENTITY
+            continue
+        current.append(tok)
+    close()
+    return spans
+
+
+def _expand_role_acronyms(toks: list[str]) -> list[str]:
+    out: list[str] = []
+    for tok in toks:
+        out.extend(ROLE_ACRONYMS.get(tok, (tok,)))
+    # "sec gen" -> "secretary general", without repeating words.
+    deduped: list[str] = []
+    for tok in out:
+        if not deduped or deduped[-1] != tok:
+            deduped.append(tok)
+    return deduped
+
+
+def _month_window(year: int, month: int) -> Window:
+    last = calendar.monthrange(year, month)[1]
+    return Window(dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
+    """Find one time expression in the token string; return the window and the rest."""
+    year_start = dt.date(today.year, 1, 1)
+    rules: list[tuple[str, object]] = [
+        (rf"(?:between|from) {_YEAR} (?:and|to|till|until) {_YEAR}",
+         lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31))),
+        (rf"(?:on )?(\d{{1,2}}) {_MONTH} {_YEAR}",
+         lambda m: _day(int(m[3]), MONTHS[m[2]], int(m[1]))),
+        (rf"(?:on )?{_MONTH} (\d{{1,2}}) {_YEAR}",
+         lambda m: _day(int(m[3]), MONTHS[m[1]], int(m[2]))),
+        (r"(?:on )?((?:19|20)\d\d) (\d{1,2}) (\d{1,2})",
+         lambda m: _day(int(m[1]), int(m[2]), int(m[3]))),
+        (r"(?:on )?(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d)",
+         lambda m: _day(int(m[3]), int(m[2]), int(m[1]))),
+        (rf"(?:in )?{_MONTH} (?:of )?{_YEAR}(?: year)?",
+         lambda m: _month_window(int(m[2]), MONTHS[m[1]])),
+        (rf"since {_MONTH} {_YEAR}",
+         lambda m: Window(dt.date(int(m[2]), MONTHS[m[1]], 1), None)),
+        (rf"since {_MONTH}",
+         lambda m: Window(_last_month_start(today, MONTHS[m[1]]), None)),
+        (rf"(?:since|after) {_YEAR}",
+         lambda m: Window(dt.date(int(m[1]) + (1 if m[0].startswith("after") else 0), 1, 1),
+                          None)),
+        (rf"before {_YEAR}", lambda m: Window(None, dt.date(int(m[1]) - 1, 12, 31))),
+        (rf"(?:in the )?(?:last|past) {_N} (year|month|week|day)s?",
+         lambda m: Window(_ago(today, _number(m[1]), m[2]), today)),
+        (r"(?:in the )?(?:last|past) (year|month|week)(?! ago)",
+         lambda m: _previous(today, m[1]) if m[0].startswith("last") or "the" not in m[0]
+         else Window(_ago(today, 1, m[1]), today)),
+        (r"(?:this|current) (year|month|week)",
+         lambda m: _current(today, m[1])),
+        (rf"{_N} (year|month)s? ago",
+         lambda m: _ago_period(today, _number(m[1]), m[2])),
+        (r"yesterday", lambda m: _day_window(today - dt.timedelta(days=1))),
+        (r"today", lambda m: _day_window(today)),
+        (rf"(?:in |during |of )?{_YEAR}(?: year)?",
+         lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31))),
+    ]  # fmt: skip
+    padded = f" {flat} "
+    for pattern, build in rules:
+        match = re.search(rf" {pattern}(?= )", padded)
+        if match:
+            try:
+                window = build(match)  # type: ignore[operator]
+            except ValueError:
+                continue
+            rest = padded[: match.start()] + " " + padded[match.end() :]
+            return window, " ".join(rest.split())
+    del year_start
+    return None, flat
+
+
+def _day(year: int, month: int, day: int) -> Window:
+    return _day_window(dt.date(year, month, day))
+
+
+def _day_window(day: dt.date) -> Window:
+    return Window(day, day)
+
+
+def _last_month_start(today: dt.date, month: int) -> dt.date:
+    year = today.year if month <= today.month else today.year - 1
+    return dt.date(year, month, 1)
+
+
+def _ago(today: dt.date, n: int, unit: str) -> dt.date:
+    if unit == "year":
+        return _shift_months(today, -12 * n)
+    if unit == "month":
+        return _shift_months(today, -n)
+    if unit == "week":
+        return today - dt.timedelta(weeks=n)
+    return today - dt.timedelta(days=n)
+
+
+def _previous(today: dt.date, unit: str) -> Window:
+    if unit == "year":
+        return Window(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))
+    if unit == "month":
+        first = _shift_months(today.replace(day=1), -1)
+        return _month_window(first.year, first.month)
+    start = today - dt.timedelta(days=today.weekday() + 7)
+    return Window(start, start + dt.timedelta(days=6))
+
+
+def _current(today: dt.date, unit: str) -> Window:
+    if unit == "year":
+        return Window(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+    if unit == "month":
+        return _month_window(today.year, today.month)
+    start = today - dt.timedelta(days=today.weekday())
+    return Window(start, start + dt.timedelta(days=6))
+
+
+def _ago_period(today: dt.date, n: int, unit: str) -> Window:
+    """'two years ago' is the whole calendar year two years back."""
+    if unit == "year":
+        return Window(dt.date(today.year - n, 1, 1), dt.date(today.year - n, 12, 31))
+    first = _shift_months(today.replace(day=1), -n)
+    return _month_window(first.year, first.month)
