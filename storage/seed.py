@@ -1,0 +1,75 @@
+"""Load the seed records (seeds/*.yaml, *.yml, *.json) into a database that has no meetings."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage import repository
+
+if TYPE_CHECKING:
+    from bot.core.clock import Clock
+    from bot.core.interchange import ImportResult
+
+log = logging.getLogger(__name__)
+
+SEED_SUFFIXES = (".yaml", ".yml", ".json")
+# Any constant works; it only has to be the same for every process seeding one database.
+_PG_SEED_LOCK = 0x6D656574626F74
+
+
+def seeds_dir() -> Path:
+    """Return the folder of seed files: MEETBOT_SEEDS_DIR, else seeds/ beside the packages.
+
+    The editable install (`pip install -e .`) and the Docker image both keep seeds/ next to
+    bot/ and storage/, so the source tree is where to look.
+    """
+    configured = os.environ.get("MEETBOT_SEEDS_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seed_files(folder: Path | None = None) -> list[Path]:
+    """Return the seed files in folder (default: seeds_dir()), in name order."""
+    folder = folder or seeds_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SEED_SUFFIXES and p.is_file())
+
+
+def load_seeds_if_empty(
+    *, session: Session, clock: Clock, folder: Path | None = None
+) -> ImportResult | None:
+    """Import every seed file when the database has no meetings at all (deleted ones count).
+
+    Returns what was imported, or None when the database already had meetings. Idempotent:
+    the second call finds the seeded meetings and does nothing. Runs in the caller's
+    transaction; raises InvalidImport if a seed file is broken (a bug, not user input).
+    """
+    # The interchange module is in the core; importing it here, late, keeps storage importable
+    # without it and keeps YAML and pydantic off the path of a database that is already full.
+    from bot.core.interchange import ImportResult, apply_import, parse_import
+
+    if session.get_bind().dialect.name == "postgresql":
+        # Two replicas starting on one empty database must not both seed it.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SEED_LOCK})
+    if repository.count_meetings(session=session) > 0:
+        return None
+    total = ImportResult()
+    files = seed_files(folder)
+    if not files:
+        log.warning("No seed files in %s; starting with an empty database.", folder or seeds_dir())
+    for path in files:
+        doc = parse_import(path.read_bytes(), filename=path.name)
+        result = apply_import(doc, session=session, clock=clock)
+        total = ImportResult(
+            **{name: getattr(total, name) + getattr(result, name) for name in total.__slots__}
+        )
+        log.info("Seeded %s: %s", path.name, result.describe())
+    return total
