@@ -1,0 +1,379 @@
+"""Delivery claims and digest content on SQLite and PostgreSQL: once per chat and local date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.core.digest import build_digest, format_digest_text, group_by_issue
+from bot.core.subscriptions import (
+    MAX_ATTEMPTS,
+    SubscribeRequest,
+    describe_subscription,
+    find_due_digests,
+    preview_digest,
+    subscribe,
+    unsubscribe,
+)
+from bot.core.views import MeetingView
+from storage.db import session_scope
+from storage.deliveries import (
+    CLAIMED,
+    FAILED,
+    SENT,
+    claim_delivery,
+    deactivate_subscription,
+    mark_delivery_failed,
+    mark_delivery_sent,
+    move_subscription_chat,
+    record_progress,
+)
+from storage.models import DigestDelivery, Subscription
+from tests.digest_support import add_meeting, add_subscription, postgres_engine, sqlite_engine, utc
+
+DAY = dt.date(2024, 1, 15)
+SEND = utc(2024, 1, 15, 8, 0)  # 09:00 in Berlin
+LEASE = dt.timedelta(minutes=10)
+SUBSCRIBED = utc(2024, 1, 1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Yield an engine on a fresh database of each kind."""
+    if request.param == "sqlite":
+        engine = sqlite_engine(tmp_path)
+        yield engine
+        engine.dispose()
+    else:
+        with postgres_engine() as engine:
+            yield engine
+
+
+def _subscribe(engine: Engine, chat_id: int = 100, now: dt.datetime = SUBSCRIBED) -> int:
+    with session_scope(engine) as session:
+        sub = add_subscription(session, chat_id=chat_id, now=now)
+        assert sub.id is not None
+        return sub.id
+
+
+def _claim(engine: Engine, sub_id: int, worker: str, now: dt.datetime) -> DigestDelivery | None:
+    with session_scope(engine) as session:
+        return claim_delivery(
+            session=session,
+            subscription_id=sub_id,
+            digest_date=DAY,
+            worker=worker,
+            now=now,
+            lease=LEASE,
+        )
+
+
+# -- claims -------------------------------------------------------------------------------------
+
+
+def test_second_claim_of_the_same_digest_is_refused(engine: Engine) -> None:
+    sub_id = _subscribe(engine)
+    first = _claim(engine, sub_id, "a", SEND)
+    assert first is not None and first.status == CLAIMED and first.attempts == 1
+    assert _claim(engine, sub_id, "b", SEND + dt.timedelta(seconds=1)) is None
+    with session_scope(engine) as session:
+        assert mark_delivery_sent(
+            session=session,
+            delivery_id=first.id or 0,
+            worker="a",
+            message_ids=[7, 8],
+            now=SEND,
+            covered_until=SEND,
+        )
+    # Sent is final: not even an expired lease brings it back.
+    assert _claim(engine, sub_id, "b", SEND + dt.timedelta(days=1)) is None
+    with Session(engine) as session:
+        row = session.exec(select(DigestDelivery)).one()
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None
+        assert (row.status, row.message_ids, row.claimed_by) == (SENT, [7, 8], "a")
+        assert sub.covered_until == SEND
+
+
+def test_failed_delivery_is_claimed_again_by_one_replica(engine: Engine) -> None:
+    sub_id = _subscribe(engine)
+    first = _claim(engine, sub_id, "a", SEND)
+    assert first is not None and first.id is not None
+    with session_scope(engine) as session:
+        assert mark_delivery_failed(
+            session=session, delivery_id=first.id, worker="a", error="timed out", now=SEND
+        )
+    # Too early for a retry (claim_delivery's default retry delay is 0, the core passes its own).
+    with session_scope(engine) as session:
+        early = claim_delivery(
+            session=session,
+            subscription_id=sub_id,
+            digest_date=DAY,
+            worker="b",
+            now=SEND + dt.timedelta(seconds=30),
+            retry_after=dt.timedelta(minutes=1),
+        )
+    assert early is None
+    later = SEND + dt.timedelta(minutes=2)
+    again = _claim(engine, sub_id, "b", later)
+    assert again is not None
+    assert (again.status, again.claimed_by, again.attempts) == (CLAIMED, "b", 2)
+    assert _claim(engine, sub_id, "c", later) is None
+    # The replica that failed lost the row: its late writes are refused.
+    with session_scope(engine) as session:
+        assert not record_progress(
+            session=session, delivery_id=first.id, worker="a", message_ids=[1], now=later
+        )
+
+
+def test_stale_claim_is_taken_over_after_the_lease_only(engine: Engine) -> None:
+    sub_id = _subscribe(engine)
+    first = _claim(engine, sub_id, "crashed", SEND)
+    assert first is not None and first.id is not None
+    with session_scope(engine) as session:
+        assert record_progress(
+            session=session,
+            delivery_id=first.id,
+            worker="crashed",
+            message_ids=[11],
+            now=SEND + dt.timedelta(minutes=5),
+        )
+    # The lease counts from the last progress, not from the first claim.
+    assert _claim(engine, sub_id, "b", SEND + dt.timedelta(minutes=14)) is None
+    taken = _claim(engine, sub_id, "b", SEND + dt.timedelta(minutes=15))
+    assert taken is not None
+    # The parts already sent are known to the new owner, so it does not resend them.
+    assert taken.message_ids == [11]
+    with session_scope(engine) as session:
+        assert not mark_delivery_sent(
+            session=session,
+            delivery_id=first.id,
+            worker="crashed",
+            message_ids=[11, 12],
+            now=SEND,
+            covered_until=SEND,
+        )
+
+
+def test_racing_threads_claim_each_digest_once(engine: Engine) -> None:
+    subs = [_subscribe(engine, chat_id=1000 + i) for i in range(40)]
+    wins: dict[str, list[int]] = {}
+    barrier = threading.Barrier(4)
+
+    def work(worker: str) -> None:
+        barrier.wait()
+        mine = wins.setdefault(worker, [])
+        for sub_id in subs:
+            if _claim(engine, sub_id, worker, SEND) is not None:
+                mine.append(sub_id)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    claimed = sorted(s for won in wins.values() for s in won)
+    assert claimed == sorted(subs)
+
+
+# -- due digests --------------------------------------------------------------------------------
+
+
+def test_due_digests_leave_out_sent_claimed_and_inactive(engine: Engine) -> None:
+    a = _subscribe(engine, chat_id=1)
+    b = _subscribe(engine, chat_id=2)
+    c = _subscribe(engine, chat_id=3)
+    d = _subscribe(engine, chat_id=4)
+    with session_scope(engine) as session:
+        add_subscription(session, chat_id=5, now=utc(2024, 1, 1), send_time=dt.time(18, 0))
+        deactivate_subscription(session=session, subscription_id=d, reason="Kicked.", now=SEND)
+    first = _claim(engine, a, "x", SEND)
+    assert first is not None and first.id is not None
+    with session_scope(engine) as session:
+        mark_delivery_sent(
+            session=session,
+            delivery_id=first.id,
+            worker="x",
+            message_ids=[],
+            now=SEND,
+            covered_until=SEND,
+        )
+    assert _claim(engine, b, "x", SEND) is not None
+    with Session(engine) as session:
+        due = find_due_digests(session=session, now=SEND + dt.timedelta(minutes=1), lease=LEASE)
+        assert [(x.subscription_id, x.digest_date, x.cutoff) for x in due] == [(c, DAY, SEND)]
+        # Once b's lease runs out, b is due again; d stays off, 18:00 is not yet.
+        later = SEND + dt.timedelta(minutes=30)
+        assert {x.subscription_id for x in find_due_digests(session=session, now=later)} == {b, c}
+
+
+def test_failed_delivery_waits_longer_after_each_attempt_and_gives_up(engine: Engine) -> None:
+    sub_id = _subscribe(engine)
+    at = SEND
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        with Session(engine) as session:
+            due = find_due_digests(session=session, now=at)
+        assert [x.subscription_id for x in due] == [sub_id], attempt
+        row = _claim(engine, sub_id, "w", at)
+        assert row is not None and row.id is not None and row.attempts == attempt
+        with session_scope(engine) as session:
+            mark_delivery_failed(
+                session=session, delivery_id=row.id, worker="w", error="x", now=at
+            )
+        with Session(engine) as session:
+            soon = at + dt.timedelta(seconds=59)
+            assert find_due_digests(session=session, now=soon) == []
+        at += dt.timedelta(minutes=2**attempt)
+    with Session(engine) as session:
+        assert find_due_digests(session=session, now=at + dt.timedelta(hours=3)) == []
+        row = session.exec(select(DigestDelivery)).one()
+        assert (row.status, row.error) == (FAILED, "x")
+
+
+# -- subscriptions ------------------------------------------------------------------------------
+
+
+def test_subscribe_change_unsubscribe_and_resubscribe(engine: Engine) -> None:
+    start = utc(2024, 1, 15, 10, 0)
+    with session_scope(engine) as session:
+        sub, new = subscribe(
+            SubscribeRequest(send_time=dt.time(8, 30), timezone="Asia/Baku"),
+            session=session,
+            chat_id=5,
+            chat_type="private",
+            title="Ann",
+            user_id=5,
+            now=start,
+            default_timezone="UTC",
+        )
+        assert new and sub.covered_until == start - dt.timedelta(hours=24)
+    with session_scope(engine) as session:
+        sub, new = subscribe(
+            SubscribeRequest(silent=True),
+            session=session,
+            chat_id=5,
+            chat_type="private",
+            title="Ann",
+            user_id=5,
+            now=start + dt.timedelta(hours=1),
+            default_timezone="UTC",
+        )
+        # Not given, so kept: time and zone.
+        assert not new
+        assert (sub.send_time, sub.timezone, sub.silent) == (dt.time(8, 30), "Asia/Baku", True)
+        info = describe_subscription(session=session, chat_id=5, now=start)
+        assert info is not None and info.next_send_local is not None
+        assert info.next_send_local.isoformat() == "2024-01-16T08:30:00+04:00"
+    with session_scope(engine) as session:
+        assert unsubscribe(session=session, chat_id=5, now=start)
+        assert not unsubscribe(session=session, chat_id=5, now=start)
+        info = describe_subscription(session=session, chat_id=5, now=start)
+        assert info is not None and not info.active and info.next_send_local is None
+    with session_scope(engine) as session:
+        sub, new = subscribe(
+            SubscribeRequest(),
+            session=session,
+            chat_id=5,
+            chat_type="private",
+            title="Ann",
+            user_id=5,
+            now=start + dt.timedelta(days=3),
+            default_timezone="UTC",
+        )
+        # A re-subscription starts afresh with the defaults.
+        assert new and (sub.send_time, sub.timezone, sub.silent) == (dt.time(9), "UTC", False)
+
+
+def test_chat_migration_moves_the_subscription(engine: Engine) -> None:
+    sub_id = _subscribe(engine, chat_id=-42)
+    other = _subscribe(engine, chat_id=-100777)
+    with session_scope(engine) as session:
+        assert move_subscription_chat(
+            session=session, subscription_id=sub_id, new_chat_id=-100555, now=SEND
+        )
+    with session_scope(engine) as session:
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None and sub.chat_id == -100555
+        # The new chat already has its own subscription: the old one stops, with the reason.
+        assert not move_subscription_chat(
+            session=session, subscription_id=sub_id, new_chat_id=-100777, now=SEND
+        )
+    with Session(engine) as session:
+        sub = session.get(Subscription, sub_id)
+        kept = session.get(Subscription, other)
+        assert sub is not None and kept is not None
+        assert not sub.active and "-100777" in (sub.deactivated_reason or "")
+        assert kept.active
+
+
+# -- content ------------------------------------------------------------------------------------
+
+
+def test_digest_holds_the_meetings_created_in_the_window_newest_first(engine: Engine) -> None:
+    since, until = utc(2024, 1, 14, 8, 0), utc(2024, 1, 15, 8, 0)
+    with session_scope(engine) as session:
+        add_meeting(session, created_at=since, title="at since: last digest had it")
+        old = add_meeting(
+            session, created_at=since + dt.timedelta(hours=1), date=dt.date(2023, 5, 1)
+        )
+        new = add_meeting(
+            session, created_at=since + dt.timedelta(hours=2), date=dt.date(2024, 1, 12)
+        )
+        edge = add_meeting(session, created_at=until, date=dt.date(2023, 9, 1))
+        add_meeting(session, created_at=until + dt.timedelta(seconds=1), title="next digest")
+        add_meeting(session, created_at=since + dt.timedelta(hours=3), deleted=True)
+    with Session(engine) as session:
+        digest = build_digest(session=session, since=since, until=until, digest_date=DAY)
+    assert [m.id for m in digest.meetings] == [new, edge, old]
+    assert (digest.total, digest.omitted, digest.grouped) == (3, 0, False)
+    with Session(engine) as session:
+        capped = build_digest(session=session, since=since, until=until, limit=2)
+    assert [m.id for m in capped.meetings] == [new, edge] and capped.omitted == 1
+    assert "…and 1 more." in format_digest_text(capped)
+
+
+def test_preview_uses_covered_until_or_the_last_day(engine: Engine) -> None:
+    now = utc(2024, 1, 15, 12, 0)
+    with session_scope(engine) as session:
+        add_meeting(session, created_at=now - dt.timedelta(hours=30), title="two days")
+        add_meeting(session, created_at=now - dt.timedelta(hours=2), title="today")
+        add_subscription(session, chat_id=9, now=now - dt.timedelta(days=5))
+    with Session(engine) as session:
+        fresh = preview_digest(session=session, chat_id=None, now=now)
+        assert [m.title for m in fresh.meetings] == ["today"]
+        # Chat 9 subscribed five days ago and never got a digest: both are due for it.
+        assert preview_digest(session=session, chat_id=9, now=now).total == 2
+        assert format_digest_text(build_digest(session=session, since=now, until=now)) == (
+            "No new meetings."
+        )
+
+
+def _view(i: int, *issues: str) -> MeetingView:
+    return MeetingView(i, None, dt.date(2024, 1, 1), None, f"m{i}", None, (), issues, ())
+
+
+def test_grouping_by_issue_only_where_it_helps() -> None:
+    few = [_view(1, "mines"), _view(2, "mines")]
+    assert [s.issue for s in group_by_issue(few)] == [None]
+    unrelated = [_view(i, f"issue {i}") for i in range(5)]
+    assert [s.issue for s in group_by_issue(unrelated)] == [None]
+    mixed = [
+        _view(1, "trade"),
+        _view(2, "mines", "missing persons"),
+        _view(3, "mines"),
+        _view(4, "missing persons", "trade"),
+        _view(5),
+        _view(6, "trade"),
+    ]
+    sections = group_by_issue(mixed)
+    assert [(s.issue, [m.id for m in s.meetings]) for s in sections] == [
+        ("trade", [1, 4, 6]),
+        ("mines", [2, 3]),
+        (None, [5]),
+    ]
