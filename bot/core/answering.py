@@ -122,7 +122,8 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         if suggestions:
             headline += " " + _t(question, "did_you_mean", names=", ".join(suggestions))
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
-    if not resolution.constraints and question.window is None:
+    open_question = question.intent in (Intent.LATEST, Intent.COUNT)
+    if not resolution.constraints and question.window is None and not open_question:
         headline = _t(question, "no_subject")
         return _answer(question, Status.NOT_FOUND, headline)
 
@@ -130,12 +131,14 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
-    labels = [c.label for c in resolution.constraints]
     if not ordered:
+        labels = [c.label for c in resolution.constraints]
         headline = _t(question, "none", what=_join(labels, question), when=_when(question))
         return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
-    views = tuple(load_meeting_views(ordered[:MAX_MEETINGS_LISTED], session=session))
-    headline = _headline(question, labels, views, len(ordered))
+    listed = ordered[:MAX_MEETINGS_LISTED]
+    views = tuple(load_meeting_views(listed, session=session))
+    subjects = _subjects_by_meeting(resolution.constraints, listed, index)
+    headline = _headline(question, resolution.constraints, views, len(ordered), subjects)
     return _answer(
         question,
         Status.ANSWERED,
@@ -195,9 +198,10 @@ def _resolve(question: Question, index: CatalogIndex) -> _Resolution:
         elif span.kind is SpanKind.PLACE:
             meetings = index.place_meetings(span.tokens)
             if meetings is not None:
-                label = " ".join(w.capitalize() for w in span.tokens)
                 resolution.constraints.append(
-                    _Constraint(f"in {label}", meetings=meetings, kind="place")
+                    _Constraint(
+                        index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
+                    )
                 )
                 continue
             if _resolve_entity(span.tokens, index, resolution, fallback=True):
@@ -287,14 +291,18 @@ _TEXTS = {
         "no_subject": "I could not tell whom or what the question is about. "
         "Try “who met the OSCE PA president?”",
         "none": "I found no meeting of {what}{when} in my records.",
-        "found": "{n} meeting{s} of {what}{when}",
-        "latest": "The latest meeting of {what}{when}",
-        "count": "{n} meeting{s} of {what}{when}.",
-        "who_met": "{what}{when} met: {names}.",
-        "when": "{what} met on {dates}.",
-        "where": "{what} met in {places}.",
-        "discussed": "{what} discussed: {issues}.",
-        "about": "{n} meeting{s} about {what}{when}",
+        "n_meetings": "{n} meeting{s}",
+        "of": " of {who}",
+        "about": " about {what}",
+        "in": " in {where}",
+        "met_by": "{others} met {subjects} ({date})",
+        "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
+        "when": "{subjects} met on {dates}.",
+        "where": "{subjects} met in {places}.",
+        "discussed": "{people} discussed {issues} ({date})",
+        "nobody_else": "nobody else recorded",
+        "no_place": "a place not recorded",
+        "no_topics": "no recorded topics",
         "and": " and ",
     },
     "ru": {
@@ -304,14 +312,18 @@ _TEXTS = {
         "did_you_mean": "Возможно, вы имели в виду: {names}?",
         "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
         "none": "Встреч ({what}{when}) в моих записях нет.",
-        "found": "Встреч ({what}{when}): {n}",
-        "latest": "Последняя встреча ({what}{when})",
-        "count": "Встреч ({what}{when}): {n}.",
-        "who_met": "{what}{when} — встречи: {names}.",
-        "when": "{what}: встречи {dates}.",
-        "where": "{what}: место встречи — {places}.",
-        "discussed": "{what} обсуждали: {issues}.",
-        "about": "Встреч на тему {what}{when}: {n}",
+        "n_meetings": "Встреч: {n}",
+        "of": " ({who})",
+        "about": " на тему {what}",
+        "in": " ({where})",
+        "met_by": "{others} — встреча с {subjects} ({date})",
+        "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
+        "when": "{subjects}: встречи {dates}.",
+        "where": "{subjects}: место встречи — {places}.",
+        "discussed": "{people} обсуждали: {issues} ({date})",
+        "nobody_else": "других участников нет в записях",
+        "no_place": "место не указано",
+        "no_topics": "темы не записаны",
         "and": " и ",
     },
 }
@@ -330,44 +342,91 @@ def _when(question: Question) -> str:
     return f" {question.window.describe()}" if question.window else ""
 
 
+def _people(view: MeetingView, and_: str) -> str:
+    names = [p.name for p in view.participants]
+    return ", ".join(names[:-1]) + and_ + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _subjects_by_meeting(
+    constraints: list[_Constraint], meeting_ids: list[int], index: CatalogIndex
+) -> dict[int, list[str]]:
+    """The people each meeting was found through (the holder of "the OSCE PA president")."""
+    wanted = set(meeting_ids)
+    found: dict[int, list[str]] = {m: [] for m in meeting_ids}
+    for c in constraints:
+        for part in c.participations or ():
+            meeting = index.part_meeting[part]
+            if meeting in wanted:
+                name = index.person_names[index.part_person[part]]
+                if name not in found[meeting]:
+                    found[meeting].append(name)
+    return found
+
+
 def _headline(
-    question: Question, labels: list[str], views: tuple[MeetingView, ...], total: int
+    question: Question,
+    constraints: list[_Constraint],
+    views: tuple[MeetingView, ...],
+    total: int,
+    subjects: dict[int, list[str]],
 ) -> str:
-    what = _join(labels, question)
+    """One sentence that answers the question as asked."""
+    t = lambda key, **kw: _t(question, key, **kw)  # noqa: E731
+    and_ = _TEXTS.get(question.language, _TEXTS["en"])["and"]
+    all_subjects = list(dict.fromkeys(n for v in views for n in subjects.get(v.id, [])))
+    issues = [c.label for c in constraints if c.kind == "issue"]
+    places = [c.label for c in constraints if c.kind == "place"]
+    who = and_.join(all_subjects)
     when = _when(question)
-    plural = "" if total == 1 else "s"
+
+    def others(view: MeetingView) -> str:
+        mine = subjects.get(view.id, [])
+        rest = [p.name for p in view.participants if p.name not in mine]
+        return ", ".join(rest) or t("nobody_else")
+
     intent = question.intent
-    if intent is Intent.COUNT:
-        return _t(question, "count", n=total, s=plural, what=what, when=when)
-    if question.wants_latest:
+    if question.wants_latest and views:
         first = views[0]
+        return t(
+            "latest",
+            of=t("of", who=who) if who else "",
+            when=when,
+            date=first.date.isoformat(),
+            place=f", {first.location}" if first.location else "",
+            people=", ".join(p.name for p in first.participants),
+        )
+    if intent is Intent.WHEN and all_subjects:
+        return t("when", subjects=who, dates=", ".join(v.date.isoformat() for v in views))
+    if intent is Intent.WHERE and all_subjects:
+        where = "; ".join(f"{v.location or t('no_place')} ({v.date.isoformat()})" for v in views)
+        return t("where", subjects=who, places=where)
+    if intent is Intent.WHAT_DISCUSSED:
         return (
-            _t(question, "latest", what=what, when=when)
-            + f": {first.date.isoformat()}"
-            + (f", {first.location}" if first.location else "")
+            "; ".join(
+                t(
+                    "discussed",
+                    people=", ".join(p.name for p in v.participants),
+                    issues=", ".join(v.issues) or t("no_topics"),
+                    date=v.date.isoformat(),
+                )
+                for v in views
+            )
             + "."
         )
-    if intent is Intent.WHEN:
-        dates = ", ".join(v.date.isoformat() for v in views)
-        return _t(question, "when", what=what, dates=dates)
-    if intent is Intent.WHERE:
-        places = "; ".join(
-            f"{v.location or 'place not recorded'} ({v.date.isoformat()})" for v in views
-        )
-        return _t(question, "where", what=what, places=places)
-    if intent is Intent.WHAT_DISCUSSED:
-        issues = "; ".join(
-            f"{', '.join(v.issues) or 'topics not recorded'} ({v.date.isoformat()})" for v in views
-        )
-        return _t(question, "discussed", what=what, issues=issues)
-    if intent is Intent.WHO_MET:
-        names = "; ".join(
-            f"{', '.join(p.name for p in v.participants)} ({v.date.isoformat()})" for v in views
-        )
-        return _t(question, "who_met", what=what, when=when, names=names)
-    if intent is Intent.MEETINGS_ABOUT_ISSUE:
-        return _t(question, "about", n=total, s=plural, what=what, when=when) + "."
-    return _t(question, "found", n=total, s=plural, what=what, when=when) + "."
+    if intent is Intent.WHO_MET and all_subjects:
+        return "; ".join(
+            t("met_by", others=others(v), subjects=", ".join(subjects[v.id]),
+              date=v.date.isoformat())
+            for v in views
+        ) + "."  # fmt: skip
+    summary = t("n_meetings", n=total, s="" if total == 1 else "s")
+    if who:
+        summary += t("of", who=who)
+    if issues:
+        summary += t("about", what=and_.join(issues))
+    if places:
+        summary += t("in", where=and_.join(places))
+    return summary + when + "."
 
 
 def format_meeting(view: MeetingView) -> str:

@@ -37,9 +37,10 @@ from bot.core.lexicon import (
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
-NAME_FUZZY_CUTOFF = 84.0  # rapidfuzz ratio for a misspelt name token to count
-NAME_CONFIDENT = 88.0  # below this a fuzzy name match is only offered as a suggestion
-VOCAB_FUZZY_CUTOFF = 88.0  # for role, organisation and place words
+NAME_FUZZY_CUTOFF = 80.0  # rapidfuzz ratio for a misspelt name token to be considered
+NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
+VOCAB_FUZZY_CUTOFF = 88.0
+SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
 ISSUE_MIN_SCORE = 0.6
 ISSUE_BEST_MARGIN = 0.15
 ISSUE_STOP = stem_words("in and of on for the a an to with about")
@@ -408,14 +409,44 @@ class CatalogIndex:
         return out
 
     def closest_names(self, text: str, limit: int = 3) -> list[str]:
-        """Names of people, roles or issues closest to text, for "did you mean"."""
-        choices = list(self.person_names.values()) + list(self.issue_names.values())
-        if not choices or not text.strip():
-            return []
-        found = process.extract(
-            text, choices, scorer=fuzz.WRatio, processor=_lower, limit=limit, score_cutoff=60
-        )
-        return [choice for choice, _, _ in found]
+        """People and topics whose words are closest to the words of text, for "did you mean".
+
+        Only near spellings are offered (a word ratio of 70 or more), never a random name.
+        """
+        scores: dict[str, float] = {}
+        for word in tokens(text):
+            if word in FILLERS or len(word) < 3:
+                continue
+            for similar, score in self.fuzzy(word, "name", SUGGESTION_CUTOFF):
+                for pid in self.name_index[similar]:
+                    name = self.person_names[pid]
+                    scores[name] = max(scores.get(name, 0.0), score)
+            for similar, score in self.fuzzy(word, "issue", SUGGESTION_CUTOFF):
+                for issue_id in self.issue_index[similar]:
+                    name = self.issue_names[issue_id]
+                    scores[name] = max(scores.get(name, 0.0), score - 5)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [name for name, _ in ranked[:limit]]
+
+    def place_label(self, meetings: set[int], span: tuple[str, ...]) -> str:
+        """The recorded place name that a place question matched, e.g. "Brussels, Belgium"."""
+        counts: dict[str, int] = defaultdict(int)
+        for meeting_id in meetings:
+            location = self.meeting_location.get(meeting_id)
+            if location:
+                counts[location] += 1
+        if not counts:
+            return " ".join(span)
+        if len(counts) == 1:
+            return next(iter(counts))
+        wanted = set(span)
+        parts = {
+            part.strip()
+            for location in counts
+            for part in location.split(",")
+            if set(tokens(part)) & wanted
+        }
+        return ", ".join(sorted(parts)) or " ".join(span)
 
     def date_of(self, meeting_id: int) -> dt.date:
         return dt.date.fromordinal(self.meeting_dates[meeting_id])
@@ -424,10 +455,6 @@ class CatalogIndex:
 _REGION_TOKENS = {
     region: [tuple(tokens(c)) for c in members] for region, members in REGIONS.items()
 }
-
-
-def _lower(text: str) -> str:
-    return " ".join(tokens(text))
 
 
 class IndexCache:
