@@ -1,0 +1,462 @@
+"""meetbot on the command line: ask questions, chat, import and export records, run the bot.
+
+The database comes from DATABASE_URL (environment or .env), by default an SQLite file under
+MEETBOT_DATA_DIR. On an empty database the seed meeting loads by itself (except for `import`,
+which loads only the file it is given).
+
+examples:
+  meetbot ask "who met the OSCE PA president?"
+  meetbot ask --json --today 2026-11-28 - < questions.txt
+  meetbot import meetings.yaml
+  meetbot export backup.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import inspect
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.clock import Clock, SystemClock
+from storage.db import DatabaseError, default_database_url, session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.config import Settings
+
+log = logging.getLogger("meetbot")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure the user can fix; the message is one sentence."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Context:
+    """What a subcommand may need, made on first use: settings, the clock, the engine."""
+
+    def __init__(self, *, clock: Clock | None = None, load_seeds: bool = True) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.load_seeds = load_seeds
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings from the environment and .env."""
+        if self._settings is None:
+            from bot.config import SettingsError, load_settings
+
+            try:
+                self._settings = load_settings()
+            except SettingsError as exc:
+                raise CliError(str(exc)) from None
+        return self._settings
+
+    def database_url(self) -> str:
+        """DATABASE_URL, or the SQLite file under MEETBOT_DATA_DIR."""
+        return self.settings.database_url or default_database_url(self.settings.meetbot_data_dir)
+
+    def engine(self) -> Engine:
+        """The engine with a migrated schema; seeds loaded into an empty database if wanted."""
+        if self._engine is None:
+            from storage.db import create_db_engine
+
+            self._engine = create_db_engine(self.database_url())
+            if self.load_seeds:
+                from storage.seed import load_seeds_if_empty
+
+                with session_scope(self._engine) as session:
+                    load_seeds_if_empty(session=session, clock=self.clock)
+        return self._engine
+
+    def today(self) -> dt.date:
+        """Today's date in DEFAULT_TIMEZONE, read from the clock."""
+        return self.clock.now().astimezone(self.settings.default_zone).date()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+# --- ask and chat --------------------------------------------------------------------------------
+
+
+def _parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _configure_ask(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "question",
+        nargs="*",
+        help='the question (quotes optional); "-" reads one question a line from stdin',
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object a question (status, intent, text, meetings, suggestions)",
+    )
+    parser.add_argument(
+        "--today",
+        type=_parse_day,
+        metavar="YYYY-MM-DD",
+        help="the date that relative words (last year, since March) count from; default: today",
+    )
+
+
+def _error_json(question: str, message: str) -> dict[str, object]:
+    """The JSON line for a question that cannot be asked, so that line counts stay aligned."""
+    return {
+        "question": question,
+        "status": "not_found",
+        "intent": None,
+        "text": message,
+        "meetings": [],
+        "suggestions": [],
+    }
+
+
+def _questions(words: list[str], stdin: TextIO) -> tuple[Iterable[str], bool]:
+    if words == ["-"]:
+        return (line.rstrip("\r\n") for line in stdin), True
+    if not words:
+        raise CliError('Give a question, e.g. meetbot ask "who met the OSCE PA president?"', 2)
+    return [" ".join(words)], False
+
+
+def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
+    """Answer a question about the meetings, or one question a line from stdin.
+
+    With --json every question gives exactly one line of JSON, also a question that cannot be
+    asked (empty, too long): its status is "not_found" and its text says why.
+
+    examples:
+      meetbot ask "who met the OSCE PA president?"
+      meetbot ask when did Naghiyev meet Kauma
+      meetbot ask --json --today 2026-11-28 - < questions.txt
+    """
+    from bot.core.answering import QuestionError, answer_question
+
+    questions, from_stdin = _questions(args.question, sys.stdin)
+    engine = ctx.engine()
+    today = args.today or ctx.today()
+    failed = False
+    # One session for the whole batch: the answering index is built once and reused.
+    with session_scope(engine) as session:
+        for number, question in enumerate(questions, start=1):
+            try:
+                answer = answer_question(question, session=session, today=today)
+            except QuestionError as exc:
+                if args.json:
+                    _print_json(_error_json(question, str(exc)))
+                    continue
+                where = f"line {number}: " if from_stdin else ""
+                print(f"meetbot: {where}{exc}", file=sys.stderr)
+                failed = True
+                continue
+            if args.json:
+                _print_json(answer.to_json())
+            else:
+                if from_stdin and number > 1:
+                    print()
+                print(answer.text, flush=True)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def _print_json(obj: dict[str, object]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _configure_chat(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--today", type=_parse_day, metavar="YYYY-MM-DD", help="as for ask")
+
+
+def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
+    """Ask questions one after another at a prompt; quit, exit or Ctrl-D ends it.
+
+    examples:
+      meetbot chat
+    """
+    from bot.core.answering import QuestionError, answer_question
+
+    engine = ctx.engine()
+    print("Ask about meetings between officials (quit, exit or Ctrl-D to leave).")
+    while True:
+        try:
+            line = input("? ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if line.strip().casefold() in ("quit", "exit", "q"):
+            return EXIT_OK
+        if not line.strip():
+            continue
+        # A session per question: answers see edits made meanwhile by the bot or an import.
+        with session_scope(engine) as session:
+            try:
+                answer = answer_question(line, session=session, today=args.today or ctx.today())
+            except QuestionError as exc:
+                print(exc)
+                continue
+        print(answer.text)
+        print()
+
+
+# --- import and export ---------------------------------------------------------------------------
+
+
+def _configure_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help='a YAML or JSON file in the import format; "-" for stdin')
+
+
+def _read_input(name: str) -> bytes:
+    from bot.core.interchange import MAX_IMPORT_BYTES
+
+    try:
+        if name == "-":
+            return sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        with open(name, "rb") as handle:
+            return handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise CliError(f"Cannot read {name}: {exc.strerror or exc}.") from None
+
+
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    """Import meetings from a YAML or JSON file; a file with any error imports nothing.
+
+    Every error is listed with its path (meetings[3].participants[0].name: required).
+    Importing the same file again changes nothing; a meeting's id keeps it one record.
+
+    examples:
+      meetbot import seeds/000_naghiyev_kauma.yaml
+      meetbot import meetings.json
+    """
+    from bot.core.interchange import InvalidImport, apply_import, parse_import
+
+    data = _read_input(args.file)
+    label = "stdin" if args.file == "-" else args.file
+    try:
+        doc = parse_import(data, filename=None if args.file == "-" else args.file)
+        with session_scope(ctx.engine()) as session:
+            result = apply_import(doc, session=session, clock=ctx.clock)
+    except InvalidImport as exc:
+        for error in exc.errors:
+            print(f"{label}: {error}", file=sys.stderr)
+        raise CliError(f"{label} has {len(exc.errors)} error(s); nothing was imported.") from None
+    print(f"Imported {label}: {result.describe()}")
+    return EXIT_OK
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", nargs="?", default="-", help='where to write (default "-": standard output)'
+    )
+    parser.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        help="the format (default: json for a .json file, otherwise yaml)",
+    )
+
+
+def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    """Export every meeting (not the deleted ones) in the import format, YAML or JSON.
+
+    An export imported into an empty database exports byte for byte the same.
+
+    examples:
+      meetbot export > meetings.yaml
+      meetbot export backup.json
+      meetbot export --format json -
+    """
+    from bot.core.interchange import export_catalog, format_for
+
+    to_stdout = args.file == "-"
+    fmt = args.format or format_for(None if to_stdout else args.file)
+    with session_scope(ctx.engine()) as session:
+        text = export_catalog(session=session, fmt=fmt)
+    if to_stdout:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return EXIT_OK
+    _write_atomically(Path(args.file), text)
+    print(f"Exported to {args.file}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write text to path through a temporary file, so a failure leaves no half file."""
+    try:
+        folder = path.parent if str(path.parent) else Path(".")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise CliError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+# --- run -----------------------------------------------------------------------------------------
+
+
+def _configure_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        default=None,
+        help="receive updates on a webhook (WEBHOOK_URL) instead of long polling",
+    )
+
+
+def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN from the environment or .env).
+
+    examples:
+      meetbot run
+      meetbot run --webhook
+    """
+    ctx.engine()  # the seeds, and a clear sentence now if the database cannot be reached
+    ctx.close()
+    # Imported here only: `meetbot ask` must never pay for importing telegram.
+    from bot.tg.app import run_bot
+
+    result = run_bot(webhook=args.webhook)
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+# --- the command table ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """One `meetbot NAME` command: its arguments, its function, and whether seeds load first."""
+
+    name: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Context], int]
+    load_seeds: bool = True
+
+
+# Add a command by appending to this list; its help comes from the function's docstring.
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand("ask", _configure_ask, cmd_ask),
+    Subcommand("chat", _configure_chat, cmd_chat),
+    Subcommand("import", _configure_import, cmd_import, load_seeds=False),
+    Subcommand("export", _configure_export, cmd_export),
+    Subcommand("run", _configure_run, cmd_run),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one sentence, without the usage block."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help).\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of every subcommand, with help taken from docstrings."""
+    parser = _Parser(
+        prog="meetbot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    for sub in SUBCOMMANDS:
+        doc = inspect.getdoc(sub.run) or ""
+        child = commands.add_parser(
+            sub.name,
+            help=doc.splitlines()[0] if doc else None,
+            description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.configure(child)
+        child.set_defaults(subcommand=sub)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run `meetbot` with argv (default: sys.argv) and return the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    logging.basicConfig(level=logging.WARNING, format="meetbot: %(message)s")
+    args = build_parser().parse_args(argv)
+    sub: Subcommand = args.subcommand
+    ctx = Context(clock=clock, load_seeds=sub.load_seeds)
+    try:
+        return sub.run(args, ctx)
+    except CliError as exc:
+        print(f"meetbot: {exc}", file=sys.stderr)
+        return exc.code
+    except DatabaseError as exc:
+        print(f"meetbot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        print(f"meetbot: the database failed: {reason[0] if reason else exc}.", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (meetbot export | head); the OS would close stdout on exit anyway.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("MEETBOT_DEBUG"):
+            raise
+        message = _unexpected(exc)
+        print(f"meetbot: {message}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        ctx.close()
+
+
+def _unexpected(exc: Exception) -> str:
+    """One sentence for a failure nobody planned for; MEETBOT_DEBUG=1 shows the traceback."""
+    settings_error = _settings_error_type()
+    if settings_error is not None and isinstance(exc, settings_error):
+        return str(exc)
+    detail = str(exc).strip().splitlines()
+    return (
+        f"unexpected error ({type(exc).__name__}: {detail[0] if detail else 'no detail'});"
+        " set MEETBOT_DEBUG=1 to see the traceback."
+    )
+
+
+def _settings_error_type() -> type[Exception] | None:
+    module = sys.modules.get("bot.config")
+    return getattr(module, "SettingsError", None) if module else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
