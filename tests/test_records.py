@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from records_support import (
@@ -20,7 +21,7 @@ from records_support import (
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from bot.core import records
+from bot.core import interchange, records
 from bot.core.clock import FakeClock
 from bot.core.records import (
     ConflictError,
@@ -659,3 +660,63 @@ def test_links_are_ordered(records_engine: Engine, clock: FakeClock) -> None:
         ).all()
         assert sorted(positions) == [0, 1]
         assert session.exec(select(func.count()).select_from(Participation)).one() == 2
+
+
+# --------------------------------------------------------------------------- imports
+
+
+SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "000_naghiyev_kauma.yaml"
+
+
+def import_file(engine: Engine, clock: FakeClock, data: bytes, actor_id: int = ADMIN) -> object:
+    doc = interchange.parse_import(data, filename="x.yaml")
+    with session_scope(engine) as session:
+        return interchange.apply_import(doc, session=session, clock=clock, actor_id=actor_id)
+
+
+def test_history_and_undo_of_an_import(records_engine: Engine, clock: FakeClock) -> None:
+    seed = SEED_FILE.read_bytes()
+    import_file(records_engine, clock, seed)
+    with session_scope(records_engine) as session:
+        meeting_id = records.find_meeting("m00", session=session).id
+        exported = interchange.export_catalog(session=session)
+    clock.advance(dt.timedelta(minutes=1))
+    import_file(records_engine, clock, seed.replace(b"location: Baku", b"location: Ganja"))
+    with session_scope(records_engine) as session:
+        history = records.meeting_history("m00", session=session)
+    assert [h.action for h in history] == ["import", "import"]
+    assert history[1].changes == (
+        records.FieldChange("location", "Baku, Azerbaijan", "Ganja, Azerbaijan"),
+    )
+    assert {c.field for c in history[0].changes} >= {"date", "participants", "issues"}
+    with session_scope(records_engine) as session:
+        result = records.undo_last_change(session=session, clock=clock, actor_id=ADMIN)
+        assert result.description == "Undid your import: 0 meeting(s) removed, 1 restored."
+    with session_scope(records_engine) as session:
+        assert interchange.export_catalog(session=session) == exported
+        records.undo_last_change(session=session, clock=clock, actor_id=ADMIN)
+    with session_scope(records_engine) as session:
+        assert session.get(Meeting, meeting_id).deleted_at is not None  # type: ignore[union-attr]
+        assert "meetings: []" in interchange.export_catalog(session=session)
+
+
+def test_undo_of_an_import_refuses_over_a_later_edit(
+    records_engine: Engine, clock: FakeClock
+) -> None:
+    import_file(records_engine, clock, SEED_FILE.read_bytes())
+    with session_scope(records_engine) as session:
+        records.edit_meeting(
+            "m00", "location", "Ganja", session=session, clock=clock, actor_id=OTHER_ADMIN
+        )
+    with (
+        pytest.raises(ConflictError, match="changed after your import"),
+        session_scope(records_engine) as session,
+    ):
+        records.undo_last_change(session=session, clock=clock, actor_id=ADMIN)
+
+
+def test_future_date_problems_name_the_path() -> None:
+    dates = [TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)]
+    assert records.future_date_problems(dates, today=TODAY) == [
+        "meetings[2].date: 2024-06-03 is in the future (at most a day ahead)"
+    ]

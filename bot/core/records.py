@@ -177,6 +177,16 @@ class MeetingDraft:
         )
         return validate_record(record, today=today)
 
+    def update_from(self, record: MeetingRecord) -> None:
+        """Take every field of a (validated) record."""
+        self.date = record.date
+        self.participants = list(record.participants)
+        self.location = record.location
+        self.title = record.title
+        self.summary = record.summary
+        self.sources = list(record.sources)
+        self.issues = list(record.issues)
+
 
 @dataclass(frozen=True, slots=True)
 class PersonCandidate:
@@ -434,6 +444,58 @@ def _length_problem(label: str, value: str | None, limit: int) -> str | None:
     return None
 
 
+def date_problem(day: dt.date, *, today: dt.date) -> str | None:
+    """Return why day cannot be a meeting's date (before 1900, over a day ahead), or None."""
+    if day < EARLIEST_DATE:
+        return f"The date {day.isoformat()} is before {EARLIEST_DATE.year}."
+    if day > today + FUTURE_TOLERANCE:
+        return (
+            f"The date {day.isoformat()} is in the future; "
+            "a meeting can be recorded at most a day ahead."
+        )
+    return None
+
+
+def future_date_problems(dates: Sequence[dt.date], *, today: dt.date) -> list[str]:
+    """Return "meetings[i].date: ..." for each meeting of an import more than a day ahead."""
+    limit = today + FUTURE_TOLERANCE
+    return [
+        f"meetings[{i}].date: {day.isoformat()} is in the future (at most a day ahead)"
+        for i, day in enumerate(dates)
+        if day > limit
+    ]
+
+
+def _clean_participant(p: ParticipantRecord, label: str) -> tuple[ParticipantRecord, list[str]]:
+    cleaned = replace(
+        p,
+        name=clean_text(p.name) or "",
+        title=clean_text(p.title),
+        organization=clean_text(p.organization),
+        country=clean_text(p.country),
+    )
+    problems = [] if cleaned.name else [f"{label.capitalize()} has no name."]
+    for part, value, limit in (
+        ("name", cleaned.name, MAX_NAME),
+        ("role", cleaned.title, MAX_ROLE),
+        ("organization", cleaned.organization, MAX_ORGANIZATION),
+        ("country", cleaned.country, MAX_COUNTRY),
+    ):
+        if problem := _length_problem(f"{part} of {label}", value, limit):
+            problems.append(problem)
+    return cleaned, problems
+
+
+def check_participant(p: ParticipantRecord) -> ParticipantRecord:
+    """Return p cleaned, or raise ValidationError for an empty name or a part over its limit."""
+    cleaned, problems = _clean_participant(p, "the participant")
+    if not cleaned.name:
+        problems = ["A participant needs a name: send Name, role, organization, country."]
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
+
+
 def validate_record(record: MeetingRecord, *, today: dt.date) -> MeetingRecord:
     """Check record against every rule and return it cleaned (whitespace, duplicates).
 
@@ -442,32 +504,12 @@ def validate_record(record: MeetingRecord, *, today: dt.date) -> MeetingRecord:
     broken source link.
     """
     errors: list[str] = []
-    if record.date < EARLIEST_DATE:
-        errors.append(f"The date {record.date.isoformat()} is before {EARLIEST_DATE.year}.")
-    if record.date > today + FUTURE_TOLERANCE:
-        errors.append(
-            f"The date {record.date.isoformat()} is in the future; "
-            "a meeting can be recorded at most a day ahead."
-        )
+    if problem := date_problem(record.date, today=today):
+        errors.append(problem)
     participants = []
     for index, p in enumerate(record.participants, start=1):
-        cleaned = replace(
-            p,
-            name=clean_text(p.name) or "",
-            title=clean_text(p.title),
-            organization=clean_text(p.organization),
-            country=clean_text(p.country),
-        )
-        if not cleaned.name:
-            errors.append(f"Participant {index} has no name.")
-        for label, value, limit in (
-            (f"name of participant {index}", cleaned.name, MAX_NAME),
-            (f"role of participant {index}", cleaned.title, MAX_ROLE),
-            (f"organization of participant {index}", cleaned.organization, MAX_ORGANIZATION),
-            (f"country of participant {index}", cleaned.country, MAX_COUNTRY),
-        ):
-            if problem := _length_problem(label, value, limit):
-                errors.append(problem)
+        cleaned, problems = _clean_participant(p, f"participant {index}")
+        errors.extend(problems)
         participants.append(cleaned)
     if len(participants) < 2:
         errors.append(f"A meeting needs at least two participants; it has {len(participants)}.")
@@ -1035,24 +1077,36 @@ def delete_meeting(
 # --------------------------------------------------------------------------- history and diffs
 
 
+def _is_own_snapshot(snap: dict[str, Any]) -> bool:
+    """Tell snapshot_meeting's shape from the import format the interchange audits imports in."""
+    return "created_at" in snap
+
+
 def _flatten(snap: dict[str, Any] | None) -> dict[str, str | None]:
+    """Return a meeting's fields as display text, from either audit shape."""
     if snap is None:
         return {}
 
     def person(p: dict[str, Any]) -> str:
-        rest = ", ".join(x for x in (p["title"], p["organization"], p["country"]) if x)
-        return f"{p['name']} ({rest})" if rest else p["name"]
+        parts = (p.get("title"), p.get("organization"), p.get("country"))
+        rest = ", ".join(x for x in parts if x)
+        return f"{p['name']} ({rest})" if rest else str(p["name"])
 
+    own = _is_own_snapshot(snap)
+    sources = snap.get("sources") if own else snap.get("source")
+    if isinstance(sources, str):
+        sources = [sources]
+    issues = [i["name"] if isinstance(i, dict) else str(i) for i in snap.get("issues") or ()]
     return {
-        "date": snap["date"],
-        "location": snap["location"],
-        "title": snap["title"],
-        "summary": snap["summary"],
-        "sources": ", ".join(snap["sources"]) or None,
-        "participants": "; ".join(person(p) for p in snap["participants"]) or None,
-        "issues": ", ".join(i["name"] for i in snap["issues"]) or None,
-        "external_id": snap["external_id"],
-        "deleted": "yes" if snap["deleted_at"] else None,
+        "date": str(snap["date"]),
+        "location": snap.get("location"),
+        "title": snap.get("title"),
+        "summary": snap.get("summary"),
+        "sources": ", ".join(sources or ()) or None,
+        "participants": "; ".join(person(p) for p in snap.get("participants") or ()) or None,
+        "issues": ", ".join(issues) or None,
+        "external_id": snap.get("external_id") if own else snap.get("id"),
+        "deleted": "yes" if snap.get("deleted_at") else None,
     }
 
 
@@ -1119,6 +1173,8 @@ def undo_last_change(*, session: Session, clock: Clock, actor_id: int) -> UndoRe
     ).first()
     if entry is None:
         raise NotFoundError("You have no change left to undo.")
+    if entry.entity == "meeting" and entry.action == "import":
+        return _undo_import(entry, session=session, clock=clock, actor_id=actor_id)
     if entry.entity == "meeting":
         result = _undo_meeting(entry, session=session, clock=clock, actor_id=actor_id)
     elif entry.entity == "admin":
@@ -1177,6 +1233,108 @@ def _undo_meeting(
         description=f"Undid {words.get(entry.action, entry.action)} meeting {meeting_id}.",
         changes=diff_snapshots(current, restored),
     )
+
+
+def _undo_import(
+    entry: AuditEntry, *, session: Session, clock: Clock, actor_id: int
+) -> UndoResult:
+    """Take back one whole import (all its meeting entries share the actor and the instant).
+
+    Added meetings are hidden (soft delete); updated ones get back the fields, people and
+    issues they had. Aliases the import gave to people, organizations and issues stay.
+    """
+    batch = session.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.actor_id == actor_id,
+            AuditEntry.action == "import",
+            AuditEntry.at == entry.at,
+            col(AuditEntry.undone).is_(False),
+        )
+        .order_by(col(AuditEntry.id).desc())
+    ).all()
+    for item in batch:
+        assert item.entity_id is not None
+        current = snapshot_meeting(item.entity_id, session=session)
+        if current is None or _flatten(current) != _flatten(item.after):
+            raise ConflictError(
+                f"Meeting {item.entity_id} changed after your import; "
+                "undo refused so the later change is kept (see /history)."
+            )
+    removed = restored = 0
+    now = clock.now()
+    for item in batch:
+        assert item.entity_id is not None
+        current = snapshot_meeting(item.entity_id, session=session)
+        assert current is not None
+        if item.before is None:
+            _restore_snapshot(dict(current, deleted_at=_iso(now)), session=session)
+            removed += 1
+        else:
+            _restore_import_shape(item.entity_id, item.before, current, session=session)
+            meeting = session.get(Meeting, item.entity_id)
+            assert meeting is not None
+            meeting.updated_at, meeting.updated_by = now, actor_id
+            session.add(meeting)
+            restored += 1
+        session.flush()
+        _audit(
+            session=session,
+            clock=clock,
+            actor_id=actor_id,
+            action="undo",
+            entity="meeting",
+            entity_id=item.entity_id,
+            before=current,
+            after=snapshot_meeting(item.entity_id, session=session),
+        )
+        item.undone = True
+        session.add(item)
+    session.flush()
+    return UndoResult(
+        action="import",
+        entity="meeting",
+        entity_id=batch[0].entity_id if len(batch) == 1 else None,
+        description=(f"Undid your import: {removed} meeting(s) removed, {restored} restored."),
+    )
+
+
+def _restore_import_shape(
+    meeting_id: int, shape: dict[str, Any], current: dict[str, Any], *, session: Session
+) -> None:
+    """Make a meeting what an import-format dict says, keeping the people it has by name."""
+    people = {normalize_name(p["name"]): p["person_id"] for p in current["participants"]}
+    sources = shape.get("source") or []
+    record = MeetingRecord(
+        date=dt.date.fromisoformat(str(shape["date"])),
+        participants=tuple(
+            ParticipantRecord(
+                name=p["name"],
+                title=p.get("title"),
+                organization=p.get("organization"),
+                country=p.get("country"),
+                person_id=people.get(normalize_name(p["name"])),
+            )
+            for p in shape.get("participants") or ()
+        ),
+        location=shape.get("location"),
+        title=shape.get("title"),
+        summary=shape.get("summary"),
+        sources=tuple([sources] if isinstance(sources, str) else sources),
+        issues=tuple(shape.get("issues") or ()),
+        external_id=shape.get("id"),
+    )
+    meeting = session.get(Meeting, meeting_id)
+    assert meeting is not None
+    meeting.date = record.date
+    meeting.location = record.location
+    meeting.title = record.title
+    meeting.summary = record.summary
+    meeting.sources = list(record.sources)
+    meeting.external_id = record.external_id
+    session.add(meeting)
+    session.flush()
+    _write_links(meeting_id, record, session=session)
 
 
 # --------------------------------------------------------------------------- admins
