@@ -1,0 +1,191 @@
+"""The repository's queries and the seed loader, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.core.clock import FakeClock
+from bot.core.interchange import apply_import, parse_import
+from storage import repository
+from storage.db import read_catalog_version, session_scope
+from storage.models import Meeting, Organization, Person
+from storage.seed import load_seeds_if_empty, seed_files, seeds_dir
+
+SEED_SOURCE = (
+    "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"
+    "parliamentary-assembly-president"
+)
+
+TWO_MEETINGS = b"""\
+meetings:
+  - id: a
+    date: 2024-05-01
+    participants: [{name: Ann Example, aliases: [A. Example]}, {name: Bob Example}]
+    issues: [trade, energy]
+  - date: 2024-05-01
+    participants: [{name: Ann Example}, {name: Cy Example, organization: Example Union}]
+"""
+
+
+def _load(engine: Engine, clock: FakeClock, data: bytes = TWO_MEETINGS) -> None:
+    with session_scope(engine) as session:
+        apply_import(parse_import(data, filename="two.yaml"), session=session, clock=clock)
+
+
+# --- repository ----------------------------------------------------------------------------------
+
+
+def test_queries_find_meetings_and_their_links(engine: Engine, clock: FakeClock) -> None:
+    _load(engine, clock)
+    with Session(engine) as session:
+        assert repository.count_meetings(session=session) == 2
+        found = repository.find_meetings_by_external_ids(["a", "missing"], session=session)
+        assert list(found) == ["a"]
+        on_day = repository.list_meetings_on_dates([dt.date(2024, 5, 1)], session=session)
+        assert [m.external_id for m in on_day] == ["a", None]
+        ids = [m.id for m in on_day if m.id is not None]
+        people = repository.list_participations(ids, session=session)
+        assert [p.position for p in people[ids[0]]] == [0, 1]
+        issues = repository.list_meeting_issues(ids, session=session)
+        assert [i.position for i in issues[ids[0]]] == [0, 1]
+        assert ids[1] not in issues
+        assert [p.name for p in repository.list_people(session=session)] == [
+            "Ann Example",
+            "Bob Example",
+            "Cy Example",
+        ]
+        assert [o.name for o in repository.list_organizations(session=session)] == [
+            "Example Union"
+        ]
+        assert [i.name for i in repository.list_issues(session=session)] == ["trade", "energy"]
+        audit = repository.list_audit_entries(session=session, entity="meeting")
+        assert [e.entity_id for e in audit] == list(reversed(ids))
+
+
+def test_deleted_meetings_count_but_are_not_live(engine: Engine, clock: FakeClock) -> None:
+    _load(engine, clock)
+    with session_scope(engine) as session:
+        meeting = repository.find_meetings_by_external_ids(["a"], session=session)["a"]
+        meeting.deleted_at = clock.now()
+    with Session(engine) as session:
+        assert repository.count_meetings(session=session) == 2
+        assert repository.count_meetings(session=session, include_deleted=False) == 1
+        assert [m.external_id for m in repository.list_live_meetings(session=session)] == [None]
+        assert repository.get_meeting(meeting.id or 0, session=session) is not None
+
+
+def test_queries_on_many_ids_work_in_chunks(engine: Engine, clock: FakeClock) -> None:
+    many = "meetings:\n" + "".join(
+        f"  - {{id: m{i}, date: 2020-01-01, participants: [{{name: P{i}}}, {{name: Q}}]}}\n"
+        for i in range(repository.CHUNK + 20)
+    )
+    _load(engine, clock, many.encode())
+    with Session(engine) as session:
+        wanted = [f"m{i}" for i in range(repository.CHUNK + 20)]
+        found = repository.find_meetings_by_external_ids(wanted, session=session)
+        assert len(found) == repository.CHUNK + 20
+        ids = [m.id for m in found.values() if m.id is not None]
+        assert len(repository.list_participations(ids, session=session)) == len(ids)
+
+
+# --- seeds ---------------------------------------------------------------------------------------
+
+
+def test_the_seed_folder_holds_the_article_and_its_record() -> None:
+    names = sorted(p.name for p in seeds_dir().iterdir())
+    assert "000_b5d7cf45aaab672d.txt" in names
+    assert [p.name for p in seed_files()] == ["000_naghiyev_kauma.yaml"]
+
+
+def test_seeds_load_into_an_empty_database_once(engine: Engine, clock: FakeClock) -> None:
+    with session_scope(engine) as session:
+        result = load_seeds_if_empty(session=session, clock=clock)
+    assert result is not None and result.added == 1
+    with Session(engine) as session:
+        version = read_catalog_version(session)
+    with session_scope(engine) as session:
+        assert load_seeds_if_empty(session=session, clock=clock) is None
+    with Session(engine) as session:
+        assert read_catalog_version(session) == version
+        meeting = session.exec(select(Meeting)).one()
+        assert meeting.external_id == "m00"
+        assert meeting.date == dt.date(2023, 11, 14)
+        assert meeting.location == "Baku, Azerbaijan"
+        assert meeting.sources == [SEED_SOURCE]
+        people = session.exec(select(Person.name).order_by(Person.id)).all()
+        assert people == ["Ali Naghiyev", "Pia Kauma"]
+        osce = session.exec(
+            select(Organization).where(Organization.name == "OSCE Parliamentary Assembly")
+        ).one()
+        assert "OSCE PA" in osce.aliases
+        sss = session.exec(
+            select(Organization).where(Organization.name == "State Security Service of Azerbaijan")
+        ).one()
+        assert "SSS" in sss.aliases
+
+
+def test_the_seed_record_carries_what_the_article_says(seeded_engine: Engine) -> None:
+    from bot.core.views import load_meeting_views
+
+    with Session(seeded_engine) as session:
+        meeting_id = session.exec(select(Meeting.id)).one()
+        (view,) = load_meeting_views([meeting_id], session=session)
+    naghiyev, kauma = view.participants
+    assert naghiyev.title is not None and "State Security Service" in naghiyev.title
+    assert "Prisoners of War, Hostages and Missing Persons" in naghiyev.title
+    assert (kauma.title, kauma.organization, kauma.country) == (
+        "President of the OSCE Parliamentary Assembly",
+        "OSCE Parliamentary Assembly",
+        "Finland",
+    )
+    for issue in ("Karabakh", "mine contamination", "hostages", "missing persons"):
+        assert issue in view.issues
+
+
+def test_seeds_stay_out_when_there_are_meetings(engine: Engine, clock: FakeClock) -> None:
+    _load(engine, clock)
+    with session_scope(engine) as session:
+        for meeting in session.exec(select(Meeting)).all():
+            meeting.deleted_at = clock.now()  # deleted meetings are still the admins' data
+    with session_scope(engine) as session:
+        assert load_seeds_if_empty(session=session, clock=clock) is None
+    with Session(engine) as session:
+        assert repository.count_meetings(session=session) == 2
+
+
+def test_the_seed_folder_can_be_moved(
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "my-seeds"
+    folder.mkdir()
+    (folder / "b.json").write_bytes(
+        b'{"meetings": [{"date": "2020-01-02", "participants": [{"name": "X"}, {"name": "Y"}]}]}'
+    )
+    (folder / "a.yaml").write_bytes(TWO_MEETINGS)
+    (folder / "notes.txt").write_text("not a seed")
+    monkeypatch.setenv("MEETBOT_SEEDS_DIR", str(folder))
+    assert [p.name for p in seed_files()] == ["a.yaml", "b.json"]
+    with session_scope(sqlite_engine) as session:
+        result = load_seeds_if_empty(session=session, clock=clock)
+    assert result is not None and result.added == 3
+
+
+def test_no_seed_folder_means_an_empty_start(
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING), session_scope(sqlite_engine) as session:
+        result = load_seeds_if_empty(session=session, clock=clock, folder=tmp_path / "none")
+    assert result is not None and not result.changed
+    assert "No seed files" in caplog.text
