@@ -334,16 +334,15 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
+def cmd_run(args: argparse.Namespace, _ctx: Context) -> int:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN from the environment or .env).
 
     examples:
       meetbot run
       meetbot run --webhook
     """
-    ctx.engine()  # the seeds, and a clear sentence now if the database cannot be reached
-    ctx.close()
-    # Imported here only: `meetbot ask` must never pay for importing telegram.
+    # run_bot opens the database and loads the seeds itself, reporting start-up problems as
+    # one sentence. Imported here only: `meetbot ask` must never pay for importing telegram.
     from bot.tg.app import run_bot
 
     result = run_bot(webhook=args.webhook)
@@ -369,7 +368,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("chat", _configure_chat, cmd_chat),
     Subcommand("import", _configure_import, cmd_import, load_seeds=False),
     Subcommand("export", _configure_export, cmd_export),
-    Subcommand("run", _configure_run, cmd_run),
+    Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]
 
 

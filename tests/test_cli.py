@@ -1,0 +1,276 @@
+"""`meetbot` as a user runs it: a real process, a real database, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from storage.models import Meeting
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/x"
+ONE_MEETING = """\
+meetings:
+  - id: k1
+    date: 2024-10-08
+    location: Brussels, Belgium
+    participants:
+      - {name: Mark Rutte, title: NATO Secretary General, organization: NATO}
+      - {name: Alexander Stubb, title: President of Finland, country: Finland}
+    issues: [war in Ukraine]
+"""
+
+
+def meetbot(
+    *args: str, database_url: str, cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` in cwd (so no stray .env is read) against database_url."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MEETBOT_"))}
+    env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def one_sentence(stderr: str) -> str:
+    """Assert stderr is one line without a traceback, and return it."""
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def count_meetings(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Meeting)).one())
+
+
+def test_ask_answers_from_the_seeds(engine: Engine, database_url: str, tmp_path: Path) -> None:
+    done = meetbot(
+        "ask", "who met the OSCE PA president?", database_url=database_url, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    for expected in ("Ali Naghiyev", "Pia Kauma", "2023-11-14", "https://www.news.az/news/"):
+        assert expected in done.stdout
+    assert count_meetings(engine) == 1  # the seeds loaded themselves
+
+
+def test_ask_json_gives_one_line_per_question(database_url: str, tmp_path: Path) -> None:
+    questions = [
+        "who met the OSCE PA president?",
+        "",
+        "x" * 10_000,
+        "when did\x01 Naghiyev meet\x7f Kauma?",
+        "кто встречался с Пиа Каума?",
+        "who met Zyxwv Qwerty?",
+    ]
+    done = meetbot(
+        "ask",
+        "--json",
+        "--today",
+        "2026-11-28",
+        "-",
+        database_url=database_url,
+        cwd=tmp_path,
+        stdin="".join(q + "\n" for q in questions),
+    )
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answers) == len(questions)
+    assert [a["status"] for a in answers[:4]] == ["answered", "not_found", "not_found", "answered"]
+    assert answers[0]["meetings"][0]["external_id"] == "m00"
+    assert answers[0]["meetings"][0]["date"] == "2023-11-14"
+    assert {p["name"] for p in answers[0]["meetings"][0]["participants"]} == {
+        "Ali Naghiyev",
+        "Pia Kauma",
+    }
+    assert answers[1]["meetings"] == [] and answers[1]["text"]
+    assert "10000 characters" in answers[2]["text"]
+    assert answers[5]["status"] == "not_found" and answers[5]["meetings"] == []
+    for answer in answers:
+        assert set(answer) == {"question", "status", "intent", "text", "meetings", "suggestions"}
+
+
+def test_ask_without_a_question_is_an_error(sqlite_url: str, tmp_path: Path) -> None:
+    for args in (["ask"], ["ask", "   "], ["ask", "y" * 10_000]):
+        done = meetbot(*args, database_url=sqlite_url, cwd=tmp_path)
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert one_sentence(done.stderr).startswith("meetbot: ")
+
+
+def test_a_bad_date_is_one_sentence(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot(
+        "ask", "--today", "2023-13-45", "who met Kauma", database_url=sqlite_url, cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "not a date: '2023-13-45' (expected YYYY-MM-DD)" in one_sentence(done.stderr)
+
+
+def test_import_loads_only_its_file_and_twice_changes_nothing(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE_MEETING, encoding="utf-8")
+
+    first = meetbot("import", str(path), database_url=database_url, cwd=tmp_path)
+    again = meetbot("import", str(path), database_url=database_url, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert "1 meeting(s) added, 0 updated, 0 unchanged" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "0 meeting(s) added, 0 updated, 1 unchanged." in again.stdout
+    assert count_meetings(engine) == 1  # no seed meeting: import loads only its file
+
+
+def test_a_broken_import_names_every_error_and_writes_nothing(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        ONE_MEETING
+        + "  - id: k2\n    date: 2024-02-30\n    participants: [{name: A}, {nom: B}]\n",
+        encoding="utf-8",
+    )
+
+    done = meetbot("import", str(path), database_url=database_url, cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[:-1] == [
+        f"{path}: meetings[1].date: not a date (2024-02-30)",
+        f"{path}: meetings[1].participants[1].name: required",
+        f"{path}: meetings[1].participants[1].nom: unknown key (allowed: name, title,"
+        " organization, country, aliases)",
+    ]
+    assert lines[-1] == f"meetbot: {path} has 3 error(s); nothing was imported."
+    assert count_meetings(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"meetings: [\xff\xfe]", "the file is not UTF-8 text (byte 0xff at offset 11)"),
+        (b"meetings:\n  - date: [\n", "line 3, column 1: not valid YAML"),
+    ],
+)
+def test_unreadable_import_files(
+    sqlite_url: str, tmp_path: Path, content: bytes, error: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    done = meetbot("import", str(path), database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0].startswith(f"{path}: {error}")
+
+
+def test_importing_a_missing_file(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot("import", "nowhere.yaml", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 1
+    assert one_sentence(done.stderr) == (
+        "meetbot: Cannot read nowhere.yaml: No such file or directory."
+    )
+
+
+def test_export_round_trips_through_the_command_line(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE_MEETING, encoding="utf-8")
+    assert meetbot("import", str(path), database_url=database_url, cwd=tmp_path).returncode == 0
+
+    to_stdout = meetbot("export", database_url=database_url, cwd=tmp_path)
+    to_file = meetbot("export", "backup.json", database_url=database_url, cwd=tmp_path)
+
+    assert to_stdout.returncode == 0 and to_stdout.stdout.startswith("meetings:\n- id: k1\n")
+    assert to_file.returncode == 0, to_file.stderr
+    assert json.loads((tmp_path / "backup.json").read_text("utf-8"))["meetings"][0]["id"] == "k1"
+    other = f"sqlite:///{tmp_path}/other.db"
+    assert meetbot("import", "backup.json", database_url=other, cwd=tmp_path).returncode == 0
+    again = meetbot("export", "--format", "json", "-", database_url=other, cwd=tmp_path)
+    assert again.stdout == (tmp_path / "backup.json").read_text("utf-8")
+
+
+def test_export_on_an_empty_database_shows_the_seeds(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot("export", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 0
+    assert "id: m00" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["ask", "who met Kauma?"], ["export"], ["import", "x.yaml"]])
+def test_an_unreachable_database_is_one_sentence(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "x.yaml").write_text(ONE_MEETING, encoding="utf-8")
+    done = meetbot(*args, database_url=UNREACHABLE, cwd=tmp_path)
+    assert done.returncode == 1
+    assert one_sentence(done.stderr).startswith(
+        "meetbot: Cannot use the database at postgresql+psycopg://postgres@127.0.0.1:1/x"
+    )
+
+
+def test_chat_answers_until_quit(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot(
+        "chat", database_url=sqlite_url, cwd=tmp_path, stdin="\nwho met Kauma?\n\x00\nquit\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Ali Naghiyev" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_chat_ends_at_end_of_input(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot("chat", database_url=sqlite_url, cwd=tmp_path, stdin="who met Kauma?\n")
+    assert done.returncode == 0
+    assert "Pia Kauma" in done.stdout
+
+
+def test_ask_never_imports_telegram(sqlite_url: str, tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "status = main(['ask', 'who met Kauma?'])\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'telegram'], 'telegram loaded'\n"
+        "sys.exit(status)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MEETBOT_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**env, "DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_help_comes_from_the_docstrings(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot("--help", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 0
+    for name in ("ask", "chat", "import", "export", "run"):
+        assert f"    {name} " in done.stdout
+    sub = meetbot("import", "--help", database_url=sqlite_url, cwd=tmp_path)
+    assert "examples:" in sub.stdout and "meetbot import meetings.json" in sub.stdout
+
+
+def test_an_unknown_command_is_a_usage_error(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot("fly", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "invalid choice: 'fly'" in one_sentence(done.stderr)
+
+
+def test_run_without_a_token_refuses_in_one_sentence(sqlite_url: str, tmp_path: Path) -> None:
+    done = meetbot("run", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "TELEGRAM_BOT_TOKEN" in one_sentence(done.stderr)
