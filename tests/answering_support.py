@@ -30,11 +30,16 @@ NOW = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 POSTGRES_URL = os.environ.get(
     "MEETBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# As in tests/conftest.py: CI sets this so that a missing server fails instead of skipping.
+REQUIRE_POSTGRES = os.environ.get("MEETBOT_REQUIRE_POSTGRES") == "1"
 SEED_SOURCE = (
     "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"
     "parliamentary-assembly-president"
 )
-BACKENDS = ("sqlite", "postgresql")
+BACKENDS = (
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgres", marks=pytest.mark.postgres),
+)
 _counter = itertools.count()
 
 
@@ -53,7 +58,10 @@ def load_fixture(engine: Engine) -> None:
 
 @contextmanager
 def fresh_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """Yield a migrated, empty database of backend; skip when PostgreSQL is not reachable."""
+    """Yield a migrated, empty database of backend ("sqlite" or "postgresql").
+
+    Without a PostgreSQL server the test is skipped, or failed when MEETBOT_REQUIRE_POSTGRES=1.
+    """
     if backend == "sqlite":
         engine = create_db_engine(f"sqlite:///{tmp_path / f'answers_{next(_counter)}.db'}")
         try:
@@ -79,7 +87,10 @@ def _postgres_database() -> Iterator[str]:
     try:
         connection = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {url.host}:{url.port}: {exc}")
+        message = f"PostgreSQL is not reachable at {url.host}:{url.port}: {exc}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"MEETBOT_REQUIRE_POSTGRES=1 but {message}", pytrace=False)
+        pytest.skip(message)
     with connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
