@@ -478,6 +478,11 @@ def test_importing_a_soft_deleted_meeting_brings_it_back(engine: Engine, clock: 
 
     assert (result.updated, result.unchanged) == (1, 3)
     assert "id: t2" in _export(engine)
+    with Session(engine) as session:
+        entry = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())).first()
+    assert entry is not None and entry.before is not None and entry.after is not None
+    assert entry.before["deleted_at"] == clock.now().isoformat()
+    assert "deleted_at" not in entry.after
 
 
 # --- export --------------------------------------------------------------------------------------

@@ -930,6 +930,9 @@ def _meeting_dict(
     out["participants"] = [_participant_dict(*row) for row in people]
     if issues:
         out["issues"] = list(issues)
+    if meeting.deleted_at is not None and mode == "json":
+        # Only audit snapshots can see this: exports leave deleted meetings out.
+        out["deleted_at"] = meeting.deleted_at.isoformat()
     return out
 
 
