@@ -59,12 +59,12 @@ def _check(
 @pytest.mark.parametrize(
     ("text", "intent", "meetings"),
     [
-        ("Who met Pia Kauma?", Intent.WHO_MET, ["m00"]),
+        ("Who has met Pia Kauma?", Intent.WHO_MET, ["m00"]),
         ("Whom did Ali Naghiyev meet?", Intent.WHO_MET, ["m00"]),
         ("When did Velmar meet Testperson?", Intent.WHEN, ["m01"]),
         ("When did Lindqvist meet Zhuravlyov?", Intent.WHEN, ["m02", "m03"]),
         ("Where did Jaan Testperson meet Greta Lindqvist?", Intent.WHERE, ["m06"]),
-        ("What did Naghiyev and Kauma discuss?", Intent.WHAT_DISCUSSED, ["m00"]),
+        ("What did Kauma and Naghiyev discuss?", Intent.WHAT_DISCUSSED, ["m00"]),
         ("Which meetings were about cyber security?", Intent.MEETINGS_ABOUT_ISSUE, ["m05"]),
         ("Meetings of Lena Brandt", Intent.MEETINGS_OF, ["m08", "m04"]),
         ("How many meetings did Jaan Testperson have?", Intent.COUNT, ["m06", "m05", "m01"]),
@@ -81,7 +81,7 @@ def test_intent_and_meetings(
 
 
 def test_who_met_names_the_other_side(catalog: Engine) -> None:
-    answer = _check(catalog, "Who met Pia Kauma?", ANSWERED, Intent.WHO_MET, ["m00"])
+    answer = _check(catalog, "Who has met Pia Kauma?", ANSWERED, Intent.WHO_MET, ["m00"])
     assert "Ali Naghiyev" in answer.headline
     assert "2023-11-14" in answer.headline
 
@@ -102,7 +102,7 @@ def test_where_gives_the_place_or_says_it_is_not_recorded(catalog: Engine) -> No
 
 
 def test_what_discussed_lists_the_issues(catalog: Engine) -> None:
-    answer = ask(catalog, "What did Naghiyev and Kauma discuss?")
+    answer = ask(catalog, "What did Kauma and Naghiyev discuss?")
     for issue in ("mine contamination", "missing persons", "hostages", "Karabakh"):
         assert issue in answer.headline
 
@@ -298,7 +298,7 @@ def test_nothing_fits(catalog: Engine, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "intent", "meetings"),
     [
-        ("Meetings about landmines", Intent.MEETINGS_ABOUT_ISSUE, ["m00"]),
+        ("Which meetings covered landmines?", Intent.MEETINGS_ABOUT_ISSUE, ["m00"]),
         ("Which meetings were about demining?", Intent.MEETINGS_ABOUT_ISSUE, ["m00"]),
         ("Meetings about people who went missing", Intent.MEETINGS_ABOUT_ISSUE, ["m00"]),
         ("Meetings about water allocation", Intent.MEETINGS_ABOUT_ISSUE, ["m02", "m03"]),
@@ -313,7 +313,7 @@ def test_issues(catalog: Engine, text: str, intent: Intent, meetings: list[str])
 
 
 def test_issue_answer_names_the_recorded_issue(catalog: Engine) -> None:
-    assert "mine contamination" in ask(catalog, "Meetings about landmines").headline
+    assert "mine contamination" in ask(catalog, "Which meetings covered landmines?").headline
 
 
 def test_unknown_topic_is_not_found(catalog: Engine) -> None:
@@ -452,7 +452,8 @@ def test_unaskable_question_raises_question_error(catalog: Engine, text: str) ->
 
 
 def test_question_of_the_longest_length_is_answered(catalog: Engine) -> None:
-    text = "Who met Pia Kauma?" + " " * 10 + "?" * (500 - 28)
+    text = "Who has met Pia Kauma?" + " " * 10
+    text += "?" * (500 - len(text))
     assert len(text) == 500
     assert ids(ask(catalog, text)) == ["m00"]
 
@@ -467,7 +468,7 @@ def test_control_characters_are_stripped(catalog: Engine) -> None:
 def test_hostile_text_is_just_an_unknown_name(catalog: Engine) -> None:
     answer = ask(catalog, "'; DROP TABLE meeting; --")
     assert (answer.status, answer.meetings) == (NOT_FOUND, ())
-    assert ids(ask(catalog, "Who met Pia Kauma?")) == ["m00"]
+    assert ids(ask(catalog, "Who has met Pia Kauma?")) == ["m00"]
 
 
 # ----- changes to the records ---------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_an_impossible_date_is_not_read_as_a_day() -> None:
 
 
 def test_no_time_expression_means_no_window() -> None:
-    question = parse_question("Who met Pia Kauma?", TODAY)
+    question = parse_question("Who has met Pia Kauma?", TODAY)
     assert question.window is None
 
 
@@ -119,15 +119,15 @@ def test_open_window_contains_everything_after_its_start() -> None:
 @pytest.mark.parametrize(
     ("text", "intent", "latest"),
     [
-        ("Who met Pia Kauma?", Intent.WHO_MET, False),
+        ("Who has met Pia Kauma?", Intent.WHO_MET, False),
         ("Whom did Ali Naghiyev meet?", Intent.WHO_MET, False),
         ("With whom did Ali Naghiyev meet in 2023?", Intent.WHO_MET, False),
         ("When did Velmar meet Testperson?", Intent.WHEN, False),
         ("Where did Jaan Testperson meet Greta Lindqvist?", Intent.WHERE, False),
-        ("What did Naghiyev and Kauma discuss?", Intent.WHAT_DISCUSSED, False),
+        ("What did Kauma and Naghiyev discuss?", Intent.WHAT_DISCUSSED, False),
         ("What topics did Naghiyev raise with Kauma?", Intent.WHAT_DISCUSSED, False),
         ("Which meetings were about cyber security?", Intent.MEETINGS_ABOUT_ISSUE, False),
-        ("Meetings about landmines", Intent.MEETINGS_ABOUT_ISSUE, False),
+        ("Which meetings covered landmines?", Intent.MEETINGS_ABOUT_ISSUE, False),
         ("Meetings of Lena Brandt", Intent.MEETINGS_OF, False),
         ("Show me the meetings of the Bordurian Union", Intent.MEETINGS_OF, False),
         ("How many meetings did Jaan Testperson have?", Intent.COUNT, False),
@@ -149,14 +149,14 @@ def test_intent(text: str, intent: Intent, latest: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "spans"),
     [
-        ("Who met Pia Kauma?", [(SpanKind.ENTITY, ("pia", "kauma"))]),
+        ("Who has met Pia Kauma?", [(SpanKind.ENTITY, ("pia", "kauma"))]),
         (
             "When did Velmar meet Testperson?",
             [(SpanKind.ENTITY, ("velmar",)), (SpanKind.ENTITY, ("testperson",))],
         ),
         (
-            "What did Naghiyev and Kauma discuss?",
-            [(SpanKind.ENTITY, ("naghiyev",)), (SpanKind.ENTITY, ("kauma",))],
+            "What did Kauma and Naghiyev discuss?",
+            [(SpanKind.ENTITY, ("kauma",)), (SpanKind.ENTITY, ("naghiyev",))],
         ),
         ("Which meetings were about cyber security?", [(SpanKind.ISSUE, ("cyber", "security"))]),
         ("meetings about people who went missing", [(SpanKind.ISSUE, ("people", "missing"))]),
@@ -197,11 +197,11 @@ def test_issue_and_person_in_one_question_are_separate_spans() -> None:
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("Who met Pia Kauma?", "en"), ("Кто встречался с Пиа Каума?", "ru"), ("Что?", "ru")],
+    [("Who has met Pia Kauma?", "en"), ("Кто встречался с Пиа Каума?", "ru"), ("Что?", "ru")],
 )
 def test_language(text: str, language: str) -> None:
     assert parse_question(text, TODAY).language == language
 
 
 def test_question_keeps_its_text() -> None:
-    assert parse_question("Who met Pia Kauma?", TODAY).text == "Who met Pia Kauma?"
+    assert parse_question("Who has met Pia Kauma?", TODAY).text == "Who has met Pia Kauma?"
