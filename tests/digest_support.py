@@ -2,63 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
-import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import heapq
+import itertools
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
 
-import pytest
-from sqlalchemy import Engine, make_url
+from fake_bot_api import DEFAULT_TOKEN, FakeBotApi
 from sqlmodel import Session
+from telegram import Bot
+from telegram.request import BaseRequest, RequestData
 
-from storage.db import create_db_engine
+from bot.core.clock import FakeClock
 from storage.deliveries import SubscriptionSettings, save_subscription
 from storage.models import Issue, Meeting, MeetingIssue, Participation, Person, Subscription
-
-POSTGRES_URL = os.environ.get(
-    "MEETBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def utc(*args: int) -> dt.datetime:
     """Return an aware UTC datetime."""
     return dt.datetime(*args, tzinfo=dt.UTC)  # type: ignore[misc]
-
-
-def sqlite_engine(folder: Path) -> Engine:
-    """Return an engine on a fresh SQLite file in folder (a file, so threads share it)."""
-    return create_db_engine(f"sqlite:///{folder / f'digest-{uuid.uuid4().hex[:8]}.db'}")
-
-
-@contextmanager
-def postgres_engine() -> Iterator[Engine]:
-    """Yield an engine on a fresh PostgreSQL database, dropped afterwards.
-
-    Skips with the reason when the server is down, unless MEETBOT_REQUIRE_POSTGRES=1.
-    """
-    import psycopg
-
-    url = make_url(POSTGRES_URL)
-    name = f"meetbot_digest_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        connection = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        reason = f"PostgreSQL is not reachable at {url.host}:{url.port}: {exc}"
-        if os.environ.get("MEETBOT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    engine = create_db_engine(url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def add_meeting(
@@ -70,6 +38,7 @@ def add_meeting(
     issues: tuple[str, ...] = (),
     people: tuple[str, ...] = ("Ali Naghiyev", "Pia Kauma"),
     source: str = "https://example.org/news",
+    role: str = "Official",
     deleted: bool = False,
 ) -> int:
     """Insert one meeting with its people and issues; return its id."""
@@ -92,7 +61,7 @@ def add_meeting(
         assert person.id is not None
         session.add(
             Participation(
-                meeting_id=meeting.id, person_id=person.id, position=position, title="Official"
+                meeting_id=meeting.id, person_id=person.id, position=position, title=role
             )
         )
     for position, label in enumerate(issues):
@@ -129,3 +98,147 @@ def add_subscription(
         now=now,
     )
     return sub
+
+
+class ApiRequest(BaseRequest):
+    """Hands the Bot's requests to a FakeBotApi in process, with hooks for fan-out tests.
+
+    before_send(chat_id) runs before each sendMessage reaches the fake (it may raise, e.g.
+    CancelledError to play a crash); each successful sendMessage is stamped with
+    time_source() in `sent_at` (every attempt, with its HTTP status, in `attempts`), so tests
+    can check spacing in virtual time.
+    """
+
+    def __init__(
+        self,
+        api: FakeBotApi,
+        *,
+        time_source: Callable[[], float] | None = None,
+        before_send: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.api = api
+        self.time_source = time_source
+        self.before_send = before_send
+        self.sent_at: list[tuple[Any, float]] = []
+        self.attempts: list[tuple[Any, float, int]] = []
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @property
+    def read_timeout(self) -> float:
+        """Nothing here waits."""
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Answer one request through the FakeBotApi."""
+        match = re.search(r"/bot([^/]+)/([A-Za-z]+)$", urlsplit(url).path)
+        assert match, url
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        if match.group(2) == "sendMessage" and self.before_send is not None:
+            self.before_send(params.get("chat_id"))
+        status, body = self.api.handle(match.group(2), params, token=match.group(1))
+        if match.group(2) == "sendMessage" and self.time_source:
+            at = self.time_source()
+            self.attempts.append((params.get("chat_id"), at, status))
+            if status == 200:
+                self.sent_at.append((params.get("chat_id"), at))
+        return status, json.dumps(body).encode("utf-8")
+
+
+async def make_bot(request: BaseRequest) -> Bot:
+    """Return an initialized Bot (getMe done) that sends through request."""
+    bot = Bot(DEFAULT_TOKEN, request=request, get_updates_request=request)
+    await bot.initialize()
+    return bot
+
+
+class VirtualTime:
+    """Seconds that pass only when told to: monotonic() and sleep() for the sender and limiter.
+
+    advance(seconds) wakes the sleepers due by then, in order. autopilot() runs a task that,
+    whenever someone sleeps, jumps to the earliest wake-up after letting everything runnable
+    run for a real millisecond; a FakeClock given here moves along.
+    """
+
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.now = 0.0
+        self.clock = clock
+        self._start = clock.now() if clock else None
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def monotonic(self) -> float:
+        """Return the virtual seconds since the start."""
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait until the virtual time has moved on by seconds."""
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._seq), future))
+        await future
+
+    @property
+    def sleeping(self) -> int:
+        """Return how many sleepers wait."""
+        return len(self._sleepers)
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual time forward, waking the sleepers due by then."""
+        self._move(self.now + seconds)
+
+    def _move(self, target: float) -> None:
+        while self._sleepers and self._sleepers[0][0] <= target:
+            wake, _, future = heapq.heappop(self._sleepers)
+            self._set(wake)
+            if not future.done():
+                future.set_result(None)
+        self._set(target)
+
+    def _set(self, value: float) -> None:
+        self.now = max(self.now, value)
+        if self.clock is not None and self._start is not None:
+            self.clock.set(self._start + dt.timedelta(seconds=self.now))
+
+    @asynccontextmanager
+    async def autopilot(self) -> AsyncIterator[None]:
+        """Advance to each next wake-up by itself while the block runs."""
+
+        async def drive() -> None:
+            while True:
+                await asyncio.sleep(0.001)
+                if self._sleepers:
+                    self._move(self._sleepers[0][0])
+
+        task = asyncio.create_task(drive())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    """Poll condition every real millisecond or so until it holds; fail after timeout."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.002)

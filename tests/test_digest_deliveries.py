@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
+from digest_support import add_meeting, add_subscription, utc
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -35,24 +33,11 @@ from storage.deliveries import (
     record_progress,
 )
 from storage.models import DigestDelivery, Subscription
-from tests.digest_support import add_meeting, add_subscription, postgres_engine, sqlite_engine, utc
 
 DAY = dt.date(2024, 1, 15)
 SEND = utc(2024, 1, 15, 8, 0)  # 09:00 in Berlin
 LEASE = dt.timedelta(minutes=10)
 SUBSCRIBED = utc(2024, 1, 1)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """Yield an engine on a fresh database of each kind."""
-    if request.param == "sqlite":
-        engine = sqlite_engine(tmp_path)
-        yield engine
-        engine.dispose()
-    else:
-        with postgres_engine() as engine:
-            yield engine
 
 
 def _subscribe(engine: Engine, chat_id: int = 100, now: dt.datetime = SUBSCRIBED) -> int:

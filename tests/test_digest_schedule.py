@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from digest_support import utc
 
 from bot.core.subscriptions import (
     EXAMPLE,
@@ -16,7 +17,6 @@ from bot.core.subscriptions import (
     parse_subscribe_args,
     send_instant,
 )
-from tests.digest_support import utc
 
 NINE = dt.time(9, 0)
 BERLIN = "Europe/Berlin"

@@ -1,0 +1,497 @@
+"""Send the due digests to many chats within Telegram's limits, once per chat and local date.
+
+A DigestSender takes the due digests from the Subscription table (bot/core/subscriptions.py),
+and a pool of workers delivers them one chat at a time: claim the DigestDelivery row, build and
+render the digest, send its parts, mark it sent. The claim is what makes a digest go out once
+across restarts and replicas (storage/deliveries.py explains the lease); the limiter is what
+keeps the bot inside Telegram's flood limits:
+
+- about 30 messages a second overall: sends are spaced evenly at `rate` a second (29.5 by
+  default, a margin for the jitter between our clock and Telegram's), never in bursts;
+- one message a second in a chat, one every 3 s (20 a minute) in a group or channel;
+- RetryAfter holds back only the chat it was about; every other chat goes on.
+
+Forbidden (the bot was blocked or removed) deactivates the subscription with the reason;
+ChatMigrated (a group became a supergroup) moves the subscription to the new chat id and sends
+there; a network error is retried with backoff, then the delivery is marked failed and a later
+tick retries it. Nothing is dropped silently: every outcome is logged and kept on the row.
+
+Time comes from the injected clock (database timestamps) and from the `monotonic` and `sleep`
+callables (spacing and waits), so tests run the whole fan-out in virtual time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.core.clock import Clock
+from bot.core.digest import build_digest
+from bot.core.subscriptions import RETRY_DELAY, DueDigest, find_due_digests
+from bot.tg.digest import render_digest
+from bot.tg.render import NO_PREVIEW
+from storage.db import session_scope
+from storage.deliveries import (
+    DEFAULT_LEASE,
+    claim_delivery,
+    deactivate_subscription,
+    get_subscription_by_id,
+    mark_delivery_failed,
+    mark_delivery_sent,
+    move_subscription_chat,
+    record_progress,
+)
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
+
+OVERALL_RATE = 29.5
+CHAT_INTERVAL = 1.0
+GROUP_INTERVAL = 3.0
+GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
+
+
+def new_worker_id() -> str:
+    """Return an id for this sender, unique across hosts, processes and restarts."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Return RetryAfter's wait in seconds, whichever type this PTB version reports."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after will become a timedelta; both are handled.
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class SendLimiter:
+    """Spaces sends: rate a second overall, and per chat one every chat/group interval."""
+
+    def __init__(
+        self,
+        *,
+        rate: float | None = OVERALL_RATE,
+        chat_interval: float = CHAT_INTERVAL,
+        group_interval: float = GROUP_INTERVAL,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._gap = 1.0 / rate if rate else 0.0
+        self._chat_interval = chat_interval
+        self._group_interval = group_interval
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_slot = 0.0
+        self._chat_ready: dict[int, float] = {}
+
+    async def wait_turn(self, chat_id: int, *, group: bool) -> None:
+        """Wait until chat_id may receive a message and a slot in the overall rate is free."""
+        while True:
+            now = self._monotonic()
+            ready = self._chat_ready.get(chat_id, 0.0)
+            if ready <= now:
+                break
+            await self._sleep(ready - now)
+        # The overall slot is reserved only once the chat is ready, so no slot is held idle
+        # while a chat waits out its own interval.
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._gap
+        interval = self._group_interval if group else self._chat_interval
+        self._chat_ready[chat_id] = slot + interval
+        if len(self._chat_ready) > 10_000:
+            self._chat_ready = {k: v for k, v in self._chat_ready.items() if v > now}
+        if slot > now:
+            await self._sleep(slot - now)
+
+    def hold_chat(self, chat_id: int, seconds: float) -> None:
+        """Keep chat_id waiting for seconds (Telegram's RetryAfter for it)."""
+        until = self._monotonic() + seconds
+        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), until)
+
+
+@dataclass(slots=True)
+class FanoutStats:
+    """Counts of what the sender did, for logs, tests and the bench."""
+
+    chats_sent: int = 0
+    messages_sent: int = 0
+    empty_days: int = 0
+    failed: int = 0
+    deactivated: int = 0
+    migrated: int = 0
+    retry_after: int = 0
+    network_retries: int = 0
+    claimed_elsewhere: int = 0
+    lost_claims: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Claimed:
+    """A claimed digest, ready to send: where, how, the parts and those already sent."""
+
+    delivery_id: int
+    subscription_id: int
+    chat_id: int
+    group: bool
+    silent: bool
+    parts: list[str]
+    sent_ids: list[int]
+
+
+class _Abort(Exception):
+    """Stop delivering this digest; the row is marked failed (and the subscription maybe off)."""
+
+    def __init__(self, error: str, *, deactivate: bool = False, expected: bool = False) -> None:
+        super().__init__(error)
+        self.error = error
+        self.deactivate = deactivate
+        # A shutdown is no error: the digest simply continues after the restart.
+        self.expected = expected
+
+
+class _LostClaim(Exception):
+    """Another replica took the delivery over (our lease expired); stop without writing."""
+
+
+class DigestSender:
+    """Delivers due digests through bot with a pool of workers; see the module docstring."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        engine: Engine,
+        clock: Clock,
+        worker_id: str | None = None,
+        limiter: SendLimiter | None = None,
+        sleep: Sleep = asyncio.sleep,
+        workers: int = 32,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        network_attempts: int = 4,
+        backoff: float = 1.0,
+        max_retry_wait: float = 120.0,
+        should_stop: Callable[[], bool] = lambda: False,
+        spawn: Spawn | None = None,
+    ) -> None:
+        self.bot = bot
+        self.engine = engine
+        self.clock = clock
+        self.worker_id = worker_id or new_worker_id()
+        self.limiter = limiter or SendLimiter(sleep=sleep)
+        self.stats = FanoutStats()
+        self._sleep = sleep
+        self._max_workers = workers
+        self._lease = lease
+        self._network_attempts = network_attempts
+        self._backoff = backoff
+        # A wait longer than this gives the claim back for a later tick rather than holding it.
+        self._max_retry_wait = max_retry_wait
+        self._should_stop = should_stop
+        self._spawn: Spawn = spawn or asyncio.create_task
+        self._queue: asyncio.Queue[DueDigest] = asyncio.Queue()
+        self._pending: set[tuple[int, dt.date]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._rendered: dict[tuple[object, ...], list[str]] = {}
+
+    # -- scheduling ------------------------------------------------------------------------
+
+    async def tick(self) -> int:
+        """Queue the digests due now that are not queued yet; return how many were added.
+
+        Returns at once: workers send in the background (drain() waits for them).
+        """
+        if self._should_stop():
+            return 0
+        now = self.clock.now()
+        due = await asyncio.to_thread(self._find_due, now)
+        if not self._pending:
+            self._rendered.clear()
+        # Replicas that tick together would all start with the same chat; shuffling spreads
+        # them over different chats, while the earliest send times still go first.
+        random.shuffle(due)
+        due.sort(key=lambda d: d.cutoff)
+        added = 0
+        for item in due:
+            key = (item.subscription_id, item.digest_date)
+            if key in self._pending:
+                continue
+            self._pending.add(key)
+            self._queue.put_nowait(item)
+            added += 1
+        while len(self._tasks) < min(self._max_workers, self._queue.qsize()):
+            task = self._spawn(self._work())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return added
+
+    async def drain(self) -> None:
+        """Wait until the workers have handled every queued digest (or stopped)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def send_due(self) -> FanoutStats:
+        """Queue the due digests and wait until they are handled; return the running stats."""
+        await self.tick()
+        await self.drain()
+        return self.stats
+
+    def _find_due(self, now: dt.datetime) -> list[DueDigest]:
+        with Session(self.engine) as session:
+            return find_due_digests(session=session, now=now, lease=self._lease)
+
+    async def _work(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            try:
+                # Once the application stops, queued digests stay unclaimed for the next start.
+                if not self._should_stop():
+                    await self._deliver(item)
+            except Exception as exc:  # a bug in one delivery must not stop the others
+                logger.exception("Digest for subscription %s failed", item.subscription_id)
+                self.stats.errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                self._pending.discard((item.subscription_id, item.digest_date))
+                self._queue.task_done()
+
+    # -- one chat --------------------------------------------------------------------------
+
+    async def _deliver(self, item: DueDigest) -> None:
+        claimed, outcome = await asyncio.to_thread(self._claim, item, self.clock.now())
+        if outcome == "elsewhere":
+            self.stats.claimed_elsewhere += 1
+        elif outcome == "empty":
+            self.stats.empty_days += 1
+        if claimed is None:
+            return
+        try:
+            for index in range(len(claimed.sent_ids), len(claimed.parts)):
+                message_id = await self._send_part(claimed, claimed.parts[index])
+                claimed.sent_ids.append(message_id)
+                self.stats.messages_sent += 1
+                if index + 1 < len(claimed.parts):
+                    await self._write(self._progress, claimed)
+            await self._write(self._sent, claimed, item.cutoff)
+            self.stats.chats_sent += 1
+            logger.info(
+                "Digest %s sent to chat %s in %d message(s)",
+                item.digest_date,
+                claimed.chat_id,
+                len(claimed.sent_ids),
+            )
+        except _LostClaim:
+            self.stats.lost_claims += 1
+            logger.warning(
+                "Digest %s for chat %s was taken over by another replica after our lease ran "
+                "out; stopped sending",
+                item.digest_date,
+                claimed.chat_id,
+            )
+        except _Abort as abort:
+            await asyncio.to_thread(self._fail, claimed, abort)
+
+    def _claim(self, item: DueDigest, now: dt.datetime) -> tuple[_Claimed | None, str]:
+        """Claim the digest and render it; runs in a worker thread, so it only returns values."""
+        with session_scope(self.engine) as session:
+            row = claim_delivery(
+                session=session,
+                subscription_id=item.subscription_id,
+                digest_date=item.digest_date,
+                worker=self.worker_id,
+                now=now,
+                lease=self._lease,
+                retry_after=RETRY_DELAY,
+            )
+            if row is None or row.id is None:
+                return None, "elsewhere"
+            sub = get_subscription_by_id(session=session, subscription_id=item.subscription_id)
+            if sub is None or not sub.active:
+                mark_delivery_failed(
+                    session=session,
+                    delivery_id=row.id,
+                    worker=self.worker_id,
+                    error="The subscription was stopped before its digest went out.",
+                    now=now,
+                )
+                return None, "stopped"
+            key = (sub.covered_until, item.cutoff, item.digest_date, sub.empty_day_note)
+            parts = self._rendered.get(key)
+            if parts is None:
+                digest = build_digest(
+                    session=session,
+                    since=sub.covered_until,
+                    until=item.cutoff,
+                    digest_date=item.digest_date,
+                )
+                parts = render_digest(digest, empty_day_note=sub.empty_day_note)
+                self._rendered[key] = parts
+            claimed = _Claimed(
+                delivery_id=row.id,
+                subscription_id=item.subscription_id,
+                chat_id=sub.chat_id,
+                group=sub.chat_type in GROUP_TYPES,
+                silent=sub.silent,
+                parts=parts,
+                sent_ids=list(row.message_ids or []),
+            )
+            if not parts:
+                # An empty day without a note: nothing to send, but the day is done.
+                mark_delivery_sent(
+                    session=session,
+                    delivery_id=row.id,
+                    worker=self.worker_id,
+                    message_ids=[],
+                    now=now,
+                    covered_until=item.cutoff,
+                )
+                return None, "empty"
+            return claimed, "claimed"
+
+    async def _send_part(self, claimed: _Claimed, text: str) -> int:
+        network_failures = 0
+        while True:
+            if self._should_stop():
+                raise _Abort("Interrupted by shutdown; a later run sends the rest.", expected=True)
+            await self.limiter.wait_turn(claimed.chat_id, group=claimed.group)
+            try:
+                message = await self.bot.send_message(
+                    claimed.chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    disable_notification=claimed.silent,
+                    link_preview_options=NO_PREVIEW,
+                )
+                return message.message_id
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                self.stats.retry_after += 1
+                if wait > self._max_retry_wait:
+                    raise _Abort(f"Flood control asked to wait {wait:.0f} s.") from exc
+                logger.info("Chat %s: flood control, waiting %.1f s", claimed.chat_id, wait)
+                self.limiter.hold_chat(claimed.chat_id, wait)
+            except ChatMigrated as exc:
+                old = claimed.chat_id
+                moved = await self._write(self._move, claimed, exc.new_chat_id)
+                if not moved:
+                    raise _Abort(
+                        f"The group moved to chat {exc.new_chat_id}, which has its own "
+                        "subscription."
+                    ) from exc
+                self.stats.migrated += 1
+                logger.info("Chat %s became %s; subscription moved", old, exc.new_chat_id)
+            except Forbidden as exc:
+                raise _Abort(f"Telegram refused: {exc.message}", deactivate=True) from exc
+            except BadRequest as exc:
+                gone = "chat not found" in exc.message.lower()
+                raise _Abort(f"Telegram refused: {exc.message}", deactivate=gone) from exc
+            except NetworkError as exc:
+                network_failures += 1
+                if network_failures >= self._network_attempts:
+                    raise _Abort(f"Network error: {exc.message}") from exc
+                self.stats.network_retries += 1
+                await self._sleep(self._backoff * 2 ** (network_failures - 1))
+            except TelegramError as exc:
+                raise _Abort(f"Telegram error: {exc.message}") from exc
+
+    # -- database writes (in a worker thread) ---------------------------------------------
+
+    async def _write(self, write: Callable[..., bool], claimed: _Claimed, *args: Any) -> bool:
+        def unit() -> bool:
+            with session_scope(self.engine) as session:
+                return write(session, claimed, *args)
+
+        return await asyncio.to_thread(unit)
+
+    def _progress(self, session: Session, claimed: _Claimed) -> bool:
+        if not record_progress(
+            session=session,
+            delivery_id=claimed.delivery_id,
+            worker=self.worker_id,
+            message_ids=claimed.sent_ids,
+            now=self.clock.now(),
+        ):
+            raise _LostClaim
+        return True
+
+    def _sent(self, session: Session, claimed: _Claimed, cutoff: dt.datetime) -> bool:
+        if not mark_delivery_sent(
+            session=session,
+            delivery_id=claimed.delivery_id,
+            worker=self.worker_id,
+            message_ids=claimed.sent_ids,
+            now=self.clock.now(),
+            covered_until=cutoff,
+        ):
+            raise _LostClaim
+        return True
+
+    def _move(self, session: Session, claimed: _Claimed, new_chat_id: int) -> bool:
+        moved = move_subscription_chat(
+            session=session,
+            subscription_id=claimed.subscription_id,
+            new_chat_id=new_chat_id,
+            now=self.clock.now(),
+        )
+        if moved:
+            claimed.chat_id = new_chat_id
+        return moved
+
+    def _fail(self, claimed: _Claimed, abort: _Abort) -> None:
+        now = self.clock.now()
+        with session_scope(self.engine) as session:
+            if abort.deactivate:
+                deactivate_subscription(
+                    session=session,
+                    subscription_id=claimed.subscription_id,
+                    reason=abort.error,
+                    now=now,
+                )
+                self.stats.deactivated += 1
+            mark_delivery_failed(
+                session=session,
+                delivery_id=claimed.delivery_id,
+                worker=self.worker_id,
+                error=abort.error,
+                now=now,
+                message_ids=claimed.sent_ids,
+            )
+        self.stats.failed += 1
+        self.stats.errors.append(abort.error)
+        log = logger.warning if abort.deactivate else logger.error
+        if abort.expected:
+            log = logger.info
+        log(
+            "Digest for chat %s not delivered%s: %s",
+            claimed.chat_id,
+            " (subscription deactivated)" if abort.deactivate else "; a later tick retries it",
+            abort.error,
+        )

@@ -1,0 +1,426 @@
+"""The digest fan-out: once per chat and day, Telegram's limits, and every failure path.
+
+A real telegram.Bot sends through ApiRequest to the in-process FakeBotApi, which answers and
+refuses like Telegram (403, 429 with retry_after, migrated groups, 502). Time is virtual: the
+FakeClock for database timestamps, VirtualTime for the limiter's spacing and waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from digest_support import (
+    ApiRequest,
+    VirtualTime,
+    add_meeting,
+    add_subscription,
+    make_bot,
+    utc,
+    wait_until,
+)
+from fake_bot_api import FakeBotApi
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.core.clock import FakeClock
+from bot.tg.fanout import DigestSender, SendLimiter
+from bot.tg.render import MESSAGE_LIMIT
+from storage.db import session_scope
+from storage.models import DigestDelivery, Subscription
+
+SEND = utc(2024, 1, 15, 8, 0)  # 09:00 in Berlin, the subscriptions' send time
+SUBSCRIBED = utc(2024, 1, 14, 10, 0)
+MEETINGS_AT = utc(2024, 1, 14, 12, 0)
+
+
+def _setup(engine: Engine, api: FakeBotApi, chats: list[int], *, meetings: int = 1) -> None:
+    """Subscribe chats (private for positive ids, groups for negative) and add meetings."""
+    with session_scope(engine) as session:
+        for chat_id in chats:
+            if chat_id > 0:
+                api.add_user(chat_id, f"User {chat_id}")
+            else:
+                api.add_chat(chat_id, f"Group {chat_id}", chat_type="supergroup")
+            add_subscription(
+                session,
+                chat_id=chat_id,
+                now=SUBSCRIBED,
+                chat_type="private" if chat_id > 0 else "supergroup",
+            )
+        for i in range(meetings):
+            add_meeting(
+                session,
+                created_at=MEETINGS_AT + dt.timedelta(minutes=i),
+                date=dt.date(2024, 1, 1) + dt.timedelta(days=i % 14),
+                title=f"Meeting {i}",
+                people=tuple(f"Person {i} {x}" for x in "ABCD"),
+                role="Deputy Minister of Foreign Affairs of the Republic of Somewhere",
+            )
+
+
+async def _sender(
+    engine: Engine,
+    clock: FakeClock,
+    api: FakeBotApi,
+    *,
+    vt: VirtualTime | None = None,
+    before_send: Callable[[Any], None] | None = None,
+    limiter: SendLimiter | None = None,
+    **kwargs: Any,
+) -> tuple[DigestSender, ApiRequest]:
+    vt = vt or VirtualTime()
+    request = ApiRequest(api, time_source=vt.monotonic, before_send=before_send)
+    bot = await make_bot(request)
+    sender = DigestSender(
+        bot,
+        engine=engine,
+        clock=clock,
+        limiter=limiter or SendLimiter(monotonic=vt.monotonic, sleep=vt.sleep),
+        sleep=vt.sleep,
+        **kwargs,
+    )
+    return sender, request
+
+
+def _unlimited(vt: VirtualTime) -> SendLimiter:
+    return SendLimiter(
+        rate=None, chat_interval=0, group_interval=0, monotonic=vt.monotonic, sleep=vt.sleep
+    )
+
+
+def _deliveries(engine: Engine) -> list[DigestDelivery]:
+    with Session(engine) as session:
+        return list(session.exec(select(DigestDelivery)).all())
+
+
+def _texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [str(call.params["text"]) for call in api.sent(chat_id)]
+
+
+# -- once per chat and day -----------------------------------------------------------------------
+
+
+async def test_each_due_chat_gets_its_digest_once(engine: Engine) -> None:
+    api = FakeBotApi()
+    chats = [1001, 1002, -1003]
+    _setup(engine, api, chats, meetings=2)
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, _ = await _sender(engine, clock, api, vt=vt)
+    async with vt.autopilot():
+        stats = await sender.send_due()
+        assert (stats.chats_sent, stats.messages_sent) == (3, 3)
+        # A second tick, and a second sender (a restart), find nothing to do.
+        await sender.send_due()
+        restarted, _ = await _sender(engine, clock, api, vt=vt)
+        await restarted.send_due()
+    for chat_id in chats:
+        (text,) = _texts(api, chat_id)
+        assert "Meetings digest" in text and "15 January 2024" in text
+        assert "Person 0 A" in text and "Person 1 B" in text
+        assert text.index("Person 1 A") < text.index("Person 0 A")  # newest meeting first
+    rows = _deliveries(engine)
+    assert sorted(r.status for r in rows) == ["sent"] * 3
+    with Session(engine) as session:
+        for sub in session.exec(select(Subscription)).all():
+            assert sub.covered_until == SEND
+
+
+async def test_empty_day_sends_nothing_or_the_note(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, 1002], meetings=0)
+    with session_scope(engine) as session:
+        sub = session.exec(select(Subscription).where(Subscription.chat_id == 1002)).one()
+        sub.empty_day_note = True
+        session.add(sub)
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    stats = await sender.send_due()
+    assert _texts(api, 1001) == []
+    (note,) = _texts(api, 1002)
+    assert "No new meetings today." in note
+    assert (stats.empty_days, stats.chats_sent) == (1, 1)
+    # The quiet day still counts as done: nothing is retried.
+    assert sorted(r.status for r in _deliveries(engine)) == ["sent", "sent"]
+    clock.advance(dt.timedelta(hours=3))
+    assert (await sender.send_due()).messages_sent == 1
+
+
+async def test_downtime_over_send_time_catches_up_once_the_same_day(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001])
+    clock = FakeClock(utc(2024, 1, 15, 7, 59))
+    sender, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    await sender.send_due()
+    assert _texts(api, 1001) == []
+    # The bot was down from 08:59 to 15:00 Berlin; it comes back and sends today's, once.
+    clock.set(utc(2024, 1, 15, 14, 0))
+    restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    await restarted.send_due()
+    clock.set(utc(2024, 1, 15, 22, 59))
+    await restarted.send_due()
+    assert len(_texts(api, 1001)) == 1
+    # Not early the next day: 08:59 Berlin is still too early, 09:00 is on time.
+    with session_scope(engine) as session:
+        add_meeting(session, created_at=utc(2024, 1, 15, 20, 0), people=("Late", "News"))
+    clock.set(utc(2024, 1, 16, 7, 59))
+    await restarted.send_due()
+    assert len(_texts(api, 1001)) == 1
+    clock.set(utc(2024, 1, 16, 8, 0))
+    await restarted.send_due()
+    texts = _texts(api, 1001)
+    assert len(texts) == 2 and "Late" in texts[1] and "Person 0 A" not in texts[1]
+
+
+# -- long digests and Telegram's limits ---------------------------------------------------------
+
+
+async def test_long_digest_is_split_between_cards_and_paced_per_chat(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, -1002], meetings=30)
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, request = await _sender(engine, clock, api, vt=vt)
+    async with vt.autopilot():
+        await sender.send_due()
+    for chat_id, gap in ((1001, 1.0), (-1002, 3.0)):
+        texts = _texts(api, chat_id)
+        assert len(texts) >= 3
+        assert all(len(text) <= MESSAGE_LIMIT for text in texts)
+        joined = "\n".join(texts)
+        for i in range(30):
+            # Each card whole, in exactly one message.
+            assert joined.count(f"<b>Person {i} A</b>") == 1, i
+            assert sum(f"Person {i} A<" in t and f"Person {i} D<" in t for t in texts) == 1, i
+        times = [t for chat, t in request.sent_at if chat == chat_id]
+        assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(times))
+    rows = _deliveries(engine)
+    assert all(len(r.message_ids) >= 3 and r.status == "sent" for r in rows)
+
+
+async def test_overall_rate_stays_under_telegrams_limit(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, list(range(2001, 2091)))
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, request = await _sender(engine, clock, api, vt=vt)
+    async with vt.autopilot():
+        stats = await sender.send_due()
+    assert stats.messages_sent == 90
+    times = sorted(t for _, t in request.sent_at)
+    # Evenly spaced, never in bursts: no one-second window holds more than 30 sends.
+    assert all(b - a >= 1 / 29.5 - 1e-9 for a, b in itertools.pairwise(times))
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 30
+
+
+# -- restarts -----------------------------------------------------------------------------------
+
+
+async def test_restart_mid_fanout_sends_the_rest_without_duplicates(engine: Engine) -> None:
+    api = FakeBotApi()
+    chats = [1001, 1002, 1003, 1004]
+    _setup(engine, api, chats, meetings=30)
+    clock = FakeClock(SEND)
+    stopping = {"now": False}
+
+    def stop_after_two_messages(_chat_id: Any) -> None:
+        # Runs before each send: the stop request arrives while the second message goes out.
+        if len(api.sent()) >= 1:
+            stopping["now"] = True
+
+    sender, _ = await _sender(
+        engine,
+        clock,
+        api,
+        limiter=_unlimited(VirtualTime()),
+        before_send=stop_after_two_messages,
+        should_stop=lambda: stopping["now"],
+        workers=1,
+    )
+    await sender.send_due()
+    assert len(api.sent()) == 2
+    # The stopped sender handed its half-sent digest back with the parts it had sent.
+    (row,) = [r for r in _deliveries(engine) if r.status != "sent"]
+    assert row.status == "failed" and len(row.message_ids) == 2
+    clock.advance(dt.timedelta(minutes=2))
+    restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    await restarted.send_due()
+    parts = {chat_id: _texts(api, chat_id) for chat_id in chats}
+    reference = max(parts.values(), key=len)
+    for chat_id in chats:
+        assert parts[chat_id] == reference, chat_id  # every part once, in order
+    assert all(r.status == "sent" for r in _deliveries(engine))
+
+
+async def test_crash_mid_digest_resumes_after_the_lease_without_resending(
+    engine: Engine,
+) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001], meetings=30)
+    clock = FakeClock(SEND)
+
+    def crash_before_second_part(_chat_id: Any) -> None:
+        if len(api.sent()) == 1:
+            raise asyncio.CancelledError  # the process dies here
+
+    crashed, _ = await _sender(
+        engine,
+        clock,
+        api,
+        limiter=_unlimited(VirtualTime()),
+        before_send=crash_before_second_part,
+    )
+    await crashed.tick()
+    await crashed.drain()
+    assert len(api.sent()) == 1
+    # The dead process left its claim, with the part it had sent and recorded.
+    (row,) = _deliveries(engine)
+    assert (row.status, len(row.message_ids)) == ("claimed", 1)
+    # Right after the restart the claim still holds: nothing is sent twice.
+    clock.advance(dt.timedelta(minutes=1))
+    restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    await restarted.send_due()
+    assert len(api.sent()) == 1
+    # After the lease the new process takes over and sends only the parts not yet sent.
+    clock.advance(dt.timedelta(minutes=10))
+    await restarted.send_due()
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and len(set(texts)) == len(texts)
+    assert "Meetings digest" in texts[0] and "Meetings digest" not in texts[1]
+    (row,) = _deliveries(engine)
+    assert row.status == "sent" and row.attempts == 2 and len(row.message_ids) == len(texts)
+
+
+# -- Telegram's refusals ------------------------------------------------------------------------
+
+
+async def test_forbidden_deactivates_the_subscription_with_the_reason(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, 1002])
+    api.fail(
+        "sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=1001, times=None
+    )
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    stats = await sender.send_due()
+    assert (stats.deactivated, stats.chats_sent) == (1, 1)
+    assert len(_texts(api, 1002)) == 1
+    with Session(engine) as session:
+        sub = session.exec(select(Subscription).where(Subscription.chat_id == 1001)).one()
+        assert not sub.active
+        assert sub.deactivated_reason == "Telegram refused: Forbidden: bot was blocked by the user"
+    # Never retried: the chat does not want it.
+    clock.advance(dt.timedelta(hours=2))
+    await sender.send_due()
+    assert len(api.calls_to("sendMessage", chat_id=1001)) == 1
+
+
+async def test_chat_migrated_moves_the_subscription_and_sends_there(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [-42])
+    api.add_chat(-100042, "Group -42", chat_type="supergroup")
+    api.fail(
+        "sendMessage",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        chat_id=-42,
+        times=None,
+        migrate_to_chat_id=-100042,
+    )
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    stats = await sender.send_due()
+    assert (stats.migrated, stats.chats_sent) == (1, 1)
+    assert len(_texts(api, -100042)) == 1
+    with Session(engine) as session:
+        sub = session.exec(select(Subscription)).one()
+        assert (sub.chat_id, sub.chat_type, sub.active) == (-100042, "supergroup", True)
+    # Tomorrow's digest goes straight to the new id.
+    with session_scope(engine) as session:
+        add_meeting(session, created_at=SEND + dt.timedelta(hours=5), people=("New", "One"))
+    clock.advance(dt.timedelta(days=1))
+    await sender.send_due()
+    assert len(api.calls_to("sendMessage", chat_id=-42)) == 1
+    assert len(_texts(api, -100042)) == 2
+
+
+async def test_retry_after_holds_only_that_chat(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, 1002, 1003, 1004])
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 30", chat_id=1001, retry_after=30)
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, request = await _sender(engine, clock, api, vt=vt, limiter=_unlimited(vt))
+    run = asyncio.create_task(sender.send_due())
+    # The other chats get theirs while 1001 waits out its 30 seconds.
+    await wait_until(lambda: len(api.sent()) == 3 and vt.sleeping == 1)
+    assert vt.now == 0 and _texts(api, 1001) == []
+    vt.advance(29)
+    await asyncio.sleep(0.01)
+    assert _texts(api, 1001) == []
+    vt.advance(1)
+    stats = await run
+    assert len(_texts(api, 1001)) == 1 and stats.retry_after == 1
+    assert [t for chat, t in request.sent_at if chat == 1001] == [30.0]
+
+
+async def test_network_errors_retry_with_backoff_then_a_later_tick(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, 1002])
+    api.fail("sendMessage", 502, "Bad Gateway", chat_id=1001, times=2)
+    api.fail("sendMessage", 502, "Bad Gateway", chat_id=1002, times=6)
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, request = await _sender(engine, clock, api, vt=vt, limiter=_unlimited(vt))
+    async with vt.autopilot():
+        stats = await sender.send_due()
+    # 1001: two failures, waits of 1 s and 2 s, then sent.
+    tries = [(t, status) for chat, t, status in request.attempts if chat == 1001]
+    assert [status for _, status in tries] == [502, 502, 200]
+    assert [b[0] - a[0] for a, b in itertools.pairwise(tries)] == [1.0, 2.0]
+    # 1002: four attempts fail; the delivery is kept as failed, with the error.
+    assert _texts(api, 1002) == [] and stats.failed == 1
+    failed = [r for r in _deliveries(engine) if r.status == "failed"]
+    assert len(failed) == 1 and "Bad Gateway" in (failed[0].error or "")
+    # A later tick, after the retry delay, tries again and succeeds.
+    clock.advance(dt.timedelta(seconds=30))
+    await sender.send_due()
+    assert _texts(api, 1002) == []
+    clock.advance(dt.timedelta(minutes=2))
+    async with vt.autopilot():
+        await sender.send_due()
+    assert len(_texts(api, 1002)) == 1
+    assert all(r.status == "sent" for r in _deliveries(engine))
+
+
+# -- several replicas ---------------------------------------------------------------------------
+
+
+async def test_two_senders_on_one_database_send_each_digest_once(
+    engine: Engine,
+) -> None:
+    api = FakeBotApi()
+    chats = list(range(3001, 3041))
+    _setup(engine, api, chats)
+    clock = FakeClock(SEND)
+    # Each replica has its own engine (its own connections), as two processes would.
+    other_engine = _second_engine(engine)
+    try:
+        first, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+        second, _ = await _sender(other_engine, clock, api, limiter=_unlimited(VirtualTime()))
+        one, two = await asyncio.gather(first.send_due(), second.send_due())
+    finally:
+        other_engine.dispose()
+    assert sorted(c.params["chat_id"] for c in api.sent()) == chats
+    assert one.chats_sent + two.chats_sent == len(chats)
+    assert one.claimed_elsewhere + two.claimed_elsewhere >= 1
+
+
+def _second_engine(engine: Engine) -> Engine:
+    from storage.db import create_db_engine
+
+    return create_db_engine(engine.url.render_as_string(hide_password=False))
