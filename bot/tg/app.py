@@ -1,0 +1,269 @@
+"""The composition root: build the Application from its parts, and run it (polling or webhook).
+
+Feature modules (bot/tg/asking.py, bot/tg/admin.py, bot/tg/subscriptions.py) each expose
+
+* `handlers() -> list[BaseHandler]`: their handlers, registered in FEATURES order;
+* `COMMANDS: list[BotCommandInfo]`: their commands, for setMyCommands and /help;
+* optionally `async def on_startup(application) -> None`: run in post_init, after the command
+  list is published (the digest schedules its jobs here);
+* optionally `async def on_bot_membership(change: MembershipChange, context) -> None`: run when
+  the bot is added to or removed from a chat (a removed bot deactivates a subscription).
+
+Adding a feature is one import and one entry in FEATURES. Everything a handler needs comes from
+`context.deps` (bot/tg/context.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any, NoReturn
+
+from sqlalchemy import Engine
+from telegram import Update
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler
+from telegram.request import BaseRequest
+
+import bot
+from bot.config import Settings, SettingsError, load_settings
+from bot.core.clock import Clock, SystemClock
+from bot.tg import admin, asking
+from bot.tg.commands import BotCommandInfo, publish_commands
+from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of
+from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
+
+# Feature modules, in the order their handlers are tried. asking comes last: its catch-all
+# handlers (any private text is a question) must not shadow another feature's conversation.
+# The admin helper adds `from bot.tg import admin` and puts admin first; the digest helper adds
+# `from bot.tg import subscriptions` before asking.
+FEATURES: tuple[ModuleType, ...] = (admin, asking)
+
+logger = logging.getLogger(__name__)
+
+EXIT_SETTINGS = 2
+EXIT_FAILURE = 1
+SORRY = "Sorry, something went wrong while handling that; please try again in a moment."
+# Updates the bot reacts to; chat_member stays off (it needs admin rights and is noisy).
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CHANNEL_POST,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+NETWORK_RETRIES = 2
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (Telegram's flood limits, RetryAfter waits) that also retries
+    connection failures.
+
+    A request that timed out is not retried: Telegram may already have delivered it, and a
+    duplicate message is worse than an error the user sees. A BadRequest would fail again.
+    """
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        """Send through the rate limiter; retry NetworkError (but not TimedOut) with backoff."""
+        for attempt in range(NETWORK_RETRIES + 1):
+            try:
+                return await super().process_request(*args, **kwargs)
+            except (TimedOut, BadRequest):
+                # Both subclass NetworkError; retrying either would not help or could repeat.
+                raise
+            except NetworkError as exc:
+                if attempt == NETWORK_RETRIES:
+                    raise
+                logger.warning("Telegram request failed (%s); retrying", exc)
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+
+def collect_commands(features: Sequence[ModuleType]) -> tuple[BotCommandInfo, ...]:
+    """Every feature's COMMANDS, in FEATURES order."""
+    return tuple(info for feature in features for info in getattr(feature, "COMMANDS", ()))
+
+
+def build_application(
+    settings: Settings,
+    *,
+    engine: Engine,
+    clock: Clock,
+    request: BaseRequest | None = None,
+) -> Application[Any, BotContext, Any, Any, Any, Any]:
+    """Build the bot: handlers, error handler, rate limiter, timeouts and shared deps.
+
+    request replaces the HTTP client for every Bot API call (tests pass a recording one).
+    Raises SettingsError when the token is missing or a placeholder.
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(_file_url(settings.telegram_api_base_url))
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .post_init(_post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        timeout = settings.telegram_timeout
+        builder = (
+            builder.connect_timeout(timeout)
+            .read_timeout(timeout)
+            .write_timeout(timeout)
+            .pool_timeout(timeout)
+            .get_updates_connect_timeout(timeout)
+            .get_updates_read_timeout(timeout)
+            .get_updates_write_timeout(timeout)
+            .get_updates_pool_timeout(timeout)
+        )
+    application: Application[Any, BotContext, Any, Any, Any, Any] = builder.build()
+
+    deps = Deps(settings=settings, engine=engine, clock=clock, commands=collect_commands(FEATURES))
+    for feature in FEATURES:
+        if hasattr(feature, "on_startup"):
+            deps.startup_hooks.append(feature.on_startup)
+        if hasattr(feature, "on_bot_membership"):
+            deps.membership_hooks.append(feature.on_bot_membership)
+    application.bot_data[DEPS_KEY] = deps
+
+    handlers: list[BaseHandler[Any, BotContext, Any]] = []
+    for feature in FEATURES:
+        handlers.extend(feature.handlers())
+    # The catch-alls (private text, group mentions and replies, unknown commands) go last.
+    handlers.extend(asking.catch_all_handlers())
+    application.add_handlers(handlers)
+    application.add_error_handler(on_error)
+    return application
+
+
+def _file_url(base_url: str) -> str:
+    """The file download URL that belongs to a Bot API base URL (…/bot -> …/file/bot)."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("bot")] + "file/bot"
+    return base_url.rstrip("/") + "/file/bot"
+
+
+async def _post_init(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
+    """Publish the command menu, then run the features' start-up hooks."""
+    deps = deps_of(application)
+    try:
+        await publish_commands(application.bot, deps.commands, deps.settings.admin_ids)
+    except TelegramError as exc:
+        # A menu that failed to update is cosmetic; the bot still answers.
+        logger.warning("Cannot publish the command list: %s", exc)
+    for hook in deps.startup_hooks:
+        await hook(application)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the error with its traceback and tell the user in one sentence; never raise."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        # Blocked or kicked: there is nobody to tell.
+        logger.warning("Telegram refused a request (%s) for update %s", error, _update_id(update))
+        return
+    logger.error("Error while handling update %s", _update_id(update), exc_info=error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(SORRY[:200])
+        elif update.effective_chat is not None and update.effective_message is not None:
+            await context.bot.send_message(update.effective_chat.id, SORRY)
+    except TelegramError as exc:
+        logger.warning("Cannot tell the user about the error: %s", exc)
+
+
+def _update_id(update: object) -> object:
+    return update.update_id if isinstance(update, Update) else update
+
+
+def run_bot(*, webhook: bool | None = None) -> None:
+    """Run the bot until SIGINT or SIGTERM: long polling, or a webhook server.
+
+    webhook=None takes the mode from BOT_MODE. Start-up problems (settings, database, a token
+    Telegram refuses, an unreachable Bot API) are printed as one sentence and end the process
+    with a non-zero exit status.
+    """
+    try:
+        settings = load_settings()
+        _configure_logging(settings)
+        use_webhook = webhook if webhook is not None else settings.bot_mode == "webhook"
+        if use_webhook:
+            settings.webhook_path()  # a missing WEBHOOK_URL is a settings error, said now
+        engine = create_db_engine(
+            settings.database_url or default_database_url(settings.meetbot_data_dir)
+        )
+        _load_seeds(engine)
+        application = build_application(settings, engine=engine, clock=SystemClock())
+    except SettingsError as exc:
+        _fail(str(exc), EXIT_SETTINGS)
+    except DatabaseError as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    logger.info(
+        "meetbot %s starting (%s)", bot.__version__, "webhook" if use_webhook else "polling"
+    )
+    try:
+        if use_webhook:
+            secret = settings.webhook_secret_token
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path(),
+                webhook_url=settings.webhook_url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        _fail(
+            "Telegram refused TELEGRAM_BOT_TOKEN (unauthorized); copy the token from @BotFather "
+            "again.",
+            EXIT_FAILURE,
+        )
+    except NetworkError as exc:
+        _fail(
+            f"Cannot reach the Telegram Bot API at {settings.telegram_api_base_url} ({exc}).",
+            EXIT_FAILURE,
+        )
+    finally:
+        engine.dispose()
+    logger.info("meetbot stopped")
+
+
+def _load_seeds(engine: Engine) -> None:
+    # The seed loader lives with storage and imports the interchange format lazily.
+    from storage.seed import load_seeds_if_empty
+
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=SystemClock())
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=settings.log_level,
+        force=True,  # the CLI set up terse logging for one-shot commands; a server wants more
+    )
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    print(f"meetbot: {message}", file=sys.stderr)
+    raise SystemExit(code)

@@ -1,0 +1,124 @@
+"""Typed access to the bot's shared dependencies from handlers and jobs.
+
+Handlers are declared with `context: BotContext` and read `context.deps.engine`,
+`context.deps.clock` and `context.deps.settings`; `await context.in_session(fn)` runs
+`fn(session)` in a worker thread inside one short session (committed on success), so database
+work and CPU-heavy matching never block the event loop that also sends digests.
+
+Hooks for feature modules (see bot/tg/app.py): `deps.startup_hooks` run in post_init after the
+command list is registered (the digest schedules its jobs there), and `deps.membership_hooks` run
+whenever the bot is added to or removed from a chat (a removed bot can deactivate a subscription).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.tg.commands import BotCommandInfo
+from storage.db import session_scope
+
+if TYPE_CHECKING:
+    from telegram.ext import BaseHandler
+
+T = TypeVar("T")
+
+DEPS_KEY = "meetbot.deps"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    """The bot's own membership in a chat changed (a my_chat_member update)."""
+
+    chat_id: int
+    chat_type: str
+    chat_title: str | None
+    old_status: str
+    new_status: str
+    by_user_id: int | None
+    at: dt.datetime
+
+    @property
+    def added(self) -> bool:
+        """True when the bot can now read or post in the chat and could not before."""
+        return self.new_status in _PRESENT and self.old_status not in _PRESENT
+
+    @property
+    def removed(self) -> bool:
+        """True when the bot was kicked, left, or was blocked in a private chat."""
+        return self.new_status not in _PRESENT and self.old_status in _PRESENT
+
+
+_PRESENT = frozenset({"member", "administrator", "creator", "restricted"})
+
+StartupHook = Callable[["Application[Any, Any, Any, Any, Any, Any]"], Awaitable[None]]
+MembershipHook = Callable[[MembershipChange, "BotContext"], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Deps:
+    """What every handler may use; built once by build_application."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    commands: tuple[BotCommandInfo, ...] = ()
+    startup_hooks: list[StartupHook] = field(default_factory=list)
+    membership_hooks: list[MembershipHook] = field(default_factory=list)
+
+    def today(self) -> dt.date:
+        """Today's date in DEFAULT_TIMEZONE, read from the injected clock."""
+        return self.clock.now().astimezone(self.settings.default_zone).date()
+
+    def is_bootstrap_admin(self, user_id: int | None) -> bool:
+        """True for the user ids in ADMIN_IDS (granted admins live in the database)."""
+        return user_id is not None and user_id in self.settings.admin_ids
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context of meetbot's handlers: the usual context plus typed deps."""
+
+    @property
+    def deps(self) -> Deps:
+        """The shared dependencies stored by build_application."""
+        deps = self.bot_data.get(DEPS_KEY)
+        if not isinstance(deps, Deps):
+            raise RuntimeError("build_application did not store the dependencies")
+        return deps
+
+    async def in_session(self, work: Callable[[Session], T]) -> T:
+        """Run work(session) in a worker thread within one short, committed session."""
+        return await run_in_session(self.deps.engine, work)
+
+
+async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run work(session) in a worker thread within one short session on engine."""
+
+    def unit() -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    return await asyncio.to_thread(unit)
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext)
+
+
+def deps_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Deps:
+    """The Deps of an application, for post_init hooks and jobs outside a handler."""
+    deps = application.bot_data.get(DEPS_KEY)
+    if not isinstance(deps, Deps):
+        raise RuntimeError("build_application did not store the dependencies")
+    return deps
+
+
+HandlerList = list["BaseHandler[Any, BotContext, Any]"]
