@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,9 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+
+if TYPE_CHECKING:
+    from bot.core.interchange import ImportResult
 from storage.models import (
     Admin,
     AuditEntry,
@@ -656,6 +659,24 @@ def known_issue_names(*, session: Session, limit: int = 20) -> list[str]:
     return [name for name, _count in rows]
 
 
+def settle_participants(
+    participants: Iterable[ParticipantRecord], *, session: Session
+) -> tuple[ParticipantRecord, ...]:
+    """Tie each participant without a decision to the one person their name surely means.
+
+    A sure match takes the person's id and recorded name; anyone else stays as typed (and
+    becomes a new person when saved).
+    """
+    settled = []
+    for p in participants:
+        if p.person_id is None and not p.new_person:
+            match = match_person(p.name, session=session, country=p.country)
+            if match.exact is not None:
+                p = replace(p, person_id=match.exact.person_id, name=match.exact.name)
+        settled.append(p)
+    return tuple(settled)
+
+
 # --------------------------------------------------------------------------- snapshots
 
 
@@ -1074,6 +1095,52 @@ def delete_meeting(
     return ChangeResult(meeting.id, "delete", entry.id, diff_snapshots(before, after))
 
 
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What an import file did: the interchange's counts and the meetings it added or changed."""
+
+    result: ImportResult
+    meeting_ids: tuple[int, ...]
+
+
+def import_document(
+    data: bytes,
+    *,
+    filename: str | None,
+    session: Session,
+    clock: Clock,
+    actor_id: int | None,
+    today: dt.date | None = None,
+) -> ImportOutcome:
+    """Validate a whole import file and apply it through the interchange, in session.
+
+    On top of the interchange's checks, a meeting more than a day in the future is refused.
+    Raises InvalidImport (errors by path) and writes nothing when any part is wrong. The
+    interchange writes one AuditEntry (action "import") for every meeting it adds or changes.
+    """
+    # Imported here: YAML and pydantic stay off the path of the commands that never import.
+    from bot.core.interchange import InvalidImport, apply_import, parse_import
+
+    doc = parse_import(data, filename=filename)
+    problems = future_date_problems(
+        [m.date for m in doc.meetings], today=today or local_today(clock)
+    )
+    if problems:
+        raise InvalidImport(problems)
+    last_id = session.exec(select(func.max(AuditEntry.id))).one() or 0
+    result = apply_import(doc, session=session, clock=clock, actor_id=actor_id)
+    written = session.exec(
+        select(AuditEntry.entity_id)
+        .where(
+            col(AuditEntry.id) > last_id,
+            AuditEntry.action == "import",
+            AuditEntry.entity == "meeting",
+        )
+        .order_by(col(AuditEntry.id))
+    ).all()
+    return ImportOutcome(result, tuple(i for i in written if i is not None))
+
+
 # --------------------------------------------------------------------------- history and diffs
 
 
@@ -1332,6 +1399,8 @@ def _restore_import_shape(
     meeting.summary = record.summary
     meeting.sources = list(record.sources)
     meeting.external_id = record.external_id
+    # The interchange notes deleted_at when an import revived a deleted meeting.
+    meeting.deleted_at = _from_iso(shape.get("deleted_at"))
     session.add(meeting)
     session.flush()
     _write_links(meeting_id, record, session=session)
