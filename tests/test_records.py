@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from records_support import (
     TODAY,
     count_rows,
-    create_db_engine,
-    empty_tables,
     make_clock,
-    postgres_database,
     seed_record,
-    sqlite_engine,
 )
 from sqlalchemy import Engine, func
 from sqlmodel import select
@@ -48,25 +43,10 @@ ADMIN = 111
 OTHER_ADMIN = 222
 
 
-@pytest.fixture(scope="module")
-def postgres_engine() -> Iterator[Engine]:
-    with postgres_database("meetbot_records") as url:
-        engine = create_db_engine(url)
-        yield engine
-        engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def records_engine(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Engine]:
-    """A migrated, empty database of each kind."""
-    if request.param == "sqlite":
-        engine = sqlite_engine(tmp_path)
-        yield engine
-        engine.dispose()
-    else:
-        engine = request.getfixturevalue("postgres_engine")
-        empty_tables(engine)
-        yield engine
+@pytest.fixture
+def records_engine(engine: Engine) -> Engine:
+    """conftest's fresh database: the test runs on SQLite and on PostgreSQL."""
+    return engine
 
 
 @pytest.fixture
