@@ -8,6 +8,7 @@ rapidfuzz over the vocabulary of that kind), and only the candidates are scored.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import threading
 from array import array
@@ -45,6 +46,7 @@ ISSUE_MIN_SCORE = 0.6
 ISSUE_BEST_MARGIN = 0.15
 ISSUE_STOP = stem_words("in and of on for the a an to with about")
 GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
+_BUILD_BATCH = 5000  # rows fetched at a time while building the index
 
 
 @dataclass(slots=True)
@@ -97,41 +99,60 @@ class CatalogIndex:
     def build(cls, session: Session) -> CatalogIndex:
         """Read the whole catalog once and index it."""
         index = cls(read_catalog_version(session))
+        # Rows are read as plain columns in streamed batches (yield_per): loading Participation
+        # objects for 100k meetings held ~350 MB of ORM instances at once (bench/answering.py).
+        places: dict[str, str] = {}  # one string object per distinct location
         for meeting_id, day, location in session.exec(
-            select(Meeting.id, Meeting.date, Meeting.location).where(
-                col(Meeting.deleted_at).is_(None)
-            )
+            select(Meeting.id, Meeting.date, Meeting.location)
+            .where(col(Meeting.deleted_at).is_(None))
+            .execution_options(yield_per=_BUILD_BATCH)
         ):
             index.meeting_dates[meeting_id] = day.toordinal()
             if location:
+                location = places.setdefault(location, location)
                 index.meeting_location[meeting_id] = location
                 for tok in set(tokens(location)):
                     index.place_index[tok].add(meeting_id)
-        for person in session.exec(select(Person)):
-            assert person.id is not None
-            index._add_person(person.id, person.name, person.aliases or [])
+        for person_id, name, aliases in session.exec(
+            select(Person.id, Person.name, Person.aliases).execution_options(
+                yield_per=_BUILD_BATCH
+            )
+        ):
+            index._add_person(person_id, name, aliases or [])
         orgs = {o.id: o for o in session.exec(select(Organization))}
         role_keys: dict[tuple[str, int | None, str | None], int] = {}
-        for part in session.exec(select(Participation).order_by(col(Participation.meeting_id))):
-            if part.meeting_id not in index.meeting_dates:
+        for meeting_id, person_id, title, org_id, country in session.exec(
+            select(
+                Participation.meeting_id,
+                Participation.person_id,
+                Participation.title,
+                Participation.organization_id,
+                Participation.country,
+            )
+            .order_by(col(Participation.meeting_id))
+            .execution_options(yield_per=_BUILD_BATCH)
+        ):
+            if meeting_id not in index.meeting_dates:
                 continue
             pos = len(index.part_meeting)
-            index.part_meeting.append(part.meeting_id)
-            index.part_person.append(part.person_id)
-            index.person_parts[part.person_id].append(pos)
-            org = orgs.get(part.organization_id) if part.organization_id else None
-            for segment in (part.title or "").split(";") or [""]:
-                key = (segment.strip().lower(), part.organization_id, part.country)
+            index.part_meeting.append(meeting_id)
+            index.part_person.append(person_id)
+            index.person_parts[person_id].append(pos)
+            org = orgs.get(org_id) if org_id else None
+            for segment in (title or "").split(";") or [""]:
+                key = (segment.strip().lower(), org_id, country)
                 doc_id = role_keys.get(key)
                 if doc_id is None:
-                    doc_id = index._add_role_doc(segment, org, part.country)
+                    doc_id = index._add_role_doc(segment, org, country)
                     role_keys[key] = doc_id
                 index.role_docs[doc_id].participations.append(pos)
         for issue in session.exec(select(Issue)):
             assert issue.id is not None
             index._add_issue(issue.id, issue.name, issue.aliases or [])
         for meeting_id, issue_id in session.exec(
-            select(MeetingIssue.meeting_id, MeetingIssue.issue_id)
+            select(MeetingIssue.meeting_id, MeetingIssue.issue_id).execution_options(
+                yield_per=_BUILD_BATCH
+            )
         ):
             if meeting_id in index.meeting_dates:
                 index.issue_meetings[issue_id].add(meeting_id)
@@ -474,9 +495,35 @@ class IndexCache:
         with self._lock:
             index = self._indexes.get(key)
             if index is None or index.version != version:
-                index = CatalogIndex.build(session)
+                # Drop the old index first so a rebuild does not hold two in memory.
+                self._indexes.pop(key, None)
+                index = None
+                index = _build_outside_gc(session)
                 self._indexes[key] = index
             return index
+
+
+def _build_outside_gc(session: Session) -> CatalogIndex:
+    """Build an index with the cyclic GC paused, then freeze it out of later collections.
+
+    The index is millions of small objects that live until the next rebuild. Collecting while
+    they are created re-scans the growing heap again and again (a 100k-meeting build took 2.8x
+    longer), and afterwards every full collection walks them for nothing: 100-250 ms pauses that
+    fall on a random question (bench/answering.py). gc.freeze moves everything alive now to the
+    permanent generation; the index has no reference cycles, so refcounting frees it on rebuild.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        index = CatalogIndex.build(session)
+    finally:
+        if enabled:
+            gc.enable()
+    # Unfreeze first so garbage cycles from before the last build are not kept for ever.
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    return index
 
 
 INDEXES = IndexCache()
