@@ -41,6 +41,7 @@ import itertools
 import json
 import math
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -931,7 +932,7 @@ class FakeBotApiServer:
     def __init__(self, api: FakeBotApi, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.api = api
         handler = type("_BoundHandler", (_Handler,), {"api": api})
-        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server = _QuietServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -961,6 +962,15 @@ class FakeBotApiServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A server that does not print a traceback when a client drops a kept-alive connection."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -38,7 +38,7 @@ from telegram.request import BaseRequest
 import bot
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.clock import Clock, SystemClock
-from bot.tg import admin, asking
+from bot.tg import admin, asking, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
 from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
@@ -47,7 +47,7 @@ from storage.db import DatabaseError, create_db_engine, default_database_url, se
 # handlers (any private text is a question) must not shadow another feature's conversation.
 # The admin helper adds `from bot.tg import admin` and puts admin first; the digest helper adds
 # `from bot.tg import subscriptions` before asking.
-FEATURES: tuple[ModuleType, ...] = (admin, asking)
+FEATURES: tuple[ModuleType, ...] = (admin, subscriptions, asking)
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 NETWORK_RETRIES = 2
+# Start-up (getMe, deleteWebhook/setWebhook) survives a short network outage, then gives up.
+BOOTSTRAP_RETRIES = 3
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -226,9 +228,12 @@ def run_bot(*, webhook: bool | None = None) -> None:
                 webhook_url=settings.webhook_url,
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
     except InvalidToken:
         _fail(
             "Telegram refused TELEGRAM_BOT_TOKEN (unauthorized); copy the token from @BotFather "
@@ -262,6 +267,17 @@ def _configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext").addFilter(_short_bootstrap_failure)
+
+
+def _short_bootstrap_failure(record: logging.LogRecord) -> bool:
+    """Log a failed start-up without PTB's traceback: run_bot says what went wrong."""
+    prefix = str(record.args[0]) if isinstance(record.args, tuple) and record.args else ""
+    if record.exc_info and prefix.startswith("Network Retry Loop (Bootstrap"):
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 def _fail(message: str, code: int) -> NoReturn:
