@@ -474,6 +474,12 @@ def test_find_meeting_by_external_id(records_engine: Engine, clock: FakeClock) -
     with session_scope(records_engine) as session:
         assert records.find_meeting("news-az-1", session=session).id == meeting_id
         assert records.find_meeting(f"#{meeting_id}", session=session).id == meeting_id
+        # Numbers beyond the 32-bit key are just unknown, on PostgreSQL too.
+        for reference in ("99999999999", "#" + "9" * 40):
+            with pytest.raises(NotFoundError, match="There is no meeting"):
+                records.find_meeting(reference, session=session)
+        with pytest.raises(NotFoundError, match="There is no person"):
+            records.find_person("#99999999999", session=session)
 
 
 # --------------------------------------------------------------------------- admins

@@ -61,6 +61,8 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 # rapidfuzz score (0-100) above which a different spelling may be the same person: ask.
 PERSON_ASK_SCORE = 85.0
+# Row ids are 32-bit INTEGER keys (PostgreSQL refuses to compare a bigger number with one).
+MAX_ROW_ID = 2**31 - 1
 # Telegram user ids are positive and fit in 52 bits.
 MAX_USER_ID = 2**53
 
@@ -957,6 +959,14 @@ def create_meeting(
     return ChangeResult(meeting.id, "create", entry.id, diff_snapshots(None, after))
 
 
+def _row_id(text: str) -> int | None:
+    """Read "12" or "#12" as a row id; None for anything else or beyond a 32-bit key."""
+    if not re.fullmatch(r"#?\d{1,10}", text):
+        return None
+    number = int(text.lstrip("#"))
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 def find_meeting(
     reference: str | int, *, session: Session, include_deleted: bool = False
 ) -> Meeting:
@@ -966,8 +976,8 @@ def find_meeting(
     """
     text = str(reference).strip()
     meeting = None
-    if re.fullmatch(r"#?\d{1,15}", text):
-        meeting = session.get(Meeting, int(text.lstrip("#")))
+    if (number := _row_id(text)) is not None:
+        meeting = session.get(Meeting, number)
     if meeting is None and text:
         meeting = session.exec(select(Meeting).where(Meeting.external_id == text)).first()
     if meeting is None:
@@ -1667,8 +1677,9 @@ def _undo_alias(entry: AuditEntry, *, session: Session, clock: Clock, actor_id: 
 def find_person(reference: str, *, session: Session) -> Person:
     """Return the person with id #12 (or 12) or the one person with this name or alias."""
     text = reference.strip()
-    if re.fullmatch(r"#?\d{1,15}", text):
-        person = session.get(Person, int(text.lstrip("#")))
+    if re.fullmatch(r"#?\d+", text):
+        number = _row_id(text)
+        person = session.get(Person, number) if number is not None else None
         if person is None:
             raise NotFoundError(f"There is no person {text}.")
         return person

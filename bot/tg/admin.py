@@ -1294,7 +1294,7 @@ def handlers(
                     MessageHandler(text, add_participant),
                 ],
                 ADD_PERSON: [
-                    CallbackQueryHandler(add_person_choice, pattern=r"^adm:p:(\d+|new)$"),
+                    CallbackQueryHandler(add_person_choice, pattern=r"^adm:p:(\d{1,9}|new)$"),
                     MessageHandler(text, add_person_waiting),
                 ],
                 ADD_LOCATION: [
@@ -1324,10 +1324,12 @@ def handlers(
         edit = ConversationHandler(
             entry_points=[
                 CommandHandler("edit", cmd_edit),
-                CallbackQueryHandler(edit_button, pattern=r"^adm:edit:\d+$"),
+                CallbackQueryHandler(edit_button, pattern=r"^adm:edit:\d{1,9}$"),
             ],
             states={
-                EDIT_FIELD: [CallbackQueryHandler(edit_field_button, pattern=r"^adm:ef:\d+:\w+$")],
+                EDIT_FIELD: [
+                    CallbackQueryHandler(edit_field_button, pattern=r"^adm:ef:\d{1,9}:\w+$")
+                ],
                 EDIT_VALUE: [MessageHandler(text, edit_value)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, _timed_out("edit"))],
             },
@@ -1357,9 +1359,9 @@ def handlers(
         add,
         edit,
         import_,
-        CallbackQueryHandler(delete_button, pattern=r"^adm:del:\d+$"),
-        CallbackQueryHandler(delete_confirmed, pattern=r"^adm:delok:\d+$"),
-        CallbackQueryHandler(delete_declined, pattern=r"^adm:delno:\d+$"),
+        CallbackQueryHandler(delete_button, pattern=r"^adm:del:\d{1,9}$"),
+        CallbackQueryHandler(delete_confirmed, pattern=r"^adm:delok:\d{1,9}$"),
+        CallbackQueryHandler(delete_declined, pattern=r"^adm:delno:\d{1,9}$"),
         CommandHandler("delete", cmd_delete),
         CommandHandler("undo", cmd_undo),
         CommandHandler("history", cmd_history),
