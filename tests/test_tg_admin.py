@@ -205,7 +205,8 @@ async def test_add_step_by_step_then_a_question_finds_both_meetings(
         await bot.say(chat, ann, "Vienna, Austria")
         issues_question = last_text(bot, ADMIN)
         assert "Which issues did they discuss?" in issues_question
-        assert "mine contamination" in issues_question  # existing issues are suggested
+        # Existing issues are suggested with their synonyms.
+        assert "• mine contamination (landmines, land mines, mines, mine maps)" in issues_question
         await bot.say(chat, ann, "landmines, missing persons")
         assert "Source link?" in last_text(bot, ADMIN)
         await bot.say(chat, ann, "https://example.org/news/twin")

@@ -649,16 +649,19 @@ def resolve_issues(names: Iterable[str], *, session: Session) -> list[IssueChoic
     return result
 
 
-def known_issue_names(*, session: Session, limit: int = 20) -> list[str]:
-    """Return the most used issue names, to suggest while adding a meeting."""
+def known_issues(*, session: Session, limit: int = 20) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the most used issues with their synonyms, to suggest while adding a meeting."""
     rows = session.exec(
-        select(Issue.name, func.count(col(MeetingIssue.meeting_id)))
+        select(Issue.id, func.count(col(MeetingIssue.meeting_id)))
         .join(MeetingIssue, col(MeetingIssue.issue_id) == Issue.id, isouter=True)
         .group_by(col(Issue.id), col(Issue.name))
         .order_by(func.count(col(MeetingIssue.meeting_id)).desc(), col(Issue.name))
         .limit(limit)
     ).all()
-    return [name for name, _count in rows]
+    issues = {
+        i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_([r[0] for r in rows])))
+    }
+    return [(issues[i].name, tuple(issues[i].aliases or ())) for i, _count in rows]
 
 
 def settle_participants(

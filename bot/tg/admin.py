@@ -492,8 +492,13 @@ async def add_location(update: Update, context: BotContext) -> int | None:
         await _reply(update, f"The place is longer than {records.MAX_LOCATION} characters.")
         return ADD_LOCATION
     state.draft.location = location
-    known = await context.in_session(lambda s: records.known_issue_names(session=s, limit=15))
-    hint = f"\nKnown issues: {escape(', '.join(known))}." if known else ""
+    known = await context.in_session(lambda s: records.known_issues(session=s, limit=15))
+    hint = "".join(
+        f"\n• {escape(name)}"
+        + (f" ({escape_clipped(', '.join(aliases[:4]), 120)})" if aliases else "")
+        for name, aliases in known
+    )
+    hint = f"\nKnown issues, with synonyms that map to them:{hint}" if hint else ""
     await _reply(
         update, f"Which issues did they discuss? Separate them with commas, or /skip.{hint}"
     )
