@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory measurements that are run by hand, never as timed tests."""
