@@ -789,3 +789,34 @@ async def test_buttons_pressed_by_a_non_admin_are_refused(
     with session_scope(seeded) as session:
         assert session.get(Admin, MEMBER) is None
         assert session.get(Meeting, 1).deleted_at is not None  # type: ignore[union-attr]
+
+
+async def test_edit_asking_for_the_value_and_its_timeout(seeded: Engine, clock: FakeClock) -> None:
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/edit m00 summary")
+        assert last_text(bot, ADMIN).startswith("Send the summary for meeting 1.")
+        await bot.say(chat, ann, "-")
+        assert "• summary: Ali Naghiyev, head of" in last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/edit 1 title")
+        assert bot.app.job_queue is not None
+        jobs = [j for j in bot.app.job_queue.jobs() if "timeout" in str(j.callback)]
+        await jobs[0].run(bot.app)
+        assert last_text(bot, ADMIN) == (
+            "The edit timed out after 15 minutes without an answer; nothing was saved."
+        )
+        await bot.say(chat, ann, "/import")
+        await bot.say(chat, ann, "/cancel")
+        assert last_text(bot, ADMIN) == "Cancelled; nothing was saved."
+        stranger = bot.api.add_user(STRANGER, "Sam")
+        hello = await bot.say(bot.api.private_chat(stranger), stranger, "hello")
+        group = bot.api.add_chat(GROUP_ID, "Officials")
+        note = bot.api.user_message(group, stranger, "I would like to help")
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=note)
+        assert last_text(bot, GROUP_ID).startswith(f"User {STRANGER} is now a bot admin.")
+        assert hello  # the stranger's chat exists, so the admin menu reached it
+    with session_scope(seeded) as session:
+        meeting = session.get(Meeting, 1)
+        assert meeting is not None and meeting.summary is None and meeting.title
+        assert session.get(Admin, STRANGER) is not None
