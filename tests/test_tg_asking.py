@@ -357,14 +357,14 @@ async def test_post_init_publishes_commands_and_runs_startup_hooks(
         await bot.run_post_init()
     calls = api.calls_to("setMyCommands")
     default = [c for c in calls if c.params["scope"] == {"type": "default"}]
-    assert [c["command"] for c in default[0].params["commands"]] == [
-        "ask",
-        "help",
-        "about",
-        "start",
-    ]
-    scoped = {c.params["scope"].get("chat_id"): c.ok for c in calls if c not in default}
-    assert scoped == {42: True, 43: False}
+    everyone = [c["command"] for c in default[0].params["commands"]]
+    assert {"ask", "help", "about", "start"} <= set(everyone)
+    scoped = {c.params["scope"].get("chat_id"): c for c in calls if c not in default}
+    assert {chat: call.ok for chat, call in scoped.items()} == {42: True, 43: False}
+    for_admins = [c["command"] for c in scoped[42].params["commands"]]
+    assert set(everyone) < set(for_admins)  # admins see everything, and more
+    admin_only = {c.command for c in deps_of(bot.app).commands if c.scope == "admin"}
+    assert admin_only and not admin_only & set(everyone)
     assert started == ["digest jobs"]
 
 
@@ -424,3 +424,19 @@ async def test_a_timed_out_send_is_not_repeated_but_reported(bot: BotHarness) ->
     assert [c.params["text"] for c in bot.replies(ann["id"])] == [SORRY]
     assert [type(e).__name__ for e in bot.errors] == ["TimedOut"]
     bot.errors.clear()
+
+
+async def test_help_lists_admin_commands_for_admins_in_private_only(
+    db: Engine, clock: FakeClock
+) -> None:
+    async with BotHarness(db, clock=clock, admin_ids=(42,)) as bot:
+        boss = bot.api.add_user(42, "Boss")
+        ann = bot.api.add_user(1001, "Ann")
+        group = bot.api.add_chat(GROUP_ID, "Diplomacy watchers")
+        await bot.say(bot.api.private_chat(boss), boss, "/help")
+        assert "Admin commands" in bot.last_reply(42).params["text"]
+        await bot.say(bot.api.private_chat(ann), ann, "/help")
+        assert "Admin commands" not in bot.last_reply(1001).params["text"]
+        await bot.say(group, boss, "/help")
+        assert "Admin commands" not in bot.last_reply(GROUP_ID).params["text"]
+        assert bot.errors == []

@@ -44,6 +44,7 @@ from telegram.ext import (
 
 import bot
 from bot.core.answering import Answer, QuestionError, answer_question
+from bot.tg.auth import user_is_bot_admin
 from bot.tg.commands import BotCommandInfo, visible_commands
 from bot.tg.context import BotContext, MembershipChange
 from bot.tg.render import (
@@ -166,7 +167,10 @@ async def cmd_help(update: Update, context: BotContext) -> None:
     if message is None:
         return
     user = update.effective_user
-    admin = context.deps.is_bootstrap_admin(user.id if user else None)
+    # Admin commands are listed for admins only, in private chats only: not for a whole group.
+    admin = message.chat.type == ChatType.PRIVATE and await user_is_bot_admin(
+        context, user.id if user else None
+    )
     commands = visible_commands(context.deps.commands, admin=admin)
     text = render_help(commands, context.bot.username)
     await message.reply_html(text, do_quote=False, link_preview_options=NO_PREVIEW)
