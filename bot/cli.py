@@ -322,6 +322,36 @@ def _write_atomically(path: Path, text: str) -> None:
         raise CliError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
+# --- digest --------------------------------------------------------------------------------------
+
+
+def _configure_digest(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--chat",
+        type=int,
+        help="the Telegram chat id whose next digest to preview (default: the last 24 hours)",
+    )
+
+
+def cmd_digest(args: argparse.Namespace, ctx: Context) -> int:
+    """Preview the next daily digest: what it would hold if it were sent now.
+
+    For a subscribed chat, the meetings added since its last digest; otherwise (or without
+    --chat) those added in the last 24 hours.
+
+    examples:
+      meetbot digest
+      meetbot digest --chat -1001234567890
+    """
+    from bot.core.digest import format_digest_text
+    from bot.core.subscriptions import preview_digest
+
+    with session_scope(ctx.engine()) as session:
+        digest = preview_digest(session=session, chat_id=args.chat, now=ctx.clock.now())
+    print(format_digest_text(digest))
+    return EXIT_OK
+
+
 # --- run -----------------------------------------------------------------------------------------
 
 
@@ -368,6 +398,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("chat", _configure_chat, cmd_chat),
     Subcommand("import", _configure_import, cmd_import, load_seeds=False),
     Subcommand("export", _configure_export, cmd_export),
+    Subcommand("digest", _configure_digest, cmd_digest),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]
 
