@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -164,3 +164,21 @@ def list_audit_entries(
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
     return list(session.exec(query.order_by(col(AuditEntry.id).desc())).all())
+
+
+def add_participations(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
+    """Insert many participations at once (dicts of Participation's columns, without id)."""
+    if rows:
+        session.execute(insert(Participation), list(rows))
+
+
+def add_meeting_issues(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
+    """Insert many meeting-issue links at once (meeting_id, issue_id, position)."""
+    if rows:
+        session.execute(insert(MeetingIssue), list(rows))
+
+
+def add_audit_entries(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
+    """Insert many audit entries at once (dicts of add_audit_entry's arguments)."""
+    if rows:
+        session.execute(insert(AuditEntry), [{"undone": False, **row} for row in rows])

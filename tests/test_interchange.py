@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import textwrap
 
 import pytest
@@ -262,7 +263,7 @@ def test_repeats_within_the_file_are_errors() -> None:
     [
         (b"\xff\xfemeetings: []", "x.yaml", "the file is not UTF-8 text (byte 0xff at offset 0)"),
         (b"   \n", "x.yaml", "the file is empty"),
-        (b"meetings: [\n  {date: 2024", "x.yaml", "line 2, column 14: not valid YAML"),
+        (b"meetings: [\n  {date: 2024", "x.yaml", "line {n}, column {n}: not valid YAML"),
         (b'{"meetings": [}', "x.json", "line 1, column 15: not valid JSON"),
         (b"meetings: []\nmeetings: []\n", "x.yaml", "line 2, column 1: not valid YAML"),
         (b'{"meetings": [], "meetings": []}', "x.json", "not valid JSON (duplicate key"),
@@ -272,7 +273,9 @@ def test_repeats_within_the_file_are_errors() -> None:
 )
 def test_unreadable_files_get_one_clear_error(data: bytes, filename: str, error: str) -> None:
     errors = _errors(data, filename)
-    assert len(errors) == 1 and errors[0].startswith(error), errors
+    # libyaml and pure-Python PyYAML place the end of a cut-off file apart: {n} is any number.
+    pattern = re.escape(error).replace(re.escape("{n}"), r"\d+")
+    assert len(errors) == 1 and re.match(pattern, errors[0]), errors
 
 
 def test_an_oversized_file_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -263,7 +263,12 @@ def fold(text: str) -> str:
 # --- parsing -------------------------------------------------------------------------------------
 
 
-class _StringLoader(yaml.SafeLoader):
+# libyaml, when PyYAML was built with it, parses and writes several times faster.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """YAML 1.1 turns NO into False and 2023-13-45 into a crash; here only null is implicit."""
 
     yaml_implicit_resolvers = {  # noqa: RUF012  (the class attribute PyYAML reads)
@@ -739,15 +744,38 @@ def apply_import(
         else:
             unchanged += 1
     session.flush()  # ids for the new meetings
+    # New meetings' links and every audit entry go in as bulk inserts: building an ORM object
+    # per row costs more than the database does. The Meeting rows above already went through
+    # the session, so the catalog version has moved in this transaction.
+    people_rows: list[dict[str, Any]] = []
+    issue_rows: list[dict[str, Any]] = []
+    audit_rows: list[dict[str, Any]] = []
     for want, meeting in added:
         assert meeting.id is not None
-        _update_meeting(meeting, want, _Links([], []), session=session)
-    for want, meeting in added:
-        after = _meeting_dict(meeting, _want_rows(want), mode="json")
-        _audit(session, work, meeting, None, after)
+        people_rows.extend(
+            {
+                "meeting_id": meeting.id,
+                "person_id": person.id,
+                "position": position,
+                "title": title,
+                "organization_id": org.id if org else None,
+                "country": country,
+            }
+            for position, (person, title, org, country) in enumerate(want.people)
+        )
+        issue_rows.extend(
+            {"meeting_id": meeting.id, "issue_id": issue.id, "position": position}
+            for position, issue in enumerate(want.issues)
+        )
+        audit_rows.append(
+            _audit_row(work, meeting, None, _meeting_dict(meeting, _want_rows(want), "json"))
+        )
     for want, meeting, before in updated:
-        _audit(session, work, meeting, before, _meeting_dict(meeting, _want_rows(want), "json"))
-    session.flush()
+        after = _meeting_dict(meeting, _want_rows(want), "json")
+        audit_rows.append(_audit_row(work, meeting, before, after))
+    repository.add_participations(people_rows, session=session)
+    repository.add_meeting_issues(issue_rows, session=session)
+    repository.add_audit_entries(audit_rows, session=session)
     return ImportResult(
         added=len(added),
         updated=len(updated),
@@ -761,24 +789,18 @@ def apply_import(
     )
 
 
-def _audit(
-    session: Session,
-    work: _Applier,
-    meeting: Meeting,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-) -> None:
-    assert meeting.id is not None
-    repository.add_audit_entry(
-        session=session,
-        at=work.now,
-        actor_id=work.actor_id,
-        action="import",
-        entity="meeting",
-        entity_id=meeting.id,
-        before=before,
-        after=after,
-    )
+def _audit_row(
+    work: _Applier, meeting: Meeting, before: dict[str, Any] | None, after: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "at": work.now,
+        "actor_id": work.actor_id,
+        "action": "import",
+        "entity": "meeting",
+        "entity_id": meeting.id,
+        "before": before,
+        "after": after,
+    }
 
 
 def _match_meetings(
@@ -1010,8 +1032,13 @@ def export_catalog(*, session: Session, fmt: Literal["yaml", "json"] = "yaml") -
     if fmt != "yaml":
         raise ValueError(f"unknown export format {fmt!r} (yaml or json)")
     doc = build_export(session=session, mode="python")
-    return yaml.safe_dump(
-        doc, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    return yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
     )
 
 
