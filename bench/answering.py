@@ -916,14 +916,22 @@ def print_report(
 
 def main(argv: list[str] | None = None) -> int:
     """Generate catalogs, answer questions on each in fresh processes, print the tables."""
-    parser = argparse.ArgumentParser(prog="python -m bench.answering", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answering",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--sizes", default="1000,10000,100000", help="meeting counts, comma list")
     parser.add_argument("--questions", type=int, default=300, help="questions per size")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
         "--workdir", help="keep the generated databases here and reuse them (default: a temp dir)"
     )
-    parser.add_argument("--tracemalloc", action="store_true", help="also trace the index build")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also trace the index size (slows the first question, adds to RSS)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the questions")
     parser.add_argument("--no-cli", action="store_true", help="skip timing `python -m bot ask`")
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
