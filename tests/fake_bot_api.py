@@ -253,6 +253,7 @@ class FakeBotApi:
         self._per_chat: dict[int | str, _Window] = {}
         self._per_group: dict[int | str, _Window] = {}
         self._ids = itertools.count(1)
+        self._answered_queries: set[str] = set()
 
     # --- the world: users, chats, members ----------------------------------------------------
 
@@ -792,6 +793,14 @@ class FakeBotApi:
     def _api_answerCallbackQuery(self, params: JSON) -> bool:
         if len(params.get("text") or "") > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query_id = str(params.get("callback_query_id"))
+        if query_id in self._answered_queries:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is "
+                "invalid",
+            )
+        self._answered_queries.add(query_id)
         return True
 
     def _api_answerInlineQuery(self, params: JSON) -> bool:

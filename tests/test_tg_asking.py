@@ -440,3 +440,31 @@ async def test_help_lists_admin_commands_for_admins_in_private_only(
         await bot.say(group, boss, "/help")
         assert "Admin commands" not in bot.last_reply(GROUP_ID).params["text"]
         assert bot.errors == []
+
+
+async def test_an_old_tap_still_gets_its_page(
+    db: Engine, clock: FakeClock, bot: BotHarness
+) -> None:
+    import_records(db, clock, kauma_meetings(7))
+    ann = bot.api.add_user(1001, "Ann")
+    await bot.say(bot.api.private_chat(ann), ann, "meetings of Pia Kauma")
+    first = bot.last_reply(ann["id"])
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    bot.api.fail("answerCallbackQuery", 400, too_old)
+    await bot.tap(ann, bot.message_of(first), button_data(first, "More"))
+    assert "Meetings 6–8 of 8." in telegram_html_to_text(bot.last_reply(ann["id"]).params["text"])
+
+
+async def test_a_failing_button_is_reported_in_the_chat(
+    db: Engine, clock: FakeClock, bot: BotHarness
+) -> None:
+    import_records(db, clock, kauma_meetings(7))
+    ann = bot.api.add_user(1001, "Ann")
+    await bot.say(bot.api.private_chat(ann), ann, "meetings of Pia Kauma")
+    first = bot.last_reply(ann["id"])
+    bot.api.fail("sendMessage", 400, "Bad Request: something unexpected")
+    await bot.tap(ann, bot.message_of(first), button_data(first, "More"))
+    # The tap was already answered (no spinner left), so the sentence goes to the chat.
+    assert bot.last_reply(ann["id"]).params["text"] == SORRY
+    assert [type(e).__name__ for e in bot.errors] == ["BadRequest"]
+    bot.errors.clear()

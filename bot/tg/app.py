@@ -182,8 +182,12 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(SORRY[:200])
-        elif update.effective_chat is not None and update.effective_message is not None:
+            try:
+                await update.callback_query.answer(SORRY, show_alert=True)
+                return
+            except TelegramError:
+                pass  # already answered, or too old: say it in the chat instead
+        if update.effective_chat is not None and update.effective_message is not None:
             await context.bot.send_message(update.effective_chat.id, SORRY)
     except TelegramError as exc:
         logger.warning("Cannot tell the user about the error: %s", exc)

@@ -24,6 +24,7 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultsButton,
     Message,
@@ -372,27 +373,42 @@ async def on_button(update: Update, context: BotContext) -> None:
     action = parse_callback(query.data)
     message = query.message
     if action is None or not isinstance(message, Message):
-        await query.answer(EXPIRED)
+        await _acknowledge(query, EXPIRED)
         return
     if action.kind == "ex":
         if not 0 <= action.number < len(EXAMPLE_QUESTIONS):
-            await query.answer(EXPIRED)
+            await _acknowledge(query, EXPIRED)
             return
-        await query.answer()
+        await _acknowledge(query)
         await answer_and_reply(
             context, message, EXAMPLE_QUESTIONS[action.number], reply_to=message
         )
         return
     question = recall_question(context, action.token, message)
     if question is None:
-        await query.answer(EXPIRED)
+        await _acknowledge(query, EXPIRED)
         return
     # Answer the tap first: the client shows a spinner until then.
-    await query.answer()
+    await _acknowledge(query)
     if action.kind == "more":
         await _next_page(context, query.data or "", message, question, action.number)
     else:
         await _ask_suggestion(context, message, question, action.number)
+
+
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button tap (stops the client's spinner), even when the tap is old.
+
+    Telegram refuses to answer a query after about 15 minutes; the tap still deserves its
+    page, so that refusal is logged and the handler goes on.
+    """
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        reason = str(exc).lower()
+        if "query is too old" not in reason and "query id is invalid" not in reason:
+            raise
+        logger.info("Late answer to a button tap: %s", exc)
 
 
 async def _next_page(
