@@ -468,3 +468,16 @@ async def test_a_failing_button_is_reported_in_the_chat(
     assert bot.last_reply(ann["id"]).params["text"] == SORRY
     assert [type(e).__name__ for e in bot.errors] == ["BadRequest"]
     bot.errors.clear()
+
+
+async def test_the_bot_answers_on_sqlite_and_on_postgresql(
+    seeded_engine: Engine, clock: FakeClock
+) -> None:
+    async with BotHarness(seeded_engine, clock=clock) as bot:
+        ann = bot.api.add_user(1001, "Ann")
+        group = bot.api.add_chat(GROUP_ID, "Diplomacy watchers")
+        await bot.say(bot.api.private_chat(ann), ann, QUESTION)
+        assert_seed_answer(bot.last_reply(ann["id"]).params["text"])
+        await bot.say(group, ann, "/about")
+        assert "It holds 1 meeting." in bot.last_reply(GROUP_ID).params["text"]
+        assert bot.errors == []
