@@ -270,3 +270,22 @@ def test_help_lists_commands_and_admin_ones_only_for_admins(admin: bool) -> None
     assert "/ask — Ask a question" in text and "/help — Help" in text
     assert ("/add — Add a meeting" in text) is admin
     telegram_html_to_text(text)
+
+
+def test_interface_words_follow_the_language_of_the_answer() -> None:
+    views = [seed_view(i, dt.date(2023, 1, 1) + dt.timedelta(days=i)) for i in range(7)]
+    answer = Answer(
+        question="кто встречался с Пиа Каума?",
+        status=Status.ANSWERED,
+        intent=Intent.WHO_MET,
+        headline="Ali Naghiyev — встреча с Pia Kauma.",
+        text="",
+        meetings=tuple(views),
+        language="ru",
+        total=7,
+    )
+    page = render_answer_page(answer, token=question_token(answer.question))
+    assert "Встречи 1–5 из 7." in page.text
+    assert "Источник:" in page.text and "Темы:" in page.text
+    assert page.keyboard is not None
+    assert page.keyboard.inline_keyboard[0][0].text.startswith("Ещё")
