@@ -450,9 +450,11 @@ def test_an_alias_of_another_record_writes_nothing(engine: Engine, clock: FakeCl
         assert read_catalog_version(session) == version
 
 
-def test_two_records_for_one_stored_meeting_are_refused(engine: Engine, clock: FakeClock) -> None:
+def test_records_that_resolve_to_the_same_people_stay_two_meetings(
+    engine: Engine, clock: FakeClock
+) -> None:
     _import(engine, _doc(_meeting()), clock, "a.json")
-    # Both name the same two people (Ann by an alias), on the same day.
+    # Both name the same two people (Ann by an alias), on the same day: two meetings.
     twice = _doc(
         _meeting(),
         {
@@ -463,11 +465,38 @@ def test_two_records_for_one_stored_meeting_are_refused(engine: Engine, clock: F
             ],
         },
     )
-    with pytest.raises(InvalidImport) as caught:
-        _import(engine, twice, clock, "b.json")
-    assert caught.value.errors == [
-        "meetings[1]: is the same stored meeting as meetings[0] (same date and the same people)"
-    ]
+    first = _import(engine, twice, clock, "b.json")
+    again = _import(engine, twice, clock, "b.json")
+    assert (first.added, first.unchanged) == (1, 1)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_an_alias_section_renames_a_record_it_calls_by_an_alias(
+    engine: Engine, clock: FakeClock
+) -> None:
+    meeting = _meeting(
+        participants=[
+            {"name": "Ann Example", "organization": "NATO"},
+            {"name": "Bob Example"},
+        ],
+        issues=["landmines"],
+    )
+    _import(engine, _doc(meeting), clock, "a.json")
+    sections = _doc(
+        organizations=[{"name": "North Atlantic Treaty Organization", "aliases": ["NATO"]}],
+        issues=[{"name": "mine contamination", "aliases": ["landmines", "demining"]}],
+    )
+
+    result = _import(engine, sections, clock, "b.json")
+
+    assert (result.organizations_added, result.organizations_updated) == (0, 1)
+    assert (result.issues_added, result.issues_updated) == (0, 1)
+    with Session(engine) as session:
+        (org,) = session.exec(select(Organization)).all()
+        assert (org.name, org.aliases) == ("North Atlantic Treaty Organization", ["NATO"])
+        (issue,) = session.exec(select(Issue)).all()
+        assert (issue.name, issue.aliases) == ("mine contamination", ["landmines", "demining"])
+    assert not _import(engine, sections, clock, "b.json").changed
 
 
 def test_importing_a_soft_deleted_meeting_brings_it_back(engine: Engine, clock: FakeClock) -> None:

@@ -529,6 +529,15 @@ class _Names(Generic[Named]):  # Python 3.11: no PEP 695 generics yet
             if not any(r is row for r in bucket):
                 bucket.append(row)
 
+    def rename(self, row: Named, name: str) -> None:
+        """Give row a new name; the old one becomes its first alias."""
+        bucket = self.by_name.get(fold(row.name), [])
+        bucket[:] = [r for r in bucket if r is not row]
+        old = row.name
+        row.name = name
+        row.aliases = _unique_aliases([old, *row.aliases], name)
+        self.index(row)
+
     def find(self, name: str, aliases: Iterable[str] = ()) -> Named | None:
         """Return the one record that name (or, failing that, one of aliases) names, if any."""
         key = fold(name)
@@ -602,7 +611,9 @@ class _Applier:
     # The alias sections come first, so that meetings can name things by their aliases.
 
     def apply_organization(self, entry: OrganizationIn, where: str) -> None:
-        org = self.orgs.find(entry.name) or self._add_org(entry.name)
+        org = self._named(self.orgs, entry.name, entry.aliases, "orgs") or self._add_org(
+            entry.name
+        )
         self._check_aliases(self.orgs, org, entry.aliases, where, "organisation")
         aliases = _unique_aliases([*org.aliases, *entry.aliases], org.name)
         if aliases != org.aliases:
@@ -614,13 +625,31 @@ class _Applier:
             self._note("orgs", org)
 
     def apply_issue(self, entry: IssueIn, where: str) -> None:
-        issue = self.issues.find(entry.name) or self._add_issue(entry.name)
+        issue = self._named(self.issues, entry.name, entry.aliases, "issues") or self._add_issue(
+            entry.name
+        )
         self._check_aliases(self.issues, issue, entry.aliases, where, "issue")
         aliases = _unique_aliases([*issue.aliases, *entry.aliases], issue.name)
         if aliases != issue.aliases:
             issue.aliases = aliases
             self.issues.index(issue)
             self._note("issues", issue)
+
+    def _named(self, names: _Names[Any], name: str, aliases: list[str], kind: str) -> Any:
+        """Find the record an alias-section entry is about, renaming it if the entry says so.
+
+        A section entry names a record canonically: when one of its aliases is the name a
+        record already has (say NATO, made by an earlier meeting), that record takes the
+        entry's name and keeps its old name as an alias.
+        """
+        row = names.find(name)
+        if row is not None:
+            return row
+        row = names.find(name, aliases)
+        if row is not None:
+            names.rename(row, name)
+            self._note(kind, row)
+        return row
 
     def _check_aliases(
         self, names: _Names[Any], row: Any, aliases: list[str], where: str, noun: str
@@ -700,8 +729,8 @@ def apply_import(
     issues only gain aliases. Rows are written only where something differs, so the same file
     twice changes nothing, not even updated_at. Every added or updated meeting gets an
     AuditEntry (action "import"). Raises InvalidImport when the file clashes with the records
-    (an alias of another organisation, two records for one meeting); the caller then rolls
-    back and nothing is kept.
+    (an alias that names another organisation or issue); the caller then rolls back and
+    nothing is kept.
     """
     work = _Applier(session=session, clock=clock, actor_id=actor_id)
     for i, org in enumerate(doc.organizations):
@@ -713,9 +742,7 @@ def apply_import(
     wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
     # Ids for new people, organisations and issues before anything points at them.
     session.flush()
-    found, links = _match_meetings(wants, session=session, errors=work.errors)
-    if work.errors:
-        raise InvalidImport(work.errors)
+    found, links = _match_meetings(wants, session=session)
 
     added: list[tuple[_Want, Meeting]] = []
     updated: list[tuple[_Want, Meeting, dict[str, Any]]] = []
@@ -804,7 +831,7 @@ def _audit_row(
 
 
 def _match_meetings(
-    wants: list[_Want], *, session: Session, errors: list[str]
+    wants: list[_Want], *, session: Session
 ) -> tuple[dict[int, Meeting], dict[int, _Links]]:
     """Find the stored meeting each wanted one is, by external id or by date and people."""
     by_external = repository.find_meetings_by_external_ids(
@@ -827,22 +854,18 @@ def _match_meetings(
             assert meeting.id is not None
             key = (meeting.date, frozenset(p.person_id for p in people.get(meeting.id, [])))
             by_key.setdefault(key, []).append(meeting)
+        taken = {id(m) for m in found.values()}
         for want in rest:
-            matches = by_key.get((want.record.date, want.person_ids()), [])
-            if want.record.id is not None:
+            matches = [
+                m
+                for m in by_key.get((want.record.date, want.person_ids()), [])
+                if id(m) not in taken
                 # A record with a new id adopts a stored meeting only if that one has no id.
-                matches = [m for m in matches if m.external_id is None]
+                and (want.record.id is None or m.external_id is None)
+            ]
             if matches:
                 found[want.at] = matches[0]
-    owner: dict[int, int] = {}
-    for at, meeting in sorted(found.items()):
-        assert meeting.id is not None
-        first = owner.setdefault(meeting.id, at)
-        if first != at:
-            errors.append(
-                f"meetings[{at}]: is the same stored meeting as meetings[{first}]"
-                " (same date and the same people)"
-            )
+                taken.add(id(matches[0]))
     ids = [m.id for m in found.values() if m.id is not None]
     people = repository.list_participations(ids, session=session)
     issues = repository.list_meeting_issues(ids, session=session)
