@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -34,7 +33,6 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -47,7 +45,7 @@ import bot
 from bot.core.answering import Answer, QuestionError, answer_question
 from bot.tg.auth import user_is_bot_admin
 from bot.tg.commands import BotCommandInfo, visible_commands
-from bot.tg.context import BotContext, MembershipChange
+from bot.tg.context import BotContext, HandlerList, MembershipChange
 from bot.tg.render import (
     EXAMPLE_QUESTIONS,
     NO_PREVIEW,
@@ -90,7 +88,7 @@ _MESSAGES = filters.UpdateType.MESSAGE  # new messages only: an edited question 
 # --- the handler list --------------------------------------------------------------------------
 
 
-def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+def handlers() -> HandlerList:
     """The commands, buttons, inline queries and membership updates of asking."""
     return [
         CommandHandler("start", cmd_start, filters=_MESSAGES),
@@ -103,7 +101,7 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     ]
 
 
-def catch_all_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+def catch_all_handlers() -> HandlerList:
     """Handlers that take whatever no other feature took; registered after every feature."""
     private = filters.ChatType.PRIVATE & _MESSAGES
     return [

@@ -121,4 +121,5 @@ def deps_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Deps:
     return deps
 
 
+# What a feature module's handlers() returns.
 HandlerList = list["BaseHandler[Any, BotContext, Any]"]
