@@ -23,6 +23,7 @@ from tg_support import (
 )
 
 from bot.core.clock import FakeClock
+from bot.core.records import grant_admin
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
 from storage.db import session_scope
@@ -347,6 +348,9 @@ async def test_post_init_publishes_commands_and_runs_startup_hooks(
 ) -> None:
     api = FakeBotApi()
     api.add_user(42, "Admin")  # 43 never opened a chat with the bot: "chat not found"
+    api.add_user(77, "Granted")
+    with session_scope(db) as session:
+        grant_admin(77, session=session, clock=clock, actor_id=42, bootstrap_ids=(42, 43))
     async with BotHarness(db, clock=clock, api=api, admin_ids=(42, 43)) as bot:
         started: list[str] = []
 
@@ -360,7 +364,7 @@ async def test_post_init_publishes_commands_and_runs_startup_hooks(
     everyone = [c["command"] for c in default[0].params["commands"]]
     assert {"ask", "help", "about", "start"} <= set(everyone)
     scoped = {c.params["scope"].get("chat_id"): c for c in calls if c not in default}
-    assert {chat: call.ok for chat, call in scoped.items()} == {42: True, 43: False}
+    assert {chat: call.ok for chat, call in scoped.items()} == {42: True, 43: False, 77: True}
     for_admins = [c["command"] for c in scoped[42].params["commands"]]
     assert set(everyone) < set(for_admins)  # admins see everything, and more
     admin_only = {c.command for c in deps_of(bot.app).commands if c.scope == "admin"}

@@ -38,9 +38,10 @@ from telegram.request import BaseRequest
 import bot
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.records import list_admins
 from bot.tg import admin, asking, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
-from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of
+from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of, run_in_session
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
 
 # Feature modules, in the order their handlers are tried. asking comes last: its catch-all
@@ -159,10 +160,16 @@ def _file_url(base_url: str) -> str:
 
 
 async def _post_init(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
-    """Publish the command menu, then run the features' start-up hooks."""
+    """Publish the command menu (admins' own in their chats), then run the start-up hooks."""
     deps = deps_of(application)
+    bootstrap = deps.settings.admin_ids
+    # Granted admins too: their menus must follow a command list that changed since the grant.
+    admin_ids = await run_in_session(
+        deps.engine,
+        lambda session: [a.user_id for a in list_admins(session=session, bootstrap_ids=bootstrap)],
+    )
     try:
-        await publish_commands(application.bot, deps.commands, deps.settings.admin_ids)
+        await publish_commands(application.bot, deps.commands, admin_ids)
     except TelegramError as exc:
         # A menu that failed to update is cosmetic; the bot still answers.
         logger.warning("Cannot publish the command list: %s", exc)
