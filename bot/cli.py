@@ -446,14 +446,14 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     try:
         return sub.run(args, ctx)
     except CliError as exc:
-        print(f"meetbot: {exc}", file=sys.stderr)
+        _say(str(exc))
         return exc.code
     except DatabaseError as exc:
-        print(f"meetbot: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_FAILED
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        print(f"meetbot: the database failed: {reason[0] if reason else exc}.", file=sys.stderr)
+        _say(f"The database failed: {reason[0] if reason else type(exc).__name__}")
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
@@ -464,11 +464,18 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     except Exception as exc:
         if os.environ.get("MEETBOT_DEBUG"):
             raise
-        message = _unexpected(exc)
-        print(f"meetbot: {message}", file=sys.stderr)
+        _say(_unexpected(exc))
         return EXIT_FAILED
     finally:
         ctx.close()
+
+
+def _say(message: str) -> None:
+    """Print an error as one sentence on stderr."""
+    message = " ".join(message.split())
+    if not message.endswith((".", "!", "?", ")")):
+        message += "."
+    print(f"meetbot: {message}", file=sys.stderr)
 
 
 def _unexpected(exc: Exception) -> str:
@@ -478,7 +485,7 @@ def _unexpected(exc: Exception) -> str:
         return str(exc)
     detail = str(exc).strip().splitlines()
     return (
-        f"unexpected error ({type(exc).__name__}: {detail[0] if detail else 'no detail'});"
+        f"Unexpected error ({type(exc).__name__}: {detail[0] if detail else 'no detail'});"
         " set MEETBOT_DEBUG=1 to see the traceback."
     )
 
