@@ -123,7 +123,9 @@ async def run(args: argparse.Namespace) -> int:
                     bot,
                     engine=engine,
                     clock=clock,
-                    limiter=SendLimiter(rate=args.rate / args.replicas),
+                    limiter=SendLimiter(
+                        rate=args.rate / args.replicas if args.split else args.rate
+                    ),
                 )
                 for bot, engine in zip(bots, engines, strict=True)
             ]
@@ -145,7 +147,8 @@ async def run(args: argparse.Namespace) -> int:
     print(f"replicas             {args.replicas}")
     print(f"database             {'PostgreSQL' if args.database_url else 'SQLite'}")
     print(f"limit (fake API)     {args.rate_limit} messages/s, sliding 1 s window")
-    print(f"sender rate          {args.rate} messages/s in total")
+    each = args.rate / args.replicas if args.split else args.rate
+    print(f"sender rate          {each} messages/s per replica")
     print(f"messages accepted    {len(accepted)}")
     print(f"429 answers          {api.rejected}")
     print(f"lost                 {lost}")
@@ -155,7 +158,8 @@ async def run(args: argparse.Namespace) -> int:
     for index, stats in enumerate(results):
         print(
             f"sender {index}: chats {stats.chats_sent}, claimed elsewhere "
-            f"{stats.claimed_elsewhere}, retry_after {stats.retry_after}, failed {stats.failed}"
+            f"{stats.claimed_elsewhere}, retry_after {stats.retry_after}, failed {stats.failed}, "
+            f"rate at the end {senders[index].limiter.rate:.1f}/s"
         )
     return 0 if lost == 0 and doubled == 0 else 1
 
@@ -168,6 +172,12 @@ def main() -> int:
     parser.add_argument("--rate-limit", type=int, default=30, help="the fake API's limit")
     parser.add_argument("--rate", type=float, default=29.5, help="the senders' total rate")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--no-split",
+        dest="split",
+        action="store_false",
+        help="give every replica the full --rate (as in production) instead of a share",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     return asyncio.run(run(args))

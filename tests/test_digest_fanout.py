@@ -368,6 +368,26 @@ async def test_retry_after_holds_only_that_chat(engine: Engine) -> None:
     assert [t for chat, t in request.sent_at if chat == 1001] == [30.0]
 
 
+async def test_shutdown_does_not_wait_out_a_retry_after(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001])
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 90", retry_after=90)
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    stopping = {"now": False}
+    sender, _ = await _sender(
+        engine, clock, api, vt=vt, limiter=_unlimited(vt), should_stop=lambda: stopping["now"]
+    )
+    run = asyncio.create_task(sender.send_due())
+    await wait_until(lambda: vt.sleeping == 1)
+    stopping["now"] = True
+    vt.advance(1)
+    await run
+    assert vt.now == 1 and api.sent() == []
+    (row,) = _deliveries(engine)
+    assert row.status == "failed" and (row.error or "").startswith("Interrupted by shutdown")
+
+
 async def test_network_errors_retry_with_backoff_then_a_later_tick(engine: Engine) -> None:
     api = FakeBotApi()
     _setup(engine, api, [1001, 1002])

@@ -7,7 +7,8 @@ across restarts and replicas (storage/deliveries.py explains the lease); the lim
 keeps the bot inside Telegram's flood limits:
 
 - about 30 messages a second overall: sends are spaced evenly at `rate` a second (29.5 by
-  default, a margin for the jitter between our clock and Telegram's), never in bursts;
+  default, a margin for the jitter between our clock and Telegram's), never in bursts, and
+  the rate backs off after a RetryAfter (other senders share the bot's budget);
 - one message a second in a chat, one every 3 s (20 a minute) in a group or channel;
 - RetryAfter holds back only the chat it was about; every other chat goes on.
 
@@ -31,6 +32,7 @@ import secrets
 import socket
 import time
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +93,13 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 
 class SendLimiter:
-    """Spaces sends: rate a second overall, and per chat one every chat/group interval."""
+    """Spaces sends: rate a second overall, and per chat one every chat/group interval.
+
+    The overall rate adapts: a RetryAfter lowers it by a sixth (once a second at most), each
+    message sent raises it by 0.05/s back up to rate. Telegram counts per bot, not per process,
+    so when other senders share the budget (another replica fanning out, answers to users) the
+    429s they cause slow this one down instead of repeating.
+    """
 
     def __init__(
         self,
@@ -102,13 +110,20 @@ class SendLimiter:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._gap = 1.0 / rate if rate else 0.0
+        self._max_rate = rate
+        self._rate = rate
         self._chat_interval = chat_interval
         self._group_interval = group_interval
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_slot = 0.0
+        self._slowed_at = -1e9
         self._chat_ready: dict[int, float] = {}
+
+    @property
+    def rate(self) -> float | None:
+        """Return the current overall rate in messages a second (None: unlimited)."""
+        return self._rate
 
     async def wait_turn(self, chat_id: int, *, group: bool) -> None:
         """Wait until chat_id may receive a message and a slot in the overall rate is free."""
@@ -121,7 +136,7 @@ class SendLimiter:
         # The overall slot is reserved only once the chat is ready, so no slot is held idle
         # while a chat waits out its own interval.
         slot = max(now, self._next_slot)
-        self._next_slot = slot + self._gap
+        self._next_slot = slot + (1.0 / self._rate if self._rate else 0.0)
         interval = self._group_interval if group else self._chat_interval
         self._chat_ready[chat_id] = slot + interval
         if len(self._chat_ready) > 10_000:
@@ -129,10 +144,23 @@ class SendLimiter:
         if slot > now:
             await self._sleep(slot - now)
 
+    def chat_wait(self, chat_id: int) -> float:
+        """Return how many seconds chat_id must still wait (0 when it may receive now)."""
+        return max(0.0, self._chat_ready.get(chat_id, 0.0) - self._monotonic())
+
+    def sent(self) -> None:
+        """A message went through: creep back towards the full rate."""
+        if self._rate is not None and self._max_rate is not None:
+            self._rate = min(self._max_rate, self._rate + 0.05)
+
     def hold_chat(self, chat_id: int, seconds: float) -> None:
-        """Keep chat_id waiting for seconds (Telegram's RetryAfter for it)."""
-        until = self._monotonic() + seconds
-        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), until)
+        """Keep chat_id waiting for seconds (Telegram's RetryAfter for it) and slow down."""
+        now = self._monotonic()
+        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), now + seconds)
+        # One overflow answers several requests with 429 at once; slow down once for all.
+        if self._rate is not None and now - self._slowed_at >= 1.0:
+            self._rate = max(1.0, self._rate * 5 / 6)
+            self._slowed_at = now
 
 
 @dataclass(slots=True)
@@ -149,7 +177,8 @@ class FanoutStats:
     network_retries: int = 0
     claimed_elsewhere: int = 0
     lost_claims: int = 0
-    errors: list[str] = field(default_factory=list)
+    # The latest errors only: a bot runs for months.
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=100))
 
 
 @dataclass(slots=True)
@@ -379,6 +408,12 @@ class DigestSender:
     async def _send_part(self, claimed: _Claimed, text: str) -> int:
         network_failures = 0
         while True:
+            # A chat held back by RetryAfter is waited out a second at a time, so a shutdown
+            # never waits for it.
+            while (
+                hold := self.limiter.chat_wait(claimed.chat_id)
+            ) > 0 and not self._should_stop():
+                await self._sleep(min(hold, 1.0))
             if self._should_stop():
                 raise _Abort("Interrupted by shutdown; a later run sends the rest.", expected=True)
             await self.limiter.wait_turn(claimed.chat_id, group=claimed.group)
@@ -390,6 +425,7 @@ class DigestSender:
                     disable_notification=claimed.silent,
                     link_preview_options=NO_PREVIEW,
                 )
+                self.limiter.sent()
                 return message.message_id
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)

@@ -73,6 +73,9 @@ async def start_digest_jobs(application: AnyApplication) -> DigestSender:
     """Create the sender and schedule the tick: at once (catch-up), then every TICK_SECONDS."""
     sender = digest_sender(application)
     await sender.bot.initialize()
+    # APScheduler logs two INFO lines for every run of a job; at four ticks a minute that
+    # would bury the bot's own log.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("the digest needs python-telegram-bot[job-queue]")
