@@ -197,11 +197,6 @@ def test_not_found_quotes_the_words_asked(catalog: Engine) -> None:
     assert "Hans Gruber" in ask(catalog, "Who met Hans Gruber?").headline
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: a given name alone ('Greta') is taken as the person and the unknown "
-    "surname 'Gruber' is ignored, so Greta Lindqvist's meetings are stated as fact",
-)
 def test_known_given_name_with_unknown_surname_is_not_a_fact(catalog: Engine) -> None:
     answer = _check(catalog, "Who met Greta Gruber?", NOT_FOUND, Intent.WHO_MET, [])
     assert "Greta Lindqvist" in answer.suggestions

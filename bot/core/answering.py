@@ -14,9 +14,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
-from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex
+from bot.core.lexicon import FILLERS, is_lexicon_word
+from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex, PersonMatch
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
 from bot.core.views import MeetingView, load_meeting_views
 
@@ -225,6 +227,11 @@ def _resolve_entity(
         if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
             resolution.ambiguous.append((" ".join(toks), names))
             return True
+        if _unmatched_name_words(toks, person, index):
+            # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
+            # person is not in the records, whatever the other part matched.
+            resolution.unresolved.append(" ".join(toks))
+            return True
         parts = index.participations_of_people(person.person_ids)
         leftover = tuple(t for i, t in enumerate(toks) if i not in person.used)
         label = " / ".join(names)
@@ -250,6 +257,25 @@ def _resolve_entity(
         resolution.constraints.append(_Constraint(" ".join(toks), meetings=meetings))
         return True
     return False
+
+
+def _unmatched_name_words(toks: tuple[str, ...], person: PersonMatch, index: CatalogIndex) -> bool:
+    """Whether the span has a name-like word that the matched person's name does not cover.
+
+    A word loosely like one of the person's own name words (another transliteration, "Əli"
+    for "Ali") still counts as covered.
+    """
+    own = [t for pid in person.person_ids for t in index.person_name_tokens[pid]]
+    return any(
+        i not in person.used
+        and len(tok) > 1
+        and not process.extractOne(tok, own, scorer=fuzz.ratio, score_cutoff=60)
+        and tok not in FILLERS
+        and tok not in index.role_index
+        and not is_lexicon_word(tok)
+        and not tok.isdigit()
+        for i, tok in enumerate(toks)
+    )
 
 
 def _known_role_words(words: tuple[str, ...], index: CatalogIndex) -> bool:

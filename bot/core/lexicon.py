@@ -176,6 +176,14 @@ def tokens(text: str) -> list[str]:
 # Words that join the parts of a name or title and carry no meaning of their own.
 FILLERS = frozenset(
     [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "sir",
+        "madam",
+        "excellency",
         "the",
         "a",
         "an",

@@ -438,6 +438,8 @@ class CatalogIndex:
         for word in tokens(text):
             if word in FILLERS or len(word) < 3:
                 continue
+            for pid in self.name_index.get(word, ()):
+                scores[self.person_names[pid]] = 100.0
             for similar, score in self.fuzzy(word, "name", SUGGESTION_CUTOFF):
                 for pid in self.name_index[similar]:
                     name = self.person_names[pid]
