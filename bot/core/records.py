@@ -40,6 +40,7 @@ from storage.models import (
     Participation,
     Person,
 )
+from storage.repository import add_audit_entry
 
 # Sane limits: the column sizes of storage/models.py, and counts no real meeting exceeds.
 MAX_NAME = 200
@@ -901,7 +902,9 @@ def _audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> AuditEntry:
-    entry = AuditEntry(
+    """Write the audit entry of a change now, so the caller can report its id."""
+    entry = add_audit_entry(
+        session=session,
         at=clock.now(),
         actor_id=actor_id,
         action=action,
@@ -910,7 +913,6 @@ def _audit(
         before=before,
         after=after,
     )
-    session.add(entry)
     session.flush()
     return entry
 
