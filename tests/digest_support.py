@@ -18,6 +18,7 @@ from fake_bot_api import DEFAULT_TOKEN, FakeBotApi
 from sqlmodel import Session
 from telegram import Bot
 from telegram.request import BaseRequest, RequestData
+from tg_support import RecordingRequest
 
 from bot.core.clock import FakeClock
 from storage.deliveries import SubscriptionSettings, save_subscription
@@ -100,7 +101,7 @@ def add_subscription(
     return sub
 
 
-class ApiRequest(BaseRequest):
+class ApiRequest(RecordingRequest):
     """Hands the Bot's requests to a FakeBotApi in process, with hooks for fan-out tests.
 
     before_send(chat_id) runs before each sendMessage reaches the fake (it may raise, e.g.
@@ -116,22 +117,11 @@ class ApiRequest(BaseRequest):
         time_source: Callable[[], float] | None = None,
         before_send: Callable[[Any], None] | None = None,
     ) -> None:
-        self.api = api
+        super().__init__(api)
         self.time_source = time_source
         self.before_send = before_send
         self.sent_at: list[tuple[Any, float]] = []
         self.attempts: list[tuple[Any, float, int]] = []
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
-
-    @property
-    def read_timeout(self) -> float:
-        """Nothing here waits."""
-        return 1.0
 
     async def do_request(
         self,
