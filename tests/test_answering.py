@@ -114,11 +114,6 @@ def test_what_was_discussed_at_a_place(catalog: Engine, text: str) -> None:
     _check(catalog, text, ANSWERED, Intent.WHAT_DISCUSSED, ["m00"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: 'issues' is not a question word, so it is looked up as a topic and the "
-    "answer is not_found (“I have no records matching “issue””)",
-)
 def test_which_issues_were_discussed(catalog: Engine) -> None:
     _check(catalog, "Which issues were discussed in Baku?", ANSWERED, Intent.WHAT_DISCUSSED,
            ["m00"])  # fmt: skip

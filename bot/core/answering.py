@@ -11,13 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
-from bot.core.lexicon import FILLERS, is_lexicon_word
+from bot.core.lexicon import (
+    FILLERS,
+    SMALL_TALK,
+    TOPIC_FILLERS,
+    is_dictionary_word,
+    is_inflected,
+    is_lexicon_word,
+)
 from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex, PersonMatch
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
 from bot.core.views import MeetingView, load_meeting_views
@@ -112,7 +119,12 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     cleaned = clean_question(text)
     question = parse_question(cleaned, today)
     index = INDEXES.get(session)
+    if _is_small_talk(question):
+        return _answer(question, Status.NOT_FOUND, _t(question, "small_talk"))
+    question, ignored = _without_fillers(question, index)
     resolution = _resolve(question, index)
+    if ignored:
+        resolution.notes.append(_t(question, "ignored", words=", ".join(ignored)))
     if resolution.ambiguous:
         label, names = resolution.ambiguous[0]
         headline = _t(question, "ambiguous", label=label, names=", ".join(names))
@@ -149,6 +161,64 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         total=len(ordered),
         notes=tuple(resolution.notes),
     )
+
+
+def _is_small_talk(question: Question) -> bool:
+    """A greeting or thanks with nothing to look up."""
+    words = [t for span in question.spans for t in span.tokens]
+    return bool(words) and all(w in SMALL_TALK for w in words) and question.window is None
+
+
+def _without_fillers(question: Question, index: CatalogIndex) -> tuple[Question, list[str]]:
+    """Drop the words that fit no vocabulary and are ordinary words, not names.
+
+    Greetings go everywhere; inside a topic only words that say "the agenda" go, so an
+    unknown topic word still has to be found; inside a name or title an English word goes when
+    it is an inflected form ("hosted") or when the rest names a person ("summit Aliyev"). A word
+    typed with a capital letter, or close to a recorded name, stays and must be resolved.
+    """
+    spans: list[Span] = []
+    ignored: list[str] = []
+    for span in question.spans:
+        kept: list[str] = []
+        for i, tok in enumerate(span.tokens):
+            rest = span.tokens[:i] + span.tokens[i + 1 :]
+            if _is_filler(tok, span, rest, question, index):
+                ignored.append(tok)
+            else:
+                kept.append(tok)
+        if kept:
+            spans.append(replace(span, tokens=tuple(kept)))
+    return replace(question, spans=tuple(spans)), list(dict.fromkeys(ignored))
+
+
+def _is_filler(
+    tok: str, span: Span, rest: tuple[str, ...], question: Question, index: CatalogIndex
+) -> bool:
+    if tok in SMALL_TALK and tok not in question.name_like:
+        return True
+    if span.kind is SpanKind.ISSUE:
+        return tok in TOPIC_FILLERS
+    if (
+        tok in question.name_like
+        or tok in index.name_index
+        or tok in index.role_index
+        or tok in index.place_index
+        or tok in FILLERS
+        or is_lexicon_word(tok)
+        or not is_dictionary_word(tok)
+        or index.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
+    ):
+        return False
+    if is_inflected(tok):
+        return True
+    return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
+
+
+def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
+    """Whether tok comes right after a given name, where a surname would stand."""
+    position = span.tokens.index(tok)
+    return position > 0 and span.tokens[position - 1] in index.given_names
 
 
 def _meetings_fitting(
@@ -250,7 +320,9 @@ def _resolve_entity(
         return True
     if not fallback:
         return False
-    if _resolve_issue(toks, index, resolution):
+    # Titles and summaries name offices too: words of a role are a topic only by a label.
+    office_words = any(t in index.role_index or t in index.name_index for t in toks)
+    if _resolve_issue(toks, index, resolution, labels_only=office_words):
         return True
     meetings = index.place_meetings(toks)
     if meetings:
@@ -282,14 +354,19 @@ def _known_role_words(words: tuple[str, ...], index: CatalogIndex) -> bool:
     return any(w in index.role_index for w in words)
 
 
-def _resolve_issue(toks: tuple[str, ...], index: CatalogIndex, resolution: _Resolution) -> bool:
-    issue_ids, _score = index.match_issues(toks)
-    if not issue_ids:
+def _resolve_issue(
+    toks: tuple[str, ...],
+    index: CatalogIndex,
+    resolution: _Resolution,
+    *,
+    labels_only: bool = False,
+) -> bool:
+    found = index.match_topic(toks, labels_only=labels_only)
+    if found is None:
         return False
-    names = sorted(index.issue_names[i] for i in issue_ids)
-    resolution.constraints.append(
-        _Constraint(" / ".join(names), meetings=index.meetings_of_issues(issue_ids), kind="issue")
-    )
+    names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
+    label = " / ".join(names) if names and len(names) <= 3 else " ".join(toks)
+    resolution.constraints.append(_Constraint(label, meetings=set(found.meetings), kind="issue"))
     return True
 
 
@@ -313,6 +390,9 @@ _TEXTS = {
     "en": {
         "ambiguous": "“{label}” could be several people: {names}. Which one do you mean?",
         "unknown": "I have no records matching “{what}”.",
+        "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
+        "or “what did Naghiyev and Kauma discuss?”",
+        "ignored": "not used: {words}",
         "did_you_mean": "Did you mean: {names}?",
         "no_subject": "I could not tell whom or what the question is about. "
         "Try “who met the OSCE PA president?”",
@@ -335,6 +415,9 @@ _TEXTS = {
         "ambiguous": "«{label}» — это может быть несколько человек: {names}. "
         "Кого вы имеете в виду?",
         "unknown": "В моих записях нет ничего о «{what}».",
+        "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
+        "«кто встречался с президентом ПА ОБСЕ?»",
+        "ignored": "не учтено: {words}",
         "did_you_mean": "Возможно, вы имели в виду: {names}?",
         "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
         "none": "Встреч ({what}{when}) в моих записях нет.",

@@ -273,6 +273,7 @@ SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("nuclear", "atomic"),
     ("trade", "commerce"),
     ("investment", "investor"),
+    ("supply", "delivery", "shipment"),
 )  # fmt: skip
 
 # A general word and the specific things it covers: "parliament" finds the Rada, but
@@ -284,6 +285,7 @@ HYPONYMS: dict[str, tuple[str, ...]] = {
                    "house", "mazhilis", "oliy", "sabor", "skupstina", "verkhovna", "bundesrat",
                    "nationalrat", "sobranie", "jogorku", "milli"),
     "government": ("cabinet", "presidency", "ministry", "administration"),
+    "envoy": ("ambassador", "representative", "emissary", "plenipotentiary"),
 }  # fmt: skip
 
 # Words that only say someone holds some office: they match any role.
@@ -425,6 +427,50 @@ def _lexicon_words() -> frozenset[str]:
     found.update(GENERIC_ROLE_WORDS)
     found.update(ROLE_MODIFIERS)
     return frozenset(found)
+
+
+# Ranks and honorifics that aliases carry beside a name ("Colonel-General Naghiyev",
+# "Ambassador Smith"): they describe the person, they are not part of the name.
+RANKS = stem_words(
+    "general colonel lieutenant major captain admiral marshal brigadier commander "
+    "ambassador minister president premier chancellor senator governor mayor king queen "
+    "prince princess sheikh emir sultan his her excellency honourable honorable hon "
+    "professor doctor dr prof mr mrs ms sir lord lady madam chairman chairwoman chair "
+    "secretary speaker deputy vice acting former ex foreign prime head chief envoy"
+)
+
+# Words that only say "what was on the table" inside a topic phrase ("on the agenda").
+TOPIC_FILLERS = stem_words("agenda table menu discussion discussions conversation talks")
+
+# Greetings and thanks: a message made only of these gets a friendly reply, not a search.
+SMALL_TALK = stem_words(
+    "hi hello hey hiya greetings good morning afternoon evening thanks thank you cheers "
+    "ok okay bye goodbye please привет здравствуйте спасибо пожалуйста"
+)
+
+
+@lru_cache(maxsize=4096)
+def is_dictionary_word(word: str) -> bool:
+    """Whether a lowercase token is an ordinary English word (so not a name nobody recorded).
+
+    Uses simplemma's English dictionary, which ships with the package and loads (about
+    0.25 s) only the first time a question holds a word no vocabulary of the catalog knows.
+    """
+    if not word.isalpha() or not word.isascii():
+        return False
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang="en"))
+
+
+@lru_cache(maxsize=4096)
+def is_inflected(word: str) -> bool:
+    """Whether an English word is an inflected form ("hosted", "visiting"): a verb, not a name."""
+    if not is_dictionary_word(word):
+        return False
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="en")).lower() != word
 
 
 def is_lexicon_word(word: str) -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.lexicon import ROLE_ACRONYMS, stem_words, tokens
+from bot.core.lexicon import ROLE_ACRONYMS, normalize_word, stem_words, tokens
 
 
 class Intent(StrEnum):
@@ -73,7 +73,7 @@ class Question:
     window: Window | None
     language: str = "en"
     wants_latest: bool = False
-    unknown: tuple[str, ...] = field(default_factory=tuple)
+    name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
 
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -94,7 +94,10 @@ QUESTION_WORDS = stem_words(
     "there here ever please hold held holding take took place happen happened meeting "
     "meetings meet met meets meeting talk talked talks spoke speak speaking number count "
     "recent latest last most newest first visit visited visits receive received receives "
-    "sign signed get got date day year between"
+    "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
+    "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
+    "someone somebody everyone everybody anything everything something issue issues "
+    "topic topics thing things"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -134,7 +137,23 @@ def parse_question(text: str, today: dt.date) -> Question:
         window=window,
         language=language,
         wants_latest=wants_latest or intent is Intent.LATEST,
+        name_like=_name_like(text),
     )
+
+
+def _name_like(text: str) -> frozenset[str]:
+    """Tokens of words typed with a capital letter where a sentence does not start.
+
+    Such a word is taken as a name even when it is also an English word ("Grant", "Bas").
+    """
+    out: set[str] = set()
+    for match in re.finditer(r"[^\W\d_][^\W_]*", text):
+        word = match.group()
+        before = text[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in '.!?,:;¿¡«“"('
+        if word[0].isupper() and not starts_sentence and not word.isupper():
+            out.update(normalize_word(word))
+    return frozenset(out)
 
 
 def _detect_intent(flat: str) -> tuple[Intent, bool]:
