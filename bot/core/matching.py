@@ -52,8 +52,29 @@ class RoleDoc:
     """One distinct role (title segment, organisation, country) and where it was held."""
 
     tokens: frozenset[str]
-    modifiers: frozenset[str]
+    # Each modifier of the title ("vice", "deputy") with the words it governs: the words
+    # after it up to the next part of a compound title ("Deputy Prime Minister and Foreign
+    # Minister": deputy governs "prime minister" only).
+    modified: tuple[tuple[str, frozenset[str]], ...]
+    title_tokens: frozenset[str]
     participations: array = field(default_factory=lambda: array("l"))
+
+    def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
+        """Whether the asked office is only held here under a modifier nobody asked for.
+
+        "The president" is not the vice-president, but "the ICRC" includes its
+        vice-president, and a deputy prime minister who is also foreign minister is a
+        foreign minister.
+        """
+        unasked = [(m, scope) for m, scope in self.modified if m not in asked]
+        if not unasked:
+            return False
+        hits = {t for t in self.title_tokens if expand_word(t) & asked}
+        if not hits:
+            return False
+        governed = set().union(*(scope for _m, scope in unasked))
+        free = hits - governed - {m for m, _scope in self.modified}
+        return not free
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +216,10 @@ class CatalogIndex:
                 toks |= {region for region, members in _REGION_TOKENS.items()
                          if any(set(m) <= country_tokens for m in members)}  # fmt: skip
         toks = {t for t in toks if t not in FILLERS}
-        modifiers = frozenset(seg_tokens & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED)
         doc_id = len(self.role_docs)
-        self.role_docs.append(RoleDoc(frozenset(toks), modifiers))
+        self.role_docs.append(
+            RoleDoc(frozenset(toks), _modifier_scopes(segment), frozenset(seg_tokens - FILLERS))
+        )
         for tok in toks:
             self.role_index[tok].add(doc_id)
         return doc_id
@@ -274,11 +296,11 @@ class CatalogIndex:
             candidate_docs = docs if candidate_docs is None else candidate_docs & docs
             if not candidate_docs:
                 return set()
-        asked = set(words)
+        asked = frozenset(w for word in words for w in expand_word(word))
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
-            if doc.modifiers - asked:
+            if doc.excluded_by_modifier(asked):
                 continue
             out.update(doc.participations)
         return out
@@ -419,6 +441,24 @@ class CatalogIndex:
 
     def date_of(self, meeting_id: int) -> dt.date:
         return dt.date.fromordinal(self.meeting_dates[meeting_id])
+
+
+_TITLE_PART_BREAKS = {"and", "&"}
+
+
+def _modifier_scopes(segment: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each modifier in a title and the words it governs, up to the next title part."""
+    toks = tokens(segment.replace(",", " and "))
+    scopes: list[tuple[str, frozenset[str]]] = []
+    for i, tok in enumerate(toks):
+        if tok in ROLE_MODIFIERS and tok not in ROLE_MODIFIERS_ACCEPTED:
+            governed: set[str] = set()
+            for nxt in toks[i + 1 :]:
+                if nxt in _TITLE_PART_BREAKS:
+                    break
+                governed.add(nxt)
+            scopes.append((tok, frozenset(governed - FILLERS)))
+    return tuple(scopes)
 
 
 _DESCRIPTIVE = (
