@@ -37,6 +37,7 @@ MAX_MEETINGS_LISTED = 100  # an answer lists at most this many meetings (the cou
 
 class Status(StrEnum):
     ANSWERED = "answered"
+    PARTIAL = "partial"  # some words of the question could not be used; the text says which
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
 
@@ -89,8 +90,10 @@ class _Constraint:
 
 @dataclass(slots=True)
 class _Resolution:
+    question: Question
     constraints: list[_Constraint] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    unresolved_kinds: list[SpanKind] = field(default_factory=list)
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -129,12 +132,19 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         label, names = resolution.ambiguous[0]
         headline = _t(question, "ambiguous", label=label, names=", ".join(names))
         return _answer(question, Status.AMBIGUOUS, headline, suggestions=tuple(names))
-    if resolution.unresolved:
+    # An unknown name means "not found"; an unknown topic or place beside known people
+    # gives what fits the rest, marked partial, never as the answer.
+    partial = bool(resolution.unresolved) and bool(resolution.constraints)
+    partial = partial and SpanKind.ENTITY not in resolution.unresolved_kinds
+    if resolution.unresolved and not partial:
         missing = resolution.unresolved[0]
-        suggestions = tuple(index.closest_names(missing))
+        kind = resolution.unresolved_kinds[0]
+        suggestions = tuple(index.closest_names(missing, kind=kind.value))
         headline = _t(question, "unknown", what=missing)
         if suggestions:
             headline += " " + _t(question, "did_you_mean", names=", ".join(suggestions))
+        if question.yes_no:
+            headline = _t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
     open_question = question.intent in (Intent.LATEST, Intent.COUNT)
     if not resolution.constraints and question.window is None and not open_question:
@@ -145,17 +155,26 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
+    unused = ", ".join(f"“{u}”" for u in resolution.unresolved)
     if not ordered:
         labels = [c.label for c in resolution.constraints]
         headline = _t(question, "none", what=_join(labels, question), when=_when(question))
+        if partial:
+            headline = _t(question, "unused", words=unused) + " " + headline
+        if question.yes_no:
+            headline = _t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
     listed = ordered[:MAX_MEETINGS_LISTED]
     views = tuple(load_meeting_views(listed, session=session))
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
     headline = _headline(question, resolution.constraints, views, len(ordered), subjects)
+    if partial:
+        headline = _t(question, "unused", words=unused) + " " + _t(question, "rest") + headline
+    elif question.yes_no:
+        headline = _t(question, "yes") + headline
     return _answer(
         question,
-        Status.ANSWERED,
+        Status.PARTIAL if partial else Status.ANSWERED,
         headline,
         meetings=views,
         total=len(ordered),
@@ -251,37 +270,68 @@ def _meetings_fitting(
 
 
 def _resolve(question: Question, index: CatalogIndex) -> _Resolution:
-    resolution = _Resolution()
+    resolution = _Resolution(question)
     for span in question.spans:
-        if span.role_of_previous and resolution.constraints:
-            previous = resolution.constraints[-1]
-            roles = index.role_participations(span.tokens)
-            if previous.participations is not None and roles is not None:
-                previous.participations &= roles
-                previous.label += " as " + " ".join(span.tokens)
-                continue
-        if span.kind is SpanKind.ISSUE:
-            if _resolve_issue(span.tokens, index, resolution):
-                continue
-            parts = _split_on(span.tokens, "and")
-            if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
-                continue
-            resolution.unresolved.append(_display(span))
-        elif span.kind is SpanKind.PLACE:
-            meetings = index.place_meetings(span.tokens)
-            if meetings is not None:
-                resolution.constraints.append(
-                    _Constraint(
-                        index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
-                    )
-                )
-                continue
-            if _resolve_entity(span.tokens, index, resolution, fallback=True):
-                continue
-            resolution.unresolved.append(_display(span))
-        elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
-            resolution.unresolved.append(_display(span))
+        before = len(resolution.constraints)
+        _resolve_span(span, index, resolution)
+        if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
+            _merge_alternatives(resolution, index)
     return resolution
+
+
+def _merge_alternatives(resolution: _Resolution, index: CatalogIndex) -> None:
+    """"A or B": the last two constraints become one that either side fits."""
+    second = resolution.constraints.pop()
+    first = resolution.constraints[-1]
+    or_ = _TEXTS.get(resolution.question.language, _TEXTS["en"])["or"]
+    first.label += or_ + second.label
+    if first.participations is not None and second.participations is not None:
+        first.participations |= second.participations
+        return
+    first.meetings = _meetings_of(first, index) | _meetings_of(second, index)
+    first.participations = None
+
+
+def _meetings_of(constraint: _Constraint, index: CatalogIndex) -> set[int]:
+    if constraint.participations is not None:
+        return index.meetings_of_participations(constraint.participations)
+    return set(constraint.meetings or ())
+
+
+def _unresolved(resolution: _Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
+    resolution.unresolved.append(resolution.question.quote(toks))
+    resolution.unresolved_kinds.append(kind)
+
+
+def _resolve_span(span: Span, index: CatalogIndex, resolution: _Resolution) -> None:
+    if span.role_of_previous and resolution.constraints:
+        previous = resolution.constraints[-1]
+        roles = index.role_participations(span.tokens)
+        if previous.participations is not None and roles is not None:
+            previous.participations &= roles
+            previous.label += " as " + " ".join(span.tokens)
+            return
+    if span.kind is SpanKind.ISSUE:
+        if _resolve_issue(span.tokens, index, resolution):
+            return
+        parts = _split_on(span.tokens, "and")
+        if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
+            return
+        _unresolved(resolution, span.tokens, span.kind)
+    elif span.kind is SpanKind.PLACE:
+        meetings = index.place_meetings(span.tokens)
+        if meetings is not None:
+            resolution.constraints.append(
+                _Constraint(
+                    index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
+                )
+            )
+            return
+        if _resolve_entity(span.tokens, index, resolution, fallback=True):
+            return
+        _unresolved(resolution, span.tokens, span.kind)
+    elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
+        _unresolved(resolution, span.tokens, span.kind)
 
 
 def _resolve_entity(
@@ -291,16 +341,16 @@ def _resolve_entity(
     person = index.match_person(toks)
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
-        if person.score < NAME_CONFIDENT:
-            resolution.unresolved.append(" ".join(toks))
+        if person.score < NAME_CONFIDENT or person.mixed:
+            _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
-            resolution.ambiguous.append((" ".join(toks), names))
+            resolution.ambiguous.append((resolution.question.quote(toks), names))
             return True
         if _unmatched_name_words(toks, person, index):
             # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
             # person is not in the records, whatever the other part matched.
-            resolution.unresolved.append(" ".join(toks))
+            _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         parts = index.participations_of_people(person.person_ids)
         leftover = tuple(t for i, t in enumerate(toks) if i not in person.used)
@@ -380,16 +430,17 @@ def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
     return [tuple(p) for p in parts if p]
 
 
-def _display(span: Span) -> str:
-    return " ".join(span.tokens)
-
-
 # ----- wording ----------------------------------------------------------------------------
 
 _TEXTS = {
     "en": {
         "ambiguous": "“{label}” could be several people: {names}. Which one do you mean?",
         "unknown": "I have no records matching “{what}”.",
+        "yes": "Yes: ",
+        "no": "No: ",
+        "or": " or ",
+        "unused": "I could not use {words}.",
+        "rest": "Without it: ",
         "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
         "or “what did Naghiyev and Kauma discuss?”",
         "ignored": "not used: {words}",
@@ -415,6 +466,11 @@ _TEXTS = {
         "ambiguous": "«{label}» — это может быть несколько человек: {names}. "
         "Кого вы имеете в виду?",
         "unknown": "В моих записях нет ничего о «{what}».",
+        "yes": "Да: ",
+        "no": "Нет: ",
+        "or": " или ",
+        "unused": "Не удалось учесть: {words}.",
+        "rest": "Без этого: ",
         "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
         "«кто встречался с президентом ПА ОБСЕ?»",
         "ignored": "не учтено: {words}",

@@ -14,6 +14,9 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from bot.core.geography import COUNTRY_ALIASES
+from bot.core.geography import DEMONYMS as GEOGRAPHY_DEMONYMS
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -360,29 +363,9 @@ REGIONS: dict[str, tuple[str, ...]] = {
                        "philippines", "singapore", "thailand", "timor leste", "vietnam"),
 }  # fmt: skip
 
-DEMONYMS: dict[str, str] = {
-    "afghan": "afghanistan", "albanian": "albania", "algerian": "algeria",
-    "american": "united states", "angolan": "angola", "armenian": "armenia",
-    "australian": "australia", "austrian": "austria", "azerbaijani": "azerbaijan",
-    "azeri": "azerbaijan", "belarusian": "belarus", "belgian": "belgium",
-    "brazilian": "brazil", "british": "united kingdom", "bulgarian": "bulgaria",
-    "cambodian": "cambodia", "canadian": "canada", "chadian": "chad", "chinese": "china",
-    "croatian": "croatia", "cypriot": "cyprus", "czech": "czech republic", "danish": "denmark",
-    "dutch": "netherlands", "egyptian": "egypt", "emirati": "united arab emirates",
-    "estonian": "estonia", "ethiopian": "ethiopia", "finnish": "finland", "french": "france",
-    "georgian": "georgia", "german": "germany", "greek": "greece", "hungarian": "hungary",
-    "icelandic": "iceland", "indian": "india", "indonesian": "indonesia", "iranian": "iran",
-    "iraqi": "iraq", "irish": "ireland", "israeli": "israel", "italian": "italy",
-    "japanese": "japan", "kazakh": "kazakhstan", "kazakhstani": "kazakhstan", "kenyan": "kenya",
-    "kurdish": "kurdistan", "kyrgyz": "kyrgyzstan", "latvian": "latvia",
-    "lithuanian": "lithuania", "moldovan": "moldova", "mongolian": "mongolia",
-    "nigerian": "nigeria", "norwegian": "norway", "pakistani": "pakistan", "polish": "poland",
-    "portuguese": "portugal", "romanian": "romania", "russian": "russia", "saudi": "saudi arabia",
-    "serbian": "serbia", "slovak": "slovakia", "slovenian": "slovenia", "somali": "somalia",
-    "spanish": "spain", "swedish": "sweden", "swiss": "switzerland", "tajik": "tajikistan",
-    "turkish": "turkey", "turkmen": "turkmenistan", "ukrainian": "ukraine",
-    "uzbek": "uzbekistan", "uzbekistani": "uzbekistan", "vietnamese": "vietnam",
-}  # fmt: skip
+# Adjectives of countries ("Finnish"), from the full table of bot.core.geography; Kurdish
+# names a region, not a country, but officials are called by it ("the Kurdish PM").
+DEMONYMS: dict[str, str] = {**GEOGRAPHY_DEMONYMS, "kurdish": "kurdistan"}
 
 
 def initials_acronyms(name: str, *, max_words: int = 7) -> set[str]:
@@ -404,6 +387,13 @@ def synonym_map() -> dict[str, frozenset[str]]:
         normed = {t for w in group for t in normalize_word(w)}
         for word in normed:
             mapping.setdefault(word, {word}).update(normed)
+    # Other current names of a country: Türkiye is Turkey, Czechia the Czech Republic.
+    for alias, country in COUNTRY_ALIASES.items():
+        alias_tokens, country_tokens = normalize_word(alias), tokens(country)
+        if len(alias_tokens) == 1 and len(country_tokens) == 1 and len(alias_tokens[0]) > 3:
+            pair = {alias_tokens[0], country_tokens[0]}
+            for word in pair:
+                mapping.setdefault(word, {word}).update(pair)
     for general, specifics in HYPONYMS.items():
         for word in normalize_word(general):
             mapping.setdefault(word, {word}).update(

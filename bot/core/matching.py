@@ -84,6 +84,7 @@ class PersonMatch:
     person_ids: tuple[int, ...]
     score: float
     used: frozenset[int]  # indexes of the span tokens that were part of the name
+    mixed: bool = False  # tied people matched different words: "Anton Lindqvist" is two people
 
 
 class CatalogIndex:
@@ -269,7 +270,8 @@ class CatalogIndex:
         best = max(scores.values())
         top = tuple(sorted(pid for pid, s in scores.items() if s >= best - 1e-6))
         tokens_used = used[top[0]]
-        return PersonMatch(top, best / max(1, len(tokens_used)), frozenset(tokens_used))
+        mixed = len({frozenset(used[pid]) for pid in top}) > 1
+        return PersonMatch(top, best / max(1, len(tokens_used)), frozenset(tokens_used), mixed)
 
     def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
         """A word that is both a name and a role word is a role word unless beside a name."""
@@ -397,14 +399,28 @@ class CatalogIndex:
         """Meetings about the topic the span names (see bot.core.topics)."""
         return self.topics.match(span, labels_only=labels_only)
 
-    def closest_names(self, text: str, limit: int = 3) -> list[str]:
-        """People and topics whose words are closest to the words of text, for "did you mean".
+    def closest_names(self, text: str, limit: int = 3, *, kind: str = "entity") -> list[str]:
+        """Names close to the words of text, for "did you mean", from one vocabulary only.
 
-        Only near spellings are offered (a word ratio of 70 or more), never a random name.
+        kind is the kind of the part that was not found: a person's name gets people, a topic
+        gets issue labels, a place gets recorded places; never a topic for a name. Only near
+        spellings are offered (a word ratio of 70 or more), never a random name.
         """
         scores: dict[str, float] = {}
         for word in tokens(text):
             if word in FILLERS or len(word) < 3:
+                continue
+            if kind == "issue":
+                for similar, score in self.fuzzy(word, "issue", SUGGESTION_CUTOFF):
+                    for issue_id in self.topics.issue_index.get(similar, ()):
+                        name = self.topics.issue_names[issue_id]
+                        scores[name] = max(scores.get(name, 0.0), score)
+                continue
+            if kind == "place":
+                for similar, score in self.fuzzy(word, "place", SUGGESTION_CUTOFF):
+                    for meeting_id in self.place_index[similar]:
+                        place = self.meeting_location[meeting_id]
+                        scores[place] = max(scores.get(place, 0.0), score)
                 continue
             for pid in self.name_index.get(word, ()):
                 scores[self.person_names[pid]] = 100.0
@@ -412,10 +428,6 @@ class CatalogIndex:
                 for pid in self.name_index[similar]:
                     name = self.person_names[pid]
                     scores[name] = max(scores.get(name, 0.0), score)
-            for similar, score in self.fuzzy(word, "issue", SUGGESTION_CUTOFF):
-                for issue_id in self.topics.issue_index.get(similar, ()):
-                    name = self.topics.issue_names[issue_id]
-                    scores[name] = max(scores.get(name, 0.0), score - 5)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [name for name, _ in ranked[:limit]]
 
