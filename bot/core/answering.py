@@ -280,7 +280,7 @@ def _resolve(question: Question, index: CatalogIndex) -> _Resolution:
 
 
 def _merge_alternatives(resolution: _Resolution, index: CatalogIndex) -> None:
-    """"A or B": the last two constraints become one that either side fits."""
+    """ "A or B": the last two constraints become one that either side fits."""
     second = resolution.constraints.pop()
     first = resolution.constraints[-1]
     or_ = _TEXTS.get(resolution.question.language, _TEXTS["en"])["or"]

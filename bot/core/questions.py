@@ -132,7 +132,12 @@ def parse_question(text: str, today: dt.date) -> Question:
     """Parse text into intent, spans and time window, reading relative dates against today."""
     language = "ru" if re.search(r"[\u0400-\u04ff]", text) else "en"
     yes_no = bool(_YES_NO.match(text)) or bool(re.search(r"(?i)(?<!\w)ли(?!\w)", text))
-    toks = tokens(text)
+    if language == "ru":
+        from bot.core.russian import translate_question  # loads the analyzer: Russian only
+
+        toks = tokens(translate_question(text))
+    else:
+        toks = tokens(text)
     flat = " ".join(toks)
     window, flat = _extract_window(flat, today)
     intent, wants_latest = _detect_intent(flat)
@@ -176,9 +181,7 @@ def _name_like(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_YES_NO = re.compile(
-    r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)"
-)
+_YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
 _MEETING_VERBS = re.compile(r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*) ")
 
 
