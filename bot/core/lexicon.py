@@ -368,14 +368,46 @@ REGIONS: dict[str, tuple[str, ...]] = {
 DEMONYMS: dict[str, str] = {**GEOGRAPHY_DEMONYMS, "kurdish": "kurdistan"}
 
 
+# Prefixes that make one word with what follows the hyphen ("Co-operation" is one initial).
+_BOUND_PREFIXES = frozenset({"co", "re", "ex", "pre", "non", "anti", "inter", "multi", "post"})
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _initial_words(name: str) -> list[str]:
+    """The words of a name as acronyms count them: a bound prefix joins its word."""
+    out: list[str] = []
+    for raw in name.split():
+        parts = [p for w in raw.split("-") for p in tokens(w)]
+        while len(parts) > 1 and parts[0] in _BOUND_PREFIXES:
+            parts = [parts[0] + parts[1], *parts[2:]]
+        out.extend(parts)
+    return out
+
+
 def initials_acronyms(name: str, *, max_words: int = 7) -> set[str]:
     """Acronyms of every run of content words in a name: 'Office of the UN High Commissioner
-    for Refugees' gives 'unhcr', 'Ministry of Foreign Affairs' gives 'mfa'."""
-    content = [w for w in tokens(name) if w not in FILLERS and w not in {"and", "in", "on"}]
+    for Refugees' gives 'unhcr', 'Ministry of Foreign Affairs' gives 'mfa'; a hyphenated
+    compound gives its own, with its function words: 'Chairperson-in-Office' gives 'cio'."""
+    words_ = _initial_words(name)
+    content = [w for w in words_ if w not in FILLERS and w not in {"and", "in", "on"}]
     out: set[str] = set()
     for start in range(len(content)):
         for end in range(start + 2, min(len(content), start + max_words) + 1):
             out.add("".join(w[0] for w in content[start:end]))
+    for raw in name.split():
+        parts = [p for w in raw.split("-") for p in tokens(w)]
+        if len(parts) >= 3:
+            out.add("".join(p[0] for p in parts))
+    return out
+
+
+def name_acronyms(name: str) -> set[str]:
+    """Acronyms of a whole name, with and without its function words: 'Council of Europe'
+    gives 'ce' and 'coe'."""
+    words_ = _initial_words(name)
+    content = [w for w in words_ if w not in FILLERS and w not in {"and", "in", "on"}]
+    with_function_words = [w for w in words_ if w not in _ARTICLES]
+    out = {"".join(w[0] for w in run) for run in (content, with_function_words) if len(run) > 1}
     return out
 
 
