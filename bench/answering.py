@@ -3,9 +3,13 @@
 Run: .venv/bin/python -m bench.answering [--sizes 1000,10000,100000] [--questions 300]
 
 For each size a child process writes a fresh SQLite catalog (bulk inserts through the SQLModel
-tables) and a question list with the true answers; a second child process, which has read
-nothing yet, asks the questions with one session and reports the first question's time (it
-builds the index), p50/p95/max answer times and its peak memory. Each size runs in its own
+tables) and a question list with the true answers. Every meeting gets a news-like title and a
+summary of 300-600 characters (who met whom with their titles, where and when, the issues, and
+what the participants said about things that no issue names), written from fixed vocabularies
+by a seeded generator, so an index over titles and summaries is measured at full size. A
+second child process, which has read nothing yet, asks the questions with one session and
+reports the first question's time (it builds the index), p50/p95/max answer times and its peak
+memory. Each size runs in its own
 processes so sizes never share memory. A last step times a one-off `python -m bot ask` on the
 seeds in a fresh data directory. Everything is printed as markdown tables.
 
@@ -22,6 +26,7 @@ import itertools
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -42,6 +47,7 @@ FIRST_DAY = dt.date(2000, 1, 1).toordinal()
 LAST_DAY = dt.date(2026, 11, 27).toordinal()
 CLI_QUESTION = "who met the OSCE PA president?"
 CLI_BUDGET_S = 1.5
+CATALOG_VERSION = 2  # in --workdir names: a catalog written by an older bench is not reused
 
 # ----- vocabularies -------------------------------------------------------------------------
 
@@ -239,6 +245,94 @@ ISSUE_ALIASES = {
     "hostages": ["captives"],
 }
 
+# What summaries talk about besides the issues. These words are in no issue, alias, name, place,
+# title or sentence template, so a question about one of them ("meetings about locust swarms")
+# can only be answered from the summaries (SUMMARY_ONLY below is computed, not assumed).
+SUMMARY_SUBJECTS = _words(
+    "desalination plants, locust swarms, glacier monitoring, mudflow warnings, wheat harvests, "
+    "cotton growers, textile mills, dairy imports, veterinary inspections, seed vaults, "
+    "irrigation canals, beekeeping, fish hatcheries, wildfire brigades, avalanche shelters, "
+    "landslide mapping, seismic sensors, weather radars, wind farms, rooftop photovoltaics, "
+    "battery recycling, copper smelters, lithium deposits, steel tariffs, container depots, "
+    "ferry services, tramways, motorway tolls, bridge repairs, tunnel boring, broadband cables, "
+    "postal services, mobile roaming, chess olympiads, wrestling championships, film festivals, "
+    "museum loans, archaeological excavations, manuscript digitisation, orchestra tours, "
+    "language courses, teacher training, scholarships, vocational colleges, orphanages, "
+    "maternity clinics, cancer screening, tuberculosis, measles vaccination, blood donation, "
+    "ambulance fleets, prosthetics workshops, housing loans, microcredit, remittances, "
+    "mortgage rates, inflation, currency swaps, sovereign bonds, bourse listings, "
+    "insurance markets, cadastre registries, parole hearings, juvenile courts, "
+    "forensic laboratories, passport fraud, smuggling, cattle rustling, poaching, "
+    "snow leopards, saiga antelopes, wetlands, plastic waste, sewage treatment, pilgrimages, "
+    "demobilisation, unexploded ordnance, checkpoints, curfews, evacuation routes, "
+    "mountain rescue, bread prices, sugar shortages, fuel queues, heating season, coal mines, "
+    "thermal springs, ski resorts, cruise liners, silk weaving, carpet makers, apricot orchards, "
+    "hazelnut growers, tea plantations, rice paddies, wool processing, halal certification, "
+    "startup incubators, software outsourcing, server farms, semiconductors, drone deliveries, "
+    "telescopes, polar expeditions, icebreakers, shipyards, naval drills, coastguards, "
+    "lighthouses",
+    ", ",
+)
+# Verb phrases that take a subject ("X stressed the importance of wind farms in Osh").
+SUBJECT_VERBS = _words(
+    "stressed the importance of, raised the question of, drew attention to, welcomed progress "
+    "on, proposed joint work on, spoke about, expressed concern over, praised the results of, "
+    "called for faster work on, briefed the guests on, asked for support with, "
+    "described plans for",
+    ", ",
+)
+EVENTS = _words(
+    "the {a} summit, the {a} ministerial meeting, a conference on {i}, the annual {a} forum, "
+    "an international forum on {i}, the {a} parliamentary session",
+    ", ",
+)
+# Sentence templates: {lead} is the host with their title, {guests} the others with theirs,
+# {l}/{g} their surnames, {i} the issues, {s} a subject, {v} a verb phrase, {p} a place.
+OPENINGS = (
+    "{lead} received {guests} in {city} on {date}.",
+    "On {date} {lead} met {guests} in {city}, {country}.",
+    "{lead} held talks with {guests} on the sidelines of {event} in {city}.",
+    "A delegation led by {guests} was received in {city} by {lead}.",
+    "{guests} travelled to {city} on {date} for talks with {lead}.",
+)
+DISCUSSIONS = (
+    "The sides discussed {i}.",
+    "Talks focused on {i0}, with attention also paid to {irest}.",
+    "The agenda covered {i}.",
+    "They exchanged views on {i}.",
+    "According to the press service, the conversation centred on {i}.",
+)
+DETAILS = (
+    "{l} {v} {s} in {p}.",
+    "{g} {v} {s}, saying that {p} could serve as an example.",
+    "The sides agreed to set up a working group on {s}.",
+    "Particular attention was paid to {s} in {p}.",
+    "{l} invited {g} to visit {p} to see {s} first-hand.",
+    "Experts of the delegations will prepare proposals on {s} before the end of {year}.",
+)
+CLOSINGS = (
+    "The sides also exchanged views on other issues of mutual interest.",
+    "The talks were held in a constructive atmosphere.",
+    "{g} thanked {l} for the hospitality.",
+    "They agreed to meet again in {next_year}.",
+    "A joint statement was adopted after the talks.",
+)
+TITLES = (
+    "{a} meets {b}",
+    "{a} receives {b} in {city}",
+    "{al} and {bl} discuss {i0}",
+    "{a} holds talks with {b} in {city}",
+    "{i0cap} on the agenda as {al} meets {bl}",
+    "{ca} and {cb} discuss {i0} in {city}",
+    "{b} visits {city} for talks with {al}",
+)
+TRILATERAL_TITLES = (
+    "{al}, {bl} and {cl} hold trilateral talks in {city}",
+    "Trilateral meeting on {i0} in {city}",
+    "{a} meets {b} and {c}",
+)
+SUMMARY_MIN, SUMMARY_MAX = 300, 600
+
 
 # ----- the synthetic catalog ----------------------------------------------------------------
 
@@ -288,7 +382,8 @@ class PersonRecord:
 
 @dataclass(slots=True)
 class MeetingRecord:
-    """A meeting: day (ordinal), city, people with the post each held, issues."""
+    """A meeting: day (ordinal), city, people with the post each held, issues, its title and
+    summary and the SUMMARY_SUBJECTS the summary mentions."""
 
     day: int
     city: tuple[str, str]
@@ -296,6 +391,9 @@ class MeetingRecord:
     posts: list[Post]
     issues: list[int]
     sources: list[str]
+    title: str = ""
+    summary: str = ""
+    subjects: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -390,6 +488,132 @@ def build_people(count: int, orgs: list[Org], rng: random.Random) -> list[Person
     return people
 
 
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def _other_words() -> set[str]:
+    """Every word the catalog writes outside the summary subjects (names of people aside)."""
+    texts: list[str] = [*ISSUES, *itertools.chain(*ISSUE_ALIASES.values()), *FIRST_NAMES]
+    texts += [" ".join(c) for c in COUNTRIES] + [" ".join(o) for o in INTERNATIONAL]
+    for template, roles in NATIONAL_ROLES.items():
+        texts += [template, "Foreign Ministry MFA of Parliament"]
+        texts += [title + " " + " ".join(phrasings) for title, phrasings in roles]
+    texts += [title + " " + " ".join(phrasings) for title, phrasings in INTERNATIONAL_ROLES]
+    texts += [*SUBJECT_VERBS, *EVENTS, *OPENINGS, *DISCUSSIONS, *DETAILS, *CLOSINGS, *TITLES]
+    texts += [*TRILATERAL_TITLES, *(f"{dt.date(2000, m, 1):%B}" for m in range(1, 13))]
+    return {w for text in texts for w in _tokens(text)}
+
+
+def _summary_only_words() -> frozenset[str]:
+    """Words of SUMMARY_SUBJECTS that occur nowhere else, not even in another number or as
+    another word's first five letters ("mines" is left out for "mine contamination")."""
+    others = _other_words()
+    prefixes = {w[:5] for w in others if len(w) >= 5}
+    subject_words = {w for subject in SUMMARY_SUBJECTS for w in _tokens(subject)}
+    return frozenset(
+        w
+        for w in subject_words
+        if not {w, w + "s", w.removesuffix("s"), w.removesuffix("es")} & others
+        and (len(w) < 5 or w[:5] not in prefixes)
+    )
+
+
+SUMMARY_ONLY = _summary_only_words()
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def meeting_text(
+    catalog: Catalog, m: MeetingRecord, rng: random.Random
+) -> tuple[str, str, list[int]]:
+    """A news-like title and a summary of SUMMARY_MIN-SUMMARY_MAX characters for meeting m:
+    who met whom (with titles), where and when, the issues, and 1-3 SUMMARY_SUBJECTS said by
+    the participants about places. Returns (title, summary, subject indices)."""
+    people = [catalog.people[p] for p in m.people]
+    roles = [catalog.orgs[post.org].roles[post.role][0] for post in m.posts]
+    issues = [ISSUES[x] for x in m.issues]
+    day = dt.date.fromordinal(m.day)
+    city, country = m.city
+    intl = [acronym for _name, acronym in INTERNATIONAL]
+    countries = list(dict.fromkeys(p.country for p in people))
+    places = [city, country, *countries, rng.choice(COUNTRIES)[rng.randrange(3)]]
+    surnames = [p.surname for p in people]
+    values = {
+        "a": people[0].name, "b": people[1].name, "c": people[-1].name,
+        "al": surnames[0], "bl": surnames[1], "cl": surnames[-1],
+        "l": surnames[0], "g": _join(surnames[1:]),
+        "i": _join(issues), "i0": issues[0], "irest": _join(issues[1:]) if issues[1:] else "",
+        "i0cap": issues[0][0].upper() + issues[0][1:],
+        "ca": countries[0], "cb": countries[-1] if len(countries) > 1 else country,
+        "city": city, "country": country, "date": f"{day.day} {day:%B %Y}",
+        "year": str(day.year), "next_year": str(day.year + 1),
+        "event": rng.choice(EVENTS).format(a=rng.choice(intl), i=rng.choice(issues)),
+    }  # fmt: skip
+    templates = TRILATERAL_TITLES if len(people) > 2 else TITLES
+    title = rng.choice(templates).format(**values)
+
+    def opening(with_roles: bool) -> str:
+        named = [
+            f"{r} {p.name}" if with_roles else p.name for r, p in zip(roles, people, strict=True)
+        ]
+        return template.format(**values, lead=named[0], guests=_join(named[1:]))
+
+    template = rng.choice(OPENINGS)
+    used: set[str] = set()
+
+    def pick(pool: Sequence[str]) -> str:
+        """A template not used yet in this summary (no sentence twice)."""
+        fresh = [t for t in pool if t not in used] or list(pool)
+        chosen = rng.choice(fresh)
+        used.add(chosen)
+        return chosen
+
+    discussions = (
+        DISCUSSIONS if len(issues) > 1 else [t for t in DISCUSSIONS if "{irest}" not in t]
+    )
+    sentences = [opening(True), pick(discussions).format(**values)]
+    subjects: list[int] = []
+
+    def detail() -> str:
+        subject = rng.randrange(len(SUMMARY_SUBJECTS))
+        while subject in subjects:
+            subject = rng.randrange(len(SUMMARY_SUBJECTS))
+        subjects.append(subject)
+        return pick(DETAILS).format(
+            **values, s=SUMMARY_SUBJECTS[subject], v=rng.choice(SUBJECT_VERBS),
+            p=rng.choice(places),
+        )  # fmt: skip
+
+    sentences.append(detail())
+    if sum(map(len, sentences)) + 2 > SUMMARY_MAX - 40:  # long titles: name the people only
+        sentences[0] = opening(False)
+    target = rng.randint(SUMMARY_MIN, SUMMARY_MAX)
+    length = sum(map(len, sentences)) + len(sentences) - 1
+    for _ in range(8):
+        if length >= target:
+            break
+        if len(subjects) < 3 and rng.random() < 0.6:
+            mark = len(subjects)
+            sentence = detail()
+            if length + 1 + len(sentence) > SUMMARY_MAX:
+                del subjects[mark:]
+                continue
+        else:
+            sentence = pick(CLOSINGS).format(**values)
+            if length + 1 + len(sentence) > SUMMARY_MAX:
+                continue
+        sentences.append(sentence)
+        length += 1 + len(sentence)
+    while length < SUMMARY_MIN:  # a closing is shorter than SUMMARY_MAX - SUMMARY_MIN
+        sentence = pick(CLOSINGS).format(**values)
+        sentences.append(sentence)
+        length += 1 + len(sentence)
+    return title, " ".join(sentences), subjects
+
+
 def generate_catalog(size: int, seed: int) -> Catalog:
     """A catalog of size meetings, the same for the same size and seed."""
     rng = random.Random(seed * 1_000_003 + size)
@@ -431,6 +655,10 @@ def generate_catalog(size: int, seed: int) -> Catalog:
             MeetingRecord(day, city, chosen, [people[p].post_on(day) for p in chosen], issues,
                           sources)
         )  # fmt: skip
+    # Titles and summaries from a stream of their own: the meetings above stay what they were.
+    text_rng = random.Random(f"text:{seed}:{size}")
+    for m in catalog.meetings:
+        m.title, m.summary, m.subjects = meeting_text(catalog, m, text_rng)
     return catalog
 
 
@@ -484,18 +712,14 @@ def write_catalog(catalog: Catalog, url: str) -> None:
                     hours=8 + (i % 60)
                 )
                 created = min(created, stamp)
-                names = [catalog.people[p].name for p in m.people]
-                issue_names = [ISSUES[x] for x in m.issues]
                 meetings.append(
                     {
                         "id": i + 1,
                         "external_id": f"bench-{i + 1:06d}",
                         "date": day,
                         "location": f"{m.city[0]}, {m.city[1]}",
-                        "title": f"{names[0]} meets {names[1]}",
-                        "summary": f"{' and '.join(names)} discussed "
-                        + ", ".join(issue_names)
-                        + ".",
+                        "title": m.title,
+                        "summary": m.summary,
                         "sources": m.sources,
                         "created_at": created,
                         "updated_at": created,
@@ -954,7 +1178,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Start: {_load()}", file=sys.stderr)
     try:
         for size in sizes:
-            directory = base / f"{size}-{args.seed}-{args.questions}"
+            directory = base / f"{size}-{args.seed}-{args.questions}-v{CATALOG_VERSION}"
             marker = directory / "generated.json"
             if marker.exists():
                 gen = json.loads(marker.read_text())
