@@ -6,12 +6,14 @@ For each size a child process writes a fresh SQLite catalog (bulk inserts throug
 tables) and a question list with the true answers. Every meeting gets a news-like title and a
 summary of 300-600 characters (who met whom with their titles, where and when, the issues, and
 what the participants said about things that no issue names), written from fixed vocabularies
-by a seeded generator, so an index over titles and summaries is measured at full size. A
-second child process, which has read nothing yet, asks the questions with one session and
-reports the first question's time (it builds the index), p50/p95/max answer times and its peak
-memory. Each size runs in its own
-processes so sizes never share memory. A last step times a one-off `python -m bot ask` on the
-seeds in a fresh data directory. Everything is printed as markdown tables.
+by a seeded generator, so an index over titles and summaries is measured at full size. The
+questions mix names, titles, pairs, issues, years, typos and unknown people with topics in
+words that only summaries use ("meetings about locust swarms") and words no vocabulary knows
+("hi, who hosted Kazov?"). A second child process, which has read nothing yet, asks the
+questions with one session and reports the first question's time (it builds the index),
+p50/p95/p99/max answer times and its peak memory. Each size runs in its own processes so sizes
+never share memory. A last step times a one-off `python -m bot ask` on the seeds in a fresh
+data directory. Everything is printed as markdown tables.
 
 This is a measurement, not a test: nothing here fails on a slow machine.
 """
@@ -245,34 +247,37 @@ ISSUE_ALIASES = {
     "hostages": ["captives"],
 }
 
-# What summaries talk about besides the issues. These words are in no issue, alias, name, place,
-# title or sentence template, so a question about one of them ("meetings about locust swarms")
-# can only be answered from the summaries (SUMMARY_ONLY below is computed, not assumed).
-SUMMARY_SUBJECTS = _words(
-    "desalination plants, locust swarms, glacier monitoring, mudflow warnings, wheat harvests, "
-    "cotton growers, textile mills, dairy imports, veterinary inspections, seed vaults, "
-    "irrigation canals, beekeeping, fish hatcheries, wildfire brigades, avalanche shelters, "
-    "landslide mapping, seismic sensors, weather radars, wind farms, rooftop photovoltaics, "
-    "battery recycling, copper smelters, lithium deposits, steel tariffs, container depots, "
-    "ferry services, tramways, motorway tolls, bridge repairs, tunnel boring, broadband cables, "
-    "postal services, mobile roaming, chess olympiads, wrestling championships, film festivals, "
-    "museum loans, archaeological excavations, manuscript digitisation, orchestra tours, "
-    "language courses, teacher training, scholarships, vocational colleges, orphanages, "
-    "maternity clinics, cancer screening, tuberculosis, measles vaccination, blood donation, "
-    "ambulance fleets, prosthetics workshops, housing loans, microcredit, remittances, "
-    "mortgage rates, inflation, currency swaps, sovereign bonds, bourse listings, "
-    "insurance markets, cadastre registries, parole hearings, juvenile courts, "
-    "forensic laboratories, passport fraud, smuggling, cattle rustling, poaching, "
-    "snow leopards, saiga antelopes, wetlands, plastic waste, sewage treatment, pilgrimages, "
-    "demobilisation, unexploded ordnance, checkpoints, curfews, evacuation routes, "
-    "mountain rescue, bread prices, sugar shortages, fuel queues, heating season, coal mines, "
-    "thermal springs, ski resorts, cruise liners, silk weaving, carpet makers, apricot orchards, "
-    "hazelnut growers, tea plantations, rice paddies, wool processing, halal certification, "
-    "startup incubators, software outsourcing, server farms, semiconductors, drone deliveries, "
-    "telescopes, polar expeditions, icebreakers, shipyards, naval drills, coastguards, "
-    "lighthouses",
+# What summaries talk about besides the issues. These subjects' words are in no issue, alias,
+# name, place, title or sentence template, or mostly not (SUMMARY_ONLY below is computed, not
+# assumed), so a question about one ("meetings about locust swarms") can only be answered from
+# the summaries. A starred word is also asked about alone ("meetings about desalination").
+STARRED_SUBJECTS = _words(
+    "*desalination plants, *locust swarms, *glacier monitoring, *mudflow warnings, "
+    "*wheat harvests, *cotton growers, textile mills, dairy imports, veterinary inspections, "
+    "seed vaults, *irrigation canals, *beekeeping, fish hatcheries, *wildfire brigades, "
+    "*avalanche shelters, *landslide mapping, seismic sensors, weather radars, wind farms, "
+    "rooftop *photovoltaics, battery *recycling, *copper smelters, *lithium deposits, "
+    "*steel tariffs, container depots, ferry services, *tramways, motorway tolls, bridge repairs, "
+    "tunnel boring, *broadband cables, postal services, mobile *roaming, *chess olympiads, "
+    "*wrestling championships, film festivals, museum loans, archaeological *excavations, "
+    "manuscript digitisation, orchestra tours, language courses, teacher training, "
+    "*scholarships, vocational colleges, *orphanages, maternity clinics, *cancer screening, "
+    "*tuberculosis, *measles vaccination, blood donation, ambulance fleets, "
+    "*prosthetics workshops, housing loans, *microcredit, *remittances, mortgage rates, "
+    "*inflation, currency swaps, sovereign bonds, bourse listings, *insurance markets, "
+    "*cadastre registries, *parole hearings, juvenile courts, forensic laboratories, "
+    "passport fraud, *smuggling, cattle rustling, *poaching, snow leopards, *saiga antelopes, "
+    "*wetlands, plastic waste, *sewage treatment, *pilgrimages, *demobilisation, "
+    "unexploded ordnance, *checkpoints, *curfews, evacuation routes, mountain rescue, "
+    "bread prices, *sugar shortages, fuel queues, heating season, *coal mines, thermal springs, "
+    "ski resorts, cruise liners, *silk weaving, carpet makers, apricot orchards, "
+    "hazelnut growers, tea plantations, rice paddies, *wool processing, *halal certification, "
+    "startup incubators, software *outsourcing, server farms, *semiconductors, drone deliveries, "
+    "*telescopes, polar expeditions, *icebreakers, *shipyards, naval drills, *coastguards, "
+    "*lighthouses",
     ", ",
 )
+SUMMARY_SUBJECTS = tuple(s.replace("*", "") for s in STARRED_SUBJECTS)
 # Verb phrases that take a subject ("X stressed the importance of wind farms in Osh").
 SUBJECT_VERBS = _words(
     "stressed the importance of, raised the question of, drew attention to, welcomed progress "
@@ -761,16 +766,28 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 # Question kinds and their share of the mix.
 MIX: tuple[tuple[str, float], ...] = (
-    ("who_met_surname", 0.18),
-    ("who_met_title", 0.14),
-    ("when_pair_met", 0.10),
-    ("when_pair_not_met", 0.06),
-    ("about_issue", 0.10),
-    ("count_in_year", 0.10),
-    ("latest_of", 0.10),
-    ("misspelt_surname", 0.10),
-    ("unknown_name", 0.06),
-    ("unknown_surname", 0.06),
+    ("who_met_surname", 0.15),
+    ("who_met_title", 0.12),
+    ("when_pair_met", 0.09),
+    ("when_pair_not_met", 0.05),
+    ("about_issue", 0.09),
+    ("about_summary_word", 0.10),  # a topic in words that only summaries use
+    ("filler_words", 0.06),  # "hi, who hosted <surname>?": words no vocabulary knows
+    ("count_in_year", 0.09),
+    ("latest_of", 0.09),
+    ("misspelt_surname", 0.08),
+    ("unknown_name", 0.04),
+    ("unknown_surname", 0.04),
+)
+SUMMARY_QUESTIONS = ("meetings about {w}", "which meetings were about {w}?", "meetings on {w}",
+                     "who discussed {w}?")  # fmt: skip
+# (template, whether the answer is all the person's meetings; "hosted" may mean fewer).
+FILLER_QUESTIONS = (
+    ("hi, who hosted {s}?", False),
+    ("hello! who met {s}?", True),
+    ("thanks. and who met {s}?", True),
+    ("hi, who did {s} meet?", True),
+    ("wat meetings did {s} have?", True),
 )
 
 
@@ -780,12 +797,15 @@ def make_questions(catalog: Catalog, count: int, seed: int) -> list[dict[str, An
     meetings_of: dict[int, list[int]] = defaultdict(list)
     title_meetings: dict[str, set[int]] = defaultdict(set)
     issue_meetings: dict[int, int] = defaultdict(int)
+    subject_meetings: dict[int, list[int]] = defaultdict(list)
     for mid, m in enumerate(catalog.meetings):
         for pid, post in zip(m.people, m.posts, strict=True):
             meetings_of[pid].append(mid)
             title_meetings[catalog.orgs[post.org].roles[post.role][0]].add(mid)
         for issue in m.issues:
             issue_meetings[issue] += 1
+        for subject in m.subjects:
+            subject_meetings[subject].append(mid)
     active = sorted(meetings_of)
     people = catalog.people
     name_words = {w.lower() for p in people for form in (p.name, *p.aliases) for w in form.split()}
@@ -798,7 +818,7 @@ def make_questions(catalog: Catalog, count: int, seed: int) -> list[dict[str, An
         made = 0
         while made < max(1, round(count * share)):
             q = _question(kind, rng, catalog, meetings_of, title_meetings, issue_meetings,
-                          active, name_words, latest)  # fmt: skip
+                          subject_meetings, active, name_words, latest)  # fmt: skip
             if q is not None:
                 questions.append(q)
                 made += 1
@@ -813,6 +833,7 @@ def _question(
     meetings_of: dict[int, list[int]],
     title_meetings: dict[str, set[int]],
     issue_meetings: dict[int, int],
+    subject_meetings: dict[int, list[int]],
     active: list[int],
     name_words: set[str],
     latest: Any,
@@ -847,6 +868,26 @@ def _question(
             return None
         return {"kind": kind, "text": f"which meetings were about {ISSUES[issue]}?",
                 "min_total": issue_meetings[issue]}  # fmt: skip
+    if kind == "about_summary_word":
+        subject = rng.choice(sorted(subject_meetings))
+        starred = [w[1:] for w in STARRED_SUBJECTS[subject].split() if w.startswith("*")]
+        alone = [w for w in starred if w in SUMMARY_ONLY and w not in name_words]
+        if alone and rng.random() < 0.5:  # one word: "desalination"
+            asked = alone[0]
+            mids = {mid for x, ms in subject_meetings.items()
+                    if asked in SUMMARY_SUBJECTS[x].split() for mid in ms}  # fmt: skip
+        else:  # the whole subject: "desalination plants", "postal services"
+            words = SUMMARY_SUBJECTS[subject].split()
+            if not any(w in SUMMARY_ONLY and w not in name_words for w in words):
+                return None
+            asked = SUMMARY_SUBJECTS[subject]
+            mids = set(subject_meetings[subject])
+        return {"kind": kind, "text": rng.choice(SUMMARY_QUESTIONS).format(w=asked),
+                "words": asked.split(), "min_total": len(mids)}  # fmt: skip
+    if kind == "filler_words":
+        template, exact = rng.choice(FILLER_QUESTIONS)
+        return {"kind": kind, "text": template.format(s=person.surname), "person": person.name,
+                "total": len(meetings_of[pid]), "exact": exact}  # fmt: skip
     if kind == "count_in_year":
         year = dt.date.fromordinal(catalog.meetings[rng.choice(meetings_of[pid])].day).year
         n = sum(1 for x in meetings_of[pid]
@@ -888,6 +929,25 @@ def judge(q: dict[str, Any], answer: Any) -> bool:
         return status == "answered" and answer.total == q["total"]
     if kind in ("who_met_title", "about_issue"):
         return status == "answered" and answer.total >= q["min_total"]
+    if kind == "about_summary_word":
+        # All the meetings whose summary says it, and only meetings that mention it (by the
+        # first five letters of each word asked, so "swarm" counts for "swarms").
+        def mentions(m: Any) -> bool:
+            text = f"{m.title} {m.summary} {' '.join(m.issues)}".lower()
+            return all(w[:5] in text for w in q["words"])
+
+        return (
+            status == "answered"
+            and answer.total >= q["min_total"]
+            and all(mentions(m) for m in answer.meetings)
+        )
+    if kind == "filler_words":
+        # The person's meetings: all of them, or for "who hosted" some of them.
+        if status != "answered" or not answer.meetings:
+            return False
+        if not all(q["person"] in {p.name for p in m.participants} for m in answer.meetings):
+            return False
+        return answer.total == q["total"] if q["exact"] else 1 <= answer.total <= q["total"]
     if kind == "latest_of":
         return status == "answered" and answer.meetings[0].external_id == (
             f"bench-{q['latest_id']:06d}"
@@ -910,6 +970,7 @@ def run_generate(size: int, directory: Path, questions: int, seed: int) -> dict[
     write_catalog(catalog, f"sqlite:///{db}")
     written = time.perf_counter()
     qs = make_questions(catalog, questions, seed + size)
+    lengths = [len(m.summary) for m in catalog.meetings]
     (directory / "questions.json").write_text(json.dumps(qs, ensure_ascii=False))
     return {
         "size": size,
@@ -918,6 +979,7 @@ def run_generate(size: int, directory: Path, questions: int, seed: int) -> dict[
         "generate_s": made - start,
         "write_s": written - made,
         "db_mb": db.stat().st_size / 2**20,
+        "summary_chars": [min(lengths), statistics.mean(lengths), max(lengths)],
     }
 
 
@@ -984,6 +1046,7 @@ def run_answers(directory: Path, *, trace: bool, profile: bool) -> dict[str, Any
         "first_ms": first_ms,
         "p50_ms": _percentile(times, 50),
         "p95_ms": _percentile(times, 95),
+        "p99_ms": _percentile(times, 99),
         "max_ms": max(times),
         "questions": len(times),
         "rss_start_mb": rss_start,
@@ -1091,10 +1154,11 @@ def print_report(
 ) -> None:
     """Print the markdown tables."""
     traced = any(ans["index_alloc_mb"] is not None for _, ans in results)
-    print("\n| meetings | people | index build (1st question) ms | p50 ms | p95 ms | max ms "
+    print("\n| meetings | people | index build (1st question) ms | p50 ms | p95 ms | p99 ms "
+          "| max ms "
           "| peak RSS MB | RSS before index MB | full GCs (max ms) | sensible answers |"
           + (" index alloc MB |" if traced else ""))  # fmt: skip
-    print("|" + "---:|" * (10 + traced))
+    print("|" + "---:|" * (11 + traced))
     for gen, ans in results:
         sensible = sum(k["good"] for k in ans["kinds"].values())
         full = ans["gc"].get("gen2")
@@ -1102,13 +1166,16 @@ def print_report(
         alloc = f" {ans['index_alloc_mb']:.0f} |" if traced else ""
         print(
             f"| {gen['size']:,} | {gen['people']:,} | {ans['first_ms']:,.0f} "
-            f"| {ans['p50_ms']:.1f} | {ans['p95_ms']:.1f} | {ans['max_ms']:.1f} "
+            f"| {ans['p50_ms']:.1f} | {ans['p95_ms']:.1f} | {ans['p99_ms']:.1f} "
+            f"| {ans['max_ms']:.1f} "
             f"| {ans['rss_peak_mb']:.0f} | {ans['rss_start_mb']:.0f} | {gcs} "
             f"| {sensible}/{ans['questions']} |{alloc}"
         )
     catalogs = [
         f"{g['size']:,} meetings, {g['participations']:,} participations, "
-        f"{g['db_mb']:.0f} MB SQLite, written in {g['write_s']:.1f} s"
+        f"{g['db_mb']:.0f} MB SQLite, written in {g['write_s']:.1f} s, summaries "
+        f"{g['summary_chars'][0]}-{g['summary_chars'][2]} characters (mean "
+        f"{g['summary_chars'][1]:.0f})"
         for g, _ in results
     ]
     print("\nCatalogs: " + "; ".join(catalogs) + ".")
