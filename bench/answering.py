@@ -511,7 +511,7 @@ def _other_words() -> set[str]:
 
 
 def _summary_only_words() -> frozenset[str]:
-    """Words of SUMMARY_SUBJECTS that occur nowhere else, not even in another number or as
+    """Words of SUMMARY_SUBJECTS that occur nowhere else, not even as singular or plural or as
     another word's first five letters ("mines" is left out for "mine contamination")."""
     others = _other_words()
     prefixes = {w[:5] for w in others if len(w) >= 5}
