@@ -184,7 +184,7 @@ def test_validate_record_refuses_the_same_person_twice() -> None:
 
 def test_draft_without_date_is_a_sentence() -> None:
     with pytest.raises(ValidationError, match=re.escape("The meeting needs a date.")):
-        MeetingDraft().to_record(today=TODAY)
+        MeetingDraft().as_record()
 
 
 # --------------------------------------------------------------------------- create
@@ -701,8 +701,14 @@ def test_undo_of_an_import_refuses_over_a_later_edit(
         records.undo_last_change(session=session, clock=clock, actor_id=ADMIN)
 
 
-def test_future_date_problems_name_the_path() -> None:
+def test_an_import_refuses_meetings_over_a_day_ahead() -> None:
     dates = [TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)]
-    assert records.future_date_problems(dates, today=TODAY) == [
+    data = "meetings:\n" + "".join(
+        f"- {{date: {day.isoformat()}, participants: [{{name: A}}, {{name: B{i}}}]}}\n"
+        for i, day in enumerate(dates)
+    )
+    with pytest.raises(interchange.InvalidImport) as caught:
+        interchange.parse_import(data.encode(), filename="x.yaml", today=TODAY)
+    assert caught.value.errors == [
         "meetings[2].date: 2024-06-03 is in the future (at most a day ahead)"
     ]

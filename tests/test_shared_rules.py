@@ -7,6 +7,9 @@ refused, and one person imported twice under two spellings.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from records_support import NOW, count_rows
 from sqlalchemy import Engine
@@ -43,6 +46,18 @@ meetings:
 """
 
 
+@asynccontextmanager
+async def running_bot(engine: Engine, clock: FakeClock) -> AsyncIterator[Any]:
+    """The bot with ADMIN as admin and its JobQueue running (the /add conversation's timeout)."""
+    async with BotHarness(engine, clock=clock, admin_ids=(ADMIN,)) as bot:
+        assert bot.app.job_queue is not None
+        await bot.app.job_queue.start()
+        try:
+            yield bot
+        finally:
+            await bot.app.job_queue.stop(wait=False)
+
+
 def import_bytes(engine: Engine, clock: FakeClock, data: bytes) -> None:
     doc = parse_import(data, filename="x.yaml")
     with session_scope(engine) as session:
@@ -68,7 +83,7 @@ async def test_edit_of_an_imported_meeting_with_15_sources_in_telegram(
 ) -> None:
     clock = FakeClock(NOW)
     import_bytes(sqlite_engine, clock, MANY_SOURCES)
-    async with BotHarness(sqlite_engine, clock=clock, admin_ids=(ADMIN,)) as bot:
+    async with running_bot(sqlite_engine, clock) as bot:
         ann = bot.api.add_user(ADMIN, "Ann")
         await bot.say(bot.api.private_chat(ann), ann, "/edit many location Ganja")
         reply = str(bot.last_reply(ADMIN).params["text"])
@@ -90,7 +105,7 @@ async def test_add_offers_one_pia_kauma_after_importing_two_spellings(
 ) -> None:
     clock = FakeClock(NOW)
     import_bytes(sqlite_engine, clock, ACCENTED)
-    async with BotHarness(sqlite_engine, clock=clock, admin_ids=(ADMIN,)) as bot:
+    async with running_bot(sqlite_engine, clock) as bot:
         ann = bot.api.add_user(ADMIN, "Ann")
         chat = bot.api.private_chat(ann)
         await bot.say(chat, ann, "/add")
