@@ -1,4 +1,4 @@
-"""Admin record operations (bot/core/records.py) on SQLite and PostgreSQL."""
+"""Admin record operations (bot/core/records/) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 /admins, /alias, /merge and /cancel.
 
 Handlers are thin: they check the sender (bot/tg/auth.py), read the message, call one function
-of bot/core/records.py inside one session (so a change and its audit entry commit together),
+of bot/core/records/ inside one session (so a change and its audit entry commit together),
 and reply with escaped HTML. /add is a guided conversation in a private chat (or one message
 with a YAML block); /edit ID and a card's Edit button start a guided edit; /import takes a
 document. Conversations end after ADMIN_CONVERSATION_TIMEOUT of silence and say so.
