@@ -18,6 +18,7 @@ from tg_support import BotHarness
 from bot.core import records
 from bot.core.clock import FakeClock
 from bot.core.interchange import apply_import, parse_import
+from bot.core.names import name_key
 from storage.db import session_scope
 from storage.models import Meeting, Person
 
@@ -115,3 +116,11 @@ async def test_add_offers_one_pia_kauma_after_importing_two_spellings(
     assert reply.startswith("Added Pia Kauma, President"), reply
     assert "on record as Pia Kauma" in reply
     assert not bot.errors
+
+
+def test_name_key_folds_what_does_not_make_another_person() -> None:
+    same = ["Pia Kauma", "Pia Kaumá", "  PIA  kauma ", "Pia-Kauma", "pia.kauma"]
+    assert {name_key(n) for n in same} == {"pia kauma"}
+    assert name_key("Али Нагиев") == name_key("Ali Nagiev")
+    assert name_key("O’Brien") == name_key("OBrien")
+    assert name_key("Pia Kaumann") != name_key("Pia Kauma")

@@ -216,11 +216,13 @@ MeetingDate = Annotated[dt.date, BeforeValidator(_check_date)]
 ExternalId = Annotated[str | None, BeforeValidator(_check_id)]
 
 
-class _Record(BaseModel):
+class InputModel(BaseModel):
+    """An input record: unknown keys are errors, and a validated record does not change."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ParticipantIn(_Record):
+class ParticipantIn(InputModel):
     """A person at a meeting, with the role, organisation and country they had there."""
 
     name: Name
@@ -230,7 +232,7 @@ class ParticipantIn(_Record):
     aliases: Aliases = Field(default_factory=list)
 
 
-class MeetingIn(_Record):
+class MeetingIn(InputModel):
     """One meeting, as a file or an admin gives it; id, when given, is its external key."""
 
     id: ExternalId = None
@@ -245,7 +247,7 @@ class MeetingIn(_Record):
     issues: Issues = Field(default_factory=list)
 
 
-class OrganizationIn(_Record):
+class OrganizationIn(InputModel):
     """Extra aliases and acronyms (and optionally the country) of an organisation."""
 
     name: OrgName
@@ -253,7 +255,7 @@ class OrganizationIn(_Record):
     country: Country = None
 
 
-class IssueIn(_Record):
+class IssueIn(InputModel):
     """Synonyms of an issue."""
 
     name: Name

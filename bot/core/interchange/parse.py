@@ -14,11 +14,11 @@ from pydantic import ValidationError
 
 from bot.core.names import name_key
 from bot.core.schema import (
+    InputModel,
     IssueIn,
     MeetingIn,
     OrganizationIn,
     ParticipantIn,
-    _Record,
     repeated_issues,
     repeated_participants,
     unique_aliases,
@@ -155,7 +155,7 @@ def _message(error: Any, loc: tuple[int | str, ...]) -> str:
 
 
 def _validate(
-    model: type[_Record],
+    model: type[InputModel],
     raw: Any,
     prefix: tuple[int | str, ...],
     errors: list[str],
