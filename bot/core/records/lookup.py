@@ -143,7 +143,7 @@ def settle_participants(
     return tuple(settled)
 
 
-def row_id(text: str) -> int | None:
+def _row_id(text: str) -> int | None:
     """Read "12" or "#12" as a row id; None for anything else or beyond a 32-bit key."""
     if not re.fullmatch(r"#?\d{1,10}", text):
         return None
@@ -160,7 +160,7 @@ def find_meeting(
     """
     text = str(reference).strip()
     meeting = None
-    if (number := row_id(text)) is not None:
+    if (number := _row_id(text)) is not None:
         meeting = session.get(Meeting, number)
     if meeting is None and text:
         meeting = session.exec(select(Meeting).where(Meeting.external_id == text)).first()
@@ -176,7 +176,7 @@ def find_person(reference: str, *, session: Session) -> Person:
     """Return the person with id #12 (or 12) or the one person with this name or alias."""
     text = reference.strip()
     if re.fullmatch(r"#?\d+", text):
-        number = row_id(text)
+        number = _row_id(text)
         person = session.get(Person, number) if number is not None else None
         if person is None:
             raise NotFoundError(f"There is no person {text}.")

@@ -88,6 +88,7 @@ def _check_external_id(
 
 
 def write_links(meeting_id: int, record: MeetingRecord, *, session: Session) -> None:
+    """Make a meeting's participants and issues the record's, finding or creating each one."""
     people = []
     for p in record.participants:
         person_id = _resolve_person(p, session=session)
