@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import logging
 from pathlib import Path
@@ -193,3 +194,22 @@ def test_no_seed_folder_means_an_empty_start(
         result = load_seeds_if_empty(session=session, clock=clock, folder=tmp_path / "none")
     assert result is not None and not result.changed
     assert "No seed files" in caplog.text
+
+
+# --- layering ------------------------------------------------------------------------------------
+
+
+def test_storage_imports_nothing_from_bot_and_reads_no_environment() -> None:
+    root = Path(__file__).resolve().parent.parent / "storage"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "bot":
+                offenders.append(f"{path.name}: from {node.module}")
+            if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "bot" for a in node.names
+            ):
+                offenders.append(f"{path.name}: import bot")
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+                offenders.append(f"{path.name}: os.{node.attr}")
+    assert offenders == []

@@ -10,7 +10,7 @@ values and raise RecordError (or a subclass) whose message is one sentence for t
 
 from bot.core.records.admins import grant_admin, is_admin, list_admins, revoke_admin
 from bot.core.records.aliases import add_alias, merge_people
-from bot.core.records.audit import diff_snapshots, meeting_history
+from bot.core.records.audit import meeting_history
 from bot.core.records.lookup import (
     find_meeting,
     find_person,
@@ -26,10 +26,8 @@ from bot.core.records.meetings import (
     import_document,
 )
 from bot.core.records.parsing import (
-    EDITABLE_FIELDS,
     apply_field,
     canonical_field,
-    clean_text,
     local_today,
     parse_admin_date,
     parse_participant_line,
@@ -44,44 +42,33 @@ from bot.core.records.rules import (
 )
 from bot.core.records.undo import undo_last_change
 from bot.core.records.values import (
-    AdminInfo,
-    AliasResult,
     ChangeResult,
     ConflictError,
     FieldChange,
-    HistoryEntry,
     IssueChoice,
     MeetingDraft,
     MeetingRecord,
-    MergeResult,
     NotFoundError,
     ParticipantRecord,
     PersonCandidate,
     PersonMatch,
     RecordError,
-    UndoResult,
     ValidationError,
 )
 from bot.core.snapshots import snapshot_meeting
 
 __all__ = [
-    "EDITABLE_FIELDS",
-    "AdminInfo",
-    "AliasResult",
     "ChangeResult",
     "ConflictError",
     "FieldChange",
-    "HistoryEntry",
     "IssueChoice",
     "MeetingDraft",
     "MeetingRecord",
-    "MergeResult",
     "NotFoundError",
     "ParticipantRecord",
     "PersonCandidate",
     "PersonMatch",
     "RecordError",
-    "UndoResult",
     "ValidationError",
     "add_alias",
     "apply_field",
@@ -89,10 +76,8 @@ __all__ = [
     "check_field",
     "check_participant",
     "check_participant_count",
-    "clean_text",
     "create_meeting",
     "delete_meeting",
-    "diff_snapshots",
     "edit_meeting",
     "find_meeting",
     "find_person",
