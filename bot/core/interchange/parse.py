@@ -1,5 +1,8 @@
-"""Read an import file (YAML or JSON): decode it, validate every meeting against the schema, and
-name the path of every error before anything is written."""
+"""Read an import file: decode YAML or JSON and validate it whole against the meeting schema.
+
+Every error is named by its path ("meetings[3].participants[0].name: required") before
+anything is written.
+"""
 
 from __future__ import annotations
 

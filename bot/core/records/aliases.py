@@ -1,5 +1,7 @@
-"""Names of people, organisations and issues: /alias adds a spelling, /merge joins two records
-of one person; both audited and undoable. Spellings compare by name_key (bot/core/names.py)."""
+"""Names of people, organisations and issues: /alias adds a spelling, /merge joins two people.
+
+Both are audited and undoable. Spellings compare by name_key (bot/core/names.py).
+"""
 
 from __future__ import annotations
 

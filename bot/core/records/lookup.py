@@ -1,6 +1,8 @@
-"""Look records up as admins name them: people by spelling (for /add's "Is this …?"), meetings
-by id, issues by name or synonym. Names compare by name_key (bot/core/names.py), the rule the
-import uses too."""
+"""Look records up as admins name them: people, issues and meetings.
+
+People by spelling (for /add's "Is this …?"), meetings by id, issues by name or synonym. Names
+compare by name_key (bot/core/names.py), the rule the import uses too.
+"""
 
 from __future__ import annotations
 

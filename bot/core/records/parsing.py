@@ -1,6 +1,8 @@
-"""Admin input parsing: dates, participant lines, lists and links as admins type them, and the
-names of the fields /edit changes. Nothing here checks limits: that is the schema's job
-(bot/core/schema.py, through rules.py)."""
+"""Admin input parsing: dates, participant lines, lists and links as admins type them.
+
+Also the names of the fields /edit changes. Nothing here checks limits: that is the schema's
+job (bot/core/schema.py, worded for admins by rules.py).
+"""
 
 from __future__ import annotations
 
