@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import (
     CatalogVersion,
@@ -145,7 +145,7 @@ def _bump_catalog_version(session: Session, _context: object, _instances: object
     session.info["catalog_bumped"] = True
     result = session.execute(
         update(CatalogVersion)
-        .where(CatalogVersion.id == 1)
+        .where(col(CatalogVersion.id) == 1)
         .values(version=CatalogVersion.version + 1)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]

@@ -166,7 +166,7 @@ def _check_url(value: Any) -> str:
             "bad_url", "not an http(s) URL ({url})", {"url": shown, "problem": problem}
         )
     url = _text(MAX_URL, optional=False)(value)
-    assert url is not None
+    assert isinstance(url, str)
     return url
 
 

@@ -455,7 +455,7 @@ def _update_meeting(meeting: Meeting, want: _Want, current: _Links, *, session: 
     assert meeting.id is not None
     changed = _set_fields(meeting, want.record)
     for position, (person, title, org, country) in enumerate(want.people):
-        values = {
+        values: dict[str, Any] = {
             "person_id": person.id,
             "position": position,
             "title": title,
@@ -474,20 +474,20 @@ def _update_meeting(meeting: Meeting, want: _Want, current: _Links, *, session: 
     for row in current.people[len(want.people) :]:
         session.delete(row)
         changed = True
-    stored = {row.issue_id: row for row in current.issues}
+    stored = {link.issue_id: link for link in current.issues}
     wanted_ids = [issue.id for issue in want.issues]
     for position, issue_id in enumerate(wanted_ids):
         assert issue_id is not None
-        row = stored.get(issue_id)
-        if row is None:
+        link = stored.get(issue_id)
+        if link is None:
             session.add(MeetingIssue(meeting_id=meeting.id, issue_id=issue_id, position=position))
             changed = True
-        elif row.position != position:
-            row.position = position
+        elif link.position != position:
+            link.position = position
             changed = True
-    for issue_id, row in stored.items():
+    for issue_id, link in stored.items():
         if issue_id not in wanted_ids:
-            session.delete(row)
+            session.delete(link)
             changed = True
     return changed
 

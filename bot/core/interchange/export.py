@@ -110,7 +110,7 @@ def export_catalog(*, session: Session, fmt: Literal["yaml", "json"] = "yaml") -
     if fmt != "yaml":
         raise ValueError(f"unknown export format {fmt!r} (yaml or json)")
     doc = build_export(session=session, mode="python")
-    return yaml.dump(
+    text: str = yaml.dump(
         doc,
         Dumper=_Dumper,
         allow_unicode=True,
@@ -118,6 +118,7 @@ def export_catalog(*, session: Session, fmt: Literal["yaml", "json"] = "yaml") -
         default_flow_style=False,
         width=100,
     )
+    return text
 
 
 def format_for(filename: str | None) -> Literal["yaml", "json"]:

@@ -54,7 +54,8 @@ def _split_kind(text: str) -> tuple[str | None, str]:
 
 def _closest_name(name: str, *, session: Session) -> str | None:
     spellings: list[str] = []
-    for model in (Person, Organization, Issue):
+    models: tuple[Any, ...] = (Person, Organization, Issue)
+    for model in models:
         for row in session.exec(select(model)).all():
             spellings.append(row.name)
     best = process.extractOne(
@@ -171,7 +172,7 @@ def merge_people(
             f"{kept.name} and {dropped.name} both took part in meeting {shared[0]}, "
             "so they are two people."
         )
-    before = {
+    before: dict[str, Any] = {
         "keep": _named_snapshot(kept),
         "drop": _named_snapshot(dropped),
         "participations": sorted(int(p.id) for p in moved if p.id is not None),

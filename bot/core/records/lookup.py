@@ -193,4 +193,5 @@ def find_person(reference: str, *, session: Session) -> Person:
             f"#{p.id} {p.name}" + (f" ({p.country})" if p.country else "") for p in found[:5]
         )
         raise RecordError(f"Several people are called “{text}” ({labels}); use the #id.")
-    return found[0]
+    only: Person = found[0]
+    return only

@@ -186,4 +186,10 @@ def apply_field(
     if key == "issues":
         return replace(record, issues=() if clear else tuple(split_list(text)))
     new_value = None if clear else clean_text(text)
-    return replace(record, **{key: new_value})
+    if key == "location":
+        return replace(record, location=new_value)
+    if key == "title":
+        return replace(record, title=new_value)
+    if key == "summary":
+        return replace(record, summary=new_value)
+    return replace(record, external_id=new_value)
