@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     telegram_timeout: float = Field(default=10.0, gt=0, le=300)
     database_url: str | None = None
     meetbot_data_dir: Path = Path("data")
+    # None: seeds/ in the source tree (bot/core/seeds.py).
+    meetbot_seeds_dir: Path | None = None
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_timezone: str = "UTC"
     bot_mode: Literal["polling", "webhook"] = "polling"
