@@ -541,12 +541,23 @@ class IndexCache:
         self._indexes: dict[str, CatalogIndex] = {}
 
     def get(self, session: Session) -> CatalogIndex:
+        """The index of what session sees; cached only when that is the committed catalog.
+
+        A session with uncommitted catalog writes (a preview answered before an admin
+        cancels) gets an index of its own: caching it would serve the rolled-back change once
+        a later commit reaches the same version number.
+        """
         bind = session.get_bind()
-        key = str(bind.url) if isinstance(bind, Engine) else str(bind.engine.url)
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        key = str(engine.url)
         version = read_catalog_version(session)
         index = self._indexes.get(key)
         if index is not None and index.version == version:
             return index
+        with Session(engine) as committed_view:
+            committed = read_catalog_version(committed_view)
+        if committed != version:
+            return CatalogIndex.build(session)
         with self._lock:
             index = self._indexes.get(key)
             if index is None or index.version != version:
