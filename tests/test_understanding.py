@@ -141,6 +141,12 @@ def test_a_synonym_phrase_finds_the_recorded_topic(catalog: Engine) -> None:
     assert _found(catalog, "meetings about the grain deal") == {"u02"}
 
 
+def test_with_inside_a_topic_is_the_topic_or_the_people_met(catalog: Engine) -> None:
+    assert _found(catalog, "who discussed landmines with the OSCE secretary general?") == {"u04"}
+    assert _found(catalog, "meetings about election observation with Rusu") == {"u03"}
+    assert ask(catalog, "meetings about landmines with Lysenko").meetings == ()
+
+
 def test_spelling_variants_and_inflections_meet(catalog: Engine) -> None:
     assert _found(catalog, "meetings about anticorruption") == {"u06"}
     assert _found(catalog, "meetings about the judiciary reforms") == {"u06"}

@@ -223,7 +223,11 @@ def _split_spans(flat: str) -> list[Span]:
 
     def close() -> None:
         nonlocal current, apposition, alternative
-        content = [t for t in current if t not in STOPWORDS]
+        # Inside a topic "with" is kept for the resolver: "talks with Russia" may be a topic.
+        keep = {"with"} if kind is SpanKind.ISSUE else set()
+        content = [t for t in current if t not in STOPWORDS or t in keep]
+        while content and content[-1] in keep:
+            content.pop()
         if content:
             toks = tuple(_expand_role_acronyms(content))
             spans.append(Span(kind, toks, apposition, or_previous=alternative))
@@ -247,7 +251,7 @@ def _split_spans(flat: str) -> list[Span]:
             if not current and tok in PLACE_MARKERS:
                 kind = SpanKind.PLACE  # "discuss in Davos"
                 continue
-            if current and tok in {"and", "in", "of", "on", "for", "&"}:
+            if current and tok in {"and", "in", "of", "on", "for", "&", "with"}:
                 current.append(tok)  # "oil and gas", "war in Ukraine"
                 continue
             if tok in ISSUE_MONOLOGUE:
@@ -348,8 +352,9 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
          lambda m: _ago_period(today, _number(m[1]), m[2])),
         (r"yesterday", lambda m: _day_window(today - dt.timedelta(days=1))),
         (r"today", lambda m: _day_window(today)),
-        (rf"(?:in |during |of )?{_YEAR}(?: year)?",
-         lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31))),
+        # A bare year that begins a name ("the 2026 World Cup") is not a time.
+        (rf"(?:(?:in |during |of ){_YEAR}|(?<!\bthe )(?<!\babout ){_YEAR})(?: year)?",
+         lambda m: _year_window(int(m[1] or m[2]))),
     ]  # fmt: skip
     padded = f" {flat} "
     for pattern, build in rules:
@@ -363,6 +368,10 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
             return window, " ".join(rest.split())
     del year_start
     return None, flat
+
+
+def _year_window(year: int) -> Window:
+    return Window(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 def _day(year: int, month: int, day: int) -> Window:
