@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.lexicon import ROLE_ACRONYMS, normalize_word, stem_words, tokens, words
+from bot.core.lexicon import (
+    ROLE_ACRONYMS,
+    ROLE_PHRASES,
+    normalize_word,
+    stem_words,
+    tokens,
+    words,
+)
 
 
 class Intent(StrEnum):
@@ -283,8 +290,15 @@ def _split_spans(flat: str) -> list[Span]:
 
 def _expand_role_acronyms(toks: list[str]) -> list[str]:
     out: list[str] = []
-    for tok in toks:
-        out.extend(ROLE_ACRONYMS.get(tok, (tok,)))
+    i = 0
+    while i < len(toks):
+        pair = tuple(toks[i : i + 2])
+        if pair in ROLE_PHRASES:
+            out.extend(ROLE_PHRASES[pair])
+            i += 2
+            continue
+        out.extend(ROLE_ACRONYMS.get(toks[i], (toks[i],)))
+        i += 1
     # "sec gen" -> "secretary general", without repeating words.
     deduped: list[str] = []
     for tok in out:
