@@ -113,7 +113,7 @@ class CatalogIndex:
         self._surnames: set[str] = set()
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
-        self.place_index: dict[str, set[int]] = defaultdict(set)
+        self.place_index: dict[str, array] = defaultdict(lambda: array("q"))
         self.topics = TopicIndex()
         self._name_vocab: list[str] = []
         self._role_vocab: list[str] = []
@@ -138,7 +138,7 @@ class CatalogIndex:
                 location = places.setdefault(location, location)
                 index.meeting_location[meeting_id] = location
                 for tok in set(tokens(location)):
-                    index.place_index[tok].add(meeting_id)
+                    index.place_index[tok].append(meeting_id)
             index.topics.add_text(meeting_id, title, summary)
         for person_id, name, aliases in session.exec(
             select(Person.id, Person.name, Person.aliases).execution_options(
@@ -249,6 +249,7 @@ class CatalogIndex:
         self.topics.finish()
         self._name_vocab = list(self.name_index)
         self._role_vocab = list(self.role_index)
+        self.place_index = dict(self.place_index)  # type: ignore[assignment]
         self._place_vocab = list(self.place_index)
         self.person_parts = dict(self.person_parts)  # type: ignore[assignment]
 
@@ -408,8 +409,8 @@ class CatalogIndex:
     def _meetings_with_place_tokens(self, words: Iterable[str]) -> set[int]:
         out: set[int] | None = None
         for word in words:
-            postings = self.place_index.get(word, set())
-            out = set(postings) if out is None else out & postings
+            postings = self.place_index.get(word, ())
+            out = set(postings) if out is None else out.intersection(postings)
         return out or set()
 
     def match_topic(
