@@ -122,6 +122,12 @@ def test_acronyms_with_function_words_and_parts_of_a_name(catalog: Engine) -> No
     assert _found(catalog, "meetings with the Red Cross") == {"u05"}
 
 
+def test_a_country_includes_its_capital(catalog: Engine) -> None:
+    # u03 is recorded in "Chisinau" alone.
+    assert _found(catalog, "meetings in Moldova") == {"u01", "u02", "u03"}
+    assert _found(catalog, "meetings in the Austrian capital") == {"u04"}
+
+
 # ----- 4. topics in the user's words --------------------------------------------------------
 
 

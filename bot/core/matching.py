@@ -19,6 +19,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.core.geography import CAPITALS, COUNTRY_ALIASES
+from bot.core.geography import DEMONYMS as GEO_DEMONYMS
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
@@ -395,6 +397,16 @@ class CatalogIndex:
             return out
         if words[0] in DEMONYMS and len(words) == 1:
             words = tokens(DEMONYMS[words[0]])
+        country = _country_named(words)
+        if country is not None:
+            # A country is also its capital: "in Serbia" finds a meeting recorded "Belgrade".
+            capitals = _CAPITALS_OF.get(country, [])
+            wants_capital = "capital" in words
+            out = set() if wants_capital else self._meetings_with_place_tokens(tokens(country))
+            for capital in capitals:
+                out |= self._meetings_with_place_tokens(tokens(capital))
+            if out or wants_capital:
+                return out
         resolved: list[str] = []
         for word in words:
             if word in self.place_index:
@@ -527,6 +539,22 @@ _DESCRIPTIVE = (
 def _describes_person(token: str) -> bool:
     """A rank, title, acronym of a title, demonym or country: words an alias adds to a name."""
     return token in _DESCRIPTIVE
+
+
+_COUNTRIES = set(GEO_DEMONYMS.values())
+_CAPITALS_OF: dict[str, list[str]] = {}
+for _capital, _country in CAPITALS.items():
+    _CAPITALS_OF.setdefault(_country, []).append(_capital)
+
+
+def _country_named(words: list[str]) -> str | None:
+    """The country the words of a place name ("serbia", "turkiye", "serbian capital")."""
+    rest = [w for w in words if w != "capital"]
+    phrase = " ".join(rest)
+    if len(rest) == 1 and rest[0] in DEMONYMS:
+        phrase = DEMONYMS[rest[0]]
+    phrase = COUNTRY_ALIASES.get(phrase, phrase)
+    return phrase if phrase in _COUNTRIES else None
 
 
 _REGION_TOKENS = {
