@@ -517,13 +517,14 @@ def is_dictionary_word(word: str) -> bool:
     """Whether a lowercase token is an ordinary English word (so not a name nobody recorded).
 
     Uses simplemma's English dictionary, which ships with the package and loads (about
-    0.25 s) only the first time a question holds a word no vocabulary of the catalog knows.
+    0.25 s) only the first time a question holds a word no vocabulary of the catalog knows;
+    its low-memory reader keeps 6 MB instead of 25 MB.
     """
     if not word.isalpha() or not word.isascii():
         return False
     import simplemma
 
-    return bool(simplemma.is_known(word, lang="en"))
+    return bool(simplemma.is_known(word, lang="en", low_memory=True))
 
 
 @lru_cache(maxsize=4096)
@@ -533,7 +534,7 @@ def is_inflected(word: str) -> bool:
         return False
     import simplemma
 
-    return str(simplemma.lemmatize(word, lang="en")).lower() != word
+    return str(simplemma.lemmatize(word, lang="en", low_memory=True)).lower() != word
 
 
 def is_lexicon_word(word: str) -> bool:

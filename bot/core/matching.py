@@ -39,7 +39,7 @@ from bot.core.lexicon import (
     tokens,
 )
 from bot.core.names import name_words
-from bot.core.topics import TopicIndex, TopicMatch
+from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
@@ -614,6 +614,8 @@ def _build_outside_gc(session: Session) -> CatalogIndex:
     finally:
         if enabled:
             gc.enable()
+    # The per-word caches of the build are not needed to answer; a rebuild fills them again.
+    clear_build_caches()
     # Unfreeze first so garbage cycles from before the last build are not kept for ever.
     gc.unfreeze()
     gc.collect()
