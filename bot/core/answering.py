@@ -325,7 +325,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: _Resolution) -> N
         roles = index.role_participations(span.tokens)
         if previous.participations is not None and roles is not None:
             previous.participations &= roles
-            previous.label += " as " + " ".join(span.tokens)
+            previous.label += t(resolution.question, "as") + resolution.question.quote(span.tokens)
             return
     if span.kind is SpanKind.ISSUE:
         if _resolve_issue(span.tokens, index, resolution):
@@ -388,12 +388,14 @@ def _resolve_entity(
                 # "Aliyev energy meetings": the words beside the name that name a topic.
                 _resolve_issue(leftover, index, resolution)
         if person.score < 100:
-            resolution.notes.append(f"“{' '.join(toks)}” read as {label}")
+            typed = resolution.question.quote(toks)
+            resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(_Constraint(label, participations=parts))
         return True
     roles = index.role_participations(toks)
     if roles:
-        resolution.constraints.append(_Constraint("the " + " ".join(toks), participations=roles))
+        label = t(resolution.question, "the") + resolution.question.quote(toks)
+        resolution.constraints.append(_Constraint(label, participations=roles))
         return True
     if not fallback:
         return False
@@ -403,7 +405,8 @@ def _resolve_entity(
         return True
     meetings = index.place_meetings(toks)
     if meetings:
-        resolution.constraints.append(_Constraint(" ".join(toks), meetings=meetings))
+        label = resolution.question.quote(toks)
+        resolution.constraints.append(_Constraint(label, meetings=meetings))
         return True
     return False
 
@@ -452,7 +455,7 @@ def _resolve_issue(
     if found is None:
         return False
     names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
-    label = " / ".join(names) if names and len(names) <= 3 else " ".join(toks)
+    label = " / ".join(names) if names and len(names) <= 3 else resolution.question.quote(toks)
     resolution.constraints.append(_Constraint(label, meetings=set(found.meetings), kind="issue"))
     return True
 
@@ -497,7 +500,9 @@ def _answer(
     if notes:
         blocks.append("(" + "; ".join(notes) + ")")
     with_summary = question.intent is Intent.WHAT_DISCUSSED
-    blocks.extend(format_meeting(v, with_summary=with_summary) for v in meetings)
+    blocks.extend(
+        format_meeting(v, with_summary=with_summary, language=question.language) for v in meetings
+    )
     if total > len(meetings):
         blocks.append(f"… and {total - len(meetings)} more.")
     return Answer(

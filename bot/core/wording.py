@@ -38,6 +38,12 @@ TEXTS = {
         "and_more": " and {n} more",
         "more_meetings": "; and {n} more meetings",
         "no_role": "no role recorded",
+        "issues": "Issues",
+        "source": "Source",
+        "not_recorded": "not recorded",
+        "as": " as ",
+        "the": "the ",
+        "read_as": "“{typed}” read as {label}",
         "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
         "when": "{subjects} met on {dates}.",
         "where": "{subjects} met in {places}.",
@@ -72,6 +78,12 @@ TEXTS = {
         "and_more": " и ещё {n}",
         "more_meetings": "; и ещё встреч: {n}",
         "no_role": "должность не указана",
+        "issues": "Темы",
+        "source": "Источник",
+        "not_recorded": "не указан",
+        "as": " в роли ",
+        "the": "",
+        "read_as": "«{typed}» понято как {label}",
         "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
         "when": "{subjects}: встречи {dates}.",
         "where": "{subjects}: место встречи — {places}.",
@@ -232,17 +244,19 @@ def _roles_held(question: Question, names: list[str], views: tuple[MeetingView, 
     return ". ".join(sentences) + "."
 
 
-def format_meeting(view: MeetingView, *, with_summary: bool = False) -> str:
+def format_meeting(view: MeetingView, *, with_summary: bool = False, language: str = "en") -> str:
     """Return one meeting as plain text: date and place, people and roles, issues, source."""
-    lines = [f"{view.date.isoformat()} · {view.location or 'place not recorded'}"]
+    words = TEXTS.get(language, TEXTS["en"])
+    lines = [f"{view.date.isoformat()} · {view.location or words['no_place']}"]
     if view.title:
         lines[0] += f" — {view.title}"
     for p in view.participants:
         role = ", ".join(x for x in (p.title, p.country) if x)
         lines.append(f"  • {p.name}" + (f" — {role}" if role else ""))
     if view.issues:
-        lines.append("  Issues: " + ", ".join(view.issues))
+        lines.append(f"  {words['issues']}: " + ", ".join(view.issues))
     if with_summary and view.summary:
         lines.append("  " + view.summary)
-    lines.append("  Source: " + (", ".join(view.sources) if view.sources else "not recorded"))
+    sources = ", ".join(view.sources) if view.sources else words["not_recorded"]
+    lines.append(f"  {words['source']}: {sources}")
     return "\n".join(lines)
