@@ -114,11 +114,6 @@ def test_what_was_discussed_at_a_place(catalog: Engine, text: str) -> None:
     _check(catalog, text, ANSWERED, Intent.WHAT_DISCUSSED, ["m00"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: 'issues' is not a question word, so it is looked up as a topic and the "
-    "answer is not_found (“I have no records matching “issue””)",
-)
 def test_which_issues_were_discussed(catalog: Engine) -> None:
     _check(catalog, "Which issues were discussed in Baku?", ANSWERED, Intent.WHAT_DISCUSSED,
            ["m00"])  # fmt: skip
@@ -188,11 +183,6 @@ def test_unknown_name_is_not_found(catalog: Engine) -> None:
     assert answer.meetings == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: the not-found sentence quotes the normalised tokens ('han gruber') "
-    "instead of the words the user typed ('Hans Gruber')",
-)
 def test_not_found_quotes_the_words_asked(catalog: Engine) -> None:
     assert "Hans Gruber" in ask(catalog, "Who met Hans Gruber?").headline
 
@@ -202,11 +192,6 @@ def test_known_given_name_with_unknown_surname_is_not_a_fact(catalog: Engine) ->
     assert "Greta Lindqvist" in answer.suggestions
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: the given name of one person and the surname of another tie, and the "
-    "answer states the meetings of both people as those of 'Anton Lindqvist'",
-)
 def test_names_of_two_different_people_are_not_merged(catalog: Engine) -> None:
     answer = ask(catalog, "Who met Anton Lindqvist?")
     assert answer.status is not ANSWERED

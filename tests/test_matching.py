@@ -164,13 +164,13 @@ def test_unknown_place_is_none(index: CatalogIndex) -> None:
     ],
 )
 def test_issue_synonyms_and_paraphrases(index: CatalogIndex, phrase: str, issue: str) -> None:
-    found, score = index.match_issues(tuple(tokens(phrase)))
-    assert {index.issue_names[i] for i in found} == {issue}
-    assert score > 0
+    found = index.match_topic(tuple(tokens(phrase)))
+    assert found is not None
+    assert {index.topics.issue_names[i] for i in found.issue_ids} == {issue}
 
 
 def test_unrelated_topic_matches_no_issue(index: CatalogIndex) -> None:
-    assert index.match_issues(tuple(tokens("climate change"))) == (set(), 0.0)
+    assert index.match_topic(tuple(tokens("climate change"))) is None
 
 
 def test_closest_names_offers_the_near_name(index: CatalogIndex) -> None:

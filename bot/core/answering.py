@@ -11,13 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
-from bot.core.lexicon import FILLERS, is_lexicon_word
+from bot.core.lexicon import (
+    FILLERS,
+    SMALL_TALK,
+    TOPIC_FILLERS,
+    is_dictionary_word,
+    is_inflected,
+    is_lexicon_word,
+)
 from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex, PersonMatch
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
 from bot.core.views import MeetingView, load_meeting_views
@@ -30,6 +37,7 @@ MAX_MEETINGS_LISTED = 100  # an answer lists at most this many meetings (the cou
 
 class Status(StrEnum):
     ANSWERED = "answered"
+    PARTIAL = "partial"  # some words of the question could not be used; the text says which
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
 
@@ -82,8 +90,10 @@ class _Constraint:
 
 @dataclass(slots=True)
 class _Resolution:
+    question: Question
     constraints: list[_Constraint] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    unresolved_kinds: list[SpanKind] = field(default_factory=list)
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -112,17 +122,29 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     cleaned = clean_question(text)
     question = parse_question(cleaned, today)
     index = INDEXES.get(session)
+    if _is_small_talk(question):
+        return _answer(question, Status.NOT_FOUND, _t(question, "small_talk"))
+    question, ignored = _without_fillers(question, index)
     resolution = _resolve(question, index)
+    if ignored:
+        resolution.notes.append(_t(question, "ignored", words=", ".join(ignored)))
     if resolution.ambiguous:
         label, names = resolution.ambiguous[0]
         headline = _t(question, "ambiguous", label=label, names=", ".join(names))
         return _answer(question, Status.AMBIGUOUS, headline, suggestions=tuple(names))
-    if resolution.unresolved:
+    # An unknown name means "not found"; an unknown topic or place beside known people
+    # gives what fits the rest, marked partial, never as the answer.
+    partial = bool(resolution.unresolved) and bool(resolution.constraints)
+    partial = partial and SpanKind.ENTITY not in resolution.unresolved_kinds
+    if resolution.unresolved and not partial:
         missing = resolution.unresolved[0]
-        suggestions = tuple(index.closest_names(missing))
+        kind = resolution.unresolved_kinds[0]
+        suggestions = tuple(index.closest_names(missing, kind=kind.value))
         headline = _t(question, "unknown", what=missing)
         if suggestions:
             headline += " " + _t(question, "did_you_mean", names=", ".join(suggestions))
+        if question.yes_no:
+            headline = _t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
     open_question = question.intent in (Intent.LATEST, Intent.COUNT)
     if not resolution.constraints and question.window is None and not open_question:
@@ -133,22 +155,89 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
+    unused = ", ".join(f"“{u}”" for u in resolution.unresolved)
     if not ordered:
         labels = [c.label for c in resolution.constraints]
         headline = _t(question, "none", what=_join(labels, question), when=_when(question))
+        if partial:
+            headline = _t(question, "unused", words=unused) + " " + headline
+        if question.yes_no:
+            headline = _t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
     listed = ordered[:MAX_MEETINGS_LISTED]
     views = tuple(load_meeting_views(listed, session=session))
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
     headline = _headline(question, resolution.constraints, views, len(ordered), subjects)
+    if partial:
+        headline = _t(question, "unused", words=unused) + " " + _t(question, "rest") + headline
+    elif question.yes_no:
+        headline = _t(question, "yes") + headline
     return _answer(
         question,
-        Status.ANSWERED,
+        Status.PARTIAL if partial else Status.ANSWERED,
         headline,
         meetings=views,
         total=len(ordered),
         notes=tuple(resolution.notes),
     )
+
+
+def _is_small_talk(question: Question) -> bool:
+    """A greeting or thanks with nothing to look up."""
+    words = [t for span in question.spans for t in span.tokens]
+    return bool(words) and all(w in SMALL_TALK for w in words) and question.window is None
+
+
+def _without_fillers(question: Question, index: CatalogIndex) -> tuple[Question, list[str]]:
+    """Drop the words that fit no vocabulary and are ordinary words, not names.
+
+    Greetings go everywhere; inside a topic only words that say "the agenda" go, so an
+    unknown topic word still has to be found; inside a name or title an English word goes when
+    it is an inflected form ("hosted") or when the rest names a person ("summit Aliyev"). A word
+    typed with a capital letter, or close to a recorded name, stays and must be resolved.
+    """
+    spans: list[Span] = []
+    ignored: list[str] = []
+    for span in question.spans:
+        kept: list[str] = []
+        for i, tok in enumerate(span.tokens):
+            rest = span.tokens[:i] + span.tokens[i + 1 :]
+            if _is_filler(tok, span, rest, question, index):
+                ignored.append(tok)
+            else:
+                kept.append(tok)
+        if kept:
+            spans.append(replace(span, tokens=tuple(kept)))
+    return replace(question, spans=tuple(spans)), list(dict.fromkeys(ignored))
+
+
+def _is_filler(
+    tok: str, span: Span, rest: tuple[str, ...], question: Question, index: CatalogIndex
+) -> bool:
+    if tok in SMALL_TALK and tok not in question.name_like:
+        return True
+    if span.kind is SpanKind.ISSUE:
+        return tok in TOPIC_FILLERS
+    if (
+        tok in question.name_like
+        or tok in index.name_index
+        or tok in index.role_index
+        or tok in index.place_index
+        or tok in FILLERS
+        or is_lexicon_word(tok)
+        or not is_dictionary_word(tok)
+        or index.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
+    ):
+        return False
+    if is_inflected(tok):
+        return True
+    return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
+
+
+def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
+    """Whether tok comes right after a given name, where a surname would stand."""
+    position = span.tokens.index(tok)
+    return position > 0 and span.tokens[position - 1] in index.given_names
 
 
 def _meetings_fitting(
@@ -181,37 +270,68 @@ def _meetings_fitting(
 
 
 def _resolve(question: Question, index: CatalogIndex) -> _Resolution:
-    resolution = _Resolution()
+    resolution = _Resolution(question)
     for span in question.spans:
-        if span.role_of_previous and resolution.constraints:
-            previous = resolution.constraints[-1]
-            roles = index.role_participations(span.tokens)
-            if previous.participations is not None and roles is not None:
-                previous.participations &= roles
-                previous.label += " as " + " ".join(span.tokens)
-                continue
-        if span.kind is SpanKind.ISSUE:
-            if _resolve_issue(span.tokens, index, resolution):
-                continue
-            parts = _split_on(span.tokens, "and")
-            if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
-                continue
-            resolution.unresolved.append(_display(span))
-        elif span.kind is SpanKind.PLACE:
-            meetings = index.place_meetings(span.tokens)
-            if meetings is not None:
-                resolution.constraints.append(
-                    _Constraint(
-                        index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
-                    )
-                )
-                continue
-            if _resolve_entity(span.tokens, index, resolution, fallback=True):
-                continue
-            resolution.unresolved.append(_display(span))
-        elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
-            resolution.unresolved.append(_display(span))
+        before = len(resolution.constraints)
+        _resolve_span(span, index, resolution)
+        if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
+            _merge_alternatives(resolution, index)
     return resolution
+
+
+def _merge_alternatives(resolution: _Resolution, index: CatalogIndex) -> None:
+    """ "A or B": the last two constraints become one that either side fits."""
+    second = resolution.constraints.pop()
+    first = resolution.constraints[-1]
+    or_ = _TEXTS.get(resolution.question.language, _TEXTS["en"])["or"]
+    first.label += or_ + second.label
+    if first.participations is not None and second.participations is not None:
+        first.participations |= second.participations
+        return
+    first.meetings = _meetings_of(first, index) | _meetings_of(second, index)
+    first.participations = None
+
+
+def _meetings_of(constraint: _Constraint, index: CatalogIndex) -> set[int]:
+    if constraint.participations is not None:
+        return index.meetings_of_participations(constraint.participations)
+    return set(constraint.meetings or ())
+
+
+def _unresolved(resolution: _Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
+    resolution.unresolved.append(resolution.question.quote(toks))
+    resolution.unresolved_kinds.append(kind)
+
+
+def _resolve_span(span: Span, index: CatalogIndex, resolution: _Resolution) -> None:
+    if span.role_of_previous and resolution.constraints:
+        previous = resolution.constraints[-1]
+        roles = index.role_participations(span.tokens)
+        if previous.participations is not None and roles is not None:
+            previous.participations &= roles
+            previous.label += " as " + " ".join(span.tokens)
+            return
+    if span.kind is SpanKind.ISSUE:
+        if _resolve_issue(span.tokens, index, resolution):
+            return
+        parts = _split_on(span.tokens, "and")
+        if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
+            return
+        _unresolved(resolution, span.tokens, span.kind)
+    elif span.kind is SpanKind.PLACE:
+        meetings = index.place_meetings(span.tokens)
+        if meetings is not None:
+            resolution.constraints.append(
+                _Constraint(
+                    index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
+                )
+            )
+            return
+        if _resolve_entity(span.tokens, index, resolution, fallback=True):
+            return
+        _unresolved(resolution, span.tokens, span.kind)
+    elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
+        _unresolved(resolution, span.tokens, span.kind)
 
 
 def _resolve_entity(
@@ -221,16 +341,16 @@ def _resolve_entity(
     person = index.match_person(toks)
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
-        if person.score < NAME_CONFIDENT:
-            resolution.unresolved.append(" ".join(toks))
+        if person.score < NAME_CONFIDENT or person.mixed:
+            _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
-            resolution.ambiguous.append((" ".join(toks), names))
+            resolution.ambiguous.append((resolution.question.quote(toks), names))
             return True
         if _unmatched_name_words(toks, person, index):
             # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
             # person is not in the records, whatever the other part matched.
-            resolution.unresolved.append(" ".join(toks))
+            _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         parts = index.participations_of_people(person.person_ids)
         leftover = tuple(t for i, t in enumerate(toks) if i not in person.used)
@@ -250,7 +370,9 @@ def _resolve_entity(
         return True
     if not fallback:
         return False
-    if _resolve_issue(toks, index, resolution):
+    # Titles and summaries name offices too: words of a role are a topic only by a label.
+    office_words = any(t in index.role_index or t in index.name_index for t in toks)
+    if _resolve_issue(toks, index, resolution, labels_only=office_words):
         return True
     meetings = index.place_meetings(toks)
     if meetings:
@@ -282,14 +404,19 @@ def _known_role_words(words: tuple[str, ...], index: CatalogIndex) -> bool:
     return any(w in index.role_index for w in words)
 
 
-def _resolve_issue(toks: tuple[str, ...], index: CatalogIndex, resolution: _Resolution) -> bool:
-    issue_ids, _score = index.match_issues(toks)
-    if not issue_ids:
+def _resolve_issue(
+    toks: tuple[str, ...],
+    index: CatalogIndex,
+    resolution: _Resolution,
+    *,
+    labels_only: bool = False,
+) -> bool:
+    found = index.match_topic(toks, labels_only=labels_only)
+    if found is None:
         return False
-    names = sorted(index.issue_names[i] for i in issue_ids)
-    resolution.constraints.append(
-        _Constraint(" / ".join(names), meetings=index.meetings_of_issues(issue_ids), kind="issue")
-    )
+    names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
+    label = " / ".join(names) if names and len(names) <= 3 else " ".join(toks)
+    resolution.constraints.append(_Constraint(label, meetings=set(found.meetings), kind="issue"))
     return True
 
 
@@ -303,16 +430,20 @@ def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
     return [tuple(p) for p in parts if p]
 
 
-def _display(span: Span) -> str:
-    return " ".join(span.tokens)
-
-
 # ----- wording ----------------------------------------------------------------------------
 
 _TEXTS = {
     "en": {
         "ambiguous": "“{label}” could be several people: {names}. Which one do you mean?",
         "unknown": "I have no records matching “{what}”.",
+        "yes": "Yes: ",
+        "no": "No: ",
+        "or": " or ",
+        "unused": "I could not use {words}.",
+        "rest": "Without it: ",
+        "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
+        "or “what did Naghiyev and Kauma discuss?”",
+        "ignored": "not used: {words}",
         "did_you_mean": "Did you mean: {names}?",
         "no_subject": "I could not tell whom or what the question is about. "
         "Try “who met the OSCE PA president?”",
@@ -335,6 +466,14 @@ _TEXTS = {
         "ambiguous": "«{label}» — это может быть несколько человек: {names}. "
         "Кого вы имеете в виду?",
         "unknown": "В моих записях нет ничего о «{what}».",
+        "yes": "Да: ",
+        "no": "Нет: ",
+        "or": " или ",
+        "unused": "Не удалось учесть: {words}.",
+        "rest": "Без этого: ",
+        "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
+        "«кто встречался с президентом ПА ОБСЕ?»",
+        "ignored": "не учтено: {words}",
         "did_you_mean": "Возможно, вы имели в виду: {names}?",
         "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
         "none": "Встреч ({what}{when}) в моих записях нет.",

@@ -14,6 +14,9 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from bot.core.geography import COUNTRY_ALIASES
+from bot.core.geography import DEMONYMS as GEOGRAPHY_DEMONYMS
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -273,6 +276,7 @@ SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("nuclear", "atomic"),
     ("trade", "commerce"),
     ("investment", "investor"),
+    ("supply", "delivery", "shipment"),
 )  # fmt: skip
 
 # A general word and the specific things it covers: "parliament" finds the Rada, but
@@ -284,6 +288,7 @@ HYPONYMS: dict[str, tuple[str, ...]] = {
                    "house", "mazhilis", "oliy", "sabor", "skupstina", "verkhovna", "bundesrat",
                    "nationalrat", "sobranie", "jogorku", "milli"),
     "government": ("cabinet", "presidency", "ministry", "administration"),
+    "envoy": ("ambassador", "representative", "emissary", "plenipotentiary"),
 }  # fmt: skip
 
 # Words that only say someone holds some office: they match any role.
@@ -358,29 +363,9 @@ REGIONS: dict[str, tuple[str, ...]] = {
                        "philippines", "singapore", "thailand", "timor leste", "vietnam"),
 }  # fmt: skip
 
-DEMONYMS: dict[str, str] = {
-    "afghan": "afghanistan", "albanian": "albania", "algerian": "algeria",
-    "american": "united states", "angolan": "angola", "armenian": "armenia",
-    "australian": "australia", "austrian": "austria", "azerbaijani": "azerbaijan",
-    "azeri": "azerbaijan", "belarusian": "belarus", "belgian": "belgium",
-    "brazilian": "brazil", "british": "united kingdom", "bulgarian": "bulgaria",
-    "cambodian": "cambodia", "canadian": "canada", "chadian": "chad", "chinese": "china",
-    "croatian": "croatia", "cypriot": "cyprus", "czech": "czech republic", "danish": "denmark",
-    "dutch": "netherlands", "egyptian": "egypt", "emirati": "united arab emirates",
-    "estonian": "estonia", "ethiopian": "ethiopia", "finnish": "finland", "french": "france",
-    "georgian": "georgia", "german": "germany", "greek": "greece", "hungarian": "hungary",
-    "icelandic": "iceland", "indian": "india", "indonesian": "indonesia", "iranian": "iran",
-    "iraqi": "iraq", "irish": "ireland", "israeli": "israel", "italian": "italy",
-    "japanese": "japan", "kazakh": "kazakhstan", "kazakhstani": "kazakhstan", "kenyan": "kenya",
-    "kurdish": "kurdistan", "kyrgyz": "kyrgyzstan", "latvian": "latvia",
-    "lithuanian": "lithuania", "moldovan": "moldova", "mongolian": "mongolia",
-    "nigerian": "nigeria", "norwegian": "norway", "pakistani": "pakistan", "polish": "poland",
-    "portuguese": "portugal", "romanian": "romania", "russian": "russia", "saudi": "saudi arabia",
-    "serbian": "serbia", "slovak": "slovakia", "slovenian": "slovenia", "somali": "somalia",
-    "spanish": "spain", "swedish": "sweden", "swiss": "switzerland", "tajik": "tajikistan",
-    "turkish": "turkey", "turkmen": "turkmenistan", "ukrainian": "ukraine",
-    "uzbek": "uzbekistan", "uzbekistani": "uzbekistan", "vietnamese": "vietnam",
-}  # fmt: skip
+# Adjectives of countries ("Finnish"), from the full table of bot.core.geography; Kurdish
+# names a region, not a country, but officials are called by it ("the Kurdish PM").
+DEMONYMS: dict[str, str] = {**GEOGRAPHY_DEMONYMS, "kurdish": "kurdistan"}
 
 
 def initials_acronyms(name: str, *, max_words: int = 7) -> set[str]:
@@ -402,6 +387,13 @@ def synonym_map() -> dict[str, frozenset[str]]:
         normed = {t for w in group for t in normalize_word(w)}
         for word in normed:
             mapping.setdefault(word, {word}).update(normed)
+    # Other current names of a country: Türkiye is Turkey, Czechia the Czech Republic.
+    for alias, country in COUNTRY_ALIASES.items():
+        alias_tokens, country_tokens = normalize_word(alias), tokens(country)
+        if len(alias_tokens) == 1 and len(country_tokens) == 1 and len(alias_tokens[0]) > 3:
+            pair = {alias_tokens[0], country_tokens[0]}
+            for word in pair:
+                mapping.setdefault(word, {word}).update(pair)
     for general, specifics in HYPONYMS.items():
         for word in normalize_word(general):
             mapping.setdefault(word, {word}).update(
@@ -425,6 +417,50 @@ def _lexicon_words() -> frozenset[str]:
     found.update(GENERIC_ROLE_WORDS)
     found.update(ROLE_MODIFIERS)
     return frozenset(found)
+
+
+# Ranks and honorifics that aliases carry beside a name ("Colonel-General Naghiyev",
+# "Ambassador Smith"): they describe the person, they are not part of the name.
+RANKS = stem_words(
+    "general colonel lieutenant major captain admiral marshal brigadier commander "
+    "ambassador minister president premier chancellor senator governor mayor king queen "
+    "prince princess sheikh emir sultan his her excellency honourable honorable hon "
+    "professor doctor dr prof mr mrs ms sir lord lady madam chairman chairwoman chair "
+    "secretary speaker deputy vice acting former ex foreign prime head chief envoy"
+)
+
+# Words that only say "what was on the table" inside a topic phrase ("on the agenda").
+TOPIC_FILLERS = stem_words("agenda table menu discussion discussions conversation talks")
+
+# Greetings and thanks: a message made only of these gets a friendly reply, not a search.
+SMALL_TALK = stem_words(
+    "hi hello hey hiya greetings good morning afternoon evening thanks thank you cheers "
+    "ok okay bye goodbye please привет здравствуйте спасибо пожалуйста"
+)
+
+
+@lru_cache(maxsize=4096)
+def is_dictionary_word(word: str) -> bool:
+    """Whether a lowercase token is an ordinary English word (so not a name nobody recorded).
+
+    Uses simplemma's English dictionary, which ships with the package and loads (about
+    0.25 s) only the first time a question holds a word no vocabulary of the catalog knows.
+    """
+    if not word.isalpha() or not word.isascii():
+        return False
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang="en"))
+
+
+@lru_cache(maxsize=4096)
+def is_inflected(word: str) -> bool:
+    """Whether an English word is an inflected form ("hosted", "visiting"): a verb, not a name."""
+    if not is_dictionary_word(word):
+        return False
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="en")).lower() != word
 
 
 def is_lexicon_word(word: str) -> bool:

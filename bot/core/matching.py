@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import math
 import threading
 from array import array
 from collections import defaultdict
@@ -24,9 +23,10 @@ from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
     GENERIC_ROLE_WORDS,
-    ISSUE_SYNONYMS,
     KNOWN_ACRONYMS,
+    RANKS,
     REGIONS,
+    ROLE_ACRONYMS,
     ROLE_MODIFIERS,
     ROLE_MODIFIERS_ACCEPTED,
     expand_word,
@@ -35,6 +35,7 @@ from bot.core.lexicon import (
     stem_words,
     tokens,
 )
+from bot.core.topics import TopicIndex, TopicMatch
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
@@ -42,9 +43,6 @@ NAME_FUZZY_CUTOFF = 80.0  # rapidfuzz ratio for a misspelt name token to be cons
 NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
 VOCAB_FUZZY_CUTOFF = 88.0
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
-ISSUE_MIN_SCORE = 0.6
-ISSUE_BEST_MARGIN = 0.15
-ISSUE_STOP = stem_words("in and of on for the a an to with about")
 GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
 
@@ -54,8 +52,29 @@ class RoleDoc:
     """One distinct role (title segment, organisation, country) and where it was held."""
 
     tokens: frozenset[str]
-    modifiers: frozenset[str]
+    # Each modifier of the title ("vice", "deputy") with the words it governs: the words
+    # after it up to the next part of a compound title ("Deputy Prime Minister and Foreign
+    # Minister": deputy governs "prime minister" only).
+    modified: tuple[tuple[str, frozenset[str]], ...]
+    title_tokens: frozenset[str]
     participations: array = field(default_factory=lambda: array("l"))
+
+    def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
+        """Whether the asked office is only held here under a modifier nobody asked for.
+
+        "The president" is not the vice-president, but "the ICRC" includes its
+        vice-president, and a deputy prime minister who is also foreign minister is a
+        foreign minister.
+        """
+        unasked = [(m, scope) for m, scope in self.modified if m not in asked]
+        if not unasked:
+            return False
+        hits = {t for t in self.title_tokens if expand_word(t) & asked}
+        if not hits:
+            return False
+        governed = set().union(*(scope for _m, scope in unasked))
+        free = hits - governed - {m for m, _scope in self.modified}
+        return not free
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +84,7 @@ class PersonMatch:
     person_ids: tuple[int, ...]
     score: float
     used: frozenset[int]  # indexes of the span tokens that were part of the name
+    mixed: bool = False  # tied people matched different words: "Anton Lindqvist" is two people
 
 
 class CatalogIndex:
@@ -80,18 +100,15 @@ class CatalogIndex:
         self.person_names: dict[int, str] = {}
         self.name_index: dict[str, set[int]] = defaultdict(set)
         self.person_name_tokens: dict[int, frozenset[str]] = {}
+        self.given_names: set[str] = set()  # first name parts that are nobody's surname
+        self._surnames: set[str] = set()
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
         self.place_index: dict[str, set[int]] = defaultdict(set)
-        self.issue_names: dict[int, str] = {}
-        self.issue_forms: dict[int, list[frozenset[str]]] = {}
-        self.issue_index: dict[str, set[int]] = defaultdict(set)
-        self.issue_meetings: dict[int, set[int]] = defaultdict(set)
-        self.issue_idf: dict[str, float] = {}
+        self.topics = TopicIndex()
         self._name_vocab: list[str] = []
         self._role_vocab: list[str] = []
         self._place_vocab: list[str] = []
-        self._issue_vocab: list[str] = []
 
     # ----- building -------------------------------------------------------------------------
 
@@ -102,8 +119,8 @@ class CatalogIndex:
         # Rows are read as plain columns in streamed batches (yield_per): loading Participation
         # objects for 100k meetings held ~350 MB of ORM instances at once (bench/answering.py).
         places: dict[str, str] = {}  # one string object per distinct location
-        for meeting_id, day, location in session.exec(
-            select(Meeting.id, Meeting.date, Meeting.location)
+        for meeting_id, day, location, title, summary in session.exec(
+            select(Meeting.id, Meeting.date, Meeting.location, Meeting.title, Meeting.summary)
             .where(col(Meeting.deleted_at).is_(None))
             .execution_options(yield_per=_BUILD_BATCH)
         ):
@@ -113,6 +130,7 @@ class CatalogIndex:
                 index.meeting_location[meeting_id] = location
                 for tok in set(tokens(location)):
                     index.place_index[tok].add(meeting_id)
+            index.topics.add_text(meeting_id, title, summary)
         for person_id, name, aliases in session.exec(
             select(Person.id, Person.name, Person.aliases).execution_options(
                 yield_per=_BUILD_BATCH
@@ -148,26 +166,36 @@ class CatalogIndex:
                 index.role_docs[doc_id].participations.append(pos)
         for issue in session.exec(select(Issue)):
             assert issue.id is not None
-            index._add_issue(issue.id, issue.name, issue.aliases or [])
+            index.topics.add_issue(issue.id, issue.name, issue.aliases or [])
         for meeting_id, issue_id in session.exec(
             select(MeetingIssue.meeting_id, MeetingIssue.issue_id).execution_options(
                 yield_per=_BUILD_BATCH
             )
         ):
             if meeting_id in index.meeting_dates:
-                index.issue_meetings[issue_id].add(meeting_id)
+                index.topics.link(meeting_id, issue_id)
         index._finish()
         return index
 
     def _add_person(self, person_id: int, name: str, aliases: Iterable[str]) -> None:
+        """Index a person's name parts; in aliases, ranks, titles and demonyms are not names.
+
+        "President Aliyev" or "Azerbaijani FM" describe the person at some time; the
+        time-bound roles of participations answer "the president", not an alias.
+        """
         self.person_names[person_id] = name
-        all_tokens: set[str] = set()
-        for form in (name, *aliases):
-            for tok in tokens(form):
-                if tok not in FILLERS:
-                    all_tokens.add(tok)
-                    self.name_index[tok].add(person_id)
+        own = [t for t in tokens(name) if t not in FILLERS]
+        all_tokens = set(own)
+        for form in aliases:
+            all_tokens.update(
+                t for t in tokens(form) if t not in FILLERS and not _describes_person(t)
+            )
+        for tok in all_tokens:
+            self.name_index[tok].add(person_id)
         self.person_name_tokens[person_id] = frozenset(all_tokens)
+        if len(own) > 1:
+            self.given_names.update(own[:-1])
+            self._surnames.add(own[-1])
 
     def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
         seg_tokens = set(tokens(segment))
@@ -189,39 +217,20 @@ class CatalogIndex:
                 toks |= {region for region, members in _REGION_TOKENS.items()
                          if any(set(m) <= country_tokens for m in members)}  # fmt: skip
         toks = {t for t in toks if t not in FILLERS}
-        modifiers = frozenset(seg_tokens & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED)
         doc_id = len(self.role_docs)
-        self.role_docs.append(RoleDoc(frozenset(toks), modifiers))
+        self.role_docs.append(
+            RoleDoc(frozenset(toks), _modifier_scopes(segment), frozenset(seg_tokens - FILLERS))
+        )
         for tok in toks:
             self.role_index[tok].add(doc_id)
         return doc_id
 
-    def _add_issue(self, issue_id: int, name: str, aliases: Iterable[str]) -> None:
-        self.issue_names[issue_id] = name
-        forms = [name, *aliases]
-        name_key = frozenset(tokens(name)) - ISSUE_STOP
-        for group in ISSUE_SYNONYMS:
-            keys = [frozenset(tokens(g)) - ISSUE_STOP for g in group]
-            if name_key in keys or any(frozenset(tokens(a)) - ISSUE_STOP in keys for a in aliases):
-                forms.extend(group)
-        token_forms = []
-        for form in dict.fromkeys(forms):
-            toks = frozenset(tokens(form)) - ISSUE_STOP
-            if toks:
-                token_forms.append(toks)
-                for tok in toks:
-                    self.issue_index[tok].add(issue_id)
-        self.issue_forms[issue_id] = token_forms
-
     def _finish(self) -> None:
-        total = max(1, len(self.issue_forms))
-        self.issue_idf = {
-            tok: math.log(1 + total / len(ids)) for tok, ids in self.issue_index.items()
-        }
+        self.given_names -= self._surnames
+        self.topics.finish()
         self._name_vocab = list(self.name_index)
         self._role_vocab = list(self.role_index)
         self._place_vocab = list(self.place_index)
-        self._issue_vocab = list(self.issue_index)
         self.person_parts = dict(self.person_parts)  # type: ignore[assignment]
 
     # ----- lookups --------------------------------------------------------------------------
@@ -232,7 +241,7 @@ class CatalogIndex:
             "name": self._name_vocab,
             "role": self._role_vocab,
             "place": self._place_vocab,
-            "issue": self._issue_vocab,
+            "issue": self.topics.vocabulary,
         }[vocab]
         if len(word) < 4 or not choices:
             return []
@@ -261,7 +270,8 @@ class CatalogIndex:
         best = max(scores.values())
         top = tuple(sorted(pid for pid, s in scores.items() if s >= best - 1e-6))
         tokens_used = used[top[0]]
-        return PersonMatch(top, best / max(1, len(tokens_used)), frozenset(tokens_used))
+        mixed = len({frozenset(used[pid]) for pid in top}) > 1
+        return PersonMatch(top, best / max(1, len(tokens_used)), frozenset(tokens_used), mixed)
 
     def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
         """A word that is both a name and a role word is a role word unless beside a name."""
@@ -288,11 +298,11 @@ class CatalogIndex:
             candidate_docs = docs if candidate_docs is None else candidate_docs & docs
             if not candidate_docs:
                 return set()
-        asked = set(words)
+        asked = frozenset(w for word in words for w in expand_word(word))
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
-            if doc.modifiers - asked:
+            if doc.excluded_by_modifier(asked):
                 continue
             out.update(doc.participations)
         return out
@@ -383,60 +393,34 @@ class CatalogIndex:
             out = set(postings) if out is None else out & postings
         return out or set()
 
-    def match_issues(self, span: tuple[str, ...]) -> tuple[set[int], float]:
-        """Issues the span names (best ones), with the best score (0-1)."""
-        query = [w for w in span if w not in ISSUE_STOP]
-        if not query:
-            return set(), 0.0
-        expanded: list[frozenset[str]] = []
-        for word in query:
-            forms = set(expand_word(word))
-            if word in KNOWN_ACRONYMS:
-                forms.add(word)
-            # A word that names a person or an organisation exactly is not a misspelt topic.
-            known = word in self.role_index or word in self.name_index
-            if not forms & self.issue_index.keys() and not known:
-                forms |= {w for w, _ in self.fuzzy(word, "issue", VOCAB_FUZZY_CUTOFF)}
-            expanded.append(frozenset(forms))
-        candidates: set[int] = set()
-        for forms in expanded:
-            for form in forms:
-                candidates |= self.issue_index.get(form, set())
-        weights = [max((self.issue_idf.get(f, 0.0) for f in forms), default=0.0) or 1.0
-                   for forms in expanded]  # fmt: skip
-        total = sum(weights)
-        scored: dict[int, float] = {}
-        for issue_id in candidates:
-            best = 0.0
-            for form in self.issue_forms[issue_id]:
-                hit = [i for i, forms in enumerate(expanded) if forms & form]
-                query_cover = sum(weights[i] for i in hit) / total
-                covered = {t for t in form if any(expand_word(t) & expanded[i] for i in hit)}
-                form_cover = len(covered) / len(form)
-                if query_cover < ISSUE_MIN_SCORE:
-                    continue
-                best = max(best, 0.7 * query_cover + 0.3 * form_cover)
-            if best >= ISSUE_MIN_SCORE:
-                scored[issue_id] = best
-        if not scored:
-            return set(), 0.0
-        top = max(scored.values())
-        return {i for i, s in scored.items() if s >= top - ISSUE_BEST_MARGIN}, top
+    def match_topic(
+        self, span: tuple[str, ...], *, labels_only: bool = False
+    ) -> TopicMatch | None:
+        """Meetings about the topic the span names (see bot.core.topics)."""
+        return self.topics.match(span, labels_only=labels_only)
 
-    def meetings_of_issues(self, issue_ids: Iterable[int]) -> set[int]:
-        out: set[int] = set()
-        for issue_id in issue_ids:
-            out |= self.issue_meetings.get(issue_id, set())
-        return out
+    def closest_names(self, text: str, limit: int = 3, *, kind: str = "entity") -> list[str]:
+        """Names close to the words of text, for "did you mean", from one vocabulary only.
 
-    def closest_names(self, text: str, limit: int = 3) -> list[str]:
-        """People and topics whose words are closest to the words of text, for "did you mean".
-
-        Only near spellings are offered (a word ratio of 70 or more), never a random name.
+        kind is the kind of the part that was not found: a person's name gets people, a topic
+        gets issue labels, a place gets recorded places; never a topic for a name. Only near
+        spellings are offered (a word ratio of 70 or more), never a random name.
         """
         scores: dict[str, float] = {}
         for word in tokens(text):
             if word in FILLERS or len(word) < 3:
+                continue
+            if kind == "issue":
+                for similar, score in self.fuzzy(word, "issue", SUGGESTION_CUTOFF):
+                    for issue_id in self.topics.issue_index.get(similar, ()):
+                        name = self.topics.issue_names[issue_id]
+                        scores[name] = max(scores.get(name, 0.0), score)
+                continue
+            if kind == "place":
+                for similar, score in self.fuzzy(word, "place", SUGGESTION_CUTOFF):
+                    for meeting_id in self.place_index[similar]:
+                        place = self.meeting_location[meeting_id]
+                        scores[place] = max(scores.get(place, 0.0), score)
                 continue
             for pid in self.name_index.get(word, ()):
                 scores[self.person_names[pid]] = 100.0
@@ -444,10 +428,6 @@ class CatalogIndex:
                 for pid in self.name_index[similar]:
                     name = self.person_names[pid]
                     scores[name] = max(scores.get(name, 0.0), score)
-            for similar, score in self.fuzzy(word, "issue", SUGGESTION_CUTOFF):
-                for issue_id in self.issue_index[similar]:
-                    name = self.issue_names[issue_id]
-                    scores[name] = max(scores.get(name, 0.0), score - 5)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [name for name, _ in ranked[:limit]]
 
@@ -473,6 +453,38 @@ class CatalogIndex:
 
     def date_of(self, meeting_id: int) -> dt.date:
         return dt.date.fromordinal(self.meeting_dates[meeting_id])
+
+
+_TITLE_PART_BREAKS = {"and", "&"}
+
+
+def _modifier_scopes(segment: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each modifier in a title and the words it governs, up to the next title part."""
+    toks = tokens(segment.replace(",", " and "))
+    scopes: list[tuple[str, frozenset[str]]] = []
+    for i, tok in enumerate(toks):
+        if tok in ROLE_MODIFIERS and tok not in ROLE_MODIFIERS_ACCEPTED:
+            governed: set[str] = set()
+            for nxt in toks[i + 1 :]:
+                if nxt in _TITLE_PART_BREAKS:
+                    break
+                governed.add(nxt)
+            scopes.append((tok, frozenset(governed - FILLERS)))
+    return tuple(scopes)
+
+
+_DESCRIPTIVE = (
+    RANKS
+    | GENERIC
+    | ROLE_MODIFIERS
+    | {t for key in (*ROLE_ACRONYMS, *DEMONYMS) for t in tokens(key)}
+    | {t for country in DEMONYMS.values() for t in tokens(country)}
+)
+
+
+def _describes_person(token: str) -> bool:
+    """A rank, title, acronym of a title, demonym or country: words an alias adds to a name."""
+    return token in _DESCRIPTIVE
 
 
 _REGION_TOKENS = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.lexicon import ROLE_ACRONYMS, stem_words, tokens
+from bot.core.lexicon import ROLE_ACRONYMS, normalize_word, stem_words, tokens, words
 
 
 class Intent(StrEnum):
@@ -24,6 +24,7 @@ class Intent(StrEnum):
     MEETINGS_OF = "meetings_of"
     COUNT = "count"
     LATEST = "latest"
+    WHO_IS = "who_is"
 
 
 class SpanKind(StrEnum):
@@ -39,6 +40,7 @@ class Span:
     kind: SpanKind
     tokens: tuple[str, ...]
     role_of_previous: bool = False
+    or_previous: bool = False  # "A or B": either one fits
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,14 @@ class Question:
     window: Window | None
     language: str = "en"
     wants_latest: bool = False
-    unknown: tuple[str, ...] = field(default_factory=tuple)
+    yes_no: bool = False  # "did X ever meet Y?": answered "Yes: ..." or "No: ..."
+    name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
+    typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
+
+    def quote(self, toks: tuple[str, ...]) -> str:
+        """The words the user typed for these tokens ("Hans Gruber", not "han gruber")."""
+        typed = dict(self.typed)
+        return " ".join(dict.fromkeys(typed.get(t, t) for t in toks))
 
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -94,7 +103,10 @@ QUESTION_WORDS = stem_words(
     "there here ever please hold held holding take took place happen happened meeting "
     "meetings meet met meets meeting talk talked talks spoke speak speaking number count "
     "recent latest last most newest first visit visited visits receive received receives "
-    "sign signed get got date day year between"
+    "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
+    "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
+    "someone somebody everyone everybody anything everything something issue issues "
+    "topic topics thing things"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -119,7 +131,13 @@ STOPWORDS = stem_words(
 def parse_question(text: str, today: dt.date) -> Question:
     """Parse text into intent, spans and time window, reading relative dates against today."""
     language = "ru" if re.search(r"[\u0400-\u04ff]", text) else "en"
-    toks = tokens(text)
+    yes_no = bool(_YES_NO.match(text)) or bool(re.search(r"(?i)(?<!\w)ли(?!\w)", text))
+    if language == "ru":
+        from bot.core.russian import translate_question  # loads the analyzer: Russian only
+
+        toks = tokens(translate_question(text))
+    else:
+        toks = tokens(text)
     flat = " ".join(toks)
     window, flat = _extract_window(flat, today)
     intent, wants_latest = _detect_intent(flat)
@@ -134,11 +152,44 @@ def parse_question(text: str, today: dt.date) -> Question:
         window=window,
         language=language,
         wants_latest=wants_latest or intent is Intent.LATEST,
+        yes_no=yes_no and intent not in (Intent.COUNT, Intent.WHO_IS),
+        name_like=_name_like(text),
+        typed=_typed_words(text),
     )
+
+
+def _typed_words(text: str) -> tuple[tuple[str, str], ...]:
+    pairs: dict[str, str] = {}
+    for word in words(text):
+        for tok in normalize_word(word):
+            pairs.setdefault(tok, word)
+    return tuple(pairs.items())
+
+
+def _name_like(text: str) -> frozenset[str]:
+    """Tokens of words typed with a capital letter where a sentence does not start.
+
+    Such a word is taken as a name even when it is also an English word ("Grant", "Bas").
+    """
+    out: set[str] = set()
+    for match in re.finditer(r"[^\W\d_][^\W_]*", text):
+        word = match.group()
+        before = text[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in '.!?,:;¿¡«“"('
+        if word[0].isupper() and not starts_sentence and not word.isupper():
+            out.update(normalize_word(word))
+    return frozenset(out)
+
+
+_YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
+_MEETING_VERBS = re.compile(r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*) ")
 
 
 def _detect_intent(flat: str) -> tuple[Intent, bool]:
     padded = f" {flat} "
+    asks_identity = re.match(r" who (is|was|wa|are|were) ", padded)
+    if asks_identity and not _MEETING_VERBS.search(padded):
+        return Intent.WHO_IS, False
     latest = bool(
         re.search(r" (latest|most recent|newest|last time|last meet|last met|the last|last "
                   r"meeting|recent meeting|recently) ", padded)
@@ -168,12 +219,15 @@ def _split_spans(flat: str) -> list[Span]:
     kind = SpanKind.ENTITY
     apposition = False
 
+    alternative = False
+
     def close() -> None:
-        nonlocal current, apposition
+        nonlocal current, apposition, alternative
         content = [t for t in current if t not in STOPWORDS]
         if content:
-            spans.append(Span(kind, tuple(_expand_role_acronyms(content)), apposition))
-            apposition = False
+            toks = tuple(_expand_role_acronyms(content))
+            spans.append(Span(kind, toks, apposition, or_previous=alternative))
+            apposition = alternative = False
         current = []
 
     previous = ""
@@ -205,6 +259,10 @@ def _split_spans(flat: str) -> list[Span]:
         if tok in PLACE_MARKERS and kind is not SpanKind.ISSUE:
             close()
             kind = SpanKind.PLACE
+            continue
+        if tok == "or":
+            close()
+            alternative = bool(spans)  # a topic stays a topic: "landmines or hostages"
             continue
         if tok in SEPARATORS:
             close()

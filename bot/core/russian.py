@@ -1,0 +1,168 @@
+"""Read a Russian question as an English one, word by word, through real lemmas.
+
+pymorphy3 (with its shipped dictionaries) gives each word's lemma, so every case and tense
+form meets one entry: "встречалась", "встречались" and "встретился" are all "meet";
+"мирного договора" is "peace treaty"; "Сербии" is Serbia (country names come from pycountry's
+Russian translations). A word whose lemma is not known is left as typed, so names and places
+keep their own letters ("Баку" stays Baku, "Токаевым" is matched as a name by the index).
+Loaded only for a question with Cyrillic letters.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+# Lemma -> English words. General vocabulary of questions about meetings: question words,
+# verbs of meeting and discussing, offices, organisations' Russian acronyms, common topics.
+RUSSIAN_LEMMAS: dict[str, str] = {
+    "кто": "who", "кем": "whom", "когда": "when", "где": "where", "что": "what",
+    "какой": "which", "сколько": "how many", "раз": "times", "ли": "", "же": "",
+    "встречаться": "met", "встретиться": "met", "встречать": "met", "встретить": "met",
+    "встреча": "meeting", "переговоры": "talks", "беседа": "talks", "визит": "visit",
+    "принимать": "received", "принять": "received", "посетить": "visited",
+    "посещать": "visited", "проходить": "held", "пройти": "held", "состояться": "held",
+    "обсуждать": "discussed", "обсудить": "discussed", "обсуждение": "discussion",
+    "говорить": "talked", "поговорить": "talked", "посвятить": "about",
+    "посвящённый": "about", "посвящать": "about", "касаться": "about",
+    "тема": "topic", "вопрос": "issue", "последний": "latest", "недавний": "recent",
+    "недавно": "recently", "быть": "", "весь": "all", "все": "all", "список": "list",
+    "показать": "show", "с": "with", "со": "with", "и": "and", "или": "or", "в": "in",
+    "во": "in", "на": "on", "о": "about", "об": "about", "обо": "about", "по": "on",
+    "между": "between", "у": "of", "из": "from", "для": "for", "год": "year",
+    "месяц": "month", "неделя": "week", "прошлый": "last", "этот": "this",
+    "текущий": "this", "январь": "january", "февраль": "february", "март": "march",
+    "апрель": "april", "май": "may", "июнь": "june", "июль": "july", "август": "august",
+    "сентябрь": "september", "октябрь": "october", "ноябрь": "november",
+    "декабрь": "december", "президент": "president", "премьер": "prime minister",
+    "премьер-министр": "prime minister", "министр": "minister", "министерство": "ministry",
+    "глава": "head", "руководитель": "head", "генсек": "secretary general",
+    "генеральный": "general", "секретарь": "secretary", "председатель": "chair",
+    "спикер": "speaker", "посол": "ambassador", "представитель": "representative",
+    "спецпредставитель": "special representative", "специальный": "special",
+    "посланник": "envoy", "вице-президент": "vice president", "заместитель": "deputy",
+    "замглавы": "deputy head", "директор": "director", "комиссар": "commissioner",
+    "канцлер": "chancellor", "король": "king", "парламент": "parliament",
+    "правительство": "government", "иностранный": "foreign", "дело": "affairs",
+    "внешний": "foreign", "оборона": "defence", "внутренний": "interior",
+    "мид": "mfa", "оон": "un", "нато": "nato", "мккк": "icrc", "ес": "eu", "обсе": "osce",
+    "пасе": "pace", "увкб": "unhcr", "магатэ": "iaea", "ас": "au", "снг": "cis",
+    "шос": "sco", "асеан": "asean", "воз": "who", "мвф": "imf", "вто": "wto",
+    "европейский": "european", "союз": "union", "совет": "council", "европа": "europe",
+    "ассамблея": "assembly", "парламентский": "parliamentary", "комиссия": "commission",
+    "организация": "organization", "международный": "international",
+    "мир": "peace", "мирный": "peace", "договор": "treaty", "соглашение": "agreement",
+    "война": "war", "конфликт": "conflict", "беженец": "refugees", "ядерный": "nuclear",
+    "энергетика": "energy", "энергетический": "energy", "торговля": "trade",
+    "торговый": "trade", "инвестиция": "investment", "безопасность": "security",
+    "сотрудничество": "cooperation", "газ": "gas", "нефть": "oil", "санкция": "sanctions",
+    "заложник": "hostages", "гуманитарный": "humanitarian", "помощь": "aid",
+    "выборы": "elections", "зерно": "grain", "зерновой": "grain", "мина": "mines",
+    "разминирование": "demining", "пропавший": "missing", "климат": "climate",
+    "миграция": "migration", "мигрант": "migrants", "граница": "border",
+    "пограничный": "border", "урегулирование": "settlement", "права": "rights",
+    "право": "rights", "человек": "human", "экономический": "economic",
+    "экономика": "economy", "транспорт": "transport", "образование": "education",
+    "здравоохранение": "health", "пандемия": "pandemic", "коронавирус": "coronavirus",
+    "вакцина": "vaccines", "терроризм": "terrorism", "оружие": "weapons",
+    "кризис": "crisis", "реформа": "reform", "интеграция": "integration",
+    "членство": "membership", "вступление": "accession", "диалог": "dialogue",
+    "нормализация": "normalization", "отношение": "relations", "столица": "capital",
+    "президентский": "presidential", "саммит": "summit", "форум": "forum",
+    "здравствуйте": "hello", "привет": "hello", "спасибо": "thanks",
+}  # fmt: skip
+
+# Adjectives whose country is not spelled like them ("немецкий" is Germany).
+RUSSIAN_ADJECTIVES: dict[str, str] = {
+    "немецкий": "germany", "американский": "united states", "британский": "united kingdom",
+    "английский": "united kingdom", "турецкий": "turkey", "греческий": "greece",
+    "чешский": "czech republic", "швейцарский": "switzerland", "нидерландский": "netherlands",
+    "голландский": "netherlands", "саудовский": "saudi arabia", "эмиратский":
+    "united arab emirates", "польский": "poland", "шведский": "sweden",
+    "датский": "denmark", "норвежский": "norway", "финский": "finland",
+    "финляндский": "finland", "эстонский": "estonia", "латвийский": "latvia",
+    "литовский": "lithuania", "венгерский": "hungary", "словацкий": "slovakia",
+    "хорватский": "croatia", "боснийский": "bosnia and herzegovina",
+    "македонский": "north macedonia", "черногорский": "montenegro", "косовский": "kosovo",
+    "палестинский": "palestine", "израильский": "israel", "египетский": "egypt",
+    "сирийский": "syria", "иракский": "iraq", "ливанский": "lebanon",
+    "иорданский": "jordan", "катарский": "qatar", "бразильский": "brazil",
+    "мексиканский": "mexico", "колумбийский": "colombia", "аргентинский": "argentina",
+    "чилийский": "chile", "индийский": "india", "пакистанский": "pakistan",
+    "корейский": "south korea", "южнокорейский": "south korea",
+    "северокорейский": "north korea", "вьетнамский": "vietnam", "таджикский": "tajikistan",
+    "киргизский": "kyrgyzstan", "кыргызский": "kyrgyzstan", "туркменский": "turkmenistan",
+    "узбекский": "uzbekistan", "казахский": "kazakhstan", "белорусский": "belarus",
+    "молдавский": "moldova", "армянский": "armenia", "грузинский": "georgia",
+}  # fmt: skip
+
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff-]*")
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Any:
+    import pymorphy3  # ships its dictionaries (pymorphy3-dicts-ru); about 0.1 s to load
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Russian country names (lowercase, nominative) -> English names, from pycountry."""
+    import gettext
+
+    import pycountry
+
+    russian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
+    out: dict[str, str] = {}
+    for country in pycountry.countries:
+        english = getattr(country, "common_name", None) or country.name
+        out[russian.gettext(country.name).lower().replace("ё", "е")] = english
+    return out
+
+
+def _country_of_adjective(lemma: str) -> str | None:
+    """'сербский' -> Serbia: an adjective whose stem begins the Russian name of a country."""
+    if lemma in RUSSIAN_ADJECTIVES:
+        return RUSSIAN_ADJECTIVES[lemma]
+    if not lemma.endswith("ский") or len(lemma) < 8:
+        return None
+    stem = lemma[:-4].rstrip("и")
+    for name, english in _countries().items():
+        if " " not in name and name.startswith(stem[:6]) and len(stem) >= 5:
+            return english
+    return None
+
+
+@lru_cache(maxsize=8192)
+def translate_word(word: str) -> str | None:
+    """The English words a Russian word stands for, or None to keep it as typed (a name)."""
+    lowered = word.lower().replace("ё", "е")
+    parses = _analyzer().parse(lowered)
+    # A word the dictionary knows only as a name keeps its letters ("Токаевым").
+    for parse in parses[:3]:
+        lemma = parse.normal_form.replace("ё", "е")
+        tag = parse.tag
+        if {"Name", "Surn", "Patr"} & set(tag.grammemes) and parse is parses[0]:
+            return None
+        if lemma in RUSSIAN_LEMMAS:
+            return RUSSIAN_LEMMAS[lemma]
+        if lemma in _countries():
+            return _countries()[lemma]
+        country = _country_of_adjective(lemma)
+        if country is not None:
+            return country
+    if lowered in RUSSIAN_LEMMAS:
+        return RUSSIAN_LEMMAS[lowered]
+    return None
+
+
+def translate_question(text: str) -> str:
+    """Replace the Russian words of a question that have an English meaning; keep the rest."""
+
+    def replace(match: re.Match[str]) -> str:
+        english = translate_word(match.group())
+        return match.group() if english is None else f" {english} "
+
+    return _CYRILLIC_WORD.sub(replace, text)

@@ -1,0 +1,247 @@
+"""Topics in the user's words: issue labels first, titles and summaries as weaker evidence.
+
+A topic phrase ("uranium enrichment", "the war in Ukraine", "landmines") is a set of content
+words. Each word is reduced to its stem (Snowball) and widened by the lexicon's synonyms, and
+then EVERY word must be found: within one issue label of the meeting (the strongest evidence),
+within one sentence of its title or summary, or, failing those, all of them somewhere in the
+same meeting with all but one inside one label or sentence. Labels and titles come first: the
+summary is searched only when no label or title names the topic, because a summary mentions
+much in passing ("the Ukraine crisis would not divert attention"). Because every word must be
+found, an unknown word cannot be outvoted: "the gaza war" is not "war", and "the war in
+Ukraine" does not list meetings about another war. Only words that merely say "a topic"
+(issue, problem, question) may go unmatched.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.core.lexicon import (
+    ISSUE_SYNONYMS,
+    KNOWN_ACRONYMS,
+    expand_word,
+    initials_acronyms,
+    stem_words,
+    tokens,
+)
+
+# Words that join a topic phrase or only say "it is a topic"; a topic never needs them.
+TOPIC_STOP = stem_words(
+    "in and of on for the a an to with about at by from as its their his her our this that "
+    "these those some any all other"
+)
+TOPIC_OPTIONAL = stem_words(
+    "issue issues problem problems question questions matter matters topic topics subject "
+    "subjects situation thing things"
+)
+TOPIC_FUZZY_CUTOFF = 88.0
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer  # small and pure Python; loaded once, on the first topic
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """The Snowball stem of a normalised token: 'enrichment' -> 'enrich', 'talks' -> 'talk'."""
+    if not token.isalpha():
+        return token
+    return str(_stemmer().stemWord(token))
+
+
+def phrase_stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words, known acronyms spelled out as well."""
+    out: set[str] = set()
+    for tok in tokens(text):
+        if tok in TOPIC_STOP:
+            continue
+        out.add(stem(tok))
+        if tok in KNOWN_ACRONYMS:
+            out.update(stem(t) for t in tokens(KNOWN_ACRONYMS[tok]) if t not in TOPIC_STOP)
+    return frozenset(out)
+
+
+def split_units(title: str | None, summary: str | None) -> list[str]:
+    """A meeting's text units: its title and each sentence of its summary."""
+    units = [title] if title else []
+    if summary:
+        units.extend(s for s in _SENTENCE_END.split(summary) if s.strip())
+    return units
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """The meetings a topic phrase finds, and the issue labels that named it (if any)."""
+
+    meetings: frozenset[int]
+    issue_ids: frozenset[int]
+
+
+class TopicIndex:
+    """Stem postings over issue labels and over the sentences of titles and summaries."""
+
+    def __init__(self) -> None:
+        self.issue_names: dict[int, str] = {}
+        self.issue_forms: dict[int, list[frozenset[str]]] = {}
+        self.issue_index: dict[str, set[int]] = defaultdict(set)
+        self.issue_meetings: dict[int, set[int]] = defaultdict(set)
+        self.meeting_issues: dict[int, list[int]] = defaultdict(list)
+        # Units are numbered in the order they are added, so each posting list is sorted.
+        self.unit_meeting = array("q")
+        self.title_units: set[int] = set()
+        self.unit_postings: dict[str, array] = defaultdict(lambda: array("i"))
+        self.vocabulary: list[str] = []
+        self._stems_of_vocab: dict[str, str] = {}
+
+    # ----- building -------------------------------------------------------------------------
+
+    def add_issue(self, issue_id: int, name: str, aliases: Iterable[str]) -> None:
+        self.issue_names[issue_id] = name
+        forms = [name, *aliases]
+        own = [phrase_stems(f) for f in forms]
+        for group in ISSUE_SYNONYMS:
+            keys = [phrase_stems(g) for g in group]
+            # A label that contains a known phrase takes that phrase's synonyms as well:
+            # "mine contamination in Karabakh" is also about landmines.
+            if any(key and key <= form for key in keys for form in own):
+                forms.extend(group)
+        token_forms: list[frozenset[str]] = []
+        for form in dict.fromkeys(forms):
+            stems = phrase_stems(form) | frozenset(initials_acronyms(form))
+            if stems:
+                token_forms.append(stems)
+                for s in stems:
+                    self.issue_index[s].add(issue_id)
+        self.issue_forms[issue_id] = token_forms
+
+    def link(self, meeting_id: int, issue_id: int) -> None:
+        self.issue_meetings[issue_id].add(meeting_id)
+        self.meeting_issues[meeting_id].append(issue_id)
+
+    def add_text(self, meeting_id: int, title: str | None, summary: str | None) -> None:
+        for position, unit in enumerate(split_units(title, summary)):
+            stems = phrase_stems(unit)
+            if not stems:
+                continue
+            unit_id = len(self.unit_meeting)
+            self.unit_meeting.append(meeting_id)
+            if position == 0 and title:
+                self.title_units.add(unit_id)
+            for s in stems:
+                self.unit_postings[s].append(unit_id)
+
+    def finish(self) -> None:
+        self.unit_postings = dict(self.unit_postings)  # type: ignore[assignment]
+        words = set(self.unit_postings) | set(self.issue_index)
+        self.vocabulary = sorted(words)
+
+    # ----- lookups --------------------------------------------------------------------------
+
+    def knows(self, token: str) -> bool:
+        """Whether a token's stem occurs in any label, title or summary."""
+        s = stem(token)
+        return s in self.unit_postings or s in self.issue_index
+
+    def alternatives(self, token: str) -> frozenset[str]:
+        """The stems a query word may be found as: itself, its synonyms, a near spelling."""
+        alts = {stem(w) for w in expand_word(token)}
+        known = any(a in self.unit_postings or a in self.issue_index for a in alts)
+        if not known and len(token) >= 5 and token.isalpha():
+            found = process.extract(
+                stem(token), self.vocabulary, scorer=fuzz.ratio,
+                score_cutoff=TOPIC_FUZZY_CUTOFF, limit=3,
+            )  # fmt: skip
+            alts.update(choice for choice, _score, _ in found)
+        return frozenset(alts)
+
+    def match(self, words: Iterable[str], *, labels_only: bool = False) -> TopicMatch | None:
+        """Meetings about the topic named by words (normalised tokens); None if it names none.
+
+        Every content word must be found (see the module docstring). labels_only is for words
+        that were not asked as a topic (a title nobody holds): titles and summaries name
+        people's offices too, so only issue labels may turn them into a topic.
+        """
+        content = [w for w in words if w not in TOPIC_STOP and not w.isdigit()]
+        required = [w for w in content if w not in TOPIC_OPTIONAL] or content
+        if not required:
+            return None
+        wanted = [self.alternatives(w) for w in required]
+        issues = self._issues_covering(wanted)
+        meetings = self.meetings_of_issues(issues)
+        if labels_only:
+            return TopicMatch(frozenset(meetings), frozenset(issues)) if meetings else None
+        units = self._units_covering(wanted)
+        meetings |= {self.unit_meeting[u] for u in units}
+        if not meetings and len(wanted) > 2:
+            meetings = self._meetings_covering_across_units(wanted)
+        if not meetings:
+            return None
+        return TopicMatch(frozenset(meetings), frozenset(issues))
+
+    def _issues_covering(self, wanted: list[frozenset[str]]) -> set[int]:
+        candidates: set[int] | None = None
+        for alts in wanted:
+            found: set[int] = set()
+            for a in alts:
+                found |= self.issue_index.get(a, set())
+            candidates = found if candidates is None else candidates & found
+            if not candidates:
+                return set()
+        return {
+            issue_id
+            for issue_id in candidates or ()
+            if any(all(alts & form for alts in wanted) for form in self.issue_forms[issue_id])
+        }
+
+    def _units_with(self, alts: frozenset[str]) -> set[int]:
+        out: set[int] = set()
+        for a in alts:
+            out.update(self.unit_postings.get(a, ()))
+        return out
+
+    def _units_covering(self, wanted: list[frozenset[str]]) -> set[int]:
+        units: set[int] | None = None
+        for alts in sorted(wanted, key=self._posting_size):
+            found = self._units_with(alts)
+            units = found if units is None else units & found
+            if not units:
+                return set()
+        return units or set()
+
+    def _meetings_covering_across_units(self, wanted: list[frozenset[str]]) -> set[int]:
+        """Meetings holding every word, all but one of them inside one label or sentence."""
+        per_word: list[set[int]] = []
+        for alts in wanted:
+            meetings = {self.unit_meeting[u] for u in self._units_with(alts)}
+            for a in alts:
+                for issue_id in self.issue_index.get(a, ()):
+                    meetings |= self.issue_meetings.get(issue_id, set())
+            per_word.append(meetings)
+        everywhere = set.intersection(*per_word)
+        out: set[int] = set()
+        for skipped in range(len(wanted)):
+            rest = [w for i, w in enumerate(wanted) if i != skipped]
+            near = {self.unit_meeting[u] for u in self._units_covering(rest)}
+            near |= self.meetings_of_issues(self._issues_covering(rest))
+            out |= near & everywhere
+        return out
+
+    def _posting_size(self, alts: frozenset[str]) -> int:
+        return sum(len(self.unit_postings.get(a, ())) for a in alts)
+
+    def meetings_of_issues(self, issue_ids: Iterable[int]) -> set[int]:
+        out: set[int] = set()
+        for issue_id in issue_ids:
+            out |= self.issue_meetings.get(issue_id, set())
+        return out
