@@ -375,8 +375,8 @@ def cmd_run(args: argparse.Namespace, _ctx: Context) -> int:
     # one sentence. Imported here only: `meetbot ask` must never pay for importing telegram.
     from bot.tg.app import run_bot
 
-    result = run_bot(webhook=args.webhook)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    run_bot(webhook=args.webhook)  # start-up failures end the process with their status
+    return EXIT_OK
 
 
 # --- the command table ---------------------------------------------------------------------------
@@ -406,7 +406,7 @@ SUBCOMMANDS: list[Subcommand] = [
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one sentence, without the usage block."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help).\n")
 
 

@@ -49,7 +49,7 @@ STOPPED_BEFORE_SEND = "The subscription was stopped before its digest went out."
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Return how long a delivery that failed attempts times waits before the next try."""
-    return min(RETRY_DELAY * 2 ** max(attempts - 1, 0), RETRY_DELAY_CAP)
+    return min(RETRY_DELAY * (1 << max(attempts - 1, 0)), RETRY_DELAY_CAP)
 
 
 # attempts -> the wait before the next try; a failed row whose attempts are not here is final.

@@ -85,10 +85,12 @@ class SubscribeRequest:
         """Fill the values not given from the current subscription, else from the defaults."""
         keep = current if current is not None and current.active else None
         return SubscriptionSettings(
-            send_time=_first(self.send_time, keep and keep.send_time, DEFAULT_SEND_TIME),
-            timezone=_first(self.timezone, keep and keep.timezone, default_timezone),
-            empty_day_note=_first(self.empty_day_note, keep and keep.empty_day_note, False),
-            silent=_first(self.silent, keep and keep.silent, False),
+            send_time=_first(self.send_time, keep.send_time if keep else None, DEFAULT_SEND_TIME),
+            timezone=_first(self.timezone, keep.timezone if keep else None, default_timezone),
+            empty_day_note=_first(
+                self.empty_day_note, keep.empty_day_note if keep else None, False
+            ),
+            silent=_first(self.silent, keep.silent if keep else None, False),
         )
 
 
