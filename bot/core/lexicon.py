@@ -344,7 +344,34 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("nuclear disarmament", "nuclear weapons", "non-proliferation"),
     ("digitalization", "digital transformation", "digitalisation"),
     ("transport and logistics", "transit", "logistics"),
-    ("hostages", "hostage taking", "captives"),
+    ("hostages", "hostage taking", "captives", "abductees"),
+    ("ceasefire", "truce", "armistice", "cessation of hostilities"),
+    ("peace process", "peace talks", "peace negotiations", "peace settlement",
+     "peace agreement", "peace treaty"),
+    ("sanctions", "restrictive measures", "embargo"),
+    ("nuclear programme", "nuclear program", "uranium enrichment", "nuclear deal",
+     "nuclear talks", "jcpoa", "enriched uranium"),
+    ("food security", "grain exports", "grain corridor", "grain deal", "hunger", "famine",
+     "food crisis"),
+    ("missing persons", "mass graves", "enforced disappearances", "disappeared persons"),
+    ("migration", "migrants", "irregular migration", "migration flows", "asylum"),
+    ("prisoner exchange", "prisoner swap", "exchange of prisoners", "prisoners of war",
+     "pows"),
+    ("european integration", "eu integration", "eu accession", "eu membership",
+     "eu enlargement", "accession to the eu"),
+    ("nato membership", "nato accession", "joining nato", "nato enlargement"),
+    ("visa liberalisation", "visa-free travel", "visa free regime", "visa regime"),
+    ("reconstruction", "rebuilding", "post-war recovery"),
+    ("counter-terrorism", "terrorism", "extremism", "fight against terrorism"),
+    ("drug trafficking", "narcotics", "illicit drugs", "drug smuggling"),
+    ("organised crime", "organized crime", "criminal networks"),
+    ("vaccines", "vaccination", "immunization", "vaccine supplies"),
+    ("judicial reform", "justice reform", "reform of the judiciary", "court reform"),
+    ("media freedom", "press freedom", "freedom of the press", "safety of journalists"),
+    ("border demarcation", "border delimitation", "delimitation", "demarcation"),
+    ("water sharing", "water resources", "water management", "transboundary rivers"),
+    ("weapons supplies", "arms supplies", "military aid", "arms deliveries",
+     "weapons deliveries", "military assistance"),
 )  # fmt: skip
 
 # Countries by region, and the adjective of each country, for "Baltic leaders" or "Finnish".
@@ -368,14 +395,46 @@ REGIONS: dict[str, tuple[str, ...]] = {
 DEMONYMS: dict[str, str] = {**GEOGRAPHY_DEMONYMS, "kurdish": "kurdistan"}
 
 
+# Prefixes that make one word with what follows the hyphen ("Co-operation" is one initial).
+_BOUND_PREFIXES = frozenset({"co", "re", "ex", "pre", "non", "anti", "inter", "multi", "post"})
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _initial_words(name: str) -> list[str]:
+    """The words of a name as acronyms count them: a bound prefix joins its word."""
+    out: list[str] = []
+    for raw in name.split():
+        parts = [p for w in raw.split("-") for p in tokens(w)]
+        while len(parts) > 1 and parts[0] in _BOUND_PREFIXES:
+            parts = [parts[0] + parts[1], *parts[2:]]
+        out.extend(parts)
+    return out
+
+
 def initials_acronyms(name: str, *, max_words: int = 7) -> set[str]:
     """Acronyms of every run of content words in a name: 'Office of the UN High Commissioner
-    for Refugees' gives 'unhcr', 'Ministry of Foreign Affairs' gives 'mfa'."""
-    content = [w for w in tokens(name) if w not in FILLERS and w not in {"and", "in", "on"}]
+    for Refugees' gives 'unhcr', 'Ministry of Foreign Affairs' gives 'mfa'; a hyphenated
+    compound gives its own, with its function words: 'Chairperson-in-Office' gives 'cio'."""
+    words_ = _initial_words(name)
+    content = [w for w in words_ if w not in FILLERS and w not in {"and", "in", "on"}]
     out: set[str] = set()
     for start in range(len(content)):
         for end in range(start + 2, min(len(content), start + max_words) + 1):
             out.add("".join(w[0] for w in content[start:end]))
+    for raw in name.split():
+        parts = [p for w in raw.split("-") for p in tokens(w)]
+        if len(parts) >= 3:
+            out.add("".join(p[0] for p in parts))
+    return out
+
+
+def name_acronyms(name: str) -> set[str]:
+    """Acronyms of a whole name, with and without its function words: 'Council of Europe'
+    gives 'ce' and 'coe'."""
+    words_ = _initial_words(name)
+    content = [w for w in words_ if w not in FILLERS and w not in {"and", "in", "on"}]
+    with_function_words = [w for w in words_ if w not in _ARTICLES]
+    out = {"".join(w[0] for w in run) for run in (content, with_function_words) if len(run) > 1}
     return out
 
 

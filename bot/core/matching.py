@@ -32,6 +32,7 @@ from bot.core.lexicon import (
     expand_word,
     initials_acronyms,
     is_lexicon_word,
+    name_acronyms,
     stem_words,
     tokens,
 )
@@ -57,7 +58,17 @@ class RoleDoc:
     # Minister": deputy governs "prime minister" only).
     modified: tuple[tuple[str, frozenset[str]], ...]
     title_tokens: frozenset[str]
+    # The words of each name of the organisation (its name, aliases, the name's acronym).
+    org_forms: tuple[tuple[str, ...], ...]
     participations: array = field(default_factory=lambda: array("l"))
+
+    def is_narrower_body(self, asked: frozenset[str]) -> bool:
+        """Whether a well-known organisation was asked and this role's organisation is a body
+        within it that the question did not name: "the OSCE secretary general" is not the
+        OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
+        known = asked & KNOWN_ACRONYMS.keys()
+        forms = [form for form in self.org_forms if known.intersection(form)]
+        return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
     def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
         """Whether the asked office is only held here under a modifier nobody asked for.
@@ -202,11 +213,15 @@ class CatalogIndex:
         toks = set(seg_tokens)
         toks |= initials_acronyms(segment)
         org_text = ""
+        org_forms: list[tuple[str, ...]] = []
         if org is not None:
+            for form in (org.name, *(org.aliases or [])):
+                org_forms.append(tuple(t for t in tokens(form) if t not in FILLERS))
+            org_forms.extend((a,) for a in name_acronyms(org.name))
             org_text = " ".join((org.name, *(org.aliases or [])))
             toks |= set(tokens(org_text))
             for form in (org.name, *(org.aliases or [])):
-                toks |= initials_acronyms(form)
+                toks |= initials_acronyms(form) | name_acronyms(form)
         if country:
             country_tokens = set(tokens(country))
             # A participant's nationality describes the role only when the role is national
@@ -219,7 +234,12 @@ class CatalogIndex:
         toks = {t for t in toks if t not in FILLERS}
         doc_id = len(self.role_docs)
         self.role_docs.append(
-            RoleDoc(frozenset(toks), _modifier_scopes(segment), frozenset(seg_tokens - FILLERS))
+            RoleDoc(
+                frozenset(toks),
+                _modifier_scopes(segment),
+                frozenset(seg_tokens - FILLERS),
+                tuple(org_forms),
+            )
         )
         for tok in toks:
             self.role_index[tok].add(doc_id)
@@ -302,7 +322,7 @@ class CatalogIndex:
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
-            if doc.excluded_by_modifier(asked):
+            if doc.excluded_by_modifier(asked) or doc.is_narrower_body(asked):
                 continue
             out.update(doc.participations)
         return out
@@ -456,6 +476,19 @@ class CatalogIndex:
 
 
 _TITLE_PART_BREAKS = {"and", "&"}
+
+
+def _extra_words_unasked(
+    form: tuple[str, ...], known: frozenset[str], asked: frozenset[str]
+) -> bool:
+    """Whether an organisation's name has words beyond the asked acronym, none of them asked
+    (directly or by their initials: "PA" asks for "Parliamentary Assembly")."""
+    # The acronym's own words are no extra body: "Association of Southeast Asian Nations (ASEAN)".
+    own = {t for k in known for t in tokens(KNOWN_ACRONYMS[k])}
+    extra = [w for w in form if w not in known and w not in own]
+    if not extra:
+        return False
+    return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)
 
 
 def _modifier_scopes(segment: str) -> tuple[tuple[str, frozenset[str]], ...]:

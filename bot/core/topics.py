@@ -37,9 +37,14 @@ TOPIC_STOP = stem_words(
     "in and of on for the a an to with about at by from as its their his her our this that "
     "these those some any all other"
 )
+# Words that only say what kind of topic it is (a deal, a crisis, talks): when the specific
+# words are found, these may be missing ("the grain deal" is the Black Sea Grain Initiative).
 TOPIC_OPTIONAL = stem_words(
     "issue issues problem problems question questions matter matters topic topics subject "
-    "subjects situation thing things"
+    "subjects situation thing things deal deals agreement agreements accord initiative "
+    "process programme program plan plans talks negotiations negotiation cooperation "
+    "relations relationship ties crisis policy policies efforts effort project projects "
+    "sector field area affairs developments development"
 )
 TOPIC_FUZZY_CUTOFF = 88.0
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
@@ -52,17 +57,35 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return snowballstemmer.stemmer("english")
 
 
+# British spellings read as American ones before stemming, so both meet on one stem.
+_SPELLINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"),
+              ("programme", "program"), ("our", "or"), ("tre", "ter"),
+              ("ence", "ense"))  # fmt: skip
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """The Snowball stem of a normalised token: 'enrichment' -> 'enrich', 'talks' -> 'talk'."""
     if not token.isalpha():
         return token
+    if len(token) > 5:
+        for british, american in _SPELLINGS:
+            if token.endswith(british):
+                token = token[: -len(british)] + american
+                break
     return str(_stemmer().stemWord(token))
 
 
 def phrase_stems(text: str) -> frozenset[str]:
-    """The stems of a text's content words, known acronyms spelled out as well."""
+    """The stems of a text's content words, known acronyms spelled out as well.
+
+    A hyphenated word also counts as one word ("cease-fire" is "ceasefire").
+    """
     out: set[str] = set()
+    for compound in re.findall(r"\w+(?:-\w+)+", text):
+        joined = "".join(tokens(compound.replace("-", "")))
+        if joined:
+            out.add(stem(joined))
     for tok in tokens(text):
         if tok in TOPIC_STOP:
             continue
@@ -78,6 +101,24 @@ def split_units(title: str | None, summary: str | None) -> list[str]:
     if summary:
         units.extend(s for s in _SENTENCE_END.split(summary) if s.strip())
     return units
+
+
+def _phrase_variants(words: list[str]) -> list[list[str]]:
+    """The words, and the same words with a known topic phrase replaced by its synonyms:
+    "mass graves in Bosnia" is also "missing persons in Bosnia"."""
+    variants: list[list[str]] = []
+    asked = set(words)
+    for group in ISSUE_SYNONYMS:
+        for phrase in group:
+            phrase_words = [t for t in tokens(phrase) if t not in TOPIC_STOP]
+            if not phrase_words or not set(phrase_words) <= asked:
+                continue
+            rest = [w for w in words if w not in phrase_words]
+            for other in group:
+                if other != phrase:
+                    other_words = [t for t in tokens(other) if t not in TOPIC_STOP]
+                    variants.append(other_words + rest)
+    return variants
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +217,18 @@ class TopicIndex:
         required = [w for w in content if w not in TOPIC_OPTIONAL] or content
         if not required:
             return None
+        # The words as asked first; a phrase's synonyms only when the words find nothing.
+        found = self._match_words(required, labels_only=labels_only)
+        for variant in [] if found else _phrase_variants(required):
+            match = self._match_words(variant, labels_only=labels_only)
+            if match is not None and found is not None:
+                match = TopicMatch(
+                    found.meetings | match.meetings, found.issue_ids | match.issue_ids
+                )
+            found = match or found
+        return found
+
+    def _match_words(self, required: list[str], *, labels_only: bool) -> TopicMatch | None:
         wanted = [self.alternatives(w) for w in required]
         issues = self._issues_covering(wanted)
         meetings = self.meetings_of_issues(issues)
@@ -183,8 +236,8 @@ class TopicIndex:
             return TopicMatch(frozenset(meetings), frozenset(issues)) if meetings else None
         units = self._units_covering(wanted)
         meetings |= {self.unit_meeting[u] for u in units}
-        if not meetings and len(wanted) > 2:
-            meetings = self._meetings_covering_across_units(wanted)
+        if len(wanted) > 1:
+            meetings |= self._meetings_covering_across_units(wanted)
         if not meetings:
             return None
         return TopicMatch(frozenset(meetings), frozenset(issues))
