@@ -1,6 +1,6 @@
 """Send the due digests to many chats within Telegram's limits, once per chat and local date.
 
-A DigestSender takes the due digests from the Subscription table (bot/core/subscriptions.py),
+A DigestSender takes the due digests from the Subscription table (bot/core/deliveries.py),
 and a pool of workers delivers them one chat at a time: claim the DigestDelivery row, build and
 render the digest, send its parts, mark it sent. The claim is what makes a digest go out once
 across restarts and replicas (bot/core/deliveries.py holds the claim rule, storage/deliveries.py

@@ -1,7 +1,7 @@
 """Digest scheduling on PTB's JobQueue: one repeating tick that reads the Subscription table.
 
 Every TICK_SECONDS, on the quarter minutes of the injected clock, the tick asks the core which
-digests are due (bot/core/subscriptions.py: due and not yet sent for the chat's local date) and
+digests are due (bot/core/deliveries.py: due and not yet sent for the chat's local date) and
 hands them to the DigestSender (bot/tg/fanout.py), which claims and sends them in the
 background. The Subscription table is the only schedule: nothing has to be rebuilt at start-up
 or updated when a subscription changes (a change counts from the next tick, on every replica),
