@@ -102,8 +102,8 @@ class PostgresDatabases:
 
     CREATE DATABASE waits for the disk (about 0.3 s), a migration as long again; the template
     pays the migration once, and a background thread makes the next copies and drops the used
-    ones while tests run. Most tests take less than a copy: AHEAD copies ready keep them from
-    waiting.
+    ones while tests run. Most tests take less than a copy, so up to AHEAD copies are kept
+    ready; fewer while a run has used few, so that a run of one file makes none it never uses.
     """
 
     AHEAD = 6
@@ -113,6 +113,7 @@ class PostgresDatabases:
         self._prefix = f"meetbot_test_{run}"
         self._template = f"meetbot_tmpl_{run}"
         self._count = 0
+        self._taken = 0
         self._admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         self._execute(f'CREATE DATABASE "{self._template}"')
         # A template must have no connections while it is copied: dispose at once.
@@ -128,6 +129,7 @@ class PostgresDatabases:
     def take(self) -> str:
         """Return the name of a fresh copy of the template, and start making the next one."""
         name = self._ready.popleft().result()
+        self._taken += 1
         self._top_up()
         return name
 
@@ -146,7 +148,7 @@ class PostgresDatabases:
             self._admin.dispose()
 
     def _top_up(self) -> None:
-        while len(self._ready) < self.AHEAD:
+        while len(self._ready) < min(self.AHEAD, 1 + self._taken):
             self._ready.append(self._worker.submit(self._clone))
 
     def _clone(self) -> str:
