@@ -81,10 +81,14 @@ class Context:
 
             self._engine = create_db_engine(self.database_url())
             if self.load_seeds:
-                from storage.seed import load_seeds_if_empty
+                from bot.core.seeds import load_seeds_if_empty
 
                 with session_scope(self._engine) as session:
-                    load_seeds_if_empty(session=session, clock=self.clock)
+                    load_seeds_if_empty(
+                        session=session,
+                        clock=self.clock,
+                        folder=self.settings.meetbot_seeds_dir,
+                    )
         return self._engine
 
     def today(self) -> dt.date:
@@ -259,7 +263,9 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     data = _read_input(args.file)
     label = "stdin" if args.file == "-" else args.file
     try:
-        doc = parse_import(data, filename=None if args.file == "-" else args.file)
+        doc = parse_import(
+            data, filename=None if args.file == "-" else args.file, today=ctx.today()
+        )
         with session_scope(ctx.engine()) as session:
             result = apply_import(doc, session=session, clock=ctx.clock)
     except InvalidImport as exc:

@@ -2,9 +2,9 @@
 
 Every key is documented in .env.example. Two loaders, one per kind of process:
 
-- load_core_settings() reads only what every command needs (the database, the data folder, the
-  time zone). The CLI's offline commands (ask, chat, import, export, digest) use it, so a
-  Telegram-only setting that is wrong (ADMIN_IDS=abc, BOT_MODE=x) never breaks them.
+- load_core_settings() reads only what every command needs (the database, the data and seeds
+  folders, the time zone). The CLI's offline commands (ask, chat, import, export, digest) use
+  it, so a Telegram-only setting that is wrong (ADMIN_IDS=abc, BOT_MODE=x) never breaks them.
 - load_settings() reads those plus the bot's own (admins, webhook, Bot API, log level), for
   `meetbot run`. The token is not checked at load: Settings.bot_token() refuses a missing or
   placeholder token with one clear sentence when the bot asks for it.
@@ -40,6 +40,8 @@ class CoreSettings(BaseSettings):
 
     database_url: str | None = None
     meetbot_data_dir: Path = Path("data")
+    # None: seeds/ in the source tree (bot/core/seeds.py).
+    meetbot_seeds_dir: Path | None = None
     default_timezone: str = "UTC"
 
     @field_validator("default_timezone")

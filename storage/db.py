@@ -1,4 +1,8 @@
-"""The engine from DATABASE_URL (SQLite by default, PostgreSQL for scale) and sessions."""
+"""The engine for a database URL (SQLite by default, PostgreSQL for scale) and sessions.
+
+The URL and the data folder come from the caller (bot/config.py Settings: DATABASE_URL,
+MEETBOT_DATA_DIR); storage reads no environment of its own.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import (
     CatalogVersion,
@@ -31,19 +35,17 @@ class DatabaseError(Exception):
     """The database cannot be reached or prepared; the message is a sentence for the user."""
 
 
-def default_database_url(data_dir: str | os.PathLike[str] | None = None) -> str:
-    """Return the SQLite URL of meetbot.db in the data folder (MEETBOT_DATA_DIR or ./data)."""
-    folder = Path(data_dir or os.environ.get("MEETBOT_DATA_DIR") or DEFAULT_DATA_DIR)
-    return f"sqlite:///{folder / 'meetbot.db'}"
+def default_database_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
+    """Return the SQLite URL of meetbot.db in the data folder (MEETBOT_DATA_DIR, else ./data)."""
+    return f"sqlite:///{Path(data_dir) / 'meetbot.db'}"
 
 
-def create_db_engine(url: str | None = None) -> Engine:
-    """Create an engine for url (or DATABASE_URL, or the default SQLite file) with a ready schema.
+def create_db_engine(url: str) -> Engine:
+    """Create an engine for url with a ready schema (migrated on first use).
 
     SQLite gets WAL and foreign keys on every connection; its folder is created on first use.
     Raises DatabaseError with a readable sentence when the database cannot be used.
     """
-    url = url or os.environ.get("DATABASE_URL") or default_database_url()
     try:
         if url.startswith("sqlite"):
             engine = _create_sqlite_engine(url)
@@ -143,7 +145,7 @@ def _bump_catalog_version(session: Session, _context: object, _instances: object
     session.info["catalog_bumped"] = True
     result = session.execute(
         update(CatalogVersion)
-        .where(CatalogVersion.id == 1)
+        .where(col(CatalogVersion.id) == 1)
         .values(version=CatalogVersion.version + 1)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]

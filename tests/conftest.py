@@ -29,8 +29,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.core.clock import FakeClock
+from bot.core.seeds import load_seeds_if_empty
 from storage.db import create_db_engine, session_scope
-from storage.seed import load_seeds_if_empty
 
 POSTGRES_URL = os.environ.get(
     "MEETBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

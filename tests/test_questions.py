@@ -48,6 +48,15 @@ D = dt.date
         ("Кто встречался с Журавлёвым в 2024 году?", D(2024, 1, 1), D(2024, 12, 31)),
         ("С кем встречался Журавлёв в феврале 2025 года?", D(2025, 2, 1), D(2025, 2, 28)),
         ("Кто встречался с Журавлёвым в прошлом году?", D(2024, 1, 1), D(2024, 12, 31)),
+        # Parts of a year, seasons, and days or months without a year (the latest one).
+        ("Who met Kauma in early 2023?", D(2023, 1, 1), D(2023, 6, 30)),
+        ("Who met Kauma in late 2022?", D(2022, 7, 1), D(2022, 12, 31)),
+        ("meetings in the summer of 2022", D(2022, 6, 1), D(2022, 8, 31)),
+        ("meetings in winter 2023", D(2023, 12, 1), D(2024, 2, 29)),
+        ("Who met Kauma on March 5?", D(2025, 3, 5), D(2025, 3, 5)),
+        ("Who met Kauma on the 5th of May?", D(2024, 5, 5), D(2024, 5, 5)),
+        ("meetings in April", D(2024, 4, 1), D(2024, 4, 30)),
+        ("meetings in March", D(2025, 3, 1), D(2025, 3, 31)),
     ],
 )
 def test_time_window_is_read_against_today(text: str, start: D | None, end: D | None) -> None:

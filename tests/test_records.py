@@ -1,10 +1,11 @@
-"""Admin record operations (bot/core/records.py) on SQLite and PostgreSQL."""
+"""Admin record operations (bot/core/records/) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from records_support import (
@@ -14,7 +15,7 @@ from records_support import (
     seed_record,
 )
 from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core import interchange, records
 from bot.core.clock import FakeClock
@@ -184,7 +185,7 @@ def test_validate_record_refuses_the_same_person_twice() -> None:
 
 def test_draft_without_date_is_a_sentence() -> None:
     with pytest.raises(ValidationError, match=re.escape("The meeting needs a date.")):
-        MeetingDraft().to_record(today=TODAY)
+        MeetingDraft().as_record()
 
 
 # --------------------------------------------------------------------------- create
@@ -701,8 +702,50 @@ def test_undo_of_an_import_refuses_over_a_later_edit(
         records.undo_last_change(session=session, clock=clock, actor_id=ADMIN)
 
 
-def test_future_date_problems_name_the_path() -> None:
+def test_an_import_refuses_meetings_over_a_day_ahead() -> None:
     dates = [TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)]
-    assert records.future_date_problems(dates, today=TODAY) == [
+    data = "meetings:\n" + "".join(
+        f"- {{date: {day.isoformat()}, participants: [{{name: A}}, {{name: B{i}}}]}}\n"
+        for i, day in enumerate(dates)
+    )
+    with pytest.raises(interchange.InvalidImport) as caught:
+        interchange.parse_import(data.encode(), filename="x.yaml", today=TODAY)
+    assert caught.value.errors == [
         "meetings[2].date: 2024-06-03 is in the future (at most a day ahead)"
     ]
+
+
+def _legacy_shape(snap: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as imports audited it before they shared the edits' shape (import format)."""
+    out = {"id": snap["external_id"], "date": snap["date"]}
+    out |= {k: snap[k] for k in ("location", "title", "summary") if snap[k] is not None}
+    sources = snap["sources"]
+    out["source"] = sources[0] if len(sources) == 1 else sources
+    out["participants"] = [
+        {k: p[k] for k in ("name", "title", "organization", "country") if p[k] is not None}
+        for p in snap["participants"]
+    ]
+    out["issues"] = [i["name"] for i in snap["issues"]]
+    return out
+
+
+def test_an_import_audited_in_the_old_shape_still_shows_and_undoes(
+    records_engine: Engine, clock: FakeClock
+) -> None:
+    seed = SEED_FILE.read_bytes()
+    import_file(records_engine, clock, seed)
+    clock.advance(dt.timedelta(minutes=1))
+    import_file(records_engine, clock, seed.replace(b"location: Baku", b"location: Ganja"))
+    with session_scope(records_engine) as session:
+        entry = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())).first()
+        assert entry is not None and entry.before is not None and entry.after is not None
+        entry.before, entry.after = _legacy_shape(entry.before), _legacy_shape(entry.after)
+    with session_scope(records_engine) as session:
+        history = records.meeting_history("m00", session=session)
+        assert history[-1].changes == (
+            records.FieldChange("location", "Baku, Azerbaijan", "Ganja, Azerbaijan"),
+        )
+        result = records.undo_last_change(session=session, clock=clock, actor_id=ADMIN)
+    assert result.description == "Undid your import: 0 meeting(s) removed, 1 restored."
+    with session_scope(records_engine) as session:
+        assert records.find_meeting("m00", session=session).location == "Baku, Azerbaijan"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import logging
 from pathlib import Path
@@ -10,12 +11,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.config import load_settings
 from bot.core.clock import FakeClock
 from bot.core.interchange import apply_import, parse_import
+from bot.core.seeds import load_seeds_if_empty, seed_files, seeds_dir
 from storage import repository
 from storage.db import read_catalog_version, session_scope
 from storage.models import Meeting, Organization, Person
-from storage.seed import load_seeds_if_empty, seed_files, seeds_dir
 
 SEED_SOURCE = (
     "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"
@@ -173,9 +175,12 @@ def test_the_seed_folder_can_be_moved(
     (folder / "a.yaml").write_bytes(TWO_MEETINGS)
     (folder / "notes.txt").write_text("not a seed")
     monkeypatch.setenv("MEETBOT_SEEDS_DIR", str(folder))
-    assert [p.name for p in seed_files()] == ["a.yaml", "b.json"]
+    settings = load_settings(env_file=None)
+    assert [p.name for p in seed_files(settings.meetbot_seeds_dir)] == ["a.yaml", "b.json"]
     with session_scope(sqlite_engine) as session:
-        result = load_seeds_if_empty(session=session, clock=clock)
+        result = load_seeds_if_empty(
+            session=session, clock=clock, folder=settings.meetbot_seeds_dir
+        )
     assert result is not None and result.added == 3
 
 
@@ -189,3 +194,22 @@ def test_no_seed_folder_means_an_empty_start(
         result = load_seeds_if_empty(session=session, clock=clock, folder=tmp_path / "none")
     assert result is not None and not result.changed
     assert "No seed files" in caplog.text
+
+
+# --- layering ------------------------------------------------------------------------------------
+
+
+def test_storage_imports_nothing_from_bot_and_reads_no_environment() -> None:
+    root = Path(__file__).resolve().parent.parent / "storage"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "bot":
+                offenders.append(f"{path.name}: from {node.module}")
+            if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "bot" for a in node.names
+            ):
+                offenders.append(f"{path.name}: import bot")
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+                offenders.append(f"{path.name}: os.{node.attr}")
+    assert offenders == []

@@ -23,11 +23,11 @@ from bot.core import records
 from bot.core.answering import Status, answer_question
 from bot.core.clock import FakeClock
 from bot.core.interchange import export_catalog
+from bot.core.seeds import load_seeds_if_empty
 from bot.tg import admin
 from bot.tg.auth import ANONYMOUS_HINT, refusal
 from storage.db import create_db_engine, session_scope
 from storage.models import Admin, AuditEntry, Meeting, Person
-from storage.seed import load_seeds_if_empty
 
 ADMIN = 42
 GRANTED = 4343

@@ -24,10 +24,10 @@ from tg_support import (
 
 from bot.core.clock import FakeClock
 from bot.core.records import grant_admin
+from bot.core.seeds import load_seeds_if_empty
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
 from storage.db import session_scope
-from storage.seed import load_seeds_if_empty
 
 SOURCE = (
     "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"

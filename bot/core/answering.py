@@ -28,6 +28,7 @@ from bot.core.lexicon import (
 from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex, PersonMatch
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
 from bot.core.views import MeetingView, load_meeting_views
+from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
 
 __all__ = ["Answer", "Intent", "QuestionError", "Status", "answer_question"]
 
@@ -123,14 +124,14 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     question = parse_question(cleaned, today)
     index = INDEXES.get(session)
     if _is_small_talk(question):
-        return _answer(question, Status.NOT_FOUND, _t(question, "small_talk"))
+        return _answer(question, Status.NOT_FOUND, t(question, "small_talk"))
     question, ignored = _without_fillers(question, index)
     resolution = _resolve(question, index)
     if ignored:
-        resolution.notes.append(_t(question, "ignored", words=", ".join(ignored)))
+        resolution.notes.append(t(question, "ignored", words=", ".join(ignored)))
     if resolution.ambiguous:
         label, names = resolution.ambiguous[0]
-        headline = _t(question, "ambiguous", label=label, names=", ".join(names))
+        headline = t(question, "ambiguous", label=label, names=", ".join(names))
         return _answer(question, Status.AMBIGUOUS, headline, suggestions=tuple(names))
     # An unknown name means "not found"; an unknown topic or place beside known people
     # gives what fits the rest, marked partial, never as the answer.
@@ -140,15 +141,15 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         missing = resolution.unresolved[0]
         kind = resolution.unresolved_kinds[0]
         suggestions = tuple(index.closest_names(missing, kind=kind.value))
-        headline = _t(question, "unknown", what=missing)
+        headline = t(question, "unknown", what=missing)
         if suggestions:
-            headline += " " + _t(question, "did_you_mean", names=", ".join(suggestions))
+            headline += " " + t(question, "did_you_mean", names=", ".join(suggestions))
         if question.yes_no:
-            headline = _t(question, "no") + headline
+            headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
     open_question = question.intent in (Intent.LATEST, Intent.COUNT)
     if not resolution.constraints and question.window is None and not open_question:
-        headline = _t(question, "no_subject")
+        headline = t(question, "no_subject")
         return _answer(question, Status.NOT_FOUND, headline)
 
     meeting_ids = _meetings_fitting(resolution.constraints, question, index)
@@ -158,20 +159,28 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     unused = ", ".join(f"“{u}”" for u in resolution.unresolved)
     if not ordered:
         labels = [c.label for c in resolution.constraints]
-        headline = _t(question, "none", what=_join(labels, question), when=_when(question))
+        headline = t(
+            question, "none", what=join_labels(labels, question), when=when_text(question)
+        )
         if partial:
-            headline = _t(question, "unused", words=unused) + " " + headline
+            headline = t(question, "unused", words=unused) + " " + headline
         if question.yes_no:
-            headline = _t(question, "no") + headline
+            headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
     listed = ordered[:MAX_MEETINGS_LISTED]
     views = tuple(load_meeting_views(listed, session=session))
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
-    headline = _headline(question, resolution.constraints, views, len(ordered), subjects)
+    headline = headline_for(
+        question,
+        [(c.label, c.kind) for c in resolution.constraints],
+        views,
+        len(ordered),
+        subjects,
+    )
     if partial:
-        headline = _t(question, "unused", words=unused) + " " + _t(question, "rest") + headline
+        headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
     elif question.yes_no:
-        headline = _t(question, "yes") + headline
+        headline = t(question, "yes") + headline
     return _answer(
         question,
         Status.PARTIAL if partial else Status.ANSWERED,
@@ -218,8 +227,19 @@ def _is_filler(
         return True
     if span.kind is SpanKind.ISSUE:
         return tok in TOPIC_FILLERS
-    if (
+    if span.kind is SpanKind.PLACE or not _fits_nothing(tok, question, index):
+        return False
+    if is_inflected(tok) or all(_fits_nothing(t, question, index) for t in rest):
+        return True  # "hosted", or a span of ordinary words only ("wat", "anyone")
+    return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
+
+
+def _fits_nothing(tok: str, question: Question, index: CatalogIndex) -> bool:
+    """An ordinary English word that no vocabulary of the catalog knows and that was not
+    typed as a name."""
+    return not (
         tok in question.name_like
+        or index.topics.knows(tok)
         or tok in index.name_index
         or tok in index.role_index
         or tok in index.place_index
@@ -227,11 +247,7 @@ def _is_filler(
         or is_lexicon_word(tok)
         or not is_dictionary_word(tok)
         or index.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
-    ):
-        return False
-    if is_inflected(tok):
-        return True
-    return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
+    )
 
 
 def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
@@ -283,7 +299,7 @@ def _merge_alternatives(resolution: _Resolution, index: CatalogIndex) -> None:
     """ "A or B": the last two constraints become one that either side fits."""
     second = resolution.constraints.pop()
     first = resolution.constraints[-1]
-    or_ = _TEXTS.get(resolution.question.language, _TEXTS["en"])["or"]
+    or_ = TEXTS.get(resolution.question.language, TEXTS["en"])["or"]
     first.label += or_ + second.label
     if first.participations is not None and second.participations is not None:
         first.participations |= second.participations
@@ -347,7 +363,7 @@ def _resolve_entity(
         if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
             resolution.ambiguous.append((resolution.question.quote(toks), names))
             return True
-        if _unmatched_name_words(toks, person, index):
+        if _unmatched_name_words(toks, person, index, resolution):
             # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
             # person is not in the records, whatever the other part matched.
             _unresolved(resolution, toks, SpanKind.ENTITY)
@@ -360,6 +376,9 @@ def _resolve_entity(
             if roles is not None and (roles & parts or _known_role_words(leftover, index)):
                 parts &= roles
                 label += " as " + " ".join(leftover)
+            else:
+                # "Aliyev energy meetings": the words beside the name that name a topic.
+                _resolve_issue(leftover, index, resolution)
         if person.score < 100:
             resolution.notes.append(f"“{' '.join(toks)}” read as {label}")
         resolution.constraints.append(_Constraint(label, participations=parts))
@@ -381,13 +400,16 @@ def _resolve_entity(
     return False
 
 
-def _unmatched_name_words(toks: tuple[str, ...], person: PersonMatch, index: CatalogIndex) -> bool:
+def _unmatched_name_words(
+    toks: tuple[str, ...], person: PersonMatch, index: CatalogIndex, resolution: _Resolution
+) -> bool:
     """Whether the span has a name-like word that the matched person's name does not cover.
 
     A word loosely like one of the person's own name words (another transliteration, "Əli"
     for "Ali") still counts as covered.
     """
     own = [t for pid in person.person_ids for t in index.person_name_tokens[pid]]
+    question = resolution.question
     return any(
         i not in person.used
         and len(tok) > 1
@@ -396,6 +418,13 @@ def _unmatched_name_words(toks: tuple[str, ...], person: PersonMatch, index: Cat
         and tok not in index.role_index
         and not is_lexicon_word(tok)
         and not tok.isdigit()
+        # An English word typed in lower case is no name part, unless a surname would
+        # stand there ("dorin smith").
+        and (
+            tok in question.name_like
+            or not is_dictionary_word(tok)
+            or (i > 0 and toks[i - 1] in index.given_names)
+        )
         for i, tok in enumerate(toks)
     )
 
@@ -430,88 +459,6 @@ def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
     return [tuple(p) for p in parts if p]
 
 
-# ----- wording ----------------------------------------------------------------------------
-
-_TEXTS = {
-    "en": {
-        "ambiguous": "“{label}” could be several people: {names}. Which one do you mean?",
-        "unknown": "I have no records matching “{what}”.",
-        "yes": "Yes: ",
-        "no": "No: ",
-        "or": " or ",
-        "unused": "I could not use {words}.",
-        "rest": "Without it: ",
-        "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
-        "or “what did Naghiyev and Kauma discuss?”",
-        "ignored": "not used: {words}",
-        "did_you_mean": "Did you mean: {names}?",
-        "no_subject": "I could not tell whom or what the question is about. "
-        "Try “who met the OSCE PA president?”",
-        "none": "I found no meeting of {what}{when} in my records.",
-        "n_meetings": "{n} meeting{s}",
-        "of": " of {who}",
-        "about": " about {what}",
-        "in": " in {where}",
-        "met_by": "{others} met {subjects} ({date})",
-        "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
-        "when": "{subjects} met on {dates}.",
-        "where": "{subjects} met in {places}.",
-        "discussed": "{people} discussed {issues} ({date})",
-        "nobody_else": "nobody else recorded",
-        "no_place": "a place not recorded",
-        "no_topics": "no recorded topics",
-        "and": " and ",
-    },
-    "ru": {
-        "ambiguous": "«{label}» — это может быть несколько человек: {names}. "
-        "Кого вы имеете в виду?",
-        "unknown": "В моих записях нет ничего о «{what}».",
-        "yes": "Да: ",
-        "no": "Нет: ",
-        "or": " или ",
-        "unused": "Не удалось учесть: {words}.",
-        "rest": "Без этого: ",
-        "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
-        "«кто встречался с президентом ПА ОБСЕ?»",
-        "ignored": "не учтено: {words}",
-        "did_you_mean": "Возможно, вы имели в виду: {names}?",
-        "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
-        "none": "Встреч ({what}{when}) в моих записях нет.",
-        "n_meetings": "Встреч: {n}",
-        "of": " ({who})",
-        "about": " на тему {what}",
-        "in": " ({where})",
-        "met_by": "{others} — встреча с {subjects} ({date})",
-        "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
-        "when": "{subjects}: встречи {dates}.",
-        "where": "{subjects}: место встречи — {places}.",
-        "discussed": "{people} обсуждали: {issues} ({date})",
-        "nobody_else": "других участников нет в записях",
-        "no_place": "место не указано",
-        "no_topics": "темы не записаны",
-        "and": " и ",
-    },
-}
-
-
-def _t(question: Question, key: str, **values: object) -> str:
-    table = _TEXTS.get(question.language, _TEXTS["en"])
-    return table[key].format(**values)
-
-
-def _join(labels: list[str], question: Question) -> str:
-    return _TEXTS.get(question.language, _TEXTS["en"])["and"].join(labels) or "any kind"
-
-
-def _when(question: Question) -> str:
-    return f" {question.window.describe()}" if question.window else ""
-
-
-def _people(view: MeetingView, and_: str) -> str:
-    names = [p.name for p in view.participants]
-    return ", ".join(names[:-1]) + and_ + names[-1] if len(names) > 1 else "".join(names)
-
-
 def _subjects_by_meeting(
     constraints: list[_Constraint], meeting_ids: list[int], index: CatalogIndex
 ) -> dict[int, list[str]]:
@@ -528,86 +475,6 @@ def _subjects_by_meeting(
     return found
 
 
-def _headline(
-    question: Question,
-    constraints: list[_Constraint],
-    views: tuple[MeetingView, ...],
-    total: int,
-    subjects: dict[int, list[str]],
-) -> str:
-    """One sentence that answers the question as asked."""
-    t = lambda key, **kw: _t(question, key, **kw)  # noqa: E731
-    and_ = _TEXTS.get(question.language, _TEXTS["en"])["and"]
-    all_subjects = list(dict.fromkeys(n for v in views for n in subjects.get(v.id, [])))
-    issues = [c.label for c in constraints if c.kind == "issue"]
-    places = [c.label for c in constraints if c.kind == "place"]
-    who = and_.join(all_subjects)
-    when = _when(question)
-
-    def others(view: MeetingView) -> str:
-        mine = subjects.get(view.id, [])
-        rest = [p.name for p in view.participants if p.name not in mine]
-        return ", ".join(rest) or t("nobody_else")
-
-    intent = question.intent
-    if question.wants_latest and views:
-        first = views[0]
-        return t(
-            "latest",
-            of=t("of", who=who) if who else "",
-            when=when,
-            date=first.date.isoformat(),
-            place=f", {first.location}" if first.location else "",
-            people=", ".join(p.name for p in first.participants),
-        )
-    if intent is Intent.WHEN and all_subjects:
-        return t("when", subjects=who, dates=", ".join(v.date.isoformat() for v in views))
-    if intent is Intent.WHERE and all_subjects:
-        where = "; ".join(f"{v.location or t('no_place')} ({v.date.isoformat()})" for v in views)
-        return t("where", subjects=who, places=where)
-    if intent is Intent.WHAT_DISCUSSED:
-        return (
-            "; ".join(
-                t(
-                    "discussed",
-                    people=", ".join(p.name for p in v.participants),
-                    issues=", ".join(v.issues) or t("no_topics"),
-                    date=v.date.isoformat(),
-                )
-                for v in views
-            )
-            + "."
-        )
-    if intent is Intent.WHO_MET and all_subjects:
-        return "; ".join(
-            t("met_by", others=others(v), subjects=", ".join(subjects[v.id]),
-              date=v.date.isoformat())
-            for v in views
-        ) + "."  # fmt: skip
-    summary = t("n_meetings", n=total, s="" if total == 1 else "s")
-    if who:
-        summary += t("of", who=who)
-    if issues:
-        summary += t("about", what=and_.join(issues))
-    if places:
-        summary += t("in", where=and_.join(places))
-    return summary + when + "."
-
-
-def format_meeting(view: MeetingView) -> str:
-    """Return one meeting as plain text: date and place, people and roles, issues, source."""
-    lines = [f"{view.date.isoformat()} · {view.location or 'place not recorded'}"]
-    if view.title:
-        lines[0] += f" — {view.title}"
-    for p in view.participants:
-        role = ", ".join(x for x in (p.title, p.country) if x)
-        lines.append(f"  • {p.name}" + (f" — {role}" if role else ""))
-    if view.issues:
-        lines.append("  Issues: " + ", ".join(view.issues))
-    lines.append("  Source: " + (", ".join(view.sources) if view.sources else "not recorded"))
-    return "\n".join(lines)
-
-
 def _answer(
     question: Question,
     status: Status,
@@ -621,7 +488,8 @@ def _answer(
     blocks = [headline]
     if notes:
         blocks.append("(" + "; ".join(notes) + ")")
-    blocks.extend(format_meeting(v) for v in meetings)
+    with_summary = question.intent is Intent.WHAT_DISCUSSED
+    blocks.extend(format_meeting(v, with_summary=with_summary) for v in meetings)
     if total > len(meetings):
         blocks.append(f"… and {total - len(meetings)} more.")
     return Answer(

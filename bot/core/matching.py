@@ -53,13 +53,13 @@ class RoleDoc:
     """One distinct role (title segment, organisation, country) and where it was held."""
 
     tokens: frozenset[str]
-    # Each modifier of the title ("vice", "deputy") with the words it governs: the words
-    # after it up to the next part of a compound title ("Deputy Prime Minister and Foreign
-    # Minister": deputy governs "prime minister" only).
-    modified: tuple[tuple[str, frozenset[str]], ...]
+    # The parts of a compound title ("Deputy Prime Minister and Foreign Minister"), each with
+    # its words and the modifiers ("vice", "deputy") in it.
+    parts: tuple[tuple[frozenset[str], frozenset[str]], ...]
     title_tokens: frozenset[str]
     # The words of each name of the organisation (its name, aliases, the name's acronym).
     org_forms: tuple[tuple[str, ...], ...]
+    country_tokens: frozenset[str]
     participations: array = field(default_factory=lambda: array("l"))
 
     def is_narrower_body(self, asked: frozenset[str]) -> bool:
@@ -71,21 +71,18 @@ class RoleDoc:
         return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
     def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
-        """Whether the asked office is only held here under a modifier nobody asked for.
+        """Whether the asked office is held here only under a modifier nobody asked for.
 
         "The president" is not the vice-president, but "the ICRC" includes its
-        vice-president, and a deputy prime minister who is also foreign minister is a
-        foreign minister.
+        vice-president (the asked words name the body, not the office), and a deputy prime
+        minister who is also foreign minister is a foreign minister.
         """
-        unasked = [(m, scope) for m, scope in self.modified if m not in asked]
-        if not unasked:
+        body = {t for form in self.org_forms for t in form} | self.country_tokens
+        office = {t for t in self.title_tokens - body if expand_word(t) & asked}
+        if not office:
             return False
-        hits = {t for t in self.title_tokens if expand_word(t) & asked}
-        if not hits:
-            return False
-        governed = set().union(*(scope for _m, scope in unasked))
-        free = hits - governed - {m for m, _scope in self.modified}
-        return not free
+        holding = [mods for words, mods in self.parts if office <= words]
+        return bool(holding) and all(mods - asked for mods in holding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +233,10 @@ class CatalogIndex:
         self.role_docs.append(
             RoleDoc(
                 frozenset(toks),
-                _modifier_scopes(segment),
+                _title_parts(segment),
                 frozenset(seg_tokens - FILLERS),
                 tuple(org_forms),
+                frozenset(tokens(country or "")),
             )
         )
         for tok in toks:
@@ -491,19 +489,20 @@ def _extra_words_unasked(
     return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)
 
 
-def _modifier_scopes(segment: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Each modifier in a title and the words it governs, up to the next title part."""
-    toks = tokens(segment.replace(",", " and "))
-    scopes: list[tuple[str, frozenset[str]]] = []
-    for i, tok in enumerate(toks):
-        if tok in ROLE_MODIFIERS and tok not in ROLE_MODIFIERS_ACCEPTED:
-            governed: set[str] = set()
-            for nxt in toks[i + 1 :]:
-                if nxt in _TITLE_PART_BREAKS:
-                    break
-                governed.add(nxt)
-            scopes.append((tok, frozenset(governed - FILLERS)))
-    return tuple(scopes)
+def _title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """The parts of a compound title, each with its words and its modifiers."""
+    parts: list[tuple[frozenset[str], frozenset[str]]] = []
+    current: list[str] = []
+    for tok in [*tokens(segment.replace(",", " and ")), "and"]:
+        if tok not in _TITLE_PART_BREAKS:
+            current.append(tok)
+            continue
+        if current:
+            words = frozenset(current) - FILLERS
+            modifiers = words & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED
+            parts.append((words, frozenset(modifiers)))
+        current = []
+    return tuple(parts)
 
 
 _DESCRIPTIVE = (

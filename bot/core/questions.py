@@ -322,8 +322,18 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
          lambda m: Window(dt.date(int(m[2]), MONTHS[m[1]], 1), None)),
         (rf"(?:in )?{_MONTH} (?:of )?{_YEAR}(?: year)?",
          lambda m: _month_window(int(m[2]), MONTHS[m[1]])),
+        (rf"(?:in |during )?(?:the )?(early|mid|late|beginning of|end of|middle of) {_YEAR}",
+         lambda m: _part_of_year(int(m[2]), m[1])),
+        (rf"(?:in |during )?(?:the )?(spring|summer|autumn|fall|winter) (?:of )?{_YEAR}",
+         lambda m: _season(int(m[2]), m[1])),
         (rf"since {_MONTH}",
          lambda m: Window(_last_month_start(today, MONTHS[m[1]]), None)),
+        (rf"(?:on )?{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?",
+         lambda m: _day_window(_last_day(today, MONTHS[m[1]], int(m[2])))),
+        (rf"(?:on )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}",
+         lambda m: _day_window(_last_day(today, MONTHS[m[2]], int(m[1])))),
+        (rf"(?:in |during )(?:the month of )?{_MONTH}(?! may)",
+         lambda m: _month_window(_last_month_start(today, MONTHS[m[1]]).year, MONTHS[m[1]])),
         (rf"(?:since|after) {_YEAR}",
          lambda m: Window(dt.date(int(m[1]) + ("after" in m[0]), 1, 1), None)),
         (rf"before {_YEAR}", lambda m: Window(None, dt.date(int(m[1]) - 1, 12, 31))),
@@ -361,6 +371,29 @@ def _day(year: int, month: int, day: int) -> Window:
 
 def _day_window(day: dt.date) -> Window:
     return Window(day, day)
+
+
+def _part_of_year(year: int, part: str) -> Window:
+    """'early 2023' is its first half, 'mid' its middle months, 'late' its second half."""
+    if part in ("early", "beginning of"):
+        return Window(dt.date(year, 1, 1), dt.date(year, 6, 30))
+    if part in ("mid", "middle of"):
+        return Window(dt.date(year, 4, 1), dt.date(year, 9, 30))
+    return Window(dt.date(year, 7, 1), dt.date(year, 12, 31))
+
+
+def _season(year: int, season: str) -> Window:
+    """Northern seasons; the winter of a year is its December and the next two months."""
+    if season == "winter":
+        return Window(dt.date(year, 12, 1), dt.date(year + 1, 3, 1) - dt.timedelta(days=1))
+    first = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9}[season]
+    return Window(dt.date(year, first, 1), _month_window(year, first + 2).end)
+
+
+def _last_day(today: dt.date, month: int, day: int) -> dt.date:
+    """The latest date with this month and day that is not after today."""
+    candidate = dt.date(today.year, month, day)
+    return candidate if candidate <= today else dt.date(today.year - 1, month, day)
 
 
 def _last_month_start(today: dt.date, month: int) -> dt.date:

@@ -97,6 +97,10 @@ RUSSIAN_ADJECTIVES: dict[str, str] = {
     "молдавский": "moldova", "армянский": "armenia", "грузинский": "georgia",
 }  # fmt: skip
 
+_FUNCTION_POS = frozenset(
+    {"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "NPRO", "PRCL", "CONJ", "PREP", "INTJ",
+     "PRED", "COMP"}
+)  # fmt: skip
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff-]*")
 
 
@@ -155,6 +159,11 @@ def translate_word(word: str) -> str | None:
             return country
     if lowered in RUSSIAN_LEMMAS:
         return RUSSIAN_LEMMAS[lowered]
+    # A verb, adverb, pronoun or particle the table does not know names no person or topic
+    # ("затрагивали", "вообще"): it is dropped, as an unknown English word is.
+    first = parses[0]
+    if first.is_known and first.tag.POS in _FUNCTION_POS:
+        return ""
     return None
 
 

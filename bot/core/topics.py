@@ -82,17 +82,25 @@ def phrase_stems(text: str) -> frozenset[str]:
     A hyphenated word also counts as one word ("cease-fire" is "ceasefire").
     """
     out: set[str] = set()
-    for compound in re.findall(r"\w+(?:-\w+)+", text):
-        joined = "".join(tokens(compound.replace("-", "")))
-        if joined:
-            out.add(stem(joined))
-    for tok in tokens(text):
+    for raw in text.split():
+        out.update(_word_stems(raw))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=262144)
+def _word_stems(raw: str) -> tuple[str, ...]:
+    """The stems one whitespace-separated word of a text gives (cached: summaries repeat)."""
+    out: list[str] = []
+    toks = tokens(raw)
+    if "-" in raw and len(toks) > 1:
+        out.append(stem("".join(toks)))
+    for tok in toks:
         if tok in TOPIC_STOP:
             continue
-        out.add(stem(tok))
+        out.append(stem(tok))
         if tok in KNOWN_ACRONYMS:
-            out.update(stem(t) for t in tokens(KNOWN_ACRONYMS[tok]) if t not in TOPIC_STOP)
-    return frozenset(out)
+            out.extend(stem(t) for t in tokens(KNOWN_ACRONYMS[tok]) if t not in TOPIC_STOP)
+    return tuple(out)
 
 
 def split_units(title: str | None, summary: str | None) -> list[str]:
@@ -119,6 +127,9 @@ def _phrase_variants(words: list[str]) -> list[list[str]]:
                     other_words = [t for t in tokens(other) if t not in TOPIC_STOP]
                     variants.append(other_words + rest)
     return variants
+
+
+_Memo = dict[frozenset[str], set[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +228,11 @@ class TopicIndex:
         required = [w for w in content if w not in TOPIC_OPTIONAL] or content
         if not required:
             return None
+        memo: _Memo = {}
         # The words as asked first; a phrase's synonyms only when the words find nothing.
-        found = self._match_words(required, labels_only=labels_only)
+        found = self._match_words(required, memo, labels_only=labels_only)
         for variant in [] if found else _phrase_variants(required):
-            match = self._match_words(variant, labels_only=labels_only)
+            match = self._match_words(variant, memo, labels_only=labels_only)
             if match is not None and found is not None:
                 match = TopicMatch(
                     found.meetings | match.meetings, found.issue_ids | match.issue_ids
@@ -228,16 +240,18 @@ class TopicIndex:
             found = match or found
         return found
 
-    def _match_words(self, required: list[str], *, labels_only: bool) -> TopicMatch | None:
+    def _match_words(
+        self, required: list[str], memo: _Memo, *, labels_only: bool
+    ) -> TopicMatch | None:
         wanted = [self.alternatives(w) for w in required]
         issues = self._issues_covering(wanted)
         meetings = self.meetings_of_issues(issues)
         if labels_only:
             return TopicMatch(frozenset(meetings), frozenset(issues)) if meetings else None
-        units = self._units_covering(wanted)
+        units = self._units_covering(wanted, memo)
         meetings |= {self.unit_meeting[u] for u in units}
         if len(wanted) > 1:
-            meetings |= self._meetings_covering_across_units(wanted)
+            meetings |= self._meetings_covering_across_units(wanted, memo)
         if not meetings:
             return None
         return TopicMatch(frozenset(meetings), frozenset(issues))
@@ -257,35 +271,42 @@ class TopicIndex:
             if any(all(alts & form for alts in wanted) for form in self.issue_forms[issue_id])
         }
 
-    def _units_with(self, alts: frozenset[str]) -> set[int]:
-        out: set[int] = set()
-        for a in alts:
-            out.update(self.unit_postings.get(a, ()))
-        return out
+    def _units_with(self, alts: frozenset[str], memo: _Memo) -> set[int]:
+        """Units holding any of the stems; memo is one question's, as the index is shared."""
+        cached = memo.get(alts)
+        if cached is None:
+            cached = memo[alts] = set()
+            for a in alts:
+                cached.update(self.unit_postings.get(a, ()))
+        return cached
 
-    def _units_covering(self, wanted: list[frozenset[str]]) -> set[int]:
+    def _units_covering(self, wanted: list[frozenset[str]], memo: _Memo) -> set[int]:
         units: set[int] | None = None
         for alts in sorted(wanted, key=self._posting_size):
-            found = self._units_with(alts)
-            units = found if units is None else units & found
+            found = self._units_with(alts, memo)
+            units = set(found) if units is None else units & found
             if not units:
                 return set()
         return units or set()
 
-    def _meetings_covering_across_units(self, wanted: list[frozenset[str]]) -> set[int]:
+    def _meetings_covering_across_units(
+        self, wanted: list[frozenset[str]], memo: _Memo
+    ) -> set[int]:
         """Meetings holding every word, all but one of them inside one label or sentence."""
         per_word: list[set[int]] = []
         for alts in wanted:
-            meetings = {self.unit_meeting[u] for u in self._units_with(alts)}
+            meetings = {self.unit_meeting[u] for u in self._units_with(alts, memo)}
             for a in alts:
                 for issue_id in self.issue_index.get(a, ()):
                     meetings |= self.issue_meetings.get(issue_id, set())
             per_word.append(meetings)
         everywhere = set.intersection(*per_word)
         out: set[int] = set()
+        if not everywhere:
+            return out
         for skipped in range(len(wanted)):
             rest = [w for i, w in enumerate(wanted) if i != skipped]
-            near = {self.unit_meeting[u] for u in self._units_covering(rest)}
+            near = {self.unit_meeting[u] for u in self._units_covering(rest, memo)}
             near |= self.meetings_of_issues(self._issues_covering(rest))
             out |= near & everywhere
         return out

@@ -2,7 +2,7 @@
 /admins, /alias, /merge and /cancel.
 
 Handlers are thin: they check the sender (bot/tg/auth.py), read the message, call one function
-of bot/core/records.py inside one session (so a change and its audit entry commit together),
+of bot/core/records/ inside one session (so a change and its audit entry commit together),
 and reply with escaped HTML. /add is a guided conversation in a private chat (or one message
 with a YAML block); /edit ID and a card's Edit button start a guided edit; /import takes a
 document. Conversations end after ADMIN_CONVERSATION_TIMEOUT of silence and say so.
@@ -45,9 +45,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core import records
 from bot.core.interchange import InvalidImport, export_catalog
+from bot.core.names import name_key
 from bot.core.records import (
     MeetingDraft,
-    MeetingRecord,
     ParticipantRecord,
     PersonCandidate,
     RecordError,
@@ -320,7 +320,7 @@ async def _add_from_yaml(update: Update, context: BotContext, body: str) -> None
     actor = _user_id(update)
     data = _yaml_block(body)
     try:
-        outcome = await context.in_session(
+        result = await context.in_session(
             lambda s: records.import_document(
                 data,
                 filename="add.yaml",
@@ -333,8 +333,8 @@ async def _add_from_yaml(update: Update, context: BotContext, body: str) -> None
     except InvalidImport as exc:
         await _reply(update, _import_errors_html(exc, "Nothing was added"))
         return
-    lines = [escape(outcome.result.describe())]
-    views = await context.in_session(lambda s: load_meeting_views(outcome.meeting_ids, session=s))
+    lines = [escape(result.describe())]
+    views = await context.in_session(lambda s: load_meeting_views(result.meeting_ids, session=s))
     keyboard = _meeting_keyboard(views[0].id) if len(views) == 1 else None
     for view in views[:3]:
         lines.append(f"\n<b>{_meeting_label(view)}</b>\n{render_meeting_card(view)}")
@@ -350,9 +350,7 @@ async def add_date(update: Update, context: BotContext) -> int | None:
     text = update.effective_message.text or ""  # type: ignore[union-attr]
     today = context.deps.today()
     try:
-        day = records.parse_admin_date(text, today=today)
-        if problem := records.date_problem(day, today=today):
-            raise RecordError(problem)
+        day = records.check_field("date", records.parse_admin_date(text, today=today), today=today)
     except RecordError as exc:
         await _reply(update, _error_html(exc))
         return ADD_DATE
@@ -369,14 +367,10 @@ async def add_participant(update: Update, context: BotContext) -> int | None:
         return END
     text = update.effective_message.text or ""  # type: ignore[union-attr]
     try:
+        records.check_participant_count(len(state.draft.participants) + 1)
         person = records.check_participant(records.parse_participant_line(text))
     except RecordError as exc:
         await _reply(update, _error_html(exc))
-        return ADD_PEOPLE
-    if len(state.draft.participants) >= records.MAX_PARTICIPANTS:
-        await _reply(
-            update, f"A meeting can have at most {records.MAX_PARTICIPANTS} participants; /done."
-        )
         return ADD_PEOPLE
     match = await context.in_session(
         lambda s: records.match_person(person.name, session=s, country=person.country)
@@ -419,9 +413,9 @@ async def _take_participant(
     elif new_person:
         person = replace(person, new_person=True)
     taken = {p.person_id for p in state.draft.participants if p.person_id is not None}
-    names = {records.normalize_name(p.name) for p in state.draft.participants}
+    names = {name_key(p.name) for p in state.draft.participants}
     if (person.person_id is not None and person.person_id in taken) or (
-        records.normalize_name(person.name) in names
+        name_key(person.name) in names
     ):
         text = f"{escape(person.name)} is already a participant. {NEXT_PERSON}"
     else:
@@ -487,9 +481,10 @@ async def add_location(update: Update, context: BotContext) -> int | None:
         return END
     message = update.effective_message
     text = (message.text or "") if message else ""
-    location = None if text.startswith("/") else records.clean_text(text)
-    if location and len(location) > records.MAX_LOCATION:
-        await _reply(update, f"The place is longer than {records.MAX_LOCATION} characters.")
+    try:
+        location = None if text.startswith("/") else records.check_field("location", text)
+    except RecordError as exc:
+        await _reply(update, _error_html(exc))
         return ADD_LOCATION
     state.draft.location = location
     known = await context.in_session(lambda s: records.known_issues(session=s, limit=15))
@@ -513,14 +508,12 @@ async def add_issues(update: Update, context: BotContext) -> int | None:
         return END
     message = update.effective_message
     text = (message.text or "") if message else ""
-    names = [] if text.startswith("/") else records.split_list(text)
-    problem = None
-    if len(names) > records.MAX_ISSUES:
-        problem = f"A meeting can have at most {records.MAX_ISSUES} issues."
-    elif any(len(n) > records.MAX_ISSUE for n in names):
-        problem = f"An issue name is longer than {records.MAX_ISSUE} characters."
-    if problem:
-        await _reply(update, escape(problem))
+    try:
+        names = (
+            [] if text.startswith("/") else records.check_field("issues", records.split_list(text))
+        )
+    except RecordError as exc:
+        await _reply(update, _error_html(exc))
         return ADD_ISSUES
     choices = await context.in_session(lambda s: records.resolve_issues(names, session=s))
     state.draft.issues = list(dict.fromkeys(c.name for c in choices))
@@ -532,7 +525,7 @@ async def add_issues(update: Update, context: BotContext) -> int | None:
 def _issue_notes(choices: list[records.IssueChoice]) -> list[str]:
     notes = []
     for c in choices:
-        if c.existing and records.normalize_name(c.typed) != records.normalize_name(c.name):
+        if c.existing and name_key(c.typed) != name_key(c.name):
             notes.append(f"“{escape(c.typed)}” is recorded as the issue {escape(c.name)}.")
         elif not c.existing and c.suggestion:
             notes.append(
@@ -550,12 +543,14 @@ async def add_source(update: Update, context: BotContext) -> int | None:
         return END
     message = update.effective_message
     text = (message.text or "") if message else ""
-    urls = [] if text.startswith("/") else records.split_sources(text)
-    problems = [p for url in urls if (p := records.url_problem(url))]
-    if len(urls) > records.MAX_SOURCES:
-        problems.append(f"A meeting can have at most {records.MAX_SOURCES} source links.")
-    if problems:
-        await _reply(update, "\n".join(escape(p) for p in problems) + "\n" + SOURCE_QUESTION)
+    try:
+        urls = (
+            []
+            if text.startswith("/")
+            else records.check_field("sources", records.split_sources(text))
+        )
+    except RecordError as exc:
+        await _reply(update, _error_html(exc) + "\n" + SOURCE_QUESTION)
         return ADD_SOURCE
     state.draft.sources = urls
     return await _show_preview(update, context, state)
@@ -584,7 +579,7 @@ async def _show_preview(update: Update, context: BotContext, state: AddState) ->
     blocks = ["<b>Preview</b> · nothing is saved until you press Save.\n", card, *extra]
     blocks += ["", *state.notes] if state.notes else []
     try:
-        state.draft.to_record(today=context.deps.today())
+        records.validate_record(state.draft.as_record(), today=context.deps.today())
     except ValidationError as exc:
         blocks += ["", "To fix before saving (press Edit):", *map(escape, exc.errors)]
     await _send_blocks(update, blocks, _preview_keyboard())
@@ -602,7 +597,7 @@ async def add_save(update: Update, context: BotContext) -> int | None:
         return END
     deps, actor = context.deps, _user_id(update)
     try:
-        record = state.draft.to_record(today=deps.today())
+        record = state.draft.as_record()  # create_meeting validates it, once
 
         def save(session: Any) -> tuple[int, list[MeetingView]]:
             result = records.create_meeting(
@@ -677,25 +672,9 @@ async def add_edit_value(update: Update, context: BotContext) -> int | None:
     text = update.effective_message.text or ""  # type: ignore[union-attr]
     today = context.deps.today()
     draft = state.draft
-    current = MeetingRecord(
-        date=draft.date,  # type: ignore[arg-type]
-        participants=tuple(draft.participants),
-        location=draft.location,
-        title=draft.title,
-        summary=draft.summary,
-        sources=tuple(draft.sources),
-        issues=tuple(draft.issues),
-    )
     name = state.edit_field
     try:
-        if name in ("date", "participants") and not text.strip():
-            raise RecordError(f"The {name} cannot be empty.")
-        changed = records.apply_field(current, name, text, today=today)
-        if name == "participants":
-            changed = replace(
-                changed,
-                participants=tuple(records.check_participant(p) for p in changed.participants),
-            )
+        changed = records.apply_field(draft.as_record(), name, text, today=today)
         record = records.validate_record(changed, today=today)
     except RecordError as exc:
         await _reply(update, _error_html(exc))
@@ -1070,7 +1049,7 @@ async def _import_document(update: Update, context: BotContext) -> None:
         return
     deps, actor = context.deps, _user_id(update)
     try:
-        outcome = await context.in_session(
+        result = await context.in_session(
             lambda s: records.import_document(
                 data,
                 filename=name,
@@ -1083,8 +1062,8 @@ async def _import_document(update: Update, context: BotContext) -> None:
     except InvalidImport as exc:
         await _reply(update, _import_errors_html(exc, "Nothing was imported"))
         return
-    undo = " /undo takes it back." if outcome.meeting_ids else ""
-    await _reply(update, f"Imported: {escape(outcome.result.describe())}{undo}")
+    undo = " /undo takes it back." if result.meeting_ids else ""
+    await _reply(update, f"Imported: {escape(result.describe())}{undo}")
 
 
 @admin_only("export")

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
@@ -220,7 +221,7 @@ def run_bot(*, webhook: bool | None = None) -> None:
         engine = create_db_engine(
             settings.database_url or default_database_url(settings.meetbot_data_dir)
         )
-        _load_seeds(engine)
+        _load_seeds(engine, settings.meetbot_seeds_dir)
         application = build_application(settings, engine=engine, clock=SystemClock())
     except SettingsError as exc:
         _fail(str(exc), EXIT_SETTINGS)
@@ -261,12 +262,12 @@ def run_bot(*, webhook: bool | None = None) -> None:
     logger.info("meetbot stopped")
 
 
-def _load_seeds(engine: Engine) -> None:
-    # The seed loader lives with storage and imports the interchange format lazily.
-    from storage.seed import load_seeds_if_empty
+def _load_seeds(engine: Engine, folder: Path | None) -> None:
+    # Imported here: the seed loader brings the import format, needed only on an empty database.
+    from bot.core.seeds import load_seeds_if_empty
 
     with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=SystemClock())
+        load_seeds_if_empty(session=session, clock=SystemClock(), folder=folder)
 
 
 def _configure_logging(settings: Settings) -> None:

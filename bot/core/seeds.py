@@ -1,9 +1,12 @@
-"""Load the seed records (seeds/*.yaml, *.yml, *.json) into a database that has no meetings."""
+"""Load the seed records (seeds/*.yaml, *.yml, *.json) into a database that has no meetings.
+
+The folder comes from the caller (Settings.meetbot_seeds_dir, MEETBOT_SEEDS_DIR); without one,
+seeds/ in the source tree.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,20 +26,19 @@ SEED_SUFFIXES = (".yaml", ".yml", ".json")
 _PG_SEED_LOCK = 0x6D656574626F74
 
 
-def seeds_dir() -> Path:
-    """Return the folder of seed files: MEETBOT_SEEDS_DIR, else seeds/ beside the packages.
+def seeds_dir(configured: Path | None = None) -> Path:
+    """Return the folder of seed files: configured (MEETBOT_SEEDS_DIR), else seeds/ in the tree.
 
     The editable install (`pip install -e .`) and the Docker image both keep seeds/ next to
     bot/ and storage/, so the source tree is where to look.
     """
-    configured = os.environ.get("MEETBOT_SEEDS_DIR")
-    if configured:
+    if configured is not None:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "seeds"
+    return Path(__file__).resolve().parent.parent.parent / "seeds"
 
 
 def seed_files(folder: Path | None = None) -> list[Path]:
-    """Return the seed files in folder (default: seeds_dir()), in name order."""
+    """Return the seed files in folder (default: seeds/ in the source tree), in name order."""
     folder = folder or seeds_dir()
     if not folder.is_dir():
         return []
@@ -52,8 +54,7 @@ def load_seeds_if_empty(
     the second call finds the seeded meetings and does nothing. Runs in the caller's
     transaction; raises InvalidImport if a seed file is broken (a bug, not user input).
     """
-    # The interchange module is in the core; importing it here, late, keeps storage importable
-    # without it and keeps YAML and pydantic off the path of a database that is already full.
+    # Imported late: YAML and pydantic stay off the path of a database that is already full.
     from bot.core.interchange import ImportResult, apply_import, parse_import
 
     if session.get_bind().dialect.name == "postgresql":

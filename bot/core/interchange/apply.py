@@ -1,0 +1,514 @@
+"""Apply a validated import document in the caller's transaction, writing only rows that differ."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.interchange.parse import ImportDoc, InvalidImport
+from bot.core.names import name_key
+from bot.core.schema import IssueIn, MeetingIn, OrganizationIn, ParticipantIn, unique_aliases
+from bot.core.snapshots import SnapshotPerson, build_snapshot
+from storage import repository
+from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import changed: meetings added, updated, unchanged, and the records around them."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    people_added: int = 0
+    people_updated: int = 0
+    organizations_added: int = 0
+    organizations_updated: int = 0
+    issues_added: int = 0
+    issues_updated: int = 0
+    # The meetings added, then those updated, each in file order.
+    meeting_ids: tuple[int, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything at all was written."""
+        return any(
+            (
+                self.added,
+                self.updated,
+                self.people_added,
+                self.people_updated,
+                self.organizations_added,
+                self.organizations_updated,
+                self.issues_added,
+                self.issues_updated,
+            )
+        )
+
+    def describe(self) -> str:
+        """Return one line for people: meetings first, then the other records that changed."""
+        line = f"{self.added} meeting(s) added, {self.updated} updated, {self.unchanged} unchanged"
+        others = [
+            (self.people_added, "person added", "people added"),
+            (self.people_updated, "person updated", "people updated"),
+            (self.organizations_added, "organisation added", "organisations added"),
+            (self.organizations_updated, "organisation updated", "organisations updated"),
+            (self.issues_added, "issue added", "issues added"),
+            (self.issues_updated, "issue updated", "issues updated"),
+        ]
+        extra = [f"{n} {one if n == 1 else many}" for n, one, many in others if n]
+        return line + (f"; {', '.join(extra)}" if extra else "") + "."
+
+
+Named = TypeVar("Named", Person, Organization, Issue)
+
+
+class _Names(Generic[Named]):  # Python 3.11: no PEP 695 generics yet
+    """An in-memory lookup of records by the name_key of their name and of their aliases."""
+
+    def __init__(self, rows: Iterable[Named]) -> None:
+        self.by_name: dict[str, list[Named]] = {}
+        self.by_alias: dict[str, list[Named]] = {}
+        for row in rows:
+            self.index(row)
+
+    def index(self, row: Named) -> None:
+        """Make row findable by its name and its current aliases."""
+        bucket = self.by_name.setdefault(name_key(row.name), [])
+        if not any(r is row for r in bucket):
+            bucket.append(row)
+        for alias in row.aliases:
+            bucket = self.by_alias.setdefault(name_key(alias), [])
+            if not any(r is row for r in bucket):
+                bucket.append(row)
+
+    def rename(self, row: Named, name: str) -> None:
+        """Give row a new name; the old one becomes its first alias."""
+        bucket = self.by_name.get(name_key(row.name), [])
+        bucket[:] = [r for r in bucket if r is not row]
+        old = row.name
+        row.name = name
+        row.aliases = unique_aliases([old, *row.aliases], name)
+        self.index(row)
+
+    def find(self, name: str, aliases: Iterable[str] = ()) -> Named | None:
+        """Return the one record that name (or, failing that, one of aliases) names, if any."""
+        key = name_key(name)
+        for bucket in (self.by_name.get(key, []), self.by_alias.get(key, [])):
+            if len(bucket) == 1:
+                return bucket[0]
+            if len(bucket) > 1:
+                return None  # two records answer to it: guessing would merge strangers
+        found = {id(r): r for a in aliases for r in self.by_name.get(name_key(a), [])}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def owners(self, label: str) -> list[Named]:
+        """Return every record that answers to label, by name or alias."""
+        key = name_key(label)
+        rows = self.by_name.get(key, []) + self.by_alias.get(key, [])
+        return list({id(r): r for r in rows}.values())
+
+
+def _rows_by_id(names: _Names[Named]) -> dict[int, Named]:
+    return {
+        row.id: row for bucket in names.by_name.values() for row in bucket if row.id is not None
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Want:
+    """A meeting as the file wants it, with its names resolved to rows."""
+
+    at: int  # index in the file
+    record: MeetingIn
+    people: tuple[tuple[Person, str | None, Organization | None, str | None], ...]
+    issues: tuple[Issue, ...]
+
+    def person_ids(self) -> frozenset[int]:
+        return frozenset(p.id for p, _, _, _ in self.people if p.id is not None)
+
+
+class _Applier:
+    """One import's working state: the name lookups, the new rows and the counters."""
+
+    def __init__(self, *, session: Session, clock: Clock, actor_id: int | None) -> None:
+        self.session = session
+        self.now = clock.now()
+        self.actor_id = actor_id
+        self.people = _Names(repository.list_people(session=session))
+        self.orgs = _Names(repository.list_organizations(session=session))
+        self.issues = _Names(repository.list_issues(session=session))
+        self.errors: list[str] = []
+        self.added: dict[str, set[int]] = {"people": set(), "orgs": set(), "issues": set()}
+        self.updated: dict[str, set[int]] = {"people": set(), "orgs": set(), "issues": set()}
+        self._by_id: tuple[dict[int, Person], dict[int, Organization], dict[int, Issue]] | None = (
+            None
+        )
+
+    def by_id(self) -> tuple[dict[int, Person], dict[int, Organization], dict[int, Issue]]:
+        """Return people, organisations and issues by id (after a flush gave the new ones ids)."""
+        if self._by_id is None:
+            self._by_id = (
+                _rows_by_id(self.people),
+                _rows_by_id(self.orgs),
+                _rows_by_id(self.issues),
+            )
+        return self._by_id
+
+    def _note(self, kind: str, row: object, *, new: bool = False) -> None:
+        if new:
+            self.added[kind].add(id(row))
+        elif id(row) not in self.added[kind]:
+            self.updated[kind].add(id(row))
+
+    # The alias sections come first, so that meetings can name things by their aliases.
+
+    def apply_organization(self, entry: OrganizationIn, where: str) -> None:
+        org = self._named(self.orgs, entry.name, entry.aliases, "orgs") or self._add_org(
+            entry.name
+        )
+        self._check_aliases(self.orgs, org, entry.aliases, where, "organisation")
+        aliases = unique_aliases([*org.aliases, *entry.aliases], org.name)
+        if aliases != org.aliases:
+            org.aliases = aliases
+            self.orgs.index(org)
+            self._note("orgs", org)
+        if entry.country and entry.country != org.country:
+            org.country = entry.country
+            self._note("orgs", org)
+
+    def apply_issue(self, entry: IssueIn, where: str) -> None:
+        issue = self._named(self.issues, entry.name, entry.aliases, "issues") or self._add_issue(
+            entry.name
+        )
+        self._check_aliases(self.issues, issue, entry.aliases, where, "issue")
+        aliases = unique_aliases([*issue.aliases, *entry.aliases], issue.name)
+        if aliases != issue.aliases:
+            issue.aliases = aliases
+            self.issues.index(issue)
+            self._note("issues", issue)
+
+    def _named(self, names: _Names[Any], name: str, aliases: list[str], kind: str) -> Any:
+        """Find the record an alias-section entry is about, renaming it if the entry says so.
+
+        A section entry names a record canonically: when one of its aliases is the name a
+        record already has (say NATO, made by an earlier meeting), that record takes the
+        entry's name and keeps its old name as an alias.
+        """
+        row = names.find(name)
+        if row is not None:
+            return row
+        row = names.find(name, aliases)
+        if row is not None:
+            names.rename(row, name)
+            self._note(kind, row)
+        return row
+
+    def _check_aliases(
+        self, names: _Names[Any], row: Any, aliases: list[str], where: str, noun: str
+    ) -> None:
+        for k, alias in enumerate(aliases):
+            others = [r for r in names.owners(alias) if r is not row]
+            if others:
+                self.errors.append(
+                    f"{where}.aliases[{k}]: {alias} already names another {noun}"
+                    f" ({others[0].name})"
+                )
+
+    def _add_org(self, name: str) -> Organization:
+        org = Organization(name=name, aliases=[])
+        self.session.add(org)
+        self.orgs.index(org)
+        self._note("orgs", org, new=True)
+        return org
+
+    def _add_issue(self, name: str) -> Issue:
+        issue = Issue(name=name, aliases=[])
+        self.session.add(issue)
+        self.issues.index(issue)
+        self._note("issues", issue, new=True)
+        return issue
+
+    def resolve_person(self, entry: ParticipantIn) -> Person:
+        person = self.people.find(entry.name, entry.aliases)
+        if person is None:
+            person = Person(name=entry.name, aliases=list(entry.aliases), country=entry.country)
+            self.session.add(person)
+            self.people.index(person)
+            self._note("people", person, new=True)
+            return person
+        # The file's own spelling of the name becomes an alias of the person it resolved to.
+        aliases = unique_aliases([*person.aliases, entry.name, *entry.aliases], person.name)
+        if aliases != person.aliases:
+            person.aliases = aliases
+            self.people.index(person)
+            self._note("people", person)
+        if person.country is None and entry.country:
+            person.country = entry.country
+            self._note("people", person)
+        return person
+
+    def resolve_org(self, name: str | None) -> Organization | None:
+        if name is None:
+            return None
+        return self.orgs.find(name) or self._add_org(name)
+
+    def resolve_meeting(self, at: int, record: MeetingIn) -> _Want:
+        people = tuple(
+            (self.resolve_person(p), p.title, self.resolve_org(p.organization), p.country)
+            for p in record.participants
+        )
+        issues = tuple(
+            self.issues.find(label) or self._add_issue(label) for label in record.issues
+        )
+        return _Want(at, record, people, issues)
+
+
+@dataclass(slots=True)
+class _Links:
+    """A meeting's current participation and issue rows, in order."""
+
+    people: list[Participation]
+    issues: list[MeetingIssue]
+
+
+def apply_import(
+    doc: ImportDoc, *, session: Session, clock: Clock, actor_id: int | None = None
+) -> ImportResult:
+    """Write doc into the database in the caller's transaction and count what changed.
+
+    A meeting with an id is found by it (Meeting.external_id); one without by its date and the
+    set of its participants. A meeting becomes what the file says; people, organisations and
+    issues only gain aliases. Rows are written only where something differs, so the same file
+    twice changes nothing, not even updated_at. Every added or updated meeting gets an
+    AuditEntry (action "import"). Raises InvalidImport when the file clashes with the records
+    (an alias that names another organisation or issue); the caller then rolls back and
+    nothing is kept.
+    """
+    work = _Applier(session=session, clock=clock, actor_id=actor_id)
+    for i, org in enumerate(doc.organizations):
+        work.apply_organization(org, f"organizations[{i}]")
+    for i, issue in enumerate(doc.issues):
+        work.apply_issue(issue, f"issues[{i}]")
+    if work.errors:
+        raise InvalidImport(work.errors)
+    wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
+    # Ids for new people, organisations and issues before anything points at them.
+    session.flush()
+    found, links = _match_meetings(wants, session=session)
+
+    added: list[tuple[_Want, Meeting]] = []
+    updated: list[tuple[_Want, Meeting, dict[str, Any]]] = []
+    unchanged = 0
+    for want in wants:
+        meeting = found.get(want.at)
+        if meeting is None:
+            meeting = Meeting(
+                date=want.record.date,
+                created_at=work.now,
+                created_by=actor_id,
+                updated_at=work.now,
+                updated_by=actor_id,
+            )
+            _set_fields(meeting, want.record)
+            session.add(meeting)
+            added.append((want, meeting))
+            continue
+        assert meeting.id is not None
+        current = links[meeting.id]
+        before = _link_snapshot(meeting, current, work)
+        if _update_meeting(meeting, want, current, session=session):
+            meeting.updated_at = work.now
+            meeting.updated_by = actor_id
+            updated.append((want, meeting, before))
+        else:
+            unchanged += 1
+    session.flush()  # ids for the new meetings
+    # New meetings' links and every audit entry go in as bulk inserts: building an ORM object
+    # per row costs more than the database does. The Meeting rows above already went through
+    # the session, so the catalog version has moved in this transaction.
+    people_rows: list[dict[str, Any]] = []
+    issue_rows: list[dict[str, Any]] = []
+    audit_rows: list[dict[str, Any]] = []
+    for want, meeting in added:
+        assert meeting.id is not None
+        people_rows.extend(
+            {
+                "meeting_id": meeting.id,
+                "person_id": person.id,
+                "position": position,
+                "title": title,
+                "organization_id": org.id if org else None,
+                "country": country,
+            }
+            for position, (person, title, org, country) in enumerate(want.people)
+        )
+        issue_rows.extend(
+            {"meeting_id": meeting.id, "issue_id": issue.id, "position": position}
+            for position, issue in enumerate(want.issues)
+        )
+        audit_rows.append(_audit_row(work, meeting, None, _want_snapshot(meeting, want)))
+    for want, meeting, before in updated:
+        audit_rows.append(_audit_row(work, meeting, before, _want_snapshot(meeting, want)))
+    repository.add_participations(people_rows, session=session)
+    repository.add_meeting_issues(issue_rows, session=session)
+    repository.add_audit_entries(audit_rows, session=session)
+    return ImportResult(
+        added=len(added),
+        updated=len(updated),
+        unchanged=unchanged,
+        people_added=len(work.added["people"]),
+        people_updated=len(work.updated["people"]),
+        organizations_added=len(work.added["orgs"]),
+        organizations_updated=len(work.updated["orgs"]),
+        issues_added=len(work.added["issues"]),
+        issues_updated=len(work.updated["issues"]),
+        meeting_ids=tuple(
+            int(m.id) for m in [*(m for _, m in added), *(m for _, m, _ in updated)] if m.id
+        ),
+    )
+
+
+def _audit_row(
+    work: _Applier, meeting: Meeting, before: dict[str, Any] | None, after: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "at": work.now,
+        "actor_id": work.actor_id,
+        "action": "import",
+        "entity": "meeting",
+        "entity_id": meeting.id,
+        "before": before,
+        "after": after,
+    }
+
+
+def _match_meetings(
+    wants: list[_Want], *, session: Session
+) -> tuple[dict[int, Meeting], dict[int, _Links]]:
+    """Find the stored meeting each wanted one is, by external id or by date and people."""
+    by_external = repository.find_meetings_by_external_ids(
+        [w.record.id for w in wants if w.record.id is not None], session=session
+    )
+    found: dict[int, Meeting] = {}
+    for want in wants:
+        if want.record.id is not None and want.record.id in by_external:
+            found[want.at] = by_external[want.record.id]
+    rest = [w for w in wants if w.at not in found]
+    if rest:
+        candidates = repository.list_meetings_on_dates(
+            {w.record.date for w in rest}, session=session
+        )
+        people = repository.list_participations(
+            [m.id for m in candidates if m.id is not None], session=session
+        )
+        by_key: dict[tuple[dt.date, frozenset[int]], list[Meeting]] = {}
+        for meeting in candidates:
+            assert meeting.id is not None
+            key = (meeting.date, frozenset(p.person_id for p in people.get(meeting.id, [])))
+            by_key.setdefault(key, []).append(meeting)
+        taken = {id(m) for m in found.values()}
+        for want in rest:
+            matches = [
+                m
+                for m in by_key.get((want.record.date, want.person_ids()), [])
+                if id(m) not in taken
+                # A record with a new id adopts a stored meeting only if that one has no id.
+                and (want.record.id is None or m.external_id is None)
+            ]
+            if matches:
+                found[want.at] = matches[0]
+                taken.add(id(matches[0]))
+    ids = [m.id for m in found.values() if m.id is not None]
+    people = repository.list_participations(ids, session=session)
+    issues = repository.list_meeting_issues(ids, session=session)
+    links = {i: _Links(people.get(i, []), issues.get(i, [])) for i in ids}
+    return found, links
+
+
+def _set_fields(meeting: Meeting, record: MeetingIn) -> bool:
+    """Give meeting the file's fields, assigning only those that differ; True if any did."""
+    wanted: dict[str, Any] = {
+        "external_id": record.id if record.id is not None else meeting.external_id,
+        "date": record.date,
+        "location": record.location,
+        "title": record.title,
+        "summary": record.summary,
+        "sources": list(record.source),
+        "deleted_at": None,  # importing a soft-deleted meeting brings it back
+    }
+    changed = False
+    for name, value in wanted.items():
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
+            changed = True
+    return changed
+
+
+def _update_meeting(meeting: Meeting, want: _Want, current: _Links, *, session: Session) -> bool:
+    """Make a stored meeting and its links what want says, reusing rows; True if anything moved."""
+    assert meeting.id is not None
+    changed = _set_fields(meeting, want.record)
+    for position, (person, title, org, country) in enumerate(want.people):
+        values: dict[str, Any] = {
+            "person_id": person.id,
+            "position": position,
+            "title": title,
+            "organization_id": org.id if org else None,
+            "country": country,
+        }
+        if position < len(current.people):
+            row = current.people[position]
+            for name, value in values.items():
+                if getattr(row, name) != value:
+                    setattr(row, name, value)
+                    changed = True
+        else:
+            session.add(Participation(meeting_id=meeting.id, **values))
+            changed = True
+    for row in current.people[len(want.people) :]:
+        session.delete(row)
+        changed = True
+    stored = {link.issue_id: link for link in current.issues}
+    wanted_ids = [issue.id for issue in want.issues]
+    for position, issue_id in enumerate(wanted_ids):
+        assert issue_id is not None
+        link = stored.get(issue_id)
+        if link is None:
+            session.add(MeetingIssue(meeting_id=meeting.id, issue_id=issue_id, position=position))
+            changed = True
+        elif link.position != position:
+            link.position = position
+            changed = True
+    for issue_id, link in stored.items():
+        if issue_id not in wanted_ids:
+            session.delete(link)
+            changed = True
+    return changed
+
+
+# --- audit snapshots, in the shape edits write (bot/core/snapshots.py) ------------------------
+
+
+def _want_snapshot(meeting: Meeting, want: _Want) -> dict[str, Any]:
+    return build_snapshot(meeting, (SnapshotPerson(*row) for row in want.people), want.issues)
+
+
+def _link_snapshot(meeting: Meeting, links: _Links, work: _Applier) -> dict[str, Any]:
+    people, orgs, issues = work.by_id()
+    rows = [
+        SnapshotPerson(
+            people[p.person_id],
+            p.title,
+            orgs.get(p.organization_id) if p.organization_id else None,
+            p.country,
+        )
+        for p in sorted(links.people, key=lambda p: p.position)
+    ]
+    labels = [issues[i.issue_id] for i in sorted(links.issues, key=lambda i: i.position)]
+    return build_snapshot(meeting, rows, labels)

@@ -1,0 +1,248 @@
+"""The words of an answer: headlines a person would write, in English or Russian.
+
+headline_for(question, ...) turns the meetings found into one sentence that answers the
+question as asked; format_meeting gives one meeting as plain text. No database here.
+"""
+
+from __future__ import annotations
+
+from bot.core.questions import Intent, Question
+from bot.core.views import MeetingView
+
+MAX_DATES = 6  # dates or places a headline lists before it counts the rest
+MAX_MEETINGS_SPELLED = 3  # above this a who-met headline counts people instead of listing
+
+TEXTS = {
+    "en": {
+        "ambiguous": "“{label}” could be several people: {names}. Which one do you mean?",
+        "unknown": "I have no records matching “{what}”.",
+        "yes": "Yes: ",
+        "no": "No: ",
+        "or": " or ",
+        "unused": "I could not use {words}.",
+        "rest": "Without it: ",
+        "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
+        "or “what did Naghiyev and Kauma discuss?”",
+        "ignored": "not used: {words}",
+        "did_you_mean": "Did you mean: {names}?",
+        "no_subject": "I could not tell whom or what the question is about. "
+        "Try “who met the OSCE PA president?”",
+        "none": "I found no meeting of {what}{when} in my records.",
+        "n_meetings": "{n} meeting{s}",
+        "of": " of {who}",
+        "about": " about {what}",
+        "in": " in {where}",
+        "met_by": "{others} met {subjects} ({date})",
+        "met_many": "{subjects} met {n} people in {meetings} meetings ({years}); the latest: "
+        "{date}, {others}.",
+        "and_more": " and {n} more",
+        "more_meetings": "; and {n} more meetings",
+        "no_role": "no role recorded",
+        "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
+        "when": "{subjects} met on {dates}.",
+        "where": "{subjects} met in {places}.",
+        "discussed": "{people} discussed {issues} ({date})",
+        "nobody_else": "nobody else recorded",
+        "no_place": "a place not recorded",
+        "no_topics": "no recorded topics",
+        "and": " and ",
+    },
+    "ru": {
+        "ambiguous": "«{label}» — это может быть несколько человек: {names}. "
+        "Кого вы имеете в виду?",
+        "unknown": "В моих записях нет ничего о «{what}».",
+        "yes": "Да: ",
+        "no": "Нет: ",
+        "or": " или ",
+        "unused": "Не удалось учесть: {words}.",
+        "rest": "Без этого: ",
+        "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
+        "«кто встречался с президентом ПА ОБСЕ?»",
+        "ignored": "не учтено: {words}",
+        "did_you_mean": "Возможно, вы имели в виду: {names}?",
+        "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
+        "none": "Встреч ({what}{when}) в моих записях нет.",
+        "n_meetings": "Встреч: {n}",
+        "of": " ({who})",
+        "about": " на тему {what}",
+        "in": " ({where})",
+        "met_by": "{others} — встреча с {subjects} ({date})",
+        "met_many": "{subjects}: {n} собеседников, встреч: {meetings} ({years}); последняя: "
+        "{date}, {others}.",
+        "and_more": " и ещё {n}",
+        "more_meetings": "; и ещё встреч: {n}",
+        "no_role": "должность не указана",
+        "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
+        "when": "{subjects}: встречи {dates}.",
+        "where": "{subjects}: место встречи — {places}.",
+        "discussed": "{people} обсуждали: {issues} ({date})",
+        "nobody_else": "других участников нет в записях",
+        "no_place": "место не указано",
+        "no_topics": "темы не записаны",
+        "and": " и ",
+    },
+}
+
+
+def t(question: Question, key: str, **values: object) -> str:
+    """The sentence `key` in the question's language, filled with values."""
+    table = TEXTS.get(question.language, TEXTS["en"])
+    return table[key].format(**values)
+
+
+def names_list(names: list[str], question: Question) -> str:
+    """'A', 'A and B', 'A, B and C' in the question's language."""
+    and_ = TEXTS.get(question.language, TEXTS["en"])["and"]
+    names = list(dict.fromkeys(names))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + and_ + names[-1]
+
+
+def join_labels(labels: list[str], question: Question) -> str:
+    """The labels of the resolved parts of a question, joined by 'and'."""
+    return names_list(labels, question) or "any kind"
+
+
+def when_text(question: Question) -> str:
+    return f" {question.window.describe()}" if question.window else ""
+
+
+def _limited(items: list[str], question: Question) -> str:
+    if len(items) <= MAX_DATES:
+        return names_list(items, question)
+    shown = ", ".join(items[:MAX_DATES])
+    return shown + t(question, "and_more", n=len(items) - MAX_DATES)
+
+
+def _years(views: tuple[MeetingView, ...]) -> str:
+    first, last = min(v.date.year for v in views), max(v.date.year for v in views)
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def headline_for(
+    question: Question,
+    parts: list[tuple[str, str]],
+    views: tuple[MeetingView, ...],
+    total: int,
+    subjects: dict[int, list[str]],
+) -> str:
+    """One sentence that answers the question as asked.
+
+    parts are the resolved parts of the question as (label, kind); subjects maps each
+    meeting to the people it was found through (the holder of "the OSCE PA president").
+    """
+    alternatives = any(t(question, "or") in label for label, _kind in parts)
+    all_subjects = list(dict.fromkeys(n for v in views for n in subjects.get(v.id, [])))
+    people_labels = [label for label, kind in parts if kind == "entity"]
+    who = names_list(people_labels if alternatives else all_subjects, question)
+    issues = [label for label, kind in parts if kind == "issue"]
+    places = [label for label, kind in parts if kind == "place"]
+    when = when_text(question)
+
+    def others(view: MeetingView) -> list[str]:
+        mine = subjects.get(view.id, [])
+        return [p.name for p in view.participants if p.name not in mine]
+
+    def everyone(view: MeetingView) -> str:
+        return names_list([p.name for p in view.participants], question)
+
+    intent = question.intent
+    if question.wants_latest and views:
+        first = views[0]
+        return t(
+            question,
+            "latest",
+            of=t(question, "of", who=who) if who else "",
+            when=when,
+            date=first.date.isoformat(),
+            place=f", {first.location}" if first.location else "",
+            people=everyone(first),
+        )
+    if intent is Intent.WHO_IS and all_subjects:
+        return _roles_held(question, all_subjects, views)
+    if intent is Intent.WHEN and all_subjects:
+        dates = _limited([v.date.isoformat() for v in views], question)
+        return t(question, "when", subjects=who, dates=dates)
+    if intent is Intent.WHERE and all_subjects:
+        places_seen = [
+            f"{v.location or t(question, 'no_place')} ({v.date.isoformat()})" for v in views
+        ]
+        return t(question, "where", subjects=who, places=_limited(places_seen, question))
+    if intent is Intent.WHAT_DISCUSSED:
+        sentences = [
+            t(
+                question,
+                "discussed",
+                people=everyone(v),
+                issues=", ".join(v.issues) or t(question, "no_topics"),
+                date=v.date.isoformat(),
+            )
+            for v in views[:MAX_MEETINGS_SPELLED]
+        ]
+        more = total - len(sentences)
+        tail = t(question, "more_meetings", n=more) if more > 0 else ""
+        return "; ".join(sentences) + tail + "."
+    if intent is Intent.WHO_MET and all_subjects and not alternatives:
+        if total <= MAX_MEETINGS_SPELLED:
+            return "; ".join(
+                t(question, "met_by",
+                  others=names_list(others(v), question) or t(question, "nobody_else"),
+                  subjects=names_list(subjects[v.id], question), date=v.date.isoformat())
+                for v in views
+            ) + "."  # fmt: skip
+        met = list(dict.fromkeys(n for v in views for n in others(v)))
+        latest = views[0]
+        return t(
+            question,
+            "met_many",
+            subjects=who,
+            n=len(met),
+            meetings=total,
+            years=_years(views),
+            date=latest.date.isoformat(),
+            others=names_list(others(latest), question) or t(question, "nobody_else"),
+        )
+    summary = t(question, "n_meetings", n=total, s="" if total == 1 else "s")
+    if who:
+        summary += t(question, "of", who=who)
+    if issues:
+        summary += t(question, "about", what=names_list(issues, question))
+    if places:
+        summary += t(question, "in", where=names_list(places, question))
+    return summary + when + "."
+
+
+def _roles_held(question: Question, names: list[str], views: tuple[MeetingView, ...]) -> str:
+    """'Dorin Vasca: Minister of Foreign Affairs of Moldova (2019); President of Moldova
+    (2023–2024).'"""
+    sentences = []
+    for name in names:
+        spans: dict[str, list[str]] = {}
+        for view in sorted(views, key=lambda v: v.date):
+            for p in view.participants:
+                if p.name == name and p.title:
+                    spans.setdefault(p.title, []).append(view.date.isoformat())
+        roles = [
+            f"{title} ({dates[0]}" + (f" – {dates[-1]})" if dates[-1] != dates[0] else ")")
+            for title, dates in spans.items()
+        ]
+        held = "; ".join(roles) or t(question, "no_role")
+        sentences.append(f"{name}: {held}")
+    return ". ".join(sentences) + "."
+
+
+def format_meeting(view: MeetingView, *, with_summary: bool = False) -> str:
+    """Return one meeting as plain text: date and place, people and roles, issues, source."""
+    lines = [f"{view.date.isoformat()} · {view.location or 'place not recorded'}"]
+    if view.title:
+        lines[0] += f" — {view.title}"
+    for p in view.participants:
+        role = ", ".join(x for x in (p.title, p.country) if x)
+        lines.append(f"  • {p.name}" + (f" — {role}" if role else ""))
+    if view.issues:
+        lines.append("  Issues: " + ", ".join(view.issues))
+    if with_summary and view.summary:
+        lines.append("  " + view.summary)
+    lines.append("  Source: " + (", ".join(view.sources) if view.sources else "not recorded"))
+    return "\n".join(lines)
