@@ -246,12 +246,6 @@ meetings:
             assert "Pia Kauma" in INDEXES.get(a).person_names.values()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: INDEXES caches an index built inside a transaction that later rolls "
-    "back; the next commit reaches the same version number, so the rolled-back alias is "
-    "still found and the committed one is not",
-)
 def test_index_of_a_rolled_back_change_is_not_kept(tmp_path: Path) -> None:
     with fresh_engine("sqlite", tmp_path) as engine:
         load_fixture(engine)

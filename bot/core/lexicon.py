@@ -19,6 +19,7 @@ from bot.core.geography import DEMONYMS as GEOGRAPHY_DEMONYMS
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_INNER_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’`ʼ](?=[^\W\d_])")
 
 # Russian words translated before transliteration, so a Russian question reads like an English
 # one. Keys are stems (case endings trimmed by _trim_russian).
@@ -165,6 +166,8 @@ def stem_words(text: str) -> frozenset[str]:
 def words(text: str) -> list[str]:
     """Split text into raw words (hyphens, apostrophes and punctuation separate words)."""
     text = text.replace("’s", " ").replace("'s", " ")
+    # An apostrophe inside a name joins it, as bot.core.names.name_key does: O'Brien, d'Estaing.
+    text = _INNER_APOSTROPHE.sub("", text)
     return _WORD.findall(text)
 
 

@@ -36,6 +36,7 @@ from bot.core.lexicon import (
     stem_words,
     tokens,
 )
+from bot.core.names import name_words
 from bot.core.topics import TopicIndex, TopicMatch
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
@@ -192,11 +193,11 @@ class CatalogIndex:
         time-bound roles of participations answer "the president", not an alias.
         """
         self.person_names[person_id] = name
-        own = [t for t in tokens(name) if t not in FILLERS]
+        own = [t for t in _name_tokens(name) if t not in FILLERS]
         all_tokens = set(own)
         for form in aliases:
             all_tokens.update(
-                t for t in tokens(form) if t not in FILLERS and not _describes_person(t)
+                t for t in _name_tokens(form) if t not in FILLERS and not _describes_person(t)
             )
         for tok in all_tokens:
             self.name_index[tok].add(person_id)
@@ -505,6 +506,14 @@ def _title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], .
     return tuple(parts)
 
 
+def _name_tokens(form: str) -> list[str]:
+    """A name's words as questions are read: Latin-script names through the one name key
+    (bot.core.names), Cyrillic ones through the lexicon, which meets their case forms."""
+    if any("\u0400" <= ch <= "\u04ff" for ch in form):
+        return tokens(form)
+    return [t for word in name_words(form) for t in tokens(word)]
+
+
 _DESCRIPTIVE = (
     RANKS
     | GENERIC
@@ -532,12 +541,23 @@ class IndexCache:
         self._indexes: dict[str, CatalogIndex] = {}
 
     def get(self, session: Session) -> CatalogIndex:
+        """The index of what session sees; cached only when that is the committed catalog.
+
+        A session with uncommitted catalog writes (a preview answered before an admin
+        cancels) gets an index of its own: caching it would serve the rolled-back change once
+        a later commit reaches the same version number.
+        """
         bind = session.get_bind()
-        key = str(bind.url) if isinstance(bind, Engine) else str(bind.engine.url)
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        key = str(engine.url)
         version = read_catalog_version(session)
         index = self._indexes.get(key)
         if index is not None and index.version == version:
             return index
+        with Session(engine) as committed_view:
+            committed = read_catalog_version(committed_view)
+        if committed != version:
+            return CatalogIndex.build(session)
         with self._lock:
             index = self._indexes.get(key)
             if index is None or index.version != version:

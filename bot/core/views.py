@@ -68,11 +68,28 @@ def load_meeting_views(ids: Iterable[int], *, session: Session) -> list[MeetingV
     # SQLite limits bound parameters; 500 at a time stays far below every limit.
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
+        # Plain columns, not ORM objects: building instances was most of an answer's time
+        # when it lists a hundred meetings (bench/answering.py).
         meetings = session.exec(
-            select(Meeting).where(col(Meeting.id).in_(chunk), col(Meeting.deleted_at).is_(None))
+            select(
+                Meeting.id,
+                Meeting.external_id,
+                Meeting.date,
+                Meeting.location,
+                Meeting.title,
+                Meeting.summary,
+                Meeting.sources,
+                Meeting.created_at,
+            ).where(col(Meeting.id).in_(chunk), col(Meeting.deleted_at).is_(None))
         ).all()
         people = session.exec(
-            select(Participation, Person, Organization)
+            select(
+                Participation.meeting_id,
+                Person.name,
+                Participation.title,
+                Organization.name,
+                Participation.country,
+            )
             .join(Person, col(Person.id) == Participation.person_id)
             .join(
                 Organization,
@@ -89,26 +106,25 @@ def load_meeting_views(ids: Iterable[int], *, session: Session) -> list[MeetingV
             .order_by(col(MeetingIssue.meeting_id), col(MeetingIssue.position))
         ).all()
         participants: dict[int, list[ParticipantView]] = {}
-        for part, person, org in people:
-            participants.setdefault(part.meeting_id, []).append(
-                ParticipantView(person.name, part.title, org.name if org else None, part.country)
+        for meeting_id, name, title, organization, country in people:
+            participants.setdefault(meeting_id, []).append(
+                ParticipantView(name, title, organization, country)
             )
         issue_names: dict[int, list[str]] = {}
         for meeting_id, name in issues:
             issue_names.setdefault(meeting_id, []).append(name)
-        for m in meetings:
-            assert m.id is not None
-            views[m.id] = MeetingView(
-                id=m.id,
-                external_id=m.external_id,
-                date=m.date,
-                location=m.location,
-                title=m.title,
-                summary=m.summary,
-                participants=tuple(participants.get(m.id, ())),
-                issues=tuple(issue_names.get(m.id, ())),
-                sources=tuple(m.sources or ()),
-                created_at=m.created_at,
+        for mid, external_id, day, location, title, summary, sources, created in meetings:
+            views[mid] = MeetingView(
+                id=mid,
+                external_id=external_id,
+                date=day,
+                location=location,
+                title=title,
+                summary=summary,
+                participants=tuple(participants.get(mid, ())),
+                issues=tuple(issue_names.get(mid, ())),
+                sources=tuple(sources or ()),
+                created_at=created,
             )
     return [views[i] for i in wanted if i in views]
 
