@@ -186,11 +186,12 @@ def test_as_marks_the_role_held_by_the_previous_person() -> None:
     ]
 
 
-def test_issue_and_person_in_one_question_are_separate_spans() -> None:
+def test_a_topic_keeps_with_for_the_resolver() -> None:
+    # "talks with Russia" may be a topic, "landmines with the president" a topic and a
+    # person: bot.core.answering decides against the records.
     question = parse_question("Who discussed landmines with the OSCE PA president?", TODAY)
     assert [(s.kind, s.tokens) for s in question.spans] == [
-        (SpanKind.ISSUE, ("landmine",)),
-        (SpanKind.ENTITY, ("osce", "pa", "president")),
+        (SpanKind.ISSUE, ("landmine", "with", "osce", "pa", "president")),
     ]
 
 

@@ -101,6 +101,12 @@ def test_a_deputy_in_one_part_of_a_compound_title_holds_the_other_part(catalog: 
     assert answer.meetings == ()
 
 
+def test_offices_named_as_news_reports_name_them(catalog: Engine) -> None:
+    assert _found(catalog, "who met the Moldovan top diplomat in 2019?") == {"u01", "u03"}
+    assert _found(catalog, "meetings of Moldova's head of state") == {"u02", "u06"}
+    assert ask(catalog, "who met the Qatari premier").meetings == ()  # a deputy premier
+
+
 def test_asking_for_an_organisation_includes_its_vice_president(catalog: Engine) -> None:
     assert _found(catalog, "meetings of the ICRC") == {"u05"}
     assert ask(catalog, "who met the ICRC president").meetings == ()
@@ -139,6 +145,12 @@ def test_a_synonym_phrase_finds_the_recorded_topic(catalog: Engine) -> None:
     assert _found(catalog, "meetings about mass graves") == {"u04"}
     assert _found(catalog, "meetings about landmines") == {"u04"}
     assert _found(catalog, "meetings about the grain deal") == {"u02"}
+
+
+def test_with_inside_a_topic_is_the_topic_or_the_people_met(catalog: Engine) -> None:
+    assert _found(catalog, "who discussed landmines with the OSCE secretary general?") == {"u04"}
+    assert _found(catalog, "meetings about election observation with Rusu") == {"u03"}
+    assert ask(catalog, "meetings about landmines with Lysenko").meetings == ()
 
 
 def test_spelling_variants_and_inflections_meet(catalog: Engine) -> None:

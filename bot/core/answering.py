@@ -330,6 +330,14 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: _Resolution) -> N
     if span.kind is SpanKind.ISSUE:
         if _resolve_issue(span.tokens, index, resolution):
             return
+        if "with" in span.tokens:
+            # "talks with Russia" is a topic when the records hold it; otherwise "with" names
+            # the people met: "meetings about trade with Aliyev".
+            cut = span.tokens.index("with")
+            topic, other = span.tokens[:cut], span.tokens[cut + 1 :]
+            if topic and other and _resolve_issue(topic, index, resolution):
+                _resolve_span(Span(SpanKind.ENTITY, other), index, resolution)
+                return
         parts = _split_on(span.tokens, "and")
         if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
             return

@@ -226,6 +226,17 @@ ROLE_ACRONYMS: dict[str, tuple[str, ...]] = {
     "mp": ("member", "parliament"),
     "mep": ("member", "european", "parliament"),
     "ceo": ("chief", "executive"),
+    "premier": ("prime", "minister"),
+}
+
+# Two-word names of offices that news reports use instead of the title itself.
+ROLE_PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("top", "diplomat"): ("foreign", "minister"),
+    ("chief", "diplomat"): ("foreign", "minister"),
+    ("head", "state"): ("president",),
+    ("head", "government"): ("prime", "minister"),
+    ("foreign", "secretary"): ("foreign", "minister"),
+    ("secretary", "state"): ("secretary", "state"),
 }
 
 # Well-known acronyms whose letters do not follow the words of the full name.

@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.lexicon import ROLE_ACRONYMS, normalize_word, stem_words, tokens, words
+from bot.core.lexicon import (
+    ROLE_ACRONYMS,
+    ROLE_PHRASES,
+    normalize_word,
+    stem_words,
+    tokens,
+    words,
+)
 
 
 class Intent(StrEnum):
@@ -223,7 +230,11 @@ def _split_spans(flat: str) -> list[Span]:
 
     def close() -> None:
         nonlocal current, apposition, alternative
-        content = [t for t in current if t not in STOPWORDS]
+        # Inside a topic "with" is kept for the resolver: "talks with Russia" may be a topic.
+        keep = {"with"} if kind is SpanKind.ISSUE else set()
+        content = [t for t in current if t not in STOPWORDS or t in keep]
+        while content and content[-1] in keep:
+            content.pop()
         if content:
             toks = tuple(_expand_role_acronyms(content))
             spans.append(Span(kind, toks, apposition, or_previous=alternative))
@@ -247,7 +258,7 @@ def _split_spans(flat: str) -> list[Span]:
             if not current and tok in PLACE_MARKERS:
                 kind = SpanKind.PLACE  # "discuss in Davos"
                 continue
-            if current and tok in {"and", "in", "of", "on", "for", "&"}:
+            if current and tok in {"and", "in", "of", "on", "for", "&", "with"}:
                 current.append(tok)  # "oil and gas", "war in Ukraine"
                 continue
             if tok in ISSUE_MONOLOGUE:
@@ -279,8 +290,15 @@ def _split_spans(flat: str) -> list[Span]:
 
 def _expand_role_acronyms(toks: list[str]) -> list[str]:
     out: list[str] = []
-    for tok in toks:
-        out.extend(ROLE_ACRONYMS.get(tok, (tok,)))
+    i = 0
+    while i < len(toks):
+        pair = tuple(toks[i : i + 2])
+        if pair in ROLE_PHRASES:
+            out.extend(ROLE_PHRASES[pair])
+            i += 2
+            continue
+        out.extend(ROLE_ACRONYMS.get(toks[i], (toks[i],)))
+        i += 1
     # "sec gen" -> "secretary general", without repeating words.
     deduped: list[str] = []
     for tok in out:
@@ -348,8 +366,9 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
          lambda m: _ago_period(today, _number(m[1]), m[2])),
         (r"yesterday", lambda m: _day_window(today - dt.timedelta(days=1))),
         (r"today", lambda m: _day_window(today)),
-        (rf"(?:in |during |of )?{_YEAR}(?: year)?",
-         lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31))),
+        # A bare year that begins a name ("the 2026 World Cup") is not a time.
+        (rf"(?:(?:in |during |of ){_YEAR}|(?<!\bthe )(?<!\babout ){_YEAR})(?: year)?",
+         lambda m: _year_window(int(m[1] or m[2]))),
     ]  # fmt: skip
     padded = f" {flat} "
     for pattern, build in rules:
@@ -363,6 +382,10 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
             return window, " ".join(rest.split())
     del year_start
     return None, flat
+
+
+def _year_window(year: int) -> Window:
+    return Window(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 def _day(year: int, month: int, day: int) -> Window:
