@@ -34,7 +34,7 @@ from storage.db import DatabaseError, default_database_url, session_scope
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from bot.config import Settings
+    from bot.config import CoreSettings
 
 log = logging.getLogger("meetbot")
 
@@ -55,17 +55,17 @@ class Context:
     def __init__(self, *, clock: Clock | None = None, load_seeds: bool = True) -> None:
         self.clock: Clock = clock or SystemClock()
         self.load_seeds = load_seeds
-        self._settings: Settings | None = None
+        self._settings: CoreSettings | None = None
         self._engine: Engine | None = None
 
     @property
-    def settings(self) -> Settings:
-        """The settings from the environment and .env."""
+    def settings(self) -> CoreSettings:
+        """The settings every command needs, from the environment and .env (not Telegram's)."""
         if self._settings is None:
-            from bot.config import SettingsError, load_settings
+            from bot.config import SettingsError, load_core_settings
 
             try:
-                self._settings = load_settings()
+                self._settings = load_core_settings()
             except SettingsError as exc:
                 raise CliError(str(exc)) from None
         return self._settings
@@ -381,8 +381,8 @@ def cmd_run(args: argparse.Namespace, _ctx: Context) -> int:
     # one sentence. Imported here only: `meetbot ask` must never pay for importing telegram.
     from bot.tg.app import run_bot
 
-    result = run_bot(webhook=args.webhook)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    run_bot(webhook=args.webhook)  # start-up failures end the process with their status
+    return EXIT_OK
 
 
 # --- the command table ---------------------------------------------------------------------------
@@ -412,7 +412,7 @@ SUBCOMMANDS: list[Subcommand] = [
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one sentence, without the usage block."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help).\n")
 
 

@@ -1,8 +1,13 @@
-"""Settings from the environment and .env, validated once at start-up: load_settings().
+"""Settings from the environment and .env, validated once at start-up.
 
-Every key is documented in .env.example. Loading never reads Telegram secrets eagerly: the CLI's
-offline commands (ask, import, export) work without a token; `meetbot run` asks for it with
-Settings.bot_token(), which refuses a missing or placeholder token with one clear sentence.
+Every key is documented in .env.example. Two loaders, one per kind of process:
+
+- load_core_settings() reads only what every command needs (the database, the data and seeds
+  folders, the time zone). The CLI's offline commands (ask, chat, import, export, digest) use
+  it, so a Telegram-only setting that is wrong (ADMIN_IDS=abc, BOT_MODE=x) never breaks them.
+- load_settings() reads those plus the bot's own (admins, webhook, Bot API, log level), for
+  `meetbot run`. The token is not checked at load: Settings.bot_token() refuses a missing or
+  placeholder token with one clear sentence when the bot asks for it.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,23 +31,44 @@ class SettingsError(Exception):
     """The settings cannot be used; the message is one sentence naming the key to fix."""
 
 
-class Settings(BaseSettings):
-    """meetbot's settings; field names match the environment variables, case-insensitively."""
+class CoreSettings(BaseSettings):
+    """What every command needs; field names match the environment variables, in any case."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base_url: str = DEFAULT_API_BASE_URL
-    # Seconds for connecting to and reading from the Bot API (long polls add their own timeout).
-    telegram_timeout: float = Field(default=10.0, gt=0, le=300)
     database_url: str | None = None
     meetbot_data_dir: Path = Path("data")
     # None: seeds/ in the source tree (bot/core/seeds.py).
     meetbot_seeds_dir: Path | None = None
-    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_timezone: str = "UTC"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; use a name like Europe/Berlin or UTC"
+            ) from None
+        return value
+
+    @property
+    def default_zone(self) -> zoneinfo.ZoneInfo:
+        """The DEFAULT_TIMEZONE as a ZoneInfo."""
+        return zoneinfo.ZoneInfo(self.default_timezone)
+
+
+class Settings(CoreSettings):
+    """The bot's settings: the core ones plus Telegram's, webhook and logging."""
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    # Seconds for connecting to and reading from the Bot API (long polls add their own timeout).
+    telegram_timeout: float = Field(default=10.0, gt=0, le=300)
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     bot_mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
@@ -64,17 +90,6 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890"
                 ) from None
-        return value
-
-    @field_validator("default_timezone")
-    @classmethod
-    def _check_timezone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA time zone; use a name like Europe/Berlin or UTC"
-            ) from None
         return value
 
     @field_validator("log_level", mode="before")
@@ -110,11 +125,6 @@ class Settings(BaseSettings):
             )
         return value
 
-    @property
-    def default_zone(self) -> zoneinfo.ZoneInfo:
-        """The DEFAULT_TIMEZONE as a ZoneInfo."""
-        return zoneinfo.ZoneInfo(self.default_timezone)
-
     def bot_token(self) -> str:
         """Return the bot token, or raise SettingsError when it is missing or a placeholder."""
         token = (
@@ -143,12 +153,27 @@ class Settings(BaseSettings):
 
 
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Read the settings from the environment and env_file (None: environment only).
+    """Read the bot's settings from the environment and env_file (None: environment only).
 
     Raises SettingsError with one sentence naming the first bad key.
     """
+    return _load(Settings, env_file)
+
+
+def load_core_settings(env_file: str | Path | None = ".env") -> CoreSettings:
+    """Read only the settings every command needs; Telegram's are not even looked at.
+
+    Raises SettingsError with one sentence naming the first bad key.
+    """
+    return _load(CoreSettings, env_file)
+
+
+_S = TypeVar("_S", bound=CoreSettings)
+
+
+def _load(kind: type[_S], env_file: str | Path | None) -> _S:
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return kind(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         error = exc.errors()[0]
         key = str(error["loc"][0]).upper() if error.get("loc") else "settings"

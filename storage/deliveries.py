@@ -6,11 +6,11 @@ replicas racing for the same digest, the database lets exactly one insert win an
 an IntegrityError, which means "someone else has it". Claims commit at once, in their own
 transaction, so every other replica sees them before a single message goes out.
 
-Two kinds of row can be claimed again, each by one atomic UPDATE whose WHERE clause only the
-first of several racing replicas can satisfy:
-
-- a 'failed' row, after a retry delay, so a network outage delays a digest instead of losing it;
-- a 'claimed' row whose claimed_at is older than the lease: its replica crashed mid-send.
+A row that exists can be claimed again by one atomic UPDATE whose WHERE clause only the first
+of several racing replicas can satisfy. Which rows qualify is the core's claim rule
+(bot/core/deliveries.py): a 'failed' row after its retry delay, so a network outage delays a
+digest instead of losing it, and a 'claimed' row whose claimed_at is older than the lease, because
+its replica crashed mid-send. The rule arrives here as a SQL condition; storage holds no rule.
 
 The lease is the trade-off between duplicates and delays. Telegram has no idempotency key, so a
 replica that dies after Telegram accepted a message and before the row recorded it cannot tell
@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,10 +36,6 @@ from storage.models import DigestDelivery, Subscription
 CLAIMED = "claimed"
 SENT = "sent"
 FAILED = "failed"
-
-# Long enough for one chat's digest (a few parts at 1 s each, a RetryAfter wait) to finish many
-# times over; short enough that a crashed replica's digests still go out the same day.
-DEFAULT_LEASE = dt.timedelta(minutes=10)
 
 _ERROR_LENGTH = 1000
 _REASON_LENGTH = 500
@@ -212,14 +208,14 @@ def claim_delivery(
     digest_date: dt.date,
     worker: str,
     now: dt.datetime,
-    lease: dt.timedelta = DEFAULT_LEASE,
-    retry_after: dt.timedelta = dt.timedelta(0),
+    reclaimable: ColumnElement[bool],
 ) -> DigestDelivery | None:
     """Claim one day's digest for one subscription; return the row, or None if someone has it.
 
     Commits (or rolls back) the session: a claim must be visible to every replica before the
-    first message is sent, so call it in a session of its own. A 'failed' row is claimed again
-    once its last claim is older than retry_after, a 'claimed' one once it is older than lease.
+    first message is sent, so call it in a session of its own. An existing row is claimed again
+    only when it meets reclaimable, the claim rule's SQL form (bot/core/deliveries.py), which
+    must be false for a row claimed at now.
     """
     row = DigestDelivery(
         subscription_id=subscription_id,
@@ -242,16 +238,7 @@ def claim_delivery(
         .where(
             col(DigestDelivery.subscription_id) == subscription_id,
             col(DigestDelivery.digest_date) == digest_date,
-            or_(
-                and_(
-                    col(DigestDelivery.status) == FAILED,
-                    col(DigestDelivery.claimed_at) <= now - retry_after,
-                ),
-                and_(
-                    col(DigestDelivery.status) == CLAIMED,
-                    col(DigestDelivery.claimed_at) <= now - lease,
-                ),
-            ),
+            reclaimable,
         )
         .values(
             status=CLAIMED,
@@ -338,7 +325,7 @@ def mark_delivery_failed(
     now: dt.datetime,
     message_ids: Sequence[int] | None = None,
 ) -> bool:
-    """Mark the delivery failed with the error, so a later tick retries it; False if lost.
+    """Mark the delivery failed with the error, so a later tick may retry it; False if lost.
 
     claimed_at becomes now: the retry delay counts from the failure.
     """

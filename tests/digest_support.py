@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fake_bot_api import DEFAULT_TOKEN, FakeBotApi
-from sqlmodel import Session
+from sqlmodel import Session, select
 from telegram import Bot
 from telegram.request import BaseRequest, RequestData
 from tg_support import RecordingRequest
@@ -66,7 +66,7 @@ def add_meeting(
             )
         )
     for position, label in enumerate(issues):
-        issue = session.query(Issue).filter(Issue.name == label).first()  # type: ignore[arg-type]
+        issue = session.exec(select(Issue).where(Issue.name == label)).first()
         if issue is None:
             issue = Issue(name=label, aliases=[])
             session.add(issue)

@@ -1,17 +1,25 @@
-"""`meetbot` as a user runs it: a real process, a real database, exit codes and output."""
+"""`meetbot` as a user runs it: a real database, exit codes and output.
+
+Most tests call bot.cli.main(argv) in this process, with the environment, working folder and
+standard streams of a fresh run; two start a real `python -m bot` process, where the process
+itself is what is tested (the entry point, what a cold start imports).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from bot.cli import main
 from storage.models import Meeting
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/x"
@@ -27,22 +35,55 @@ meetings:
 """
 
 
+# Settings a developer may have exported; a run sees none of them unless a test sets it.
+_SETTINGS = ("TELEGRAM_", "MEETBOT_", "ADMIN_IDS", "DEFAULT_TIMEZONE", "BOT_MODE", "WEBHOOK_")
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.upper().startswith(_SETTINGS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Ran:
+    """What a run of `meetbot` left: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 def meetbot(
-    *args: str, database_url: str, cwd: Path, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` in cwd (so no stray .env is read) against database_url."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MEETBOT_"))}
-    env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
+    *args: str,
+    database_url: str,
+    cwd: Path,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Ran:
+    """Run `meetbot ARGS` in process, in cwd (so no stray .env is read), against database_url."""
+    streams = [io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2)]
+    source = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        for key in set(os.environ) - set(_clean_env()):
+            patch.delenv(key)
+        for key, value in {"DATABASE_URL": database_url, **(env or {})}.items():
+            patch.setenv(key, value)
+        patch.chdir(cwd)
+        patch.setattr(sys, "stdin", source)
+        patch.setattr(sys, "stdout", streams[0])
+        patch.setattr(sys, "stderr", streams[1])
+        try:
+            status = main(list(args))
+        except SystemExit as exit_:  # argparse: --help and usage errors
+            status = exit_.code if isinstance(exit_.code, int) else 1
+        out, err = (_read(stream) for stream in streams)
+    return Ran(status, out, err)
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8")
 
 
 def one_sentence(stderr: str) -> str:
@@ -58,18 +99,26 @@ def count_meetings(engine: Engine) -> int:
         return int(session.exec(select(func.count()).select_from(Meeting)).one())
 
 
-def test_ask_answers_from_the_seeds(engine: Engine, database_url: str, tmp_path: Path) -> None:
-    done = meetbot(
-        "ask", "who met the OSCE PA president?", database_url=database_url, cwd=tmp_path
+def test_ask_answers_from_the_seeds_in_a_real_process(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "who met the OSCE PA president?"],
+        cwd=tmp_path,
+        env={**_clean_env(), "DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     for expected in ("Ali Naghiyev", "Pia Kauma", "2023-11-14", "https://www.news.az/news/"):
         assert expected in done.stdout
-    assert count_meetings(engine) == 1  # the seeds loaded themselves
+    assert count_meetings(sqlite_engine) == 1  # the seeds loaded themselves
 
 
-def test_ask_json_gives_one_line_per_question(database_url: str, tmp_path: Path) -> None:
+def test_ask_json_gives_one_line_per_question(sqlite_url: str, tmp_path: Path) -> None:
     questions = [
         "who met the OSCE PA president?",
         "",
@@ -84,7 +133,7 @@ def test_ask_json_gives_one_line_per_question(database_url: str, tmp_path: Path)
         "--today",
         "2026-11-28",
         "-",
-        database_url=database_url,
+        database_url=sqlite_url,
         cwd=tmp_path,
         stdin="".join(q + "\n" for q in questions),
     )
@@ -138,7 +187,7 @@ def test_import_loads_only_its_file_and_twice_changes_nothing(
 
 
 def test_a_broken_import_names_every_error_and_writes_nothing(
-    engine: Engine, database_url: str, tmp_path: Path
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(
@@ -147,7 +196,7 @@ def test_a_broken_import_names_every_error_and_writes_nothing(
         encoding="utf-8",
     )
 
-    done = meetbot("import", str(path), database_url=database_url, cwd=tmp_path)
+    done = meetbot("import", str(path), database_url=sqlite_url, cwd=tmp_path)
 
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
@@ -159,7 +208,7 @@ def test_a_broken_import_names_every_error_and_writes_nothing(
         " organization, country, aliases)",
     ]
     assert lines[-1] == f"meetbot: {path} has 3 error(s); nothing was imported."
-    assert count_meetings(engine) == 0
+    assert count_meetings(sqlite_engine) == 0
 
 
 @pytest.mark.parametrize(
@@ -187,13 +236,13 @@ def test_importing_a_missing_file(sqlite_url: str, tmp_path: Path) -> None:
     )
 
 
-def test_export_round_trips_through_the_command_line(database_url: str, tmp_path: Path) -> None:
+def test_export_round_trips_through_the_command_line(sqlite_url: str, tmp_path: Path) -> None:
     path = tmp_path / "one.yaml"
     path.write_text(ONE_MEETING, encoding="utf-8")
-    assert meetbot("import", str(path), database_url=database_url, cwd=tmp_path).returncode == 0
+    assert meetbot("import", str(path), database_url=sqlite_url, cwd=tmp_path).returncode == 0
 
-    to_stdout = meetbot("export", database_url=database_url, cwd=tmp_path)
-    to_file = meetbot("export", "backup.json", database_url=database_url, cwd=tmp_path)
+    to_stdout = meetbot("export", database_url=sqlite_url, cwd=tmp_path)
+    to_file = meetbot("export", "backup.json", database_url=sqlite_url, cwd=tmp_path)
 
     assert to_stdout.returncode == 0 and to_stdout.stdout.startswith("meetings:\n- id: k1\n")
     assert to_file.returncode == 0, to_file.stderr
@@ -243,11 +292,10 @@ def test_ask_never_imports_telegram(sqlite_url: str, tmp_path: Path) -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] == 'telegram'], 'telegram loaded'\n"
         "sys.exit(status)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MEETBOT_"))}
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
-        env={**env, "DATABASE_URL": sqlite_url},
+        env={**_clean_env(), "DATABASE_URL": sqlite_url},
         capture_output=True,
         text=True,
         timeout=120,
@@ -270,10 +318,36 @@ def test_an_unknown_command_is_a_usage_error(sqlite_url: str, tmp_path: Path) ->
     assert "invalid choice: 'fly'" in one_sentence(done.stderr)
 
 
-def test_run_without_a_token_refuses_in_one_sentence(sqlite_url: str, tmp_path: Path) -> None:
-    done = meetbot("run", database_url=sqlite_url, cwd=tmp_path)
-    assert done.returncode != 0
-    assert "Traceback" not in done.stderr
-    # run_bot may log its start-up first; the refusal is the last line, one sentence.
-    last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("meetbot: TELEGRAM_BOT_TOKEN is not set")
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"ADMIN_IDS": "abc"},
+        {"BOT_MODE": "carrier-pigeon"},
+        {"WEBHOOK_PORT": "http"},
+        {"LOG_LEVEL": "LOUD"},
+        {"TELEGRAM_BOT_TOKEN": "PASTE-YOUR-TOKEN-HERE", "TELEGRAM_API_BASE_URL": "ftp://x"},
+    ],
+)
+def test_a_bad_telegram_setting_never_breaks_the_offline_commands(
+    sqlite_url: str, tmp_path: Path, setting: dict[str, str]
+) -> None:
+    # Regression: ask, import and export read every setting, so ADMIN_IDS=abc broke them.
+    asked = meetbot("ask", "who met Kauma?", database_url=sqlite_url, cwd=tmp_path, env=setting)
+    assert asked.returncode == 0, asked.stderr
+    assert "Pia Kauma" in asked.stdout
+    exported = meetbot("export", database_url=sqlite_url, cwd=tmp_path, env=setting)
+    assert exported.returncode == 0 and "id: m00" in exported.stdout
+
+
+def test_a_bad_core_setting_is_one_sentence_naming_the_key(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    done = meetbot(
+        "ask",
+        "who met Kauma?",
+        database_url=sqlite_url,
+        cwd=tmp_path,
+        env={"DEFAULT_TIMEZONE": "Mars/Olympus", "ADMIN_IDS": "abc"},
+    )
+    assert done.returncode == 1
+    assert one_sentence(done.stderr).startswith("meetbot: Setting DEFAULT_TIMEZONE is invalid")

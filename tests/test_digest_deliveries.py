@@ -5,39 +5,47 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
 from digest_support import add_meeting, add_subscription, utc
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.core.deliveries import (
+    MAX_ATTEMPTS,
+    Claim,
+    DueDigest,
+    Refusal,
+    claim_digest,
+    fail_delivery,
+    find_due_digests,
+    finish_delivery,
+    is_claimable,
+    move_subscription,
+    record_progress,
+    retry_delay,
+    stop_chat_subscription,
+    stop_subscription,
+)
 from bot.core.digest import build_digest, format_digest_text, group_by_issue
 from bot.core.subscriptions import (
-    MAX_ATTEMPTS,
     SubscribeRequest,
     describe_subscription,
-    find_due_digests,
     preview_digest,
     subscribe,
     unsubscribe,
 )
 from bot.core.views import MeetingView
 from storage.db import session_scope
-from storage.deliveries import (
-    CLAIMED,
-    FAILED,
-    SENT,
-    claim_delivery,
-    deactivate_subscription,
-    mark_delivery_failed,
-    mark_delivery_sent,
-    move_subscription_chat,
-    record_progress,
-)
+from storage.deliveries import CLAIMED, FAILED, SENT
 from storage.models import DigestDelivery, Subscription
 
 DAY = dt.date(2024, 1, 15)
 SEND = utc(2024, 1, 15, 8, 0)  # 09:00 in Berlin
 LEASE = dt.timedelta(minutes=10)
 SUBSCRIBED = utc(2024, 1, 1)
+
+# Subscription logic that needs the database only to keep rows runs on SQLite.
+sqlite_only = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 
 def _subscribe(engine: Engine, chat_id: int = 100, now: dt.datetime = SUBSCRIBED) -> int:
@@ -47,16 +55,19 @@ def _subscribe(engine: Engine, chat_id: int = 100, now: dt.datetime = SUBSCRIBED
         return sub.id
 
 
-def _claim(engine: Engine, sub_id: int, worker: str, now: dt.datetime) -> DigestDelivery | None:
+def _claim(engine: Engine, sub_id: int, worker: str, now: dt.datetime) -> Claim | None:
     with session_scope(engine) as session:
-        return claim_delivery(
-            session=session,
-            subscription_id=sub_id,
-            digest_date=DAY,
-            worker=worker,
-            now=now,
-            lease=LEASE,
+        claim = claim_digest(
+            DueDigest(sub_id, 0, DAY, SEND), session=session, worker=worker, now=now, lease=LEASE
         )
+    return claim if isinstance(claim, Claim) else None
+
+
+def _row(engine: Engine, sub_id: int) -> DigestDelivery:
+    with Session(engine) as session:
+        return session.exec(
+            select(DigestDelivery).where(DigestDelivery.subscription_id == sub_id)
+        ).one()
 
 
 # -- claims -------------------------------------------------------------------------------------
@@ -65,12 +76,13 @@ def _claim(engine: Engine, sub_id: int, worker: str, now: dt.datetime) -> Digest
 def test_second_claim_of_the_same_digest_is_refused(engine: Engine) -> None:
     sub_id = _subscribe(engine)
     first = _claim(engine, sub_id, "a", SEND)
-    assert first is not None and first.status == CLAIMED and first.attempts == 1
+    assert first is not None and first.attempts == 1
+    assert _row(engine, sub_id).status == CLAIMED
     assert _claim(engine, sub_id, "b", SEND + dt.timedelta(seconds=1)) is None
     with session_scope(engine) as session:
-        assert mark_delivery_sent(
+        assert finish_delivery(
             session=session,
-            delivery_id=first.id or 0,
+            delivery_id=first.delivery_id,
             worker="a",
             message_ids=[7, 8],
             now=SEND,
@@ -89,42 +101,34 @@ def test_second_claim_of_the_same_digest_is_refused(engine: Engine) -> None:
 def test_failed_delivery_is_claimed_again_by_one_replica(engine: Engine) -> None:
     sub_id = _subscribe(engine)
     first = _claim(engine, sub_id, "a", SEND)
-    assert first is not None and first.id is not None
+    assert first is not None
     with session_scope(engine) as session:
-        assert mark_delivery_failed(
-            session=session, delivery_id=first.id, worker="a", error="timed out", now=SEND
+        assert fail_delivery(
+            session=session, delivery_id=first.delivery_id, worker="a", error="timed out", now=SEND
         )
-    # Too early for a retry (claim_delivery's default retry delay is 0, the core passes its own).
-    with session_scope(engine) as session:
-        early = claim_delivery(
-            session=session,
-            subscription_id=sub_id,
-            digest_date=DAY,
-            worker="b",
-            now=SEND + dt.timedelta(seconds=30),
-            retry_after=dt.timedelta(minutes=1),
-        )
-    assert early is None
+    # Too early for a retry: the first one waits a minute.
+    assert _claim(engine, sub_id, "b", SEND + dt.timedelta(seconds=30)) is None
     later = SEND + dt.timedelta(minutes=2)
     again = _claim(engine, sub_id, "b", later)
-    assert again is not None
-    assert (again.status, again.claimed_by, again.attempts) == (CLAIMED, "b", 2)
+    assert again is not None and again.attempts == 2
+    row = _row(engine, sub_id)
+    assert (row.status, row.claimed_by, row.attempts) == (CLAIMED, "b", 2)
     assert _claim(engine, sub_id, "c", later) is None
     # The replica that failed lost the row: its late writes are refused.
     with session_scope(engine) as session:
         assert not record_progress(
-            session=session, delivery_id=first.id, worker="a", message_ids=[1], now=later
+            session=session, delivery_id=first.delivery_id, worker="a", message_ids=[1], now=later
         )
 
 
 def test_stale_claim_is_taken_over_after_the_lease_only(engine: Engine) -> None:
     sub_id = _subscribe(engine)
     first = _claim(engine, sub_id, "crashed", SEND)
-    assert first is not None and first.id is not None
+    assert first is not None
     with session_scope(engine) as session:
         assert record_progress(
             session=session,
-            delivery_id=first.id,
+            delivery_id=first.delivery_id,
             worker="crashed",
             message_ids=[11],
             now=SEND + dt.timedelta(minutes=5),
@@ -134,11 +138,11 @@ def test_stale_claim_is_taken_over_after_the_lease_only(engine: Engine) -> None:
     taken = _claim(engine, sub_id, "b", SEND + dt.timedelta(minutes=15))
     assert taken is not None
     # The parts already sent are known to the new owner, so it does not resend them.
-    assert taken.message_ids == [11]
+    assert taken.message_ids == (11,)
     with session_scope(engine) as session:
-        assert not mark_delivery_sent(
+        assert not finish_delivery(
             session=session,
-            delivery_id=first.id,
+            delivery_id=first.delivery_id,
             worker="crashed",
             message_ids=[11, 12],
             now=SEND,
@@ -177,13 +181,13 @@ def test_due_digests_leave_out_sent_claimed_and_inactive(engine: Engine) -> None
     d = _subscribe(engine, chat_id=4)
     with session_scope(engine) as session:
         add_subscription(session, chat_id=5, now=utc(2024, 1, 1), send_time=dt.time(18, 0))
-        deactivate_subscription(session=session, subscription_id=d, reason="Kicked.", now=SEND)
+        stop_subscription(session=session, subscription_id=d, reason="Kicked.", now=SEND)
     first = _claim(engine, a, "x", SEND)
-    assert first is not None and first.id is not None
+    assert first is not None
     with session_scope(engine) as session:
-        mark_delivery_sent(
+        finish_delivery(
             session=session,
-            delivery_id=first.id,
+            delivery_id=first.delivery_id,
             worker="x",
             message_ids=[],
             now=SEND,
@@ -205,11 +209,11 @@ def test_failed_delivery_waits_longer_after_each_attempt_and_gives_up(engine: En
         with Session(engine) as session:
             due = find_due_digests(session=session, now=at)
         assert [x.subscription_id for x in due] == [sub_id], attempt
-        row = _claim(engine, sub_id, "w", at)
-        assert row is not None and row.id is not None and row.attempts == attempt
+        claim = _claim(engine, sub_id, "w", at)
+        assert claim is not None and claim.attempts == attempt
         with session_scope(engine) as session:
-            mark_delivery_failed(
-                session=session, delivery_id=row.id, worker="w", error="x", now=at
+            fail_delivery(
+                session=session, delivery_id=claim.delivery_id, worker="w", error="x", now=at
             )
         with Session(engine) as session:
             soon = at + dt.timedelta(seconds=59)
@@ -221,9 +225,86 @@ def test_failed_delivery_waits_longer_after_each_attempt_and_gives_up(engine: En
         assert (row.status, row.error) == (FAILED, "x")
 
 
+def _put_row(
+    session: Session, sub_id: int, *, status: str, attempts: int, claimed_at: dt.datetime
+) -> None:
+    session.add(
+        DigestDelivery(
+            subscription_id=sub_id,
+            digest_date=DAY,
+            status=status,
+            claimed_at=claimed_at,
+            claimed_by="old",
+            attempts=attempts,
+            message_ids=[],
+        )
+    )
+
+
+def test_due_list_and_claim_follow_one_rule(engine: Engine) -> None:
+    # Regression: the due list backed off and gave up after MAX_ATTEMPTS, while the claim's SQL
+    # retried any failed row after one fixed minute.
+    now = SEND + dt.timedelta(hours=4)
+    # Each age just before or after a retry wait (1, 4, 30 minutes) or the lease (10 minutes).
+    ages = [dt.timedelta(seconds=s) for s in (0, 59, 61, 239, 241, 599, 601, 1799, 1801)]
+    kinds = [(FAILED, n) for n in (1, 3, MAX_ATTEMPTS - 1, MAX_ATTEMPTS, MAX_ATTEMPTS + 3)]
+    kinds += [(CLAIMED, 1), (CLAIMED, MAX_ATTEMPTS + 1), (SENT, 1)]
+    cases: list[tuple[int, str, int, dt.timedelta]] = []
+    with session_scope(engine) as session:
+        for status, attempts in kinds:
+            for age in ages:
+                sub = add_subscription(session, chat_id=len(cases) + 1, now=SUBSCRIBED)
+                assert sub.id is not None
+                _put_row(session, sub.id, status=status, attempts=attempts, claimed_at=now - age)
+                cases.append((sub.id, status, attempts, age))
+    with Session(engine) as session:
+        due = {d.subscription_id for d in find_due_digests(session=session, now=now, lease=LEASE)}
+    claimed = {case[0] for case in cases if _claim(engine, case[0], "new", now) is not None}
+    disagree = [case[1:] for case in cases if (case[0] in due) != (case[0] in claimed)]
+    assert disagree == []
+    assert 0 < len(claimed) < len(cases)
+
+
+def test_a_delivery_that_failed_max_attempts_times_is_not_claimed(engine: Engine) -> None:
+    sub_id = _subscribe(engine)
+    with session_scope(engine) as session:
+        _put_row(session, sub_id, status=FAILED, attempts=MAX_ATTEMPTS, claimed_at=SEND)
+    later = SEND + dt.timedelta(hours=6)
+    assert not is_claimable(_row(engine, sub_id), now=later)
+    assert _claim(engine, sub_id, "w", later) is None
+    row = _row(engine, sub_id)
+    assert (row.status, row.attempts, row.claimed_by) == (FAILED, MAX_ATTEMPTS, "old")
+
+
+def test_a_failed_delivery_is_claimed_only_after_its_back_off(engine: Engine) -> None:
+    sub_id = _subscribe(engine)
+    with session_scope(engine) as session:
+        _put_row(session, sub_id, status=FAILED, attempts=3, claimed_at=SEND)
+    wait = retry_delay(3)
+    assert _claim(engine, sub_id, "w", SEND + wait - dt.timedelta(seconds=1)) is None
+    claim = _claim(engine, sub_id, "w", SEND + wait)
+    assert claim is not None and claim.attempts == 4
+
+
+def test_a_digest_whose_subscription_stopped_is_refused_and_its_row_failed(
+    engine: Engine,
+) -> None:
+    sub_id = _subscribe(engine, chat_id=77)
+    with session_scope(engine) as session:
+        assert stop_chat_subscription(session=session, chat_id=77, reason="Kicked.", now=SEND)
+        assert not stop_chat_subscription(session=session, chat_id=78, reason="x", now=SEND)
+    with session_scope(engine) as session:
+        refusal = claim_digest(
+            DueDigest(sub_id, 77, DAY, SEND), session=session, worker="w", now=SEND
+        )
+    assert refusal is Refusal.STOPPED
+    assert _row(engine, sub_id).status == FAILED
+
+
 # -- subscriptions ------------------------------------------------------------------------------
 
 
+@sqlite_only
 def test_subscribe_change_unsubscribe_and_resubscribe(engine: Engine) -> None:
     start = utc(2024, 1, 15, 10, 0)
     with session_scope(engine) as session:
@@ -275,18 +356,19 @@ def test_subscribe_change_unsubscribe_and_resubscribe(engine: Engine) -> None:
         assert new and (sub.send_time, sub.timezone, sub.silent) == (dt.time(9), "UTC", False)
 
 
+@sqlite_only
 def test_chat_migration_moves_the_subscription(engine: Engine) -> None:
     sub_id = _subscribe(engine, chat_id=-42)
     other = _subscribe(engine, chat_id=-100777)
     with session_scope(engine) as session:
-        assert move_subscription_chat(
+        assert move_subscription(
             session=session, subscription_id=sub_id, new_chat_id=-100555, now=SEND
         )
     with session_scope(engine) as session:
         sub = session.get(Subscription, sub_id)
         assert sub is not None and sub.chat_id == -100555
         # The new chat already has its own subscription: the old one stops, with the reason.
-        assert not move_subscription_chat(
+        assert not move_subscription(
             session=session, subscription_id=sub_id, new_chat_id=-100777, now=SEND
         )
     with Session(engine) as session:
@@ -323,6 +405,7 @@ def test_digest_holds_the_meetings_created_in_the_window_newest_first(engine: En
     assert "…and 1 more." in format_digest_text(capped)
 
 
+@sqlite_only
 def test_preview_uses_covered_until_or_the_last_day(engine: Engine) -> None:
     now = utc(2024, 1, 15, 12, 0)
     with session_scope(engine) as session:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import DEFAULT_TOKEN
 
-from bot.config import DEFAULT_API_BASE_URL, Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_core_settings, load_settings
 
 KEYS = (
     "TELEGRAM_BOT_TOKEN",
@@ -27,13 +27,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(key, raising=False)
 
 
-def test_defaults_without_any_setting() -> None:
-    settings = load_settings(None)
-    assert settings.telegram_api_base_url == DEFAULT_API_BASE_URL
-    assert settings.admin_ids == ()
-    assert settings.default_timezone == "UTC"
-    assert settings.database_url is None
-    assert settings.bot_mode == "polling"
+def test_core_settings_ignore_the_bot_only_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "abc")
+    monkeypatch.setenv("BOT_MODE", "carrier-pigeon")
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Asia/Baku")
+    core = load_core_settings(None)
+    assert core.default_timezone == "Asia/Baku"
+    assert not hasattr(core, "admin_ids")
+    with pytest.raises(SettingsError, match="ADMIN_IDS"):
+        load_settings(None)
 
 
 def test_values_come_from_the_env_file_and_the_environment(

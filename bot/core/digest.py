@@ -77,7 +77,7 @@ def build_digest(
 ) -> Digest:
     """Build the digest of the meetings created in (since, until], newest meeting first."""
     rows = session.exec(
-        select(Meeting.id, Meeting.date, Meeting.created_at).where(
+        select(col(Meeting.id), col(Meeting.date), col(Meeting.created_at)).where(
             col(Meeting.created_at) > since,
             col(Meeting.created_at) <= until,
             col(Meeting.deleted_at).is_(None),

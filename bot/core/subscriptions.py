@@ -5,7 +5,8 @@ computed with zoneinfo, so a chat at 09:00 Europe/Berlin gets its digest at 09:0
 winter and in summer. The digest of local date D is due from D's send instant until the end of
 D (local): a bot that was down at send time catches up once the same day, and never sends a
 missed day's digest the next day (its meetings go into that day's digest instead, because
-covered_until only moves when a digest is sent).
+covered_until only moves when a digest is sent). Which due digests may still be claimed, and
+the retries after a failure, are bot/core/deliveries.py's one claim rule.
 
 Send times that a DST switch skips or repeats (02:30 on the spring-forward or fall-back night)
 follow zoneinfo's fold=0: a skipped time is sent at the same wall time shifted past the gap
@@ -27,19 +28,14 @@ from sqlmodel import Session
 
 from bot.core.digest import Digest, build_digest
 from storage.deliveries import (
-    CLAIMED,
-    DEFAULT_LEASE,
-    FAILED,
     SENT,
     SubscriptionSettings,
     deactivate_subscription,
     get_subscription,
     latest_delivery,
-    list_active_subscriptions,
-    list_deliveries,
     save_subscription,
 )
-from storage.models import DigestDelivery, Subscription
+from storage.models import Subscription
 
 _T = TypeVar("_T")
 
@@ -68,11 +64,6 @@ _TIMEISH = re.compile(r"^[\d:.]+(am|pm|h)?$", re.IGNORECASE)
 _CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
 _CHAT_ID = re.compile(r"^-100\d{5,15}$")
 
-# A failed delivery is retried after this delay, doubled for each attempt, at most the cap.
-RETRY_DELAY = dt.timedelta(minutes=1)
-RETRY_DELAY_CAP = dt.timedelta(minutes=30)
-MAX_ATTEMPTS = 8
-
 
 class SubscriptionError(ValueError):
     """The /subscribe arguments cannot be used; the message is one sentence for the user."""
@@ -94,10 +85,12 @@ class SubscribeRequest:
         """Fill the values not given from the current subscription, else from the defaults."""
         keep = current if current is not None and current.active else None
         return SubscriptionSettings(
-            send_time=_first(self.send_time, keep and keep.send_time, DEFAULT_SEND_TIME),
-            timezone=_first(self.timezone, keep and keep.timezone, default_timezone),
-            empty_day_note=_first(self.empty_day_note, keep and keep.empty_day_note, False),
-            silent=_first(self.silent, keep and keep.silent, False),
+            send_time=_first(self.send_time, keep.send_time if keep else None, DEFAULT_SEND_TIME),
+            timezone=_first(self.timezone, keep.timezone if keep else None, default_timezone),
+            empty_day_note=_first(
+                self.empty_day_note, keep.empty_day_note if keep else None, False
+            ),
+            silent=_first(self.silent, keep.silent if keep else None, False),
         )
 
 
@@ -246,62 +239,6 @@ def next_send_at(
         day += dt.timedelta(days=1)
         at = send_instant(day, send_time, timezone)
     return at
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """Return how long a delivery that failed attempts times waits before the next try."""
-    return min(RETRY_DELAY * 2 ** max(attempts - 1, 0), RETRY_DELAY_CAP)
-
-
-@dataclass(frozen=True, slots=True)
-class DueDigest:
-    """One digest to send: which subscription, for which local date, up to which instant."""
-
-    subscription_id: int
-    chat_id: int
-    digest_date: dt.date
-    cutoff: dt.datetime
-
-
-def is_claimable(
-    row: DigestDelivery | None, *, now: dt.datetime, lease: dt.timedelta = DEFAULT_LEASE
-) -> bool:
-    """Tell whether a delivery row (or its absence) leaves the digest free to claim."""
-    if row is None:
-        return True
-    if row.status == FAILED:
-        return row.attempts < MAX_ATTEMPTS and row.claimed_at <= now - retry_delay(row.attempts)
-    if row.status == CLAIMED:
-        return row.claimed_at <= now - lease
-    return False
-
-
-def find_due_digests(
-    *, session: Session, now: dt.datetime, lease: dt.timedelta = DEFAULT_LEASE
-) -> list[DueDigest]:
-    """Return the digests due at now that nobody has sent or is sending, earliest cutoff first.
-
-    Reading this list claims nothing: each entry must still be claimed before sending.
-    """
-    candidates: list[DueDigest] = []
-    for sub in list_active_subscriptions(session=session):
-        day = due_date(
-            send_time=sub.send_time, timezone=sub.timezone, created_at=sub.created_at, now=now
-        )
-        if day is None or sub.id is None:
-            continue
-        cutoff = send_instant(day, sub.send_time, sub.timezone)
-        candidates.append(DueDigest(sub.id, sub.chat_id, day, cutoff))
-    rows = list_deliveries(
-        session=session, keys=((d.subscription_id, d.digest_date) for d in candidates)
-    )
-    due = [
-        d
-        for d in candidates
-        if is_claimable(rows.get((d.subscription_id, d.digest_date)), now=now, lease=lease)
-    ]
-    due.sort(key=lambda d: (d.cutoff, d.subscription_id))
-    return due
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
+from storage.repository import count_meetings
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +127,8 @@ def load_meeting_views(ids: Iterable[int], *, session: Session) -> list[MeetingV
                 created_at=created,
             )
     return [views[i] for i in wanted if i in views]
+
+
+def count_live_meetings(*, session: Session) -> int:
+    """Return how many meetings there are, not counting soft-deleted ones (for /about)."""
+    return count_meetings(session=session, include_deleted=False)

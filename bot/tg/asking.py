@@ -43,6 +43,7 @@ from telegram.ext import (
 
 import bot
 from bot.core.answering import Answer, QuestionError, answer_question
+from bot.core.views import count_live_meetings
 from bot.tg.auth import user_is_bot_admin
 from bot.tg.commands import BotCommandInfo, visible_commands
 from bot.tg.context import BotContext, HandlerList, MembershipChange
@@ -60,7 +61,6 @@ from bot.tg.render import (
     render_welcome,
     suggestion_at,
 )
-from storage.repository import count_meetings
 
 logger = logging.getLogger(__name__)
 
@@ -180,9 +180,7 @@ async def cmd_about(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    meetings = await context.in_session(
-        lambda session: count_meetings(session=session, include_deleted=False)
-    )
+    meetings = await context.in_session(lambda session: count_live_meetings(session=session))
     text = render_about(bot.__version__, meetings)
     await message.reply_html(text, do_quote=False)
 

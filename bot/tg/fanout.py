@@ -1,10 +1,10 @@
 """Send the due digests to many chats within Telegram's limits, once per chat and local date.
 
-A DigestSender takes the due digests from the Subscription table (bot/core/subscriptions.py),
+A DigestSender takes the due digests from the Subscription table (bot/core/deliveries.py),
 and a pool of workers delivers them one chat at a time: claim the DigestDelivery row, build and
 render the digest, send its parts, mark it sent. The claim is what makes a digest go out once
-across restarts and replicas (storage/deliveries.py explains the lease); the limiter is what
-keeps the bot inside Telegram's flood limits:
+across restarts and replicas (bot/core/deliveries.py holds the claim rule, storage/deliveries.py
+explains the lease); the limiter is what keeps the bot inside Telegram's flood limits:
 
 - about 30 messages a second overall: sends are spaced evenly at `rate` a second (29.5 by
   default, a margin for the jitter between our clock and Telegram's), never in bursts, and
@@ -15,7 +15,8 @@ keeps the bot inside Telegram's flood limits:
 Forbidden (the bot was blocked or removed) deactivates the subscription with the reason;
 ChatMigrated (a group became a supergroup) moves the subscription to the new chat id and sends
 there; a network error is retried with backoff, then the delivery is marked failed and a later
-tick retries it. Nothing is dropped silently: every outcome is logged and kept on the row.
+tick retries it as the claim rule allows. Nothing is dropped silently: every outcome is logged
+and kept on the row.
 
 Time comes from the injected clock (database timestamps) and from the `monotonic` and `sleep`
 callables (spacing and waits), so tests run the whole fan-out in virtual time.
@@ -35,6 +36,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -51,21 +53,23 @@ from telegram.error import (
 )
 
 from bot.core.clock import Clock
+from bot.core.deliveries import (
+    DEFAULT_LEASE,
+    Claim,
+    DueDigest,
+    Refusal,
+    claim_digest,
+    fail_delivery,
+    find_due_digests,
+    finish_delivery,
+    move_subscription,
+    record_progress,
+    stop_subscription,
+)
 from bot.core.digest import build_digest
-from bot.core.subscriptions import RETRY_DELAY, DueDigest, find_due_digests
+from bot.tg.context import run_in_session
 from bot.tg.digest import render_digest
 from bot.tg.render import NO_PREVIEW
-from storage.db import session_scope
-from storage.deliveries import (
-    DEFAULT_LEASE,
-    claim_delivery,
-    deactivate_subscription,
-    get_subscription_by_id,
-    mark_delivery_failed,
-    mark_delivery_sent,
-    move_subscription_chat,
-    record_progress,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +263,10 @@ class DigestSender:
         if self._should_stop():
             return 0
         now = self.clock.now()
-        due = await asyncio.to_thread(self._find_due, now)
+        due = await run_in_session(
+            self.engine,
+            lambda session: find_due_digests(session=session, now=now, lease=self._lease),
+        )
         if not self._pending:
             self._rendered.clear()
         # Replicas that tick together would all start with the same chat; shuffling spreads
@@ -291,10 +298,6 @@ class DigestSender:
         await self.drain()
         return self.stats
 
-    def _find_due(self, now: dt.datetime) -> list[DueDigest]:
-        with Session(self.engine) as session:
-            return find_due_digests(session=session, now=now, lease=self._lease)
-
     async def _work(self) -> None:
         while True:
             try:
@@ -315,12 +318,15 @@ class DigestSender:
     # -- one chat --------------------------------------------------------------------------
 
     async def _deliver(self, item: DueDigest) -> None:
-        claimed, outcome = await asyncio.to_thread(self._claim, item, self.clock.now())
-        if outcome == "elsewhere":
+        now = self.clock.now()
+        claimed = await run_in_session(
+            self.engine, lambda session: self._claim(session, item, now)
+        )
+        if claimed is Refusal.ELSEWHERE:
             self.stats.claimed_elsewhere += 1
-        elif outcome == "empty":
+        elif claimed is None:
             self.stats.empty_days += 1
-        if claimed is None:
+        if not isinstance(claimed, _Claimed):
             return
         try:
             for index in range(len(claimed.sent_ids), len(claimed.parts)):
@@ -346,64 +352,56 @@ class DigestSender:
                 claimed.chat_id,
             )
         except _Abort as abort:
-            await asyncio.to_thread(self._fail, claimed, abort)
+            await run_in_session(self.engine, partial(self._fail, claimed=claimed, abort=abort))
 
-    def _claim(self, item: DueDigest, now: dt.datetime) -> tuple[_Claimed | None, str]:
-        """Claim the digest and render it; runs in a worker thread, so it only returns values."""
-        with session_scope(self.engine) as session:
-            row = claim_delivery(
+    def _claim(
+        self, session: Session, item: DueDigest, now: dt.datetime
+    ) -> _Claimed | Refusal | None:
+        """Claim the digest and render it (None: an empty day, done without a message).
+
+        Runs in a worker thread, so it only returns values.
+        """
+        claim = claim_digest(
+            item, session=session, worker=self.worker_id, now=now, lease=self._lease
+        )
+        if isinstance(claim, Refusal):
+            return claim
+        parts = self._parts(session, claim, item)
+        if not parts:
+            # An empty day without a note: nothing to send, but the day is done.
+            finish_delivery(
                 session=session,
-                subscription_id=item.subscription_id,
-                digest_date=item.digest_date,
+                delivery_id=claim.delivery_id,
                 worker=self.worker_id,
+                message_ids=[],
                 now=now,
-                lease=self._lease,
-                retry_after=RETRY_DELAY,
+                covered_until=item.cutoff,
             )
-            if row is None or row.id is None:
-                return None, "elsewhere"
-            sub = get_subscription_by_id(session=session, subscription_id=item.subscription_id)
-            if sub is None or not sub.active:
-                mark_delivery_failed(
-                    session=session,
-                    delivery_id=row.id,
-                    worker=self.worker_id,
-                    error="The subscription was stopped before its digest went out.",
-                    now=now,
-                )
-                return None, "stopped"
-            key = (sub.covered_until, item.cutoff, item.digest_date, sub.empty_day_note)
-            parts = self._rendered.get(key)
-            if parts is None:
-                digest = build_digest(
-                    session=session,
-                    since=sub.covered_until,
-                    until=item.cutoff,
-                    digest_date=item.digest_date,
-                )
-                parts = render_digest(digest, empty_day_note=sub.empty_day_note)
-                self._rendered[key] = parts
-            claimed = _Claimed(
-                delivery_id=row.id,
-                subscription_id=item.subscription_id,
-                chat_id=sub.chat_id,
-                group=sub.chat_type in GROUP_TYPES,
-                silent=sub.silent,
-                parts=parts,
-                sent_ids=list(row.message_ids or []),
+            return None
+        return _Claimed(
+            delivery_id=claim.delivery_id,
+            subscription_id=item.subscription_id,
+            chat_id=claim.chat_id,
+            group=claim.chat_type in GROUP_TYPES,
+            silent=claim.silent,
+            parts=parts,
+            sent_ids=list(claim.message_ids),
+        )
+
+    def _parts(self, session: Session, claim: Claim, item: DueDigest) -> list[str]:
+        """Render the claimed digest, once for every chat with the same window and options."""
+        key = (claim.covered_until, item.cutoff, item.digest_date, claim.empty_day_note)
+        parts = self._rendered.get(key)
+        if parts is None:
+            digest = build_digest(
+                session=session,
+                since=claim.covered_until,
+                until=item.cutoff,
+                digest_date=item.digest_date,
             )
-            if not parts:
-                # An empty day without a note: nothing to send, but the day is done.
-                mark_delivery_sent(
-                    session=session,
-                    delivery_id=row.id,
-                    worker=self.worker_id,
-                    message_ids=[],
-                    now=now,
-                    covered_until=item.cutoff,
-                )
-                return None, "empty"
-            return claimed, "claimed"
+            parts = render_digest(digest, empty_day_note=claim.empty_day_note)
+            self._rendered[key] = parts
+        return parts
 
     async def _send_part(self, claimed: _Claimed, text: str) -> int:
         network_failures = 0
@@ -461,11 +459,7 @@ class DigestSender:
     # -- database writes (in a worker thread) ---------------------------------------------
 
     async def _write(self, write: Callable[..., bool], claimed: _Claimed, *args: Any) -> bool:
-        def unit() -> bool:
-            with session_scope(self.engine) as session:
-                return write(session, claimed, *args)
-
-        return await asyncio.to_thread(unit)
+        return await run_in_session(self.engine, lambda session: write(session, claimed, *args))
 
     def _progress(self, session: Session, claimed: _Claimed) -> bool:
         if not record_progress(
@@ -479,7 +473,7 @@ class DigestSender:
         return True
 
     def _sent(self, session: Session, claimed: _Claimed, cutoff: dt.datetime) -> bool:
-        if not mark_delivery_sent(
+        if not finish_delivery(
             session=session,
             delivery_id=claimed.delivery_id,
             worker=self.worker_id,
@@ -491,7 +485,7 @@ class DigestSender:
         return True
 
     def _move(self, session: Session, claimed: _Claimed, new_chat_id: int) -> bool:
-        moved = move_subscription_chat(
+        moved = move_subscription(
             session=session,
             subscription_id=claimed.subscription_id,
             new_chat_id=new_chat_id,
@@ -501,25 +495,24 @@ class DigestSender:
             claimed.chat_id = new_chat_id
         return moved
 
-    def _fail(self, claimed: _Claimed, abort: _Abort) -> None:
+    def _fail(self, session: Session, *, claimed: _Claimed, abort: _Abort) -> None:
         now = self.clock.now()
-        with session_scope(self.engine) as session:
-            if abort.deactivate:
-                deactivate_subscription(
-                    session=session,
-                    subscription_id=claimed.subscription_id,
-                    reason=abort.error,
-                    now=now,
-                )
-                self.stats.deactivated += 1
-            mark_delivery_failed(
+        if abort.deactivate:
+            stop_subscription(
                 session=session,
-                delivery_id=claimed.delivery_id,
-                worker=self.worker_id,
-                error=abort.error,
+                subscription_id=claimed.subscription_id,
+                reason=abort.error,
                 now=now,
-                message_ids=claimed.sent_ids,
             )
+            self.stats.deactivated += 1
+        fail_delivery(
+            session=session,
+            delivery_id=claimed.delivery_id,
+            worker=self.worker_id,
+            error=abort.error,
+            now=now,
+            message_ids=claimed.sent_ids,
+        )
         self.stats.failed += 1
         self.stats.errors.append(abort.error)
         log = logger.warning if abort.deactivate else logger.error

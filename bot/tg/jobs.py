@@ -1,7 +1,7 @@
 """Digest scheduling on PTB's JobQueue: one repeating tick that reads the Subscription table.
 
 Every TICK_SECONDS, on the quarter minutes of the injected clock, the tick asks the core which
-digests are due (bot/core/subscriptions.py: due and not yet sent for the chat's local date) and
+digests are due (bot/core/deliveries.py: due and not yet sent for the chat's local date) and
 hands them to the DigestSender (bot/tg/fanout.py), which claims and sends them in the
 background. The Subscription table is the only schedule: nothing has to be rebuilt at start-up
 or updated when a subscription changes (a change counts from the next tick, on every replica),
@@ -16,7 +16,9 @@ RetryAfter, while the sender waits per chat and paces itself (bot/tg/fanout.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from telegram import Bot
@@ -48,6 +50,14 @@ def digest_sender(application: AnyApplication) -> DigestSender:
     )
     seen_running = {"yes": False}
 
+    def spawn(coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        # Tasks made by the running application are awaited when it stops, so an interrupted
+        # digest is handed back (marked for retry) before the process ends. Before it runs (a
+        # tick by hand) the application would not await them; the sender's drain() does.
+        if application.running:
+            return application.create_task(coroutine, name="digest-fanout")
+        return asyncio.create_task(coroutine, name="digest-fanout")
+
     def stopping() -> bool:
         # The application is "not running" both before start and after stop; only the latter
         # means "hand the remaining digests to the next start".
@@ -61,9 +71,7 @@ def digest_sender(application: AnyApplication) -> DigestSender:
         engine=deps.engine,
         clock=deps.clock,
         should_stop=stopping,
-        # Tasks made by the application are awaited when it stops, so an interrupted digest
-        # is handed back (marked for retry) before the process ends.
-        spawn=lambda coroutine: application.create_task(coroutine, name="digest-fanout"),
+        spawn=spawn,
     )
     application.bot_data[SENDER_KEY] = sender
     return sender

@@ -28,6 +28,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
+from bot.core.deliveries import move_chat_subscription, stop_chat_subscription
 from bot.core.digest import Digest
 from bot.core.subscriptions import (
     SubscribeRequest,
@@ -45,7 +46,6 @@ from bot.tg.commands import BotCommandInfo
 from bot.tg.context import BotContext, MembershipChange
 from bot.tg.digest import render_digest, render_subscription
 from bot.tg.render import NO_PREVIEW, escape
-from storage.deliveries import deactivate_subscription, get_subscription, move_subscription_chat
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +109,8 @@ async def on_bot_membership(change: MembershipChange, context: BotContext) -> No
     )
 
     def work(session: Session) -> bool:
-        sub = get_subscription(session=session, chat_id=change.chat_id)
-        if sub is None or sub.id is None:
-            return False
-        return deactivate_subscription(
-            session=session, subscription_id=sub.id, reason=reason, now=change.at
+        return stop_chat_subscription(
+            session=session, chat_id=change.chat_id, reason=reason, now=change.at
         )
 
     if await context.in_session(work):
@@ -129,12 +126,7 @@ async def on_migrate(update: Update, context: BotContext) -> None:
     now = context.deps.clock.now()
 
     def work(session: Session) -> bool:
-        sub = get_subscription(session=session, chat_id=old)
-        if sub is None or sub.id is None:
-            return False
-        return move_subscription_chat(
-            session=session, subscription_id=sub.id, new_chat_id=new, now=now
-        )
+        return move_chat_subscription(session=session, old_chat_id=old, new_chat_id=new, now=now)
 
     if await context.in_session(work):
         logger.info("Digest subscription moved from chat %s to %s", old, new)

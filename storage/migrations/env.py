@@ -13,9 +13,12 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations_online() -> None:
-    engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url")
-    )
+    engine = config.attributes.get("engine")
+    if engine is None:
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("no engine handed over and no sqlalchemy.url to migrate")
+        engine = create_engine(url)
     with engine.begin() as connection:
         context.configure(
             connection=connection,

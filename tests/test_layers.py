@@ -1,0 +1,34 @@
+"""Import directions that keep the layers apart (lasting rules, not a one-time clean-up)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The composition root opens the engine, the unit-of-work helper opens sessions; every other
+# Telegram module reaches the database through the core.
+TG_STORAGE_ALLOWED = {"app.py", "context.py"}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_composition_root_and_the_unit_of_work_touch_storage_in_bot_tg() -> None:
+    tg = ROOT / "bot" / "tg"
+    offenders: dict[str, list[str]] = {}
+    for path in sorted(tg.rglob("*.py")):
+        if path.parent == tg and path.name in TG_STORAGE_ALLOWED:
+            continue
+        storage = sorted(m for m in _imported_modules(path) if m.split(".")[0] == "storage")
+        if storage:
+            offenders[str(path.relative_to(ROOT))] = storage
+    assert offenders == {}
