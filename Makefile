@@ -14,9 +14,10 @@ install: $(BIN)/python  ## the package with its test tools, editable
 test: install  ## the whole test suite (PostgreSQL tests skip if the server does not answer)
 	$(BIN)/pytest
 
-lint:  ## ruff, the one linter and formatter
+lint:  ## ruff, the one linter and formatter, and mypy --strict over bot/ and storage/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff format .
@@ -25,5 +26,5 @@ eval: install  ## answer quality on the dev set (needs ../shared/eval)
 	python3 $(EVAL)/score.py --meetings $(EVAL)/dev/meetings.json \
 		--questions $(EVAL)/dev/questions.jsonl --cmd "$(BIN)/meetbot"
 
-ci:  ## what CI runs: fresh venv, PostgreSQL required, ruff, tests
+ci:  ## what CI runs: fresh venv, PostgreSQL required, ruff, mypy, tests
 	CI=true .ci/run
