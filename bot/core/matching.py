@@ -157,7 +157,7 @@ class CatalogIndex:
         self.name_index: dict[str, list[int] | tuple[int, ...]] = defaultdict(list)
         self.person_name_tokens: dict[int, frozenset[str]] = {}
         self.given_names: set[str] = set()  # first name parts that are nobody's surname
-        self._surnames: set[str] = set()
+        self.surnames: set[str] = set()  # last name parts of canonical names
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
         self.place_index: dict[str, array] = defaultdict(lambda: array("q"))
@@ -251,7 +251,7 @@ class CatalogIndex:
         self.person_name_tokens[person_id] = frozenset(all_tokens)
         if len(own) > 1:
             self.given_names.update(own[:-1])
-            self._surnames.add(own[-1])
+            self.surnames.add(own[-1])
 
     def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
         seg_tokens = set(tokens(segment))
@@ -292,7 +292,7 @@ class CatalogIndex:
         return doc_id
 
     def _finish(self) -> None:
-        self.given_names -= self._surnames
+        self.given_names -= self.surnames
         self.topics.finish()
         self.name_index = {tok: tuple(ids) for tok, ids in self.name_index.items()}
         self._name_vocab = list(self.name_index)
@@ -343,8 +343,8 @@ class CatalogIndex:
 
     def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
         """A word that is both a name and a role word is a role word unless beside a name."""
-        if tok not in self.role_index:
-            return False
+        if tok not in self.role_index or tok in self.surnames:
+            return False  # a surname stays a name, even where a title names its holder
         others = [t for t in span if t != tok and t in self.name_index]
         return not others
 
@@ -550,18 +550,34 @@ def _extra_words_unasked(
 
 
 def _title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """The parts of a compound title, each with its words and its modifiers."""
+    """The parts of a compound title, each with its words and its modifiers.
+
+    Words after "to" name whom the holder serves ("Adviser to the President"): they form a
+    part of their own under the pseudo-modifier "to", which no question asks for, so the
+    adviser is not found as the president.
+    """
     parts: list[tuple[frozenset[str], frozenset[str]]] = []
     current: list[str] = []
-    for tok in [*tokens(segment.replace(",", " and ")), "and"]:
-        if tok not in _TITLE_PART_BREAKS:
-            current.append(tok)
-            continue
+    served = False
+
+    def close() -> None:
         if current:
             words = frozenset(current) - FILLERS
-            modifiers = words & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED
+            modifiers = set(words & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED)
+            if served:
+                modifiers.add("to")
             parts.append((words, frozenset(modifiers)))
-        current = []
+        current.clear()
+
+    for tok in [*tokens(segment.replace(",", " and ")), "and"]:
+        if tok in _TITLE_PART_BREAKS:
+            close()
+            served = False
+        elif tok == "to" and current:
+            close()
+            served = True
+        else:
+            current.append(tok)
     return tuple(parts)
 
 
