@@ -13,14 +13,13 @@ import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.core.geography import CAPITALS, COUNTRY_ALIASES
-from bot.core.geography import DEMONYMS as GEO_DEMONYMS
+from bot.core.geography import capitals_of, country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
@@ -39,6 +38,7 @@ from bot.core.lexicon import (
     tokens,
 )
 from bot.core.names import name_words
+from bot.core.roles import RoleDoc, title_parts
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
@@ -92,43 +92,6 @@ class MeetingDates:
 
     def __len__(self) -> int:
         return self._count
-
-
-@dataclass(slots=True)
-class RoleDoc:
-    """One distinct role (title segment, organisation, country) and where it was held."""
-
-    tokens: frozenset[str]
-    # The parts of a compound title ("Deputy Prime Minister and Foreign Minister"), each with
-    # its words and the modifiers ("vice", "deputy") in it.
-    parts: tuple[tuple[frozenset[str], frozenset[str]], ...]
-    title_tokens: frozenset[str]
-    # The words of each name of the organisation (its name, aliases, the name's acronym).
-    org_forms: tuple[tuple[str, ...], ...]
-    country_tokens: frozenset[str]
-    participations: array = field(default_factory=lambda: array("l"))
-
-    def is_narrower_body(self, asked: frozenset[str]) -> bool:
-        """Whether a well-known organisation was asked and this role's organisation is a body
-        within it that the question did not name: "the OSCE secretary general" is not the
-        OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
-        known = asked & KNOWN_ACRONYMS.keys()
-        forms = [form for form in self.org_forms if known.intersection(form)]
-        return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
-
-    def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
-        """Whether the asked office is held here only under a modifier nobody asked for.
-
-        "The president" is not the vice-president, but "the ICRC" includes its
-        vice-president (the asked words name the body, not the office), and a deputy prime
-        minister who is also foreign minister is a foreign minister.
-        """
-        body = {t for form in self.org_forms for t in form} | self.country_tokens
-        office = {t for t in self.title_tokens - body if expand_word(t) & asked}
-        if not office:
-            return False
-        holding = [mods for words, mods in self.parts if office <= words]
-        return bool(holding) and all(mods - asked for mods in holding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +244,7 @@ class CatalogIndex:
         self.role_docs.append(
             RoleDoc(
                 frozenset(toks),
-                _title_parts(segment),
+                title_parts(segment),
                 frozenset(seg_tokens - FILLERS),
                 tuple(org_forms),
                 frozenset(tokens(country or "")),
@@ -443,10 +406,10 @@ class CatalogIndex:
             return out
         if words[0] in DEMONYMS and len(words) == 1:
             words = tokens(DEMONYMS[words[0]])
-        country = _country_named(words)
+        country = country_named(words)
         if country is not None:
             # A country is also its capital: "in Serbia" finds a meeting recorded "Belgrade".
-            capitals = _CAPITALS_OF.get(country, [])
+            capitals = capitals_of(country)
             wants_capital = "capital" in words
             out = set() if wants_capital else self._meetings_with_place_tokens(tokens(country))
             for capital in capitals:
@@ -533,54 +496,6 @@ class CatalogIndex:
         return dt.date.fromordinal(self.meeting_dates[meeting_id])
 
 
-_TITLE_PART_BREAKS = {"and", "&"}
-
-
-def _extra_words_unasked(
-    form: tuple[str, ...], known: frozenset[str], asked: frozenset[str]
-) -> bool:
-    """Whether an organisation's name has words beyond the asked acronym, none of them asked
-    (directly or by their initials: "PA" asks for "Parliamentary Assembly")."""
-    # The acronym's own words are no extra body: "Association of Southeast Asian Nations (ASEAN)".
-    own = {t for k in known for t in tokens(KNOWN_ACRONYMS[k])}
-    extra = [w for w in form if w not in known and w not in own]
-    if not extra:
-        return False
-    return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)
-
-
-def _title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """The parts of a compound title, each with its words and its modifiers.
-
-    Words after "to" name whom the holder serves ("Adviser to the President"): they form a
-    part of their own under the pseudo-modifier "to", which no question asks for, so the
-    adviser is not found as the president.
-    """
-    parts: list[tuple[frozenset[str], frozenset[str]]] = []
-    current: list[str] = []
-    served = False
-
-    def close() -> None:
-        if current:
-            words = frozenset(current) - FILLERS
-            modifiers = set(words & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED)
-            if served:
-                modifiers.add("to")
-            parts.append((words, frozenset(modifiers)))
-        current.clear()
-
-    for tok in [*tokens(segment.replace(",", " and ")), "and"]:
-        if tok in _TITLE_PART_BREAKS:
-            close()
-            served = False
-        elif tok == "to" and current:
-            close()
-            served = True
-        else:
-            current.append(tok)
-    return tuple(parts)
-
-
 def _name_tokens(form: str) -> list[str]:
     """A name's words as questions are read: Latin-script names through the one name key
     (bot.core.names), Cyrillic ones through the lexicon, which meets their case forms."""
@@ -601,22 +516,6 @@ _DESCRIPTIVE = (
 def _describes_person(token: str) -> bool:
     """A rank, title, acronym of a title, demonym or country: words an alias adds to a name."""
     return token in _DESCRIPTIVE
-
-
-_COUNTRIES = set(GEO_DEMONYMS.values())
-_CAPITALS_OF: dict[str, list[str]] = {}
-for _capital, _country in CAPITALS.items():
-    _CAPITALS_OF.setdefault(_country, []).append(_capital)
-
-
-def _country_named(words: list[str]) -> str | None:
-    """The country the words of a place name ("serbia", "turkiye", "serbian capital")."""
-    rest = [w for w in words if w != "capital"]
-    phrase = " ".join(rest)
-    if len(rest) == 1 and rest[0] in DEMONYMS:
-        phrase = DEMONYMS[rest[0]]
-    phrase = COUNTRY_ALIASES.get(phrase, phrase)
-    return phrase if phrase in _COUNTRIES else None
 
 
 _REGION_TOKENS = {
