@@ -1,4 +1,4 @@
-"""Admin commands through the real Application on the fake Bot API (bot/tg/admin.py, auth.py).
+"""Admin commands through the real Application on the fake Bot API (bot/tg/admin/, auth.py).
 
 Every test feeds real Update objects to application.process_update and reads what the bot sent
 to the fake Bot API; the database is the real one (SQLite, and PostgreSQL where marked).
