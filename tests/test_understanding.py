@@ -187,6 +187,10 @@ def test_with_inside_a_topic_is_the_topic_or_the_people_met(catalog: Engine) -> 
     assert ask(catalog, "meetings about landmines with Lysenko").meetings == ()
 
 
+def test_a_country_and_its_adjective_are_one_topic(catalog: Engine) -> None:
+    assert _found(catalog, "meetings about Ukraine") == {"u05", "u06"}
+
+
 def test_spelling_variants_and_inflections_meet(catalog: Engine) -> None:
     assert _found(catalog, "meetings about anticorruption") == {"u06"}
     assert _found(catalog, "meetings about the judiciary reforms") == {"u06"}

@@ -242,8 +242,8 @@ def _is_filler(
         return True  # a verb form ("hosted", "came"), even if a summary uses it
     if not _fits_nothing(tok, question, index):
         return False
-    if all(_fits_nothing(t, question, index) for t in rest):
-        return True  # a span of ordinary words only ("wat", "anyone")
+    if not rest and len(tok) <= 3:
+        return True  # a short word alone, most likely a typo of a question word ("wat")
     return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
 
 
