@@ -239,6 +239,15 @@ def test_an_unknown_topic_beside_a_known_person_is_partial(catalog: Engine) -> N
     assert set(ids(answer)) == {"u03", "u07"}
 
 
+def test_a_title_the_person_never_held_is_partial(catalog: Engine) -> None:
+    # Lund is a secretary general; "Ambassador Lund" keeps his meetings but says so.
+    answer = ask(catalog, "meetings of Ombudsman Lund")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == {"u03", "u07"}
+    assert "Ombudsman" in answer.text
+    assert _found(catalog, "meetings of Foreign Minister Vasca") == {"u01"}
+
+
 def test_an_unknown_name_is_never_the_other_persons_meetings(catalog: Engine) -> None:
     answer = ask(catalog, "meetings of Lund with Gruberovski")
     assert answer.status is Status.NOT_FOUND
