@@ -145,15 +145,21 @@ def _stem_english(word: str) -> str:
 @lru_cache(maxsize=65536)
 def normalize_word(word: str) -> tuple[str, ...]:
     """Return the ASCII tokens one word stands for (Russian words are translated first)."""
+    # A capitalised Cyrillic word that reaches this far is a name part ("Ван И", "Ли"): a
+    # question's own words were translated with their context by bot.core.russian.
+    name_part = (word[:1].isupper() and not word.isupper()) or len(word) == 1
     word = word.casefold()
     if _CYRILLIC.search(word):
-        for candidate in (word, _trim_russian(word)):
+        for candidate in (word, _trim_russian(word)) if not name_part else ():
             if candidate in RUSSIAN_WORDS:
                 translated = RUSSIAN_WORDS[candidate]
                 return tuple(_stem_english(t) for t in translated.split())
         # Names are transliterated from their stem so that every case form meets the alias.
         word = _trim_russian(word)
     ascii_word = anyascii(unicodedata.normalize("NFKC", word)).lower()
+    # Transliteration writes the soft and hard signs as apostrophes ("Альберт" -> "Al'bert"):
+    # they join the word, as an apostrophe inside a Latin name does (bot.core.names).
+    ascii_word = re.sub(r"['\"`]", "", ascii_word)
     parts = [p for p in re.split(r"[^a-z0-9]+", ascii_word) if p]
     return tuple(_stem_english(p) for p in parts)
 
@@ -278,7 +284,8 @@ SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("secretary", "secretariat"),
     ("person", "people", "individual", "citizen"),
     ("issue", "problem", "question", "dispute", "conflict"),
-    ("conflict", "war", "fighting", "crisis"),
+    # Not "fighting": its stem is "fight", and a fight against corruption is no war.
+    ("conflict", "war", "hostilities", "crisis"),
     ("member", "membership", "join", "joining", "accession", "admission"),
     ("election", "electoral", "vote", "voting"),
     ("energy", "power"),

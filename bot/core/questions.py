@@ -38,6 +38,7 @@ class SpanKind(StrEnum):
     ENTITY = "entity"  # a person, a title, an organisation or a country
     ISSUE = "issue"  # after "about", "discuss", "on"
     PLACE = "place"  # after "in", "at", "visit"
+    ROLE = "role"  # a title beside a name, when that person never held it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ QUESTION_WORDS = stem_words(
     "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
-    "topic topics thing things"
+    "topic topics thing things city town venue location country"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -131,7 +132,8 @@ APPOSITION_MARKERS = ("as", "since he became", "since she became", "when he was"
 STOPWORDS = stem_words(
     "the a an of for to at from 's s it its his her their they he she them him that this "
     "these those who whom what which went go gone going been some with together each other "
-    "also there year years"
+    "also there year years up out over into off upon via per than then so very just only "
+    "still yet again"
 )
 
 
