@@ -179,7 +179,7 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
     headline = headline_for(
         question,
-        [(c.label, c.kind) for c in resolution.constraints],
+        [(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints],
         views,
         len(ordered),
         subjects,
@@ -494,6 +494,19 @@ def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
         else:
             parts[-1].append(tok)
     return [tuple(p) for p in parts if p]
+
+
+def _holders(constraint: _Constraint, meeting_ids: list[int], index: CatalogIndex) -> list[str]:
+    """The people a part of the question found in these meetings ("the ICRC president": the
+    two people who held the title then), in order of their latest meeting."""
+    wanted = set(meeting_ids)
+    latest: dict[str, int] = {}
+    for part in constraint.participations or ():
+        meeting = index.part_meeting[part]
+        if meeting in wanted:
+            name = index.person_names[index.part_person[part]]
+            latest[name] = max(latest.get(name, 0), index.meeting_dates[meeting])
+    return sorted(latest, key=lambda name: -latest[name])
 
 
 def _subjects_by_meeting(

@@ -61,16 +61,29 @@ class Window:
     def contains(self, day: dt.date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
+        """The window in words of the language ("in 2025", "в 2025 году")."""
+        words = _WINDOW_WORDS.get(language, _WINDOW_WORDS["en"])
         if self.start and self.end:
             if self.start == self.end:
-                return f"on {self.start.isoformat()}"
-            return f"between {self.start.isoformat()} and {self.end.isoformat()}"
+                return words["on"].format(self.start.isoformat())
+            whole_year = (self.start.month, self.start.day, self.end.month, self.end.day)
+            if self.start.year == self.end.year and whole_year == (1, 1, 12, 31):
+                return words["year"].format(self.start.year)
+            return words["between"].format(self.start.isoformat(), self.end.isoformat())
         if self.start:
-            return f"since {self.start.isoformat()}"
+            return words["since"].format(self.start.isoformat())
         if self.end:
-            return f"until {self.end.isoformat()}"
-        return "at any time"
+            return words["until"].format(self.end.isoformat())
+        return words["any"]
+
+
+_WINDOW_WORDS = {
+    "en": {"on": "on {}", "year": "in {}", "between": "between {} and {}", "since": "since {}",
+           "until": "until {}", "any": "at any time"},
+    "ru": {"on": "{}", "year": "в {} году", "between": "с {} по {}", "since": "с {}",
+           "until": "до {}", "any": "за всё время"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
