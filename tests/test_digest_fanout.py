@@ -23,7 +23,7 @@ from digest_support import (
     utc,
     wait_until,
 )
-from fake_bot_api import FakeBotApi
+from fake_bot_api import FakeBotApi, utf16_len
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -206,6 +206,35 @@ async def test_long_digest_is_split_between_cards_and_paced_per_chat(engine: Eng
         assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(times))
     rows = _deliveries(engine)
     assert all(len(r.message_ids) >= 3 and r.status == "sent" for r in rows)
+
+
+@sqlite_only
+async def test_astral_characters_are_counted_in_utf16_units(engine: Engine) -> None:
+    api = FakeBotApi()  # refuses a text over 4096 UTF-16 units, as Telegram does
+    _setup(engine, api, [1001], meetings=0)
+    with session_scope(engine) as session:
+        for i in range(12):
+            # Mathematical letters and flags: one Python character, two UTF-16 units each.
+            add_meeting(
+                session,
+                created_at=MEETINGS_AT + dt.timedelta(minutes=i),
+                title=f"Meeting {i}",
+                people=tuple(f"{i:02d}{x} " + "𝐀" * 43 for x in "ABCDEFGHIJ"),
+                role="🇦🇿" * 40,
+            )
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    stats = await sender.send_due()
+    calls = api.calls_to("sendMessage", chat_id=1001)
+    assert [c.description for c in calls if not c.ok] == []
+    texts = _texts(api, 1001)
+    assert len(texts) >= 6 and all(utf16_len(text) <= MESSAGE_LIMIT for text in texts)
+    joined = "\n".join(texts)
+    for i in range(12):
+        assert joined.count(f"{i:02d}A ") == 1, i
+    assert (stats.chats_sent, stats.failed) == (1, 0)
+    (row,) = _deliveries(engine)
+    assert row.status == "sent" and len(row.message_ids) == len(texts)
 
 
 @sqlite_only

@@ -330,8 +330,7 @@ def suggestion_at(answer: Answer, index: int) -> str | None:
 
 
 def _button_text(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:59] + "…"
+    return clip_plain(text, 60)
 
 
 def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
@@ -351,8 +350,8 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
         results.append(
             InlineQueryResultArticle(
                 id=f"m{view.id}",
-                title=_plain_clipped(names, 100),
-                description=_plain_clipped(description, 200),
+                title=clip_plain(names, 100),
+                description=clip_plain(description, 200),
                 input_message_content=InputTextMessageContent(
                     render_meeting_card(view, language=answer.language),
                     parse_mode=ParseMode.HTML,
@@ -363,9 +362,19 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
     return results
 
 
-def _plain_clipped(text: str, limit: int) -> str:
+def clip_plain(text: str, limit: int) -> str:
+    """Collapse spaces in plain text and cut it with an ellipsis to at most limit UTF-16 units."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if tg_len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 0
+    for char in text:
+        size += tg_len(char)
+        if size > limit - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 # --- fixed texts ---------------------------------------------------------------------------
