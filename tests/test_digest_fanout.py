@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from digest_support import (
     ApiRequest,
@@ -23,12 +24,16 @@ from digest_support import (
     utc,
     wait_until,
 )
-from fake_bot_api import FakeBotApi, utf16_len
+from fake_bot_api import DEFAULT_TOKEN, FakeBotApi, FakeBotApiServer, utf16_len
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from telegram import Bot
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest
 
 from bot.core.clock import FakeClock
-from bot.tg.fanout import DigestSender, SendLimiter
+from bot.core.deliveries import UNKNOWN_MESSAGE_ID
+from bot.tg.fanout import DigestSender, SendLimiter, send_outcome_unknown
 from bot.tg.render import MESSAGE_LIMIT
 from storage.db import session_scope
 from storage.models import DigestDelivery, Subscription
@@ -456,6 +461,88 @@ async def test_network_errors_retry_with_backoff_then_a_later_tick(engine: Engin
         await sender.send_due()
     assert len(_texts(api, 1002)) == 1
     assert all(r.status == "sent" for r in _deliveries(engine))
+
+
+# -- sends whose outcome is unknown ------------------------------------------------------------
+
+
+def _raised(error: NetworkError, cause: BaseException) -> NetworkError:
+    """Return error as PTB raises it: from the httpx exception underneath."""
+    try:
+        raise error from cause
+    except NetworkError as exc:
+        return exc
+
+
+def test_a_timeout_after_the_request_left_means_maybe_delivered() -> None:
+    request = httpx.Request("POST", "https://api.telegram.org/bot1:x/sendMessage")
+    maybe = [
+        _raised(TimedOut(), httpx.ReadTimeout("read", request=request)),
+        _raised(TimedOut(), httpx.WriteTimeout("write", request=request)),
+        _raised(NetworkError("reset"), httpx.ReadError("reset", request=request)),
+        _raised(NetworkError("gone"), httpx.RemoteProtocolError("gone", request=request)),
+    ]
+    not_sent = [
+        _raised(TimedOut(), httpx.ConnectTimeout("connect", request=request)),
+        _raised(TimedOut("Pool timeout"), httpx.PoolTimeout("pool", request=request)),
+        _raised(NetworkError("refused"), httpx.ConnectError("refused", request=request)),
+        NetworkError("Bad Gateway"),  # Telegram answered with an error
+    ]
+    assert [send_outcome_unknown(e) for e in maybe] == [True] * 4
+    assert [send_outcome_unknown(e) for e in not_sent] == [False] * 4
+
+
+@sqlite_only
+async def test_a_send_answered_after_the_read_timeout_is_not_sent_again(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, 1002], meetings=30)
+    # Telegram delivers 1001's first part, but answers after the client has given up.
+    api.answer_late("sendMessage", 1.0, chat_id=1001)
+    clock = FakeClock(SEND)
+    with FakeBotApiServer(api) as server:
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=0.25)
+        async with Bot(DEFAULT_TOKEN, base_url=server.base_url, request=request) as bot:
+            sender = DigestSender(
+                bot, engine=engine, clock=clock, limiter=_unlimited(VirtualTime()), backoff=0.01
+            )
+            stats = await sender.send_due()
+            # Later ticks, and a restarted sender, do not send it again either.
+            clock.advance(dt.timedelta(hours=2))
+            await sender.send_due()
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and texts == _texts(api, 1002)  # every part once, in order
+    assert (stats.uncertain, stats.network_retries, stats.chats_sent) == (1, 0, 2)
+    rows = _deliveries(engine)
+    assert all(r.status == "sent" and r.attempts == 1 for r in rows)
+    assert sorted(r.message_ids[0] for r in rows)[0] == UNKNOWN_MESSAGE_ID
+    assert all(len(r.message_ids) == len(texts) for r in rows)
+
+
+@sqlite_only
+@pytest.mark.parametrize("cause", [httpx.ConnectTimeout, httpx.PoolTimeout])
+async def test_a_timeout_before_the_request_left_is_retried(
+    engine: Engine, cause: type[httpx.TimeoutException]
+) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001])
+    failures = [1]
+
+    def not_connected(_chat_id: Any) -> None:
+        if failures:
+            failures.pop()
+            raise _raised(TimedOut(), cause("no connection"))
+
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, _ = await _sender(
+        engine, clock, api, vt=vt, limiter=_unlimited(vt), before_send=not_connected
+    )
+    async with vt.autopilot():
+        stats = await sender.send_due()
+    assert len(_texts(api, 1001)) == 1
+    assert (stats.uncertain, stats.network_retries, stats.chats_sent) == (0, 1, 1)
+    (row,) = _deliveries(engine)
+    assert row.status == "sent" and UNKNOWN_MESSAGE_ID not in row.message_ids
 
 
 # -- several replicas ---------------------------------------------------------------------------

@@ -46,6 +46,12 @@ MAX_ATTEMPTS = 8
 
 STOPPED_BEFORE_SEND = "The subscription was stopped before its digest went out."
 
+# Recorded in message_ids for a part whose send has an unknown outcome (Telegram may have
+# delivered it and the answer was lost). The part counts as sent and is never sent again: for
+# such a part the digest is at most once, since Telegram has no idempotency key to ask with.
+# Telegram's message ids start at 1.
+UNKNOWN_MESSAGE_ID = 0
+
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Return how long a delivery that failed attempts times waits before the next try."""

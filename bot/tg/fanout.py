@@ -18,6 +18,13 @@ there; a network error is retried with backoff, then the delivery is marked fail
 tick retries it as the claim rule allows. Nothing is dropped silently: every outcome is logged
 and kept on the row.
 
+A send whose outcome is unknown is never repeated: when the request may have reached Telegram
+and only the answer was lost (a read or write timeout, a connection dropped mid-request), the
+part is recorded as sent with UNKNOWN_MESSAGE_ID and the digest goes on with the next part, so
+that part goes out at most once. Only a failure before the request left (a connect or pool
+timeout, a refused connection) or an error answer from Telegram is retried (send_outcome_unknown
+tells them apart).
+
 Time comes from the injected clock (database timestamps) and from the `monotonic` and `sleep`
 callables (spacing and waits), so tests run the whole fan-out in virtual time.
 """
@@ -39,6 +46,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 from telegram import Bot
@@ -50,11 +58,13 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
 from bot.core.clock import Clock
 from bot.core.deliveries import (
     DEFAULT_LEASE,
+    UNKNOWN_MESSAGE_ID,
     Claim,
     DueDigest,
     Refusal,
@@ -85,6 +95,30 @@ GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
 def new_worker_id() -> str:
     """Return an id for this sender, unique across hosts, processes and restarts."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+# httpx failures that happen before a request leaves this host: Telegram never saw it.
+_NOT_SENT = (
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ConnectError,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
+
+
+def send_outcome_unknown(exc: NetworkError) -> bool:
+    """Tell whether a failed send may still have been delivered (only its answer was lost).
+
+    PTB raises TimedOut for every httpx timeout; the cause tells a connect or pool timeout (the
+    request never left) from a read or write timeout (Telegram may have it). A transport error
+    mid-request (connection reset, server disconnected) is unknown too. A NetworkError without
+    an httpx cause is Telegram's own error answer (502 and the like): nothing was delivered.
+    """
+    cause = exc.__cause__
+    if isinstance(cause, _NOT_SENT):
+        return False
+    return isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -179,6 +213,8 @@ class FanoutStats:
     migrated: int = 0
     retry_after: int = 0
     network_retries: int = 0
+    # Parts whose send timed out after it may have reached Telegram: recorded, never resent.
+    uncertain: int = 0
     claimed_elsewhere: int = 0
     lost_claims: int = 0
     # The latest errors only: a bot runs for months.
@@ -332,7 +368,8 @@ class DigestSender:
             for index in range(len(claimed.sent_ids), len(claimed.parts)):
                 message_id = await self._send_part(claimed, claimed.parts[index])
                 claimed.sent_ids.append(message_id)
-                self.stats.messages_sent += 1
+                if message_id != UNKNOWN_MESSAGE_ID:
+                    self.stats.messages_sent += 1
                 if index + 1 < len(claimed.parts):
                     await self._write(self._progress, claimed)
             await self._write(self._sent, claimed, item.cutoff)
@@ -448,6 +485,16 @@ class DigestSender:
                 gone = "chat not found" in exc.message.lower()
                 raise _Abort(f"Telegram refused: {exc.message}", deactivate=gone) from exc
             except NetworkError as exc:
+                if send_outcome_unknown(exc):
+                    self.stats.uncertain += 1
+                    logger.warning(
+                        "Chat %s: a digest part may or may not have been delivered (%s: %s); "
+                        "recorded as sent and not sent again",
+                        claimed.chat_id,
+                        type(exc).__name__,
+                        exc.message,
+                    )
+                    return UNKNOWN_MESSAGE_ID
                 network_failures += 1
                 if network_failures >= self._network_attempts:
                     raise _Abort(f"Network error: {exc.message}") from exc
