@@ -19,6 +19,10 @@ parts recorded in message_ids are never resent), while never taking over would l
 digest. A live sender refreshes claimed_at after every part it sends, so only a replica that
 stopped making progress for a whole lease loses its claim; each write checks claimed_by, so a
 sender that lost its claim stops instead of racing the new owner.
+
+The writes after a send (record_progress, mark_delivery_sent, mark_delivery_failed) are
+idempotent, so the sender retries them after a transient database error: the same values are
+written again, and a row this worker already marked sent stays sent.
 """
 
 from __future__ import annotations
@@ -258,10 +262,12 @@ def claim_delivery(
     ).one()
 
 
-def _owned(delivery_id: int, worker: str) -> list[object]:
+def _owned(
+    delivery_id: int, worker: str, *, statuses: tuple[str, ...] = (CLAIMED,)
+) -> list[object]:
     return [
         col(DigestDelivery.id) == delivery_id,
-        col(DigestDelivery.status) == CLAIMED,
+        col(DigestDelivery.status).in_(statuses),
         col(DigestDelivery.claimed_by) == worker,
     ]
 
@@ -295,10 +301,12 @@ def mark_delivery_sent(
     """Mark the delivery sent and move the subscription's covered_until forward, together.
 
     Returns False when the claim was lost (its lease expired and another replica took it).
+    Idempotent: a row this worker already marked sent (a retry after a commit whose answer was
+    lost) is marked again and True returned; a sent row is final, nobody else claims it.
     """
     result = session.execute(
         update(DigestDelivery)
-        .where(*_owned(delivery_id, worker))  # type: ignore[arg-type]
+        .where(*_owned(delivery_id, worker, statuses=(CLAIMED, SENT)))  # type: ignore[arg-type]
         .values(status=SENT, sent_at=now, message_ids=list(message_ids), error=None)
     )
     if not result.rowcount:  # type: ignore[attr-defined]

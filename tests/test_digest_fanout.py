@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +27,8 @@ from digest_support import (
     wait_until,
 )
 from fake_bot_api import DEFAULT_TOKEN, FakeBotApi, FakeBotApiServer, utf16_len
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
@@ -89,8 +92,7 @@ async def _sender(
         engine=engine,
         clock=clock,
         limiter=limiter or SendLimiter(monotonic=vt.monotonic, sleep=vt.sleep),
-        sleep=vt.sleep,
-        **kwargs,
+        **({"sleep": vt.sleep} | kwargs),
     )
     return sender, request
 
@@ -543,6 +545,123 @@ async def test_a_timeout_before_the_request_left_is_retried(
     assert (stats.uncertain, stats.network_retries, stats.chats_sent) == (0, 1, 1)
     (row,) = _deliveries(engine)
     assert row.status == "sent" and UNKNOWN_MESSAGE_ID not in row.message_ids
+
+
+# -- database errors after a send ---------------------------------------------------------------
+
+
+def _db_error(engine: Engine) -> OperationalError:
+    """The error a dropped connection (PostgreSQL) or a busy database (SQLite) raises."""
+    if engine.dialect.name == "sqlite":
+        return OperationalError("COMMIT", None, sqlite3.OperationalError("database is locked"))
+    import psycopg
+
+    dropped = psycopg.OperationalError("server closed the connection unexpectedly")
+    return OperationalError("COMMIT", None, dropped, connection_invalidated=True)
+
+
+@pytest.mark.parametrize("after_part", ["first", "last"])
+@pytest.mark.parametrize("fault", ["write lost", "answer lost"])
+async def test_a_database_error_after_a_send_does_not_send_it_again(
+    engine: Engine, fault: str, after_part: str
+) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001], meetings=30)
+    fault_at = {"armed": False, "done": False}
+
+    def fail_once(connection: Any) -> None:
+        # The commit of the write right after the armed send fails once: either nothing is
+        # written, or it is written and the answer is lost on the way back.
+        if not fault_at["armed"] or fault_at["done"]:
+            return
+        fault_at["done"] = True
+        if fault == "answer lost":
+            connection.connection.dbapi_connection.commit()
+        raise _db_error(engine)
+
+    def arm_after_first(_chat_id: Any) -> None:
+        fault_at["armed"] = True
+
+    def arm_after_last(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # Marking the digest sent moves the subscription's covered_until, after the last part.
+        if statement.lstrip().upper().startswith("UPDATE SUBSCRIPTION"):
+            fault_at["armed"] = True
+
+    event.listen(engine, "commit", fail_once)
+    event.listen(engine, "before_cursor_execute", arm_after_last)
+    try:
+        clock = FakeClock(SEND)
+        vt = VirtualTime(clock)
+        sender, _ = await _sender(
+            engine,
+            clock,
+            api,
+            vt=vt,
+            limiter=_unlimited(vt),
+            before_send=arm_after_first if after_part == "first" else None,
+        )
+        async with vt.autopilot():
+            stats = await sender.send_due()
+        (first,) = _deliveries(engine)
+        # Once the lease is over, another sender finds nothing left to send.
+        clock.advance(dt.timedelta(minutes=11))
+        restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+        await restarted.send_due()
+    finally:
+        event.remove(engine, "commit", fail_once)
+        event.remove(engine, "before_cursor_execute", arm_after_last)
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and len(set(texts)) == len(texts)  # no part sent twice
+    # The first sender finished the digest itself: the row was not left claimed.
+    assert first.status == "sent"
+    assert first.message_ids == [c.result["message_id"] for c in api.sent()]
+    assert (stats.chats_sent, stats.lost_claims, stats.write_retries) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_a_busy_sqlite_after_a_send_is_waited_out(engine: Engine) -> None:
+    """Another writer (an import) holds SQLite's write lock longer than the busy timeout."""
+    api = FakeBotApi()
+    _setup(engine, api, [1001], meetings=30)
+
+    @event.listens_for(engine, "connect")
+    def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    engine.dispose()
+    path = engine.url.database
+    assert path
+    holder = sqlite3.connect(path, check_same_thread=False)
+    release = threading.Timer(0.6, holder.rollback)
+
+    def lock_during_first_send(_chat_id: Any) -> None:
+        if not release.is_alive() and not release.finished.is_set():
+            holder.execute("BEGIN IMMEDIATE")
+            release.start()
+
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(
+        engine,
+        clock,
+        api,
+        limiter=_unlimited(VirtualTime()),
+        before_send=lock_during_first_send,
+        sleep=asyncio.sleep,
+        write_backoff=0.05,
+    )
+    try:
+        stats = await sender.send_due()
+        (first,) = _deliveries(engine)
+        clock.advance(dt.timedelta(minutes=11))
+        restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+        await restarted.send_due()
+    finally:
+        release.join()
+        holder.close()
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and len(set(texts)) == len(texts)  # no part sent twice
+    assert first.status == "sent" and len(first.message_ids) == len(texts)
+    assert stats.chats_sent == 1 and stats.write_retries >= 1
 
 
 # -- several replicas ---------------------------------------------------------------------------

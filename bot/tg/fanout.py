@@ -25,6 +25,11 @@ that part goes out at most once. Only a failure before the request left (a conne
 timeout, a refused connection) or an error answer from Telegram is retried (send_outcome_unknown
 tells them apart).
 
+The writes after a send (the part sent, the digest sent, the failure) are idempotent and are
+retried on a transient database error (a dropped connection, a busy SQLite) with a doubling
+back-off for up to write_patience seconds, so a short database outage after a send does not
+leave the row claimed until the lease runs out and the part goes again.
+
 Time comes from the injected clock (database timestamps) and from the `monotonic` and `sleep`
 callables (spacing and waits), so tests run the whole fan-out in virtual time.
 """
@@ -44,7 +49,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import Engine
@@ -77,7 +82,7 @@ from bot.core.deliveries import (
     stop_subscription,
 )
 from bot.core.digest import build_digest
-from bot.tg.context import run_in_session
+from bot.tg.context import run_idempotent_write, run_in_session
 from bot.tg.digest import render_digest
 from bot.tg.render import NO_PREVIEW
 
@@ -85,11 +90,18 @@ logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
+T = TypeVar("T")
 
 OVERALL_RATE = 29.5
 CHAT_INTERVAL = 1.0
 GROUP_INTERVAL = 3.0
 GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
+
+# A write after a send is retried for this long: longer than a PostgreSQL failover and than
+# the longest a big import holds SQLite's write lock, well under the 10-minute lease.
+WRITE_PATIENCE = 120.0
+WRITE_BACKOFF = 0.2
+WRITE_BACKOFF_CAP = 10.0
 
 
 def new_worker_id() -> str:
@@ -213,6 +225,7 @@ class FanoutStats:
     migrated: int = 0
     retry_after: int = 0
     network_retries: int = 0
+    write_retries: int = 0
     # Parts whose send timed out after it may have reached Telegram: recorded, never resent.
     uncertain: int = 0
     claimed_elsewhere: int = 0
@@ -266,6 +279,8 @@ class DigestSender:
         network_attempts: int = 4,
         backoff: float = 1.0,
         max_retry_wait: float = 120.0,
+        write_backoff: float = WRITE_BACKOFF,
+        write_patience: float = WRITE_PATIENCE,
         should_stop: Callable[[], bool] = lambda: False,
         spawn: Spawn | None = None,
     ) -> None:
@@ -282,6 +297,8 @@ class DigestSender:
         self._backoff = backoff
         # A wait longer than this gives the claim back for a later tick rather than holding it.
         self._max_retry_wait = max_retry_wait
+        self._write_backoff = write_backoff
+        self._write_patience = write_patience
         self._should_stop = should_stop
         self._spawn: Spawn = spawn or asyncio.create_task
         self._queue: asyncio.Queue[DueDigest] = asyncio.Queue()
@@ -389,7 +406,8 @@ class DigestSender:
                 claimed.chat_id,
             )
         except _Abort as abort:
-            await run_in_session(self.engine, partial(self._fail, claimed=claimed, abort=abort))
+            await self._retrying(partial(self._fail, claimed=claimed, abort=abort))
+            self._log_failure(claimed, abort)
 
     def _claim(
         self, session: Session, item: DueDigest, now: dt.datetime
@@ -506,7 +524,32 @@ class DigestSender:
     # -- database writes (in a worker thread) ---------------------------------------------
 
     async def _write(self, write: Callable[..., bool], claimed: _Claimed, *args: Any) -> bool:
-        return await run_in_session(self.engine, lambda session: write(session, claimed, *args))
+        return await self._retrying(lambda session: write(session, claimed, *args))
+
+    async def _retrying(self, work: Callable[[Session], T]) -> T:
+        """Run an idempotent write; after a transient database error, again with back-off.
+
+        After write_patience seconds of waiting the error is raised, and the row keeps its
+        claim until the lease ends.
+        """
+        return await run_idempotent_write(
+            self.engine,
+            work,
+            sleep=self._sleep,
+            backoff=self._write_backoff,
+            backoff_cap=WRITE_BACKOFF_CAP,
+            patience=self._write_patience,
+            on_retry=self._write_failed,
+        )
+
+    def _write_failed(self, exc: BaseException, wait: float) -> None:
+        self.stats.write_retries += 1
+        cause = str(getattr(exc, "orig", None) or exc).strip()
+        logger.warning(
+            "Digest bookkeeping write failed (%s); trying again in %.1f s",
+            cause.splitlines()[0] if cause else type(exc).__name__,
+            wait,
+        )
 
     def _progress(self, session: Session, claimed: _Claimed) -> bool:
         if not record_progress(
@@ -551,7 +594,6 @@ class DigestSender:
                 reason=abort.error,
                 now=now,
             )
-            self.stats.deactivated += 1
         fail_delivery(
             session=session,
             delivery_id=claimed.delivery_id,
@@ -560,6 +602,10 @@ class DigestSender:
             now=now,
             message_ids=claimed.sent_ids,
         )
+
+    def _log_failure(self, claimed: _Claimed, abort: _Abort) -> None:
+        if abort.deactivate:
+            self.stats.deactivated += 1
         self.stats.failed += 1
         self.stats.errors.append(abort.error)
         log = logger.warning if abort.deactivate else logger.error
