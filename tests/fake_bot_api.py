@@ -2,8 +2,9 @@
 
 One `FakeBotApi` holds the state (chats, messages, pending updates, recorded calls) and answers
 Bot API methods like Telegram does, including its refusals: malformed HTML ("can't parse
-entities"), messages over 4096 characters, callback data over 64 bytes, unknown chats, a message
-that is "not modified", and 429 Too Many Requests with retry_after when a rate limit is set.
+entities"), texts over 4096 and captions over 1024 UTF-16 units, callback data over 64 bytes,
+unknown chats, a message that is "not modified", and 429 Too Many Requests with retry_after when
+a rate limit is set.
 Tests reach it two ways:
 
 * in process, through `tests.tg_support.RecordingRequest(api)` given to build_application: the
@@ -57,7 +58,9 @@ from urllib.parse import parse_qsl, urlsplit
 JSON = dict[str, Any]
 
 DEFAULT_TOKEN = "123456789:TEST-token-for-the-fake-bot-api_0000"
+# Telegram's limits, in UTF-16 code units of the text after parsing (an emoji counts 2).
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 
 # Form values that are plain strings even when they look like JSON ("123", "true").
@@ -746,7 +749,9 @@ class FakeBotApi:
             "file_size": len(content),
         }
         if params.get("caption") is not None:
-            message["caption"] = _render_text(params["caption"], params.get("parse_mode"), 1024)
+            message["caption"] = _render_text(
+                params["caption"], params.get("parse_mode"), CAPTION_LIMIT
+            )
         self._attach_reply(message, chat, params)
         self.messages[(chat["id"], message["message_id"])] = message
         return _public(message)

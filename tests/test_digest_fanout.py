@@ -215,6 +215,18 @@ async def test_long_digest_is_split_between_cards_and_paced_per_chat(engine: Eng
     assert all(len(r.message_ids) >= 3 and r.status == "sent" for r in rows)
 
 
+def test_the_fake_bot_api_counts_lengths_in_utf16_units_like_telegram() -> None:
+    api = FakeBotApi()
+    api.add_user(1001, "Ann")
+    # 2,049 characters, 4,098 UTF-16 units: too long for Telegram.
+    assert api.handle("sendMessage", {"chat_id": 1001, "text": "😀" * 2048})[0] == 200
+    status, body = api.handle("sendMessage", {"chat_id": 1001, "text": "😀" * 2049})
+    assert (status, body["description"]) == (400, "Bad Request: message is too long")
+    for caption, expected in (("𝐀" * 512, 200), ("𝐀" * 513, 400)):
+        document = {"chat_id": 1001, "document": ("a.json", b"{}"), "caption": caption}
+        assert api.handle("sendDocument", document)[0] == expected
+
+
 @sqlite_only
 async def test_astral_characters_are_counted_in_utf16_units(engine: Engine) -> None:
     api = FakeBotApi()  # refuses a text over 4096 UTF-16 units, as Telegram does

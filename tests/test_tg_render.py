@@ -20,6 +20,7 @@ from bot.tg.render import (
     callback_suggestion,
     clip_plain,
     escape_clipped,
+    join_blocks,
     parse_callback,
     question_token,
     render_answer_page,
@@ -190,6 +191,15 @@ def test_astral_digest_preview_and_plain_labels_fit_in_utf16_units() -> None:
     assert utf16_len(clip_plain("𝐀" * 100, 64)) <= 64
     (result,) = render_inline_results(answer_of([views[0]]))
     assert utf16_len(result.title) <= 100
+
+
+def test_blocks_are_joined_into_messages_counted_in_utf16_units() -> None:
+    blocks = [f"<b>{i}</b> " + "😀" * 300 for i in range(20)]  # 302 characters, 604 units each
+    pages = join_blocks(blocks)
+    assert all(utf16_len(page) <= MESSAGE_LIMIT for page in pages)
+    assert "\n".join(pages) == "\n".join(blocks)  # nothing lost, no block split
+    (clipped,) = join_blocks(["<i>" + "𝐀" * 3000 + "</i>"])
+    assert utf16_len(clipped) <= MESSAGE_LIMIT and "<i>" not in clipped
 
 
 def test_long_answer_is_paged_under_4096_without_cutting_cards() -> None:

@@ -119,6 +119,30 @@ def escape_clipped(text: str, limit: int) -> str:
     return "".join(pieces).rstrip() + "…"
 
 
+def join_blocks(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join HTML blocks with newlines into messages of at most limit UTF-16 units.
+
+    A block is never split; one longer than limit on its own (blocks are built to fit, so only
+    a bug makes one) loses its tags and is clipped rather than cut inside a tag.
+    """
+    pages: list[str] = []
+    current, size = "", 0
+    for block in blocks:
+        if tg_len(block) > limit:
+            block = escape_clipped(html.unescape(re.sub(r"<[^>]+>", "", block)), limit)
+        length = tg_len(block)
+        if current and size + 1 + length > limit:
+            pages.append(current)
+            current, size = block, length
+        elif current:
+            current, size = f"{current}\n{block}", size + 1 + length
+        else:
+            current, size = block, length
+    if current:
+        pages.append(current)
+    return pages
+
+
 def question_token(question: str) -> str:
     """A short stable token for a question: it goes into callback data instead of the text."""
     normalized = " ".join(question.split()).casefold()
