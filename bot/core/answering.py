@@ -25,7 +25,14 @@ from bot.core.lexicon import (
     is_inflected,
     is_lexicon_word,
 )
-from bot.core.matching import INDEXES, NAME_CONFIDENT, NAME_FUZZY_CUTOFF, CatalogIndex, PersonMatch
+from bot.core.matching import (
+    GENERIC,
+    INDEXES,
+    NAME_CONFIDENT,
+    NAME_FUZZY_CUTOFF,
+    CatalogIndex,
+    PersonMatch,
+)
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
@@ -227,19 +234,27 @@ def _is_filler(
         return True
     if span.kind is SpanKind.ISSUE:
         return tok in TOPIC_FILLERS
-    if span.kind is SpanKind.PLACE or not _fits_nothing(tok, question, index):
+    if span.kind is SpanKind.PLACE:
         return False
-    if is_inflected(tok) or all(_fits_nothing(t, question, index) for t in rest):
-        return True  # "hosted", or a span of ordinary words only ("wat", "anyone")
+    if all(t in GENERIC for t in span.tokens):
+        return True  # "which officials met X", "X's counterparts": anyone at all
+    if _fits_nothing(tok, question, index, topics_too=False) and is_inflected(tok):
+        return True  # a verb form ("hosted", "came"), even if a summary uses it
+    if not _fits_nothing(tok, question, index):
+        return False
+    if all(_fits_nothing(t, question, index) for t in rest):
+        return True  # a span of ordinary words only ("wat", "anyone")
     return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
 
 
-def _fits_nothing(tok: str, question: Question, index: CatalogIndex) -> bool:
+def _fits_nothing(
+    tok: str, question: Question, index: CatalogIndex, *, topics_too: bool = True
+) -> bool:
     """An ordinary English word that no vocabulary of the catalog knows and that was not
-    typed as a name."""
+    typed as a name (topics_too=False: the words of titles and summaries do not count)."""
     return not (
         tok in question.name_like
-        or index.topics.knows(tok)
+        or (topics_too and index.topics.knows(tok))
         or tok in index.name_index
         or tok in index.role_index
         or tok in index.place_index
@@ -365,6 +380,13 @@ def _resolve_entity(
     person = index.match_person(toks)
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
+        if person.mixed and all(t in index.surnames for t in toks if t not in FILLERS):
+            # "the Aliyev-Swing meeting": two surnames side by side are two people.
+            return all(
+                _resolve_entity((tok,), index, resolution, fallback=False)
+                for tok in toks
+                if tok not in FILLERS
+            )
         if person.score < NAME_CONFIDENT or person.mixed:
             _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
@@ -384,7 +406,7 @@ def _resolve_entity(
             if roles is not None and (roles & parts or _known_role_words(leftover, index)):
                 parts &= roles
                 label += " as " + " ".join(leftover)
-            else:
+            elif not all(t in GENERIC for t in leftover):
                 # "Aliyev energy meetings": the words beside the name that name a topic.
                 _resolve_issue(leftover, index, resolution)
         if person.score < 100:

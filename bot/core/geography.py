@@ -461,3 +461,24 @@ CAPITALS: dict[str, str] = {
     "pristina": "kosovo", "prishtina": "kosovo", "ramallah": "palestine",
     "taipei": "taiwan",
 }  # fmt: skip
+
+
+_COUNTRIES = set(DEMONYMS.values())
+_CAPITALS_OF: dict[str, list[str]] = {}
+for _capital, _country in CAPITALS.items():
+    _CAPITALS_OF.setdefault(_country, []).append(_capital)
+
+
+def country_named(words: list[str]) -> str | None:
+    """The country the words of a place name ("serbia", "turkiye", "serbian capital")."""
+    rest = [w for w in words if w != "capital"]
+    phrase = " ".join(rest)
+    if len(rest) == 1 and rest[0] in DEMONYMS:
+        phrase = DEMONYMS[rest[0]]
+    phrase = COUNTRY_ALIASES.get(phrase, phrase)
+    return phrase if phrase in _COUNTRIES else None
+
+
+def capitals_of(country: str) -> list[str]:
+    """The capital cities (and seats of government) of a canonical country name."""
+    return _CAPITALS_OF.get(country, [])

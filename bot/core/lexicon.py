@@ -154,6 +154,9 @@ def normalize_word(word: str) -> tuple[str, ...]:
         # Names are transliterated from their stem so that every case form meets the alias.
         word = _trim_russian(word)
     ascii_word = anyascii(unicodedata.normalize("NFKC", word)).lower()
+    # Transliteration writes the soft and hard signs as apostrophes ("Альберт" -> "Al'bert"):
+    # they join the word, as an apostrophe inside a Latin name does (bot.core.names).
+    ascii_word = re.sub(r"['\"`]", "", ascii_word)
     parts = [p for p in re.split(r"[^a-z0-9]+", ascii_word) if p]
     return tuple(_stem_english(p) for p in parts)
 

@@ -12,15 +12,14 @@ import gc
 import threading
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.core.geography import CAPITALS, COUNTRY_ALIASES
-from bot.core.geography import DEMONYMS as GEO_DEMONYMS
+from bot.core.geography import capitals_of, country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
@@ -39,6 +38,7 @@ from bot.core.lexicon import (
     tokens,
 )
 from bot.core.names import name_words
+from bot.core.roles import RoleDoc, title_parts
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
@@ -51,41 +51,47 @@ GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
 
 
-@dataclass(slots=True)
-class RoleDoc:
-    """One distinct role (title segment, organisation, country) and where it was held."""
+class MeetingDates:
+    """Meeting id -> date ordinal for the live meetings, in one array indexed by id.
 
-    tokens: frozenset[str]
-    # The parts of a compound title ("Deputy Prime Minister and Foreign Minister"), each with
-    # its words and the modifiers ("vice", "deputy") in it.
-    parts: tuple[tuple[frozenset[str], frozenset[str]], ...]
-    title_tokens: frozenset[str]
-    # The words of each name of the organisation (its name, aliases, the name's acronym).
-    org_forms: tuple[tuple[str, ...], ...]
-    country_tokens: frozenset[str]
-    participations: array = field(default_factory=lambda: array("l"))
+    Ids are dense (autoincrement): an array of ordinals costs 4 bytes a meeting where a dict
+    cost 84 (8 MB at 100k meetings). Ids far beyond the count fall back to a dict.
+    """
 
-    def is_narrower_body(self, asked: frozenset[str]) -> bool:
-        """Whether a well-known organisation was asked and this role's organisation is a body
-        within it that the question did not name: "the OSCE secretary general" is not the
-        OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
-        known = asked & KNOWN_ACRONYMS.keys()
-        forms = [form for form in self.org_forms if known.intersection(form)]
-        return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
+    __slots__ = ("_count", "_days", "_sparse")
 
-    def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
-        """Whether the asked office is held here only under a modifier nobody asked for.
+    def __init__(self) -> None:
+        self._days = array("i")
+        self._sparse: dict[int, int] = {}
+        self._count = 0
 
-        "The president" is not the vice-president, but "the ICRC" includes its
-        vice-president (the asked words name the body, not the office), and a deputy prime
-        minister who is also foreign minister is a foreign minister.
-        """
-        body = {t for form in self.org_forms for t in form} | self.country_tokens
-        office = {t for t in self.title_tokens - body if expand_word(t) & asked}
-        if not office:
+    def __setitem__(self, meeting_id: int, ordinal: int) -> None:
+        if meeting_id < 0 or meeting_id > 4 * (self._count + 1024):
+            self._sparse[meeting_id] = ordinal
+        else:
+            if meeting_id >= len(self._days):
+                self._days.extend([0] * (meeting_id + 1 - len(self._days)))
+            self._days[meeting_id] = ordinal
+        self._count += 1
+
+    def __getitem__(self, meeting_id: int) -> int:
+        if 0 <= meeting_id < len(self._days) and self._days[meeting_id]:
+            return self._days[meeting_id]
+        return self._sparse[meeting_id]
+
+    def __contains__(self, meeting_id: object) -> bool:
+        if not isinstance(meeting_id, int):
             return False
-        holding = [mods for words, mods in self.parts if office <= words]
-        return bool(holding) and all(mods - asked for mods in holding)
+        if 0 <= meeting_id < len(self._days) and self._days[meeting_id]:
+            return True
+        return meeting_id in self._sparse
+
+    def __iter__(self) -> Iterator[int]:
+        yield from (i for i, day in enumerate(self._days) if day)
+        yield from self._sparse
+
+    def __len__(self) -> int:
+        return self._count
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +109,18 @@ class CatalogIndex:
 
     def __init__(self, version: int) -> None:
         self.version = version
-        self.meeting_dates: dict[int, int] = {}  # meeting id -> date ordinal
+        self.meeting_dates = MeetingDates()  # meeting id -> date ordinal
         self.meeting_location: dict[int, str] = {}
         self.part_meeting = array("l")
         self.part_person = array("l")
         self.person_parts: dict[int, array] = defaultdict(lambda: array("l"))
         self.person_names: dict[int, str] = {}
-        self.name_index: dict[str, set[int]] = defaultdict(set)
+        # Sets while building, tuples once built: most name words belong to one person, and
+        # 37k one-element sets cost 8 MB at 100k meetings.
+        self.name_index: dict[str, list[int] | tuple[int, ...]] = defaultdict(list)
         self.person_name_tokens: dict[int, frozenset[str]] = {}
         self.given_names: set[str] = set()  # first name parts that are nobody's surname
-        self._surnames: set[str] = set()
+        self.surnames: set[str] = set()  # last name parts of canonical names
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
         self.place_index: dict[str, array] = defaultdict(lambda: array("q"))
@@ -202,11 +210,11 @@ class CatalogIndex:
                 t for t in _name_tokens(form) if t not in FILLERS and not _describes_person(t)
             )
         for tok in all_tokens:
-            self.name_index[tok].add(person_id)
+            self.name_index[tok].append(person_id)  # type: ignore[union-attr]
         self.person_name_tokens[person_id] = frozenset(all_tokens)
         if len(own) > 1:
             self.given_names.update(own[:-1])
-            self._surnames.add(own[-1])
+            self.surnames.add(own[-1])
 
     def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
         seg_tokens = set(tokens(segment))
@@ -236,7 +244,7 @@ class CatalogIndex:
         self.role_docs.append(
             RoleDoc(
                 frozenset(toks),
-                _title_parts(segment),
+                title_parts(segment),
                 frozenset(seg_tokens - FILLERS),
                 tuple(org_forms),
                 frozenset(tokens(country or "")),
@@ -247,8 +255,9 @@ class CatalogIndex:
         return doc_id
 
     def _finish(self) -> None:
-        self.given_names -= self._surnames
+        self.given_names -= self.surnames
         self.topics.finish()
+        self.name_index = {tok: tuple(ids) for tok, ids in self.name_index.items()}
         self._name_vocab = list(self.name_index)
         self._role_vocab = list(self.role_index)
         self.place_index = dict(self.place_index)  # type: ignore[assignment]
@@ -297,8 +306,8 @@ class CatalogIndex:
 
     def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
         """A word that is both a name and a role word is a role word unless beside a name."""
-        if tok not in self.role_index:
-            return False
+        if tok not in self.role_index or tok in self.surnames:
+            return False  # a surname stays a name, even where a title names its holder
         others = [t for t in span if t != tok and t in self.name_index]
         return not others
 
@@ -397,10 +406,10 @@ class CatalogIndex:
             return out
         if words[0] in DEMONYMS and len(words) == 1:
             words = tokens(DEMONYMS[words[0]])
-        country = _country_named(words)
+        country = country_named(words)
         if country is not None:
             # A country is also its capital: "in Serbia" finds a meeting recorded "Belgrade".
-            capitals = _CAPITALS_OF.get(country, [])
+            capitals = capitals_of(country)
             wants_capital = "capital" in words
             out = set() if wants_capital else self._meetings_with_place_tokens(tokens(country))
             for capital in capitals:
@@ -487,38 +496,6 @@ class CatalogIndex:
         return dt.date.fromordinal(self.meeting_dates[meeting_id])
 
 
-_TITLE_PART_BREAKS = {"and", "&"}
-
-
-def _extra_words_unasked(
-    form: tuple[str, ...], known: frozenset[str], asked: frozenset[str]
-) -> bool:
-    """Whether an organisation's name has words beyond the asked acronym, none of them asked
-    (directly or by their initials: "PA" asks for "Parliamentary Assembly")."""
-    # The acronym's own words are no extra body: "Association of Southeast Asian Nations (ASEAN)".
-    own = {t for k in known for t in tokens(KNOWN_ACRONYMS[k])}
-    extra = [w for w in form if w not in known and w not in own]
-    if not extra:
-        return False
-    return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)
-
-
-def _title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """The parts of a compound title, each with its words and its modifiers."""
-    parts: list[tuple[frozenset[str], frozenset[str]]] = []
-    current: list[str] = []
-    for tok in [*tokens(segment.replace(",", " and ")), "and"]:
-        if tok not in _TITLE_PART_BREAKS:
-            current.append(tok)
-            continue
-        if current:
-            words = frozenset(current) - FILLERS
-            modifiers = words & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED
-            parts.append((words, frozenset(modifiers)))
-        current = []
-    return tuple(parts)
-
-
 def _name_tokens(form: str) -> list[str]:
     """A name's words as questions are read: Latin-script names through the one name key
     (bot.core.names), Cyrillic ones through the lexicon, which meets their case forms."""
@@ -539,22 +516,6 @@ _DESCRIPTIVE = (
 def _describes_person(token: str) -> bool:
     """A rank, title, acronym of a title, demonym or country: words an alias adds to a name."""
     return token in _DESCRIPTIVE
-
-
-_COUNTRIES = set(GEO_DEMONYMS.values())
-_CAPITALS_OF: dict[str, list[str]] = {}
-for _capital, _country in CAPITALS.items():
-    _CAPITALS_OF.setdefault(_country, []).append(_capital)
-
-
-def _country_named(words: list[str]) -> str | None:
-    """The country the words of a place name ("serbia", "turkiye", "serbian capital")."""
-    rest = [w for w in words if w != "capital"]
-    phrase = " ".join(rest)
-    if len(rest) == 1 and rest[0] in DEMONYMS:
-        phrase = DEMONYMS[rest[0]]
-    phrase = COUNTRY_ALIASES.get(phrase, phrase)
-    return phrase if phrase in _COUNTRIES else None
 
 
 _REGION_TOKENS = {

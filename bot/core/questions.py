@@ -113,7 +113,7 @@ QUESTION_WORDS = stem_words(
     "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
-    "topic topics thing things"
+    "topic topics thing things city town venue location country"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -131,7 +131,8 @@ APPOSITION_MARKERS = ("as", "since he became", "since she became", "when he was"
 STOPWORDS = stem_words(
     "the a an of for to at from 's s it its his her their they he she them him that this "
     "these those who whom what which went go gone going been some with together each other "
-    "also there year years"
+    "also there year years up out over into off upon via per than then so very just only "
+    "still yet again"
 )
 
 

@@ -32,6 +32,7 @@ from bot.core.lexicon import (
     stem_words,
     tokens,
 )
+from bot.core.names import name_key
 
 # Words that join a topic phrase or only say "it is a topic"; a topic never needs them.
 TOPIC_STOP = stem_words(
@@ -111,6 +112,7 @@ def _word_stems(raw: str) -> tuple[str, ...]:
 def clear_build_caches() -> None:
     """Free the per-word caches an index build filled (megabytes at 100k meetings)."""
     _word_stems.cache_clear()
+    name_key.cache_clear()
 
 
 def split_units(title: str | None, summary: str | None) -> list[str]:
