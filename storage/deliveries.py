@@ -22,7 +22,7 @@ sender that lost its claim stops instead of racing the new owner.
 
 The writes after a send (record_progress, mark_delivery_sent, mark_delivery_failed) are
 idempotent, so the sender retries them after a transient database error: the same values are
-written again, and a row this worker already marked sent stays sent.
+written again, and a row this worker already marked sent stays sent (is_sent_by).
 """
 
 from __future__ import annotations
@@ -205,6 +205,12 @@ def latest_delivery(*, session: Session, subscription_id: int) -> DigestDelivery
     ).first()
 
 
+def is_sent_by(*, session: Session, delivery_id: int, worker: str) -> bool:
+    """Tell whether worker already marked the delivery sent (a sent row is final)."""
+    row = session.get(DigestDelivery, delivery_id)
+    return row is not None and row.status == SENT and row.claimed_by == worker
+
+
 def claim_delivery(
     *,
     session: Session,
@@ -262,12 +268,10 @@ def claim_delivery(
     ).one()
 
 
-def _owned(
-    delivery_id: int, worker: str, *, statuses: tuple[str, ...] = (CLAIMED,)
-) -> list[object]:
+def _owned(delivery_id: int, worker: str) -> list[object]:
     return [
         col(DigestDelivery.id) == delivery_id,
-        col(DigestDelivery.status).in_(statuses),
+        col(DigestDelivery.status) == CLAIMED,
         col(DigestDelivery.claimed_by) == worker,
     ]
 
@@ -301,12 +305,10 @@ def mark_delivery_sent(
     """Mark the delivery sent and move the subscription's covered_until forward, together.
 
     Returns False when the claim was lost (its lease expired and another replica took it).
-    Idempotent: a row this worker already marked sent (a retry after a commit whose answer was
-    lost) is marked again and True returned; a sent row is final, nobody else claims it.
     """
     result = session.execute(
         update(DigestDelivery)
-        .where(*_owned(delivery_id, worker, statuses=(CLAIMED, SENT)))  # type: ignore[arg-type]
+        .where(*_owned(delivery_id, worker))  # type: ignore[arg-type]
         .values(status=SENT, sent_at=now, message_ids=list(message_ids), error=None)
     )
     if not result.rowcount:  # type: ignore[attr-defined]

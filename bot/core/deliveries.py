@@ -222,7 +222,11 @@ def finish_delivery(
     now: dt.datetime,
     covered_until: dt.datetime,
 ) -> bool:
-    """Mark the digest sent, its meetings up to covered_until done; False if the claim was lost."""
+    """Mark the digest sent, its meetings up to covered_until done; False if the claim was lost.
+
+    Safe to repeat: a retry after a commit whose answer was lost finds the row already sent by
+    worker, and that is success, not a lost claim.
+    """
     return store.mark_delivery_sent(
         session=session,
         delivery_id=delivery_id,
@@ -230,7 +234,7 @@ def finish_delivery(
         message_ids=message_ids,
         now=now,
         covered_until=covered_until,
-    )
+    ) or store.is_sent_by(session=session, delivery_id=delivery_id, worker=worker)
 
 
 def fail_delivery(
