@@ -36,10 +36,11 @@ from telegram.request import HTTPXRequest
 
 from bot.core.clock import FakeClock
 from bot.core.deliveries import UNKNOWN_MESSAGE_ID
+from bot.core.interchange import apply_import, parse_import
 from bot.tg.fanout import DigestSender, SendLimiter, send_outcome_unknown
 from bot.tg.render import MESSAGE_LIMIT
 from storage.db import session_scope
-from storage.models import DigestDelivery, Subscription
+from storage.models import DigestDelivery, Person, Subscription
 
 SEND = utc(2024, 1, 15, 8, 0)  # 09:00 in Berlin, the subscriptions' send time
 SUBSCRIBED = utc(2024, 1, 14, 10, 0)
@@ -631,24 +632,31 @@ async def test_a_database_error_after_a_send_does_not_send_it_again(
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-async def test_a_busy_sqlite_after_a_send_is_waited_out(engine: Engine) -> None:
-    """Another writer (an import) holds SQLite's write lock longer than the busy timeout."""
+async def test_an_import_holding_sqlites_write_lock_is_waited_out(engine: Engine) -> None:
+    """An import writes while a part goes out and holds the lock past the busy timeout."""
     api = FakeBotApi()
     _setup(engine, api, [1001], meetings=30)
+    importer = _second_engine(engine)  # the import runs elsewhere: an admin's /import
 
     @event.listens_for(engine, "connect")
     def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        # The sender's writes give up on a lock after 50 ms instead of 5 s, so the test is quick.
         dbapi_connection.execute("PRAGMA busy_timeout=50")
 
     engine.dispose()
-    path = engine.url.database
-    assert path
-    holder = sqlite3.connect(path, check_same_thread=False)
-    release = threading.Timer(0.6, holder.rollback)
+    doc = parse_import(
+        b'{"meetings": [{"date": "2024-01-02", "source": "https://example.org/i",'
+        b' "participants": [{"name": "Ann Import"}, {"name": "Bob Import"}]}]}',
+        filename="big.json",
+    )
+    holder = Session(importer)
+    release = threading.Timer(0.6, holder.commit)
 
-    def lock_during_first_send(_chat_id: Any) -> None:
+    def import_during_first_send(_chat_id: Any) -> None:
         if not release.is_alive() and not release.finished.is_set():
-            holder.execute("BEGIN IMMEDIATE")
+            # The import has written (it holds the write lock) and commits 0.6 s later.
+            apply_import(doc, session=holder, clock=FakeClock(SEND))
+            holder.flush()
             release.start()
 
     clock = FakeClock(SEND)
@@ -657,7 +665,7 @@ async def test_a_busy_sqlite_after_a_send_is_waited_out(engine: Engine) -> None:
         clock,
         api,
         limiter=_unlimited(VirtualTime()),
-        before_send=lock_during_first_send,
+        before_send=import_during_first_send,
         sleep=asyncio.sleep,
         write_backoff=0.05,
     )
@@ -670,10 +678,13 @@ async def test_a_busy_sqlite_after_a_send_is_waited_out(engine: Engine) -> None:
     finally:
         release.join()
         holder.close()
+        importer.dispose()
     texts = _texts(api, 1001)
     assert len(texts) >= 3 and len(set(texts)) == len(texts)  # no part sent twice
     assert first.status == "sent" and len(first.message_ids) == len(texts)
     assert stats.chats_sent == 1 and stats.write_retries >= 1
+    with Session(engine) as session:
+        assert session.exec(select(Person).where(Person.name == "Ann Import")).one()
 
 
 # -- several replicas ---------------------------------------------------------------------------
