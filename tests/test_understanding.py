@@ -187,6 +187,10 @@ def test_with_inside_a_topic_is_the_topic_or_the_people_met(catalog: Engine) -> 
     assert ask(catalog, "meetings about landmines with Lysenko").meetings == ()
 
 
+def test_a_country_and_its_adjective_are_one_topic(catalog: Engine) -> None:
+    assert _found(catalog, "meetings about Ukraine") == {"u05", "u06"}
+
+
 def test_spelling_variants_and_inflections_meet(catalog: Engine) -> None:
     assert _found(catalog, "meetings about anticorruption") == {"u06"}
     assert _found(catalog, "meetings about the judiciary reforms") == {"u06"}
@@ -233,6 +237,15 @@ def test_an_unknown_topic_beside_a_known_person_is_partial(catalog: Engine) -> N
     assert answer.status is Status.PARTIAL
     assert "fisheries quotas" in answer.text
     assert set(ids(answer)) == {"u03", "u07"}
+
+
+def test_a_title_the_person_never_held_is_partial(catalog: Engine) -> None:
+    # Lund is a secretary general; "Ambassador Lund" keeps his meetings but says so.
+    answer = ask(catalog, "meetings of Ombudsman Lund")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == {"u03", "u07"}
+    assert "Ombudsman" in answer.text
+    assert _found(catalog, "meetings of Foreign Minister Vasca") == {"u01"}
 
 
 def test_an_unknown_name_is_never_the_other_persons_meetings(catalog: Engine) -> None:

@@ -242,8 +242,8 @@ def _is_filler(
         return True  # a verb form ("hosted", "came"), even if a summary uses it
     if not _fits_nothing(tok, question, index):
         return False
-    if all(_fits_nothing(t, question, index) for t in rest):
-        return True  # a span of ordinary words only ("wat", "anyone")
+    if not rest and len(tok) <= 3:
+        return True  # a short word alone, most likely a typo of a question word ("wat")
     return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
 
 
@@ -403,9 +403,13 @@ def _resolve_entity(
         label = " / ".join(names)
         if leftover:
             roles = index.role_participations(leftover)
-            if roles is not None and (roles & parts or _known_role_words(leftover, index)):
+            if roles is not None and roles & parts:
                 parts &= roles
-                label += " as " + " ".join(leftover)
+                label += t(resolution.question, "as") + resolution.question.quote(leftover)
+            elif roles is not None and _known_role_words(leftover, index):
+                # "Ambassador X" where X never held that title in the records: X's meetings,
+                # marked partial, never an empty answer nor a silent one.
+                _unresolved(resolution, leftover, SpanKind.ROLE)
             elif not all(t in GENERIC for t in leftover):
                 # "Aliyev energy meetings": the words beside the name that name a topic.
                 _resolve_issue(leftover, index, resolution)

@@ -281,7 +281,8 @@ SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("secretary", "secretariat"),
     ("person", "people", "individual", "citizen"),
     ("issue", "problem", "question", "dispute", "conflict"),
-    ("conflict", "war", "fighting", "crisis"),
+    # Not "fighting": its stem is "fight", and a fight against corruption is no war.
+    ("conflict", "war", "hostilities", "crisis"),
     ("member", "membership", "join", "joining", "accession", "admission"),
     ("election", "electoral", "vote", "voting"),
     ("energy", "power"),

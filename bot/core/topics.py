@@ -25,6 +25,7 @@ from itertools import chain
 from rapidfuzz import fuzz, process
 
 from bot.core.lexicon import (
+    DEMONYMS,
     ISSUE_SYNONYMS,
     KNOWN_ACRONYMS,
     expand_word,
@@ -144,6 +145,21 @@ def _phrase_variants(words: list[str]) -> list[list[str]]:
 _Memo = dict[frozenset[str], set[int]]
 
 
+def _country_words() -> dict[str, set[str]]:
+    """Each one-word country and each of its one-word adjectives -> all of them."""
+    groups: dict[str, set[str]] = {}
+    for demonym, country in DEMONYMS.items():
+        if " " in demonym or " " in country:
+            continue
+        group = groups.setdefault(country, {country})
+        group.add(demonym)
+        groups[demonym] = group
+    return groups
+
+
+_COUNTRY_WORDS = _country_words()
+
+
 @dataclass(frozen=True, slots=True)
 class TopicMatch:
     """The meetings a topic phrase finds, and the issue labels that named it (if any)."""
@@ -217,6 +233,8 @@ class TopicIndex:
     def alternatives(self, token: str) -> frozenset[str]:
         """The stems a query word may be found as: itself, its synonyms, a near spelling."""
         alts = {stem(w) for w in expand_word(token)}
+        # A country and its adjective name one topic: "Ukraine" finds "Ukrainian grain".
+        alts.update(stem(w) for w in _COUNTRY_WORDS.get(token, ()))
         known = any(a in self.unit_postings or a in self.issue_index for a in alts)
         if not known and len(token) >= 5 and token.isalpha():
             found = process.extract(
