@@ -512,10 +512,10 @@ async def test_a_send_answered_after_the_read_timeout_is_not_sent_again(engine: 
     api = FakeBotApi()
     _setup(engine, api, [1001, 1002], meetings=30)
     # Telegram delivers 1001's first part, but answers after the client has given up.
-    api.answer_late("sendMessage", 1.0, chat_id=1001)
+    api.answer_late("sendMessage", 3.0, chat_id=1001)
     clock = FakeClock(SEND)
     with FakeBotApiServer(api) as server:
-        request = HTTPXRequest(connection_pool_size=4, read_timeout=0.25)
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=1.0)
         async with Bot(DEFAULT_TOKEN, base_url=server.base_url, request=request) as bot:
             sender = DigestSender(
                 bot, engine=engine, clock=clock, limiter=_unlimited(VirtualTime()), backoff=0.01
@@ -650,11 +650,11 @@ async def test_an_import_holding_sqlites_write_lock_is_waited_out(engine: Engine
         filename="big.json",
     )
     holder = Session(importer)
-    release = threading.Timer(0.6, holder.commit)
+    release = threading.Timer(1.0, holder.commit)
 
     def import_during_first_send(_chat_id: Any) -> None:
         if not release.is_alive() and not release.finished.is_set():
-            # The import has written (it holds the write lock) and commits 0.6 s later.
+            # The import has written (it holds the write lock) and commits 1 s later.
             apply_import(doc, session=holder, clock=FakeClock(SEND))
             holder.flush()
             release.start()
