@@ -207,6 +207,14 @@ def test_russian_verbs_cases_and_countries(catalog: Engine) -> None:
     assert answer.language == "ru"
 
 
+def test_a_capitalised_short_russian_word_inside_a_name_is_no_conjunction(
+    catalog: Engine,
+) -> None:
+    # "Ли Ин" is an invented alias of Lena Petrova: "Ин" is part of a name, not a word.
+    answer = ask(catalog, "Когда Хенрик Лунд встречался с Ли Ин?")
+    assert set(ids(answer)) == {"u07"}
+
+
 # ----- 6. question forms --------------------------------------------------------------------
 
 
