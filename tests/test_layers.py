@@ -32,3 +32,16 @@ def test_only_the_composition_root_and_the_unit_of_work_touch_storage_in_bot_tg(
         if storage:
             offenders[str(path.relative_to(ROOT))] = storage
     assert offenders == {}
+
+
+MAX_LINES = 600  # one job per file: a file that grows past this is split by responsibility
+
+
+def test_no_file_in_bot_or_storage_is_over_the_line_limit() -> None:
+    long_files = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("bot", "storage")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
+    assert long_files == {}
