@@ -4,7 +4,7 @@ A DigestSender takes the due digests from the Subscription table (bot/core/deliv
 and a pool of workers delivers them one chat at a time: claim the DigestDelivery row, build and
 render the digest, send its parts, mark it sent. The claim is what makes a digest go out once
 across restarts and replicas (bot/core/deliveries.py holds the claim rule, storage/deliveries.py
-explains the lease); the limiter is what keeps the bot inside Telegram's flood limits:
+explains the lease); the limiter (bot/tg/limiter.py) keeps the bot inside Telegram's limits:
 
 - about 30 messages a second overall: sends are spaced evenly at `rate` a second (29.5 by
   default, a margin for the jitter between our clock and Telegram's), never in bursts, and
@@ -43,10 +43,8 @@ import os
 import random
 import secrets
 import socket
-import time
-import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -84,17 +82,14 @@ from bot.core.deliveries import (
 from bot.core.digest import build_digest
 from bot.tg.context import run_idempotent_write, run_in_session
 from bot.tg.digest import render_digest
+from bot.tg.limiter import SendLimiter, Sleep, retry_after_seconds
 from bot.tg.render import NO_PREVIEW
 
 logger = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 T = TypeVar("T")
 
-OVERALL_RATE = 29.5
-CHAT_INTERVAL = 1.0
-GROUP_INTERVAL = 3.0
 GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
 
 # A write after a send is retried for this long: longer than a PostgreSQL failover and than
@@ -131,86 +126,6 @@ def send_outcome_unknown(exc: NetworkError) -> bool:
     if isinstance(cause, _NOT_SENT):
         return False
     return isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """Return RetryAfter's wait in seconds, whichever type this PTB version reports."""
-    with warnings.catch_warnings():
-        # PTB 22 warns that retry_after will become a timedelta; both are handled.
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-class SendLimiter:
-    """Spaces sends: rate a second overall, and per chat one every chat/group interval.
-
-    The overall rate adapts: a RetryAfter lowers it by a sixth (once a second at most), each
-    message sent raises it by 0.05/s back up to rate. Telegram counts per bot, not per process,
-    so when other senders share the budget (another replica fanning out, answers to users) the
-    429s they cause slow this one down instead of repeating.
-    """
-
-    def __init__(
-        self,
-        *,
-        rate: float | None = OVERALL_RATE,
-        chat_interval: float = CHAT_INTERVAL,
-        group_interval: float = GROUP_INTERVAL,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self._max_rate = rate
-        self._rate = rate
-        self._chat_interval = chat_interval
-        self._group_interval = group_interval
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next_slot = 0.0
-        self._slowed_at = -1e9
-        self._chat_ready: dict[int, float] = {}
-
-    @property
-    def rate(self) -> float | None:
-        """Return the current overall rate in messages a second (None: unlimited)."""
-        return self._rate
-
-    async def wait_turn(self, chat_id: int, *, group: bool) -> None:
-        """Wait until chat_id may receive a message and a slot in the overall rate is free."""
-        while True:
-            now = self._monotonic()
-            ready = self._chat_ready.get(chat_id, 0.0)
-            if ready <= now:
-                break
-            await self._sleep(ready - now)
-        # The overall slot is reserved only once the chat is ready, so no slot is held idle
-        # while a chat waits out its own interval.
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + (1.0 / self._rate if self._rate else 0.0)
-        interval = self._group_interval if group else self._chat_interval
-        self._chat_ready[chat_id] = slot + interval
-        if len(self._chat_ready) > 10_000:
-            self._chat_ready = {k: v for k, v in self._chat_ready.items() if v > now}
-        if slot > now:
-            await self._sleep(slot - now)
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Return how many seconds chat_id must still wait (0 when it may receive now)."""
-        return max(0.0, self._chat_ready.get(chat_id, 0.0) - self._monotonic())
-
-    def sent(self) -> None:
-        """A message went through: creep back towards the full rate."""
-        if self._rate is not None and self._max_rate is not None:
-            self._rate = min(self._max_rate, self._rate + 0.05)
-
-    def hold_chat(self, chat_id: int, seconds: float) -> None:
-        """Keep chat_id waiting for seconds (Telegram's RetryAfter for it) and slow down."""
-        now = self._monotonic()
-        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), now + seconds)
-        # One overflow answers several requests with 429 at once; slow down once for all.
-        if self._rate is not None and now - self._slowed_at >= 1.0:
-            self._rate = max(1.0, self._rate * 5 / 6)
-            self._slowed_at = now
 
 
 @dataclass(slots=True)
