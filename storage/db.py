@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -114,6 +114,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def is_transient_db_error(exc: BaseException) -> bool:
+    """Tell whether exc is a database error that the same work may not meet again.
+
+    A dropped or invalidated connection (a failover, a killed backend, a restart) and a busy
+    SQLite ("database is locked" after busy_timeout, another writer held the lock) are
+    transient; a PostgreSQL OperationalError is about the server or the connection, not the
+    statement. A SQLite OperationalError otherwise ("no such table") and every integrity or
+    programming error are not.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        message = str(exc.orig).lower()
+        return "locked" in message or "busy" in message
+    return True
 
 
 def _redact(url: str) -> str:

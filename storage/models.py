@@ -108,6 +108,7 @@ class DigestDelivery(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     sent_at: dt.datetime | None = None
     attempts: int = 0
+    # One entry per part sent, in order; 0 for a part whose send timed out (maybe delivered).
     message_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     error: str | None = Field(default=None, max_length=1000)
 

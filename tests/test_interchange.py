@@ -8,7 +8,7 @@ import re
 import textwrap
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, event, func
 from sqlmodel import Session, col, select
 
 from bot.core import interchange
@@ -568,3 +568,35 @@ def test_export_of_an_empty_database_imports_as_nothing(engine: Engine, clock: F
     assert _export(engine) == "meetings: []\n"
     assert json.loads(_export(engine, "json")) == {"meetings": []}
     assert parse_import(_export(engine).encode(), filename="empty.yaml") == ImportDoc()
+
+
+def test_an_import_reads_and_resolves_everything_before_its_first_write(engine: Engine) -> None:
+    """On SQLite the first write takes the database's one write lock (the digest's bookkeeping
+    writes wait for it): an import holds it only for writing, never for its lookups."""
+    clock = FakeClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
+    _import(engine, CATALOG, clock)
+    newcomer = """\
+  - id: t9
+    date: 2024-04-02
+    participants:
+      - name: Kao Kim Hourn
+      - name: Xanana Gusmão
+      - name: A Newcomer
+        organization: A New Body
+    issues: [a new issue, infrastructure]
+organizations:
+"""
+    again = CATALOG.replace("Dili, Timor-Leste", "Dili").replace("organizations:\n", newcomer)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = _import(engine, again, clock)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert (result.added, result.updated, result.people_added) == (1, 1, 1)
+    first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "UPDATE", "DELETE"))
+    assert "SELECT" not in statements[first_write:], statements

@@ -213,3 +213,24 @@ def test_storage_imports_nothing_from_bot_and_reads_no_environment() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
                 offenders.append(f"{path.name}: os.{node.attr}")
     assert offenders == []
+
+
+def test_transient_database_errors_are_told_from_lasting_ones() -> None:
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from storage.db import is_transient_db_error
+
+    def wrapped(orig: Exception, **kwargs: bool) -> OperationalError:
+        return OperationalError("UPDATE", None, orig, **kwargs)
+
+    assert is_transient_db_error(wrapped(sqlite3.OperationalError("database is locked")))
+    assert is_transient_db_error(wrapped(psycopg.OperationalError("terminating connection")))
+    dropped = IntegrityError("UPDATE", None, Exception("gone"))
+    dropped.connection_invalidated = True
+    assert is_transient_db_error(dropped)
+    assert not is_transient_db_error(wrapped(sqlite3.OperationalError("no such table: x")))
+    assert not is_transient_db_error(IntegrityError("INSERT", None, Exception("duplicate key")))
+    assert not is_transient_db_error(ValueError("not a database error"))

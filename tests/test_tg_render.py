@@ -18,7 +18,9 @@ from bot.tg.render import (
     callback_example,
     callback_more,
     callback_suggestion,
+    clip_plain,
     escape_clipped,
+    join_blocks,
     parse_callback,
     question_token,
     render_answer_page,
@@ -158,6 +160,46 @@ def test_a_huge_record_still_makes_a_card_within_the_limit() -> None:
 def test_emoji_count_twice_towards_the_limit() -> None:
     clipped = escape_clipped("😀" * 100, 50)
     assert utf16_len(clipped) <= 50
+
+
+def test_astral_digest_preview_and_plain_labels_fit_in_utf16_units() -> None:
+    from bot.core.digest import Digest, DigestSection
+    from bot.tg.digest import render_digest
+
+    people = tuple(ParticipantView("𝐀" * 45, "🇦🇿" * 40, None, None) for _ in range(10))
+    views = tuple(
+        MeetingView(
+            id=i,
+            external_id=None,
+            date=dt.date(2024, 1, 1),
+            location="𝐁𝐚𝐤𝐮",
+            title=None,
+            summary=None,
+            participants=people,
+            issues=(),
+            sources=(),
+        )
+        for i in range(8)
+    )
+    moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    digest = Digest(moment, moment, None, (DigestSection(None, views),), total=8)
+    for preview in (False, True):
+        parts = render_digest(digest, preview=preview)
+        assert len(parts) >= 4
+        assert all(utf16_len(telegram_html_to_text(p)) <= MESSAGE_LIMIT for p in parts)
+        assert all(utf16_len(p) <= MESSAGE_LIMIT for p in parts)
+    assert utf16_len(clip_plain("𝐀" * 100, 64)) <= 64
+    (result,) = render_inline_results(answer_of([views[0]]))
+    assert utf16_len(result.title) <= 100
+
+
+def test_blocks_are_joined_into_messages_counted_in_utf16_units() -> None:
+    blocks = [f"<b>{i}</b> " + "😀" * 300 for i in range(20)]  # 302 characters, 604 units each
+    pages = join_blocks(blocks)
+    assert all(utf16_len(page) <= MESSAGE_LIMIT for page in pages)
+    assert "\n".join(pages) == "\n".join(blocks)  # nothing lost, no block split
+    (clipped,) = join_blocks(["<i>" + "𝐀" * 3000 + "</i>"])
+    assert utf16_len(clipped) <= MESSAGE_LIMIT and "<i>" not in clipped
 
 
 def test_long_answer_is_paged_under_4096_without_cutting_cards() -> None:

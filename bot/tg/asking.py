@@ -51,6 +51,7 @@ from bot.tg.render import (
     EXAMPLE_QUESTIONS,
     NO_PREVIEW,
     Page,
+    clip_plain,
     escape,
     parse_callback,
     question_token,
@@ -476,10 +477,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
 
 def _inline_button(text: str) -> InlineQueryResultsButton:
     """A button above inline results that opens the private chat (/start help)."""
-    text = " ".join(text.split())
-    if len(text) > 64:
-        text = text[:63] + "…"
-    return InlineQueryResultsButton(text=text, start_parameter="help")
+    return InlineQueryResultsButton(text=clip_plain(text, 64), start_parameter="help")
 
 
 # --- membership ------------------------------------------------------------------------------

@@ -129,8 +129,10 @@ class _Want:
     people: tuple[tuple[Person, str | None, Organization | None, str | None], ...]
     issues: tuple[Issue, ...]
 
-    def person_ids(self) -> frozenset[int]:
-        return frozenset(p.id for p, _, _, _ in self.people if p.id is not None)
+    def person_ids(self) -> frozenset[int] | None:
+        """The ids of its people; None when one is new (no stored meeting can have them all)."""
+        ids = frozenset(p.id for p, _, _, _ in self.people if p.id is not None)
+        return ids if len(ids) == len({id(p) for p, _, _, _ in self.people}) else None
 
 
 class _Applier:
@@ -290,17 +292,22 @@ def apply_import(
     (an alias that names another organisation or issue); the caller then rolls back and
     nothing is kept.
     """
-    work = _Applier(session=session, clock=clock, actor_id=actor_id)
-    for i, org in enumerate(doc.organizations):
-        work.apply_organization(org, f"organizations[{i}]")
-    for i, issue in enumerate(doc.issues):
-        work.apply_issue(issue, f"issues[{i}]")
-    if work.errors:
-        raise InvalidImport(work.errors)
-    wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
+    # Every lookup comes before the first write: on SQLite the first write takes the database's
+    # one write lock, which the digest's bookkeeping writes wait for, so the lock is held only
+    # for writing. Nothing is flushed until then (no_autoflush), and all of it is one
+    # transaction: nothing is written unless the whole file applies.
+    with session.no_autoflush:
+        work = _Applier(session=session, clock=clock, actor_id=actor_id)
+        for i, org in enumerate(doc.organizations):
+            work.apply_organization(org, f"organizations[{i}]")
+        for i, issue in enumerate(doc.issues):
+            work.apply_issue(issue, f"issues[{i}]")
+        if work.errors:
+            raise InvalidImport(work.errors)
+        wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
+        found, links = _match_meetings(wants, session=session)
     # Ids for new people, organisations and issues before anything points at them.
     session.flush()
-    found, links = _match_meetings(wants, session=session)
 
     added: list[tuple[_Want, Meeting]] = []
     updated: list[tuple[_Want, Meeting, dict[str, Any]]] = []
@@ -414,9 +421,12 @@ def _match_meetings(
             by_key.setdefault(key, []).append(meeting)
         taken = {id(m) for m in found.values()}
         for want in rest:
+            people_ids = want.person_ids()
+            if people_ids is None:
+                continue
             matches = [
                 m
-                for m in by_key.get((want.record.date, want.person_ids()), [])
+                for m in by_key.get((want.record.date, people_ids), [])
                 if id(m) not in taken
                 # A record with a new id adopts a stored meeting only if that one has no id.
                 and (want.record.id is None or m.external_id is None)
