@@ -7,7 +7,6 @@ reply and send_blocks are the only functions that talk to Telegram.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -26,7 +25,13 @@ from bot.core.records import (
 )
 from bot.core.records.values import AdminInfo, HistoryEntry
 from bot.core.views import MeetingView, ParticipantView
-from bot.tg.render import MESSAGE_LIMIT, NO_PREVIEW, escape, escape_clipped, render_meeting_card
+from bot.tg.render import (
+    NO_PREVIEW,
+    escape,
+    escape_clipped,
+    join_blocks,
+    render_meeting_card,
+)
 
 # The one error a change can end in: a records rule (RecordError) or an unusable import file.
 DomainError = RecordError | InvalidImport
@@ -69,29 +74,11 @@ async def reply(
     )
 
 
-def chunks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into messages of at most limit characters, never splitting a block."""
-    pages: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > limit:
-            # Blocks are built to fit (cards are capped, lines clipped); never cut HTML blindly.
-            block = escape_clipped(re.sub(r"<[^>]+>", "", block), limit - 10)
-        if current and len(current) + 1 + len(block) > limit:
-            pages.append(current)
-            current = block
-        else:
-            current = f"{current}\n{block}" if current else block
-    if current:
-        pages.append(current)
-    return pages
-
-
 async def send_blocks(
     update: Update, blocks: list[str], keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
     """Send blocks (each well under the limit) in as few messages as fit; keyboard on the last."""
-    pages = chunks(blocks)
+    pages = join_blocks(blocks)  # UTF-16 units, as Telegram counts
     for page in pages[:-1]:
         await reply(update, page)
     if pages:
