@@ -54,3 +54,16 @@ def test_storage_imports_nothing_from_bot() -> None:
 def test_the_core_imports_no_edge_and_no_settings() -> None:
     # The edges (bot/tg, bot/cli.py) read the settings and hand the core plain values.
     assert _offenders(ROOT / "bot" / "core", ("bot.tg", "bot.cli", "bot.config")) == {}
+
+
+MAX_LINES = 600  # one job per file: a file that grows past this is split by responsibility
+
+
+def test_no_file_in_bot_or_storage_is_over_the_line_limit() -> None:
+    long_files = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("bot", "storage")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
+    assert long_files == {}

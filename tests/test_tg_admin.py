@@ -1,4 +1,4 @@
-"""Admin commands through the real Application on the fake Bot API (bot/tg/admin.py, auth.py).
+"""Admin commands through the real Application on the fake Bot API (bot/tg/admin/, auth.py).
 
 Every test feeds real Update objects to application.process_update and reads what the bot sent
 to the fake Bot API; the database is the real one (SQLite, and PostgreSQL where marked).
@@ -820,3 +820,78 @@ async def test_edit_asking_for_the_value_and_its_timeout(seeded: Engine, clock: 
         meeting = session.get(Meeting, 1)
         assert meeting is not None and meeting.summary is None and meeting.title
         assert session.get(Admin, STRANGER) is not None
+
+
+# --------------------------------------------------------------------------- refusals on buttons
+
+
+def _answers_to(bot: Any, before: int) -> list[ApiCall]:
+    return [c for c in bot.api.calls[before:] if c.method == "answerCallbackQuery"]
+
+
+async def test_a_refused_button_is_answered_once_and_says_why(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/edit 1 location Baku")
+        card = bot.last_reply(ADMIN)
+        await bot.say(chat, ann, "/delete 1")
+        confirm = bot.last_reply(ADMIN)
+        # Another admin deletes the meeting meanwhile.
+        with session_scope(seeded) as session:
+            records.delete_meeting(1, session=session, clock=clock, actor_id=GRANTED)
+        state = database_state(seeded)
+        before = len(bot.api.calls)
+        await bot.tap(ann, bot.message_of(confirm), button_data(confirm, "Delete"))
+        [answer] = _answers_to(bot, before)
+        assert answer.params["text"] == "Meeting 1 is deleted."
+        assert answer.params["show_alert"] is True
+        before = len(bot.api.calls)
+        await bot.tap(ann, bot.message_of(card), button_data(card, "Delete"))
+        [answer] = _answers_to(bot, before)
+        assert not answer.params.get("text")
+        assert last_text(bot, ADMIN) == "Meeting 1 is deleted."
+    assert database_state(seeded) == state
+
+
+async def test_save_refused_by_the_core_keeps_the_form(seeded: Engine, clock: FakeClock) -> None:
+    with session_scope(seeded) as session:
+        records.create_meeting(
+            records.MeetingRecord(
+                date=dt.date(2024, 1, 9),
+                participants=(
+                    records.ParticipantRecord("Ali Naghiyev"),
+                    records.ParticipantRecord("Lena Berg", country="Sweden"),
+                ),
+            ),
+            session=session,
+            clock=clock,
+            actor_id=ADMIN,
+        )
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        for answer in ("/add", TWIN_DAY, "Lena Berg", "Pia Kauma", "/done"):
+            await bot.say(chat, ann, answer)
+        for answer in ("/skip", "/skip", "/skip"):
+            await bot.say(chat, ann, answer)
+        preview = bot.last_reply(ADMIN)
+        # Another admin merges Lena Berg's record into Pia Kauma's before Save.
+        with session_scope(seeded) as session:
+            lena = records.find_person("Lena Berg", session=session)
+            records.merge_people(
+                "Pia Kauma", "Lena Berg", session=session, clock=clock, actor_id=1
+            )
+        state = database_state(seeded)
+        before = len(bot.api.calls)
+        await bot.tap(ann, bot.message_of(preview), button_data(preview, "Save"))
+        [answer] = _answers_to(bot, before)
+        assert not answer.params.get("text")
+        assert last_text(bot, ADMIN) == (
+            f"There is no person #{lena.id}.\nPress Edit to fix it, or Cancel."
+        )
+        await bot.tap(ann, bot.message_of(preview), button_data(preview, "Cancel"))
+        assert bot.message_of(preview)["text"] == "Cancelled; nothing was saved."
+    assert database_state(seeded) == state

@@ -207,6 +207,14 @@ def test_russian_verbs_cases_and_countries(catalog: Engine) -> None:
     assert answer.language == "ru"
 
 
+def test_a_capitalised_short_russian_word_inside_a_name_is_no_conjunction(
+    catalog: Engine,
+) -> None:
+    # "Ли Ин" is an invented alias of Lena Petrova: "Ин" is part of a name, not a word.
+    answer = ask(catalog, "Когда Хенрик Лунд встречался с Ли Ин?")
+    assert set(ids(answer)) == {"u07"}
+
+
 # ----- 6. question forms --------------------------------------------------------------------
 
 
@@ -237,6 +245,15 @@ def test_an_unknown_topic_beside_a_known_person_is_partial(catalog: Engine) -> N
     assert answer.status is Status.PARTIAL
     assert "fisheries quotas" in answer.text
     assert set(ids(answer)) == {"u03", "u07"}
+
+
+def test_a_title_the_person_never_held_is_partial(catalog: Engine) -> None:
+    # Lund is a secretary general; "Ambassador Lund" keeps his meetings but says so.
+    answer = ask(catalog, "meetings of Ombudsman Lund")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == {"u03", "u07"}
+    assert "Ombudsman" in answer.text
+    assert _found(catalog, "meetings of Foreign Minister Vasca") == {"u01"}
 
 
 def test_an_unknown_name_is_never_the_other_persons_meetings(catalog: Engine) -> None:

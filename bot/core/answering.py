@@ -403,9 +403,13 @@ def _resolve_entity(
         label = " / ".join(names)
         if leftover:
             roles = index.role_participations(leftover)
-            if roles is not None and (roles & parts or _known_role_words(leftover, index)):
+            if roles is not None and roles & parts:
                 parts &= roles
-                label += " as " + " ".join(leftover)
+                label += t(resolution.question, "as") + resolution.question.quote(leftover)
+            elif roles is not None and _known_role_words(leftover, index):
+                # "Ambassador X" where X never held that title in the records: X's meetings,
+                # marked partial, never an empty answer nor a silent one.
+                _unresolved(resolution, leftover, SpanKind.ROLE)
             elif not all(t in GENERIC for t in leftover):
                 # "Aliyev energy meetings": the words beside the name that name a topic.
                 _resolve_issue(leftover, index, resolution)

@@ -145,9 +145,12 @@ def _stem_english(word: str) -> str:
 @lru_cache(maxsize=65536)
 def normalize_word(word: str) -> tuple[str, ...]:
     """Return the ASCII tokens one word stands for (Russian words are translated first)."""
+    # A capitalised Cyrillic word that reaches this far is a name part ("Ван И", "Ли"): a
+    # question's own words were translated with their context by bot.core.russian.
+    name_part = (word[:1].isupper() and not word.isupper()) or len(word) == 1
     word = word.casefold()
     if _CYRILLIC.search(word):
-        for candidate in (word, _trim_russian(word)):
+        for candidate in (word, _trim_russian(word)) if not name_part else ():
             if candidate in RUSSIAN_WORDS:
                 translated = RUSSIAN_WORDS[candidate]
                 return tuple(_stem_english(t) for t in translated.split())

@@ -508,8 +508,10 @@ _DESCRIPTIVE = (
     RANKS
     | GENERIC
     | ROLE_MODIFIERS
-    | {t for key in (*ROLE_ACRONYMS, *DEMONYMS) for t in tokens(key)}
-    | {t for country in DEMONYMS.values() for t in tokens(country)}
+    | set(ROLE_ACRONYMS)
+    # Whole words of demonyms and countries only: "i-Kiribati" must not make "I" a title.
+    | {t for key in DEMONYMS for t in tokens(key) if len(t) > 2}
+    | {t for country in DEMONYMS.values() for t in tokens(country) if len(t) > 2}
 )
 
 

@@ -38,6 +38,7 @@ class SpanKind(StrEnum):
     ENTITY = "entity"  # a person, a title, an organisation or a country
     ISSUE = "issue"  # after "about", "discuss", "on"
     PLACE = "place"  # after "in", "at", "visit"
+    ROLE = "role"  # a title beside a name, when that person never held it
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,7 +171,14 @@ def translate_question(text: str) -> str:
     """Replace the Russian words of a question that have an English meaning; keep the rest."""
 
     def replace(match: re.Match[str]) -> str:
-        english = translate_word(match.group())
-        return match.group() if english is None else f" {english} "
+        word = match.group()
+        before = text[: match.start()].rstrip()
+        capitalised = word[0].isupper() and bool(before) and before[-1] not in '.!?,:;«"('
+        if capitalised and len(word) <= 2:
+            return word  # a capitalised short word inside a sentence is a name ("Ван И")
+        english = translate_word(word)
+        if english is None or (capitalised and not english):
+            return word  # a name, or a capitalised word dropped as a particle would be
+        return f" {english} "
 
     return _CYRILLIC_WORD.sub(replace, text)

@@ -1,6 +1,6 @@
 """The composition root: build the Application from its parts, and run it (polling or webhook).
 
-Feature modules (bot/tg/asking.py, bot/tg/admin.py, bot/tg/subscriptions.py) each expose
+Feature modules (bot/tg/asking.py, the bot/tg/admin/ package, bot/tg/subscriptions.py) each expose
 
 * `handlers() -> list[BaseHandler]`: their handlers, registered in FEATURES order;
 * `COMMANDS: list[BotCommandInfo]`: their commands, for setMyCommands and /help;

@@ -9,8 +9,8 @@ change nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import Message, Update
@@ -85,19 +85,22 @@ async def ensure_admin(update: Update, context: BotContext, command: str) -> boo
     return False
 
 
-Handler = Callable[[Update, BotContext], Awaitable[Any]]
+R = TypeVar("R")
+
+# A PTB callback: PTB accepts coroutine functions (not any awaitable) as handler callbacks.
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, R]]
 
 
-def admin_only(command: str) -> Callable[[Handler], Handler]:
+def admin_only(command: str) -> Callable[[Handler[R]], Handler[R | int]]:
     """Run the wrapped handler for bot admins only; refuse everyone else (ending a conversation).
 
     Returning ConversationHandler.END from a refused entry point means no conversation starts;
     plain handlers ignore the value.
     """
 
-    def wrap(func: Handler) -> Handler:
+    def wrap(func: Handler[R]) -> Handler[R | int]:
         @functools.wraps(func)
-        async def guarded(update: Update, context: BotContext) -> Any:
+        async def guarded(update: Update, context: BotContext) -> R | int:
             if not await ensure_admin(update, context, command):
                 return ConversationHandler.END
             return await func(update, context)

@@ -1,0 +1,30 @@
+"""Admin commands: /add, /edit, /delete, /undo, /history, /import, /export, /grant, /revoke,
+/admins, /alias, /merge and /cancel.
+
+One module a job:
+
+* add.py: the /add conversation (form steps, preview, Save / Edit / Cancel; /add with YAML);
+* edit.py: /edit (at once or guided), /delete with confirmation, /undo and /history;
+* import_export.py: /import of a YAML or JSON document, and /export;
+* rights.py: /grant, /revoke and /admins;
+* aliases.py: /alias and /merge;
+* render.py: the HTML text and buttons of admin messages, and sending them;
+* change.py: run_change, the one helper that runs a core change in a session and turns its
+  domain error into the reply (and who acts, what they typed);
+* registration.py: the handler list (conversations, their time-outs, /cancel) and COMMANDS.
+
+Handlers are thin: they check the sender (bot/tg/auth.py), read the message, call one function
+of bot/core/records/ inside one session (so a change and its audit entry commit together),
+and reply with escaped HTML. Conversations end after ADMIN_CONVERSATION_TIMEOUT of silence and
+say so.
+
+Callback data (at most 64 bytes), all under "adm:":
+  adm:p:<person id>|new     the /add question "Is this …?"
+  adm:add:save|edit|cancel|back, adm:add:f:<field>   the /add preview card
+  adm:edit:<id>, adm:ef:<id>:<field>                 a saved meeting's Edit button
+  adm:del:<id>, adm:delok:<id>, adm:delno:<id>       delete with confirmation
+"""
+
+from bot.tg.admin.registration import ADMIN_CONVERSATION_TIMEOUT, COMMANDS, handlers
+
+__all__ = ["ADMIN_CONVERSATION_TIMEOUT", "COMMANDS", "handlers"]

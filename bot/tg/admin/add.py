@@ -1,0 +1,477 @@
+"""The /add conversation: a guided form in a private chat, or one message with a YAML block.
+
+The form asks for the date, the participants (one a message; a name close to someone on record
+asks "Is this …?"), the place, the issues and the source, then shows a preview with Save, Edit
+and Cancel. Edit changes one field of the draft and shows the preview again; Save creates the
+meeting with its audit entry. Nothing is written before Save. The draft lives in the admin's
+user_data under ADD_KEY until the form ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ConversationHandler
+
+from bot.core import records
+from bot.core.names import name_key
+from bot.core.records import (
+    MeetingDraft,
+    MeetingRecord,
+    ParticipantRecord,
+    PersonCandidate,
+    ValidationError,
+)
+from bot.core.views import MeetingView, load_meeting_views
+from bot.tg.admin.change import (
+    REPORTED,
+    actor_id,
+    command_argument,
+    read_answer,
+    run_change,
+    user_data,
+)
+from bot.tg.admin.import_export import import_data
+from bot.tg.admin.render import (
+    FIELD_LABELS,
+    error_html,
+    field_keyboard,
+    issue_notes,
+    issues_question,
+    meeting_keyboard,
+    meeting_label,
+    person_question,
+    preview_blocks,
+    preview_keyboard,
+    reply,
+    send_blocks,
+    value_prompt,
+)
+from bot.tg.auth import admin_only
+from bot.tg.context import BotContext
+from bot.tg.render import NO_PREVIEW, escape, render_meeting_card
+
+END = ConversationHandler.END
+
+# Conversation states (EDIT_* and IMPORT_FILE follow in edit.py and import_export.py).
+(
+    ADD_DATE,
+    ADD_PEOPLE,
+    ADD_PERSON,
+    ADD_LOCATION,
+    ADD_ISSUES,
+    ADD_SOURCE,
+    ADD_PREVIEW,
+    ADD_EDIT_FIELD,
+    ADD_EDIT_VALUE,
+) = range(9)
+
+ADD_KEY = "admin.add"
+
+DATE_QUESTION = "When did it take place? For example 2023-11-14, 14.11.2023, 14 Nov 2023 or today."
+PEOPLE_QUESTION = (
+    "Who took part? Send one participant a message as "
+    "<i>Name, role, organization, country</i>; send /done after the last one."
+)
+NEXT_PERSON = "Send the next participant, or /done."
+SOURCE_QUESTION = "Source link? Send the URL, or /skip."
+FORM_ENDED = "This form has ended; send /add to start again."
+
+
+@dataclass(slots=True)
+class AddState:
+    """The /add conversation of one admin: the draft and the open question, if any."""
+
+    draft: MeetingDraft = field(default_factory=MeetingDraft)
+    pending: ParticipantRecord | None = None
+    candidates: tuple[PersonCandidate, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    edit_field: str | None = None
+
+
+def _add_state(context: BotContext) -> AddState | None:
+    state = context.user_data.get(ADD_KEY) if context.user_data is not None else None
+    return state if isinstance(state, AddState) else None
+
+
+def _skipped(text: str) -> bool:
+    """/skip (or any command) answers an optional question with nothing."""
+    return text.startswith("/")
+
+
+# --------------------------------------------------------------------------- start
+
+
+@admin_only("add")
+async def cmd_add(update: Update, context: BotContext) -> int:
+    """/add: start the guided form in a private chat, or add the meetings of a YAML block."""
+    body = command_argument(update)
+    if body.strip():
+        await _add_from_yaml(update, context, body)
+        return END
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        await reply(update, "Send /add to me in a private chat; the form asks a few questions.")
+        return END
+    user_data(context)[ADD_KEY] = AddState()
+    await reply(
+        update,
+        "Let's add a meeting. /cancel stops at any step and saves nothing.\n\n" + DATE_QUESTION,
+    )
+    return ADD_DATE
+
+
+def yaml_block(body: str) -> bytes:
+    """The YAML of `/add <block>`: code fences dropped; one meeting may stand alone."""
+    lines = body.strip().splitlines()
+    if lines and lines[0].lstrip().startswith("```"):
+        lines = lines[1:]
+    if lines and lines[-1].strip().startswith("```"):
+        lines = lines[:-1]
+    text = "\n".join(lines)
+    top_keys = {line.split(":", 1)[0].strip() for line in lines if line and not line[0].isspace()}
+    if "meetings" not in top_keys and top_keys & {"date", "participants"}:
+        # A bare meeting (date:, participants:, ...) becomes the one item of meetings:.
+        indented = "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
+        text = "meetings:\n" + indented
+    return text.encode("utf-8")
+
+
+async def _add_from_yaml(update: Update, context: BotContext, body: str) -> None:
+    result = await import_data(
+        update, context, yaml_block(body), filename="add.yaml", lead="Nothing was added"
+    )
+    if result is REPORTED:
+        return
+    lines = [escape(result.describe())]
+    views = await context.in_session(lambda s: load_meeting_views(result.meeting_ids, session=s))
+    keyboard = meeting_keyboard(views[0].id) if len(views) == 1 else None
+    for view in views[:3]:
+        lines.append(f"\n<b>{meeting_label(view)}</b>\n{render_meeting_card(view)}")
+    await send_blocks(update, lines, keyboard)
+
+
+# --------------------------------------------------------------------------- form steps
+
+
+@admin_only("add")
+async def add_date(update: Update, context: BotContext) -> int:
+    """The date step: any form parse_admin_date reads, not more than a day ahead."""
+    state = _add_state(context)
+    if state is None:
+        return END
+    today = context.deps.today()
+    day = await read_answer(
+        update,
+        lambda text: records.check_field(
+            "date", records.parse_admin_date(text, today=today), today=today
+        ),
+    )
+    if day is REPORTED:
+        return ADD_DATE
+    state.draft.date = day
+    await reply(update, f"Date: <b>{day.strftime('%d %B %Y')}</b>.\n\n{PEOPLE_QUESTION}")
+    return ADD_PEOPLE
+
+
+@admin_only("add")
+async def add_participant(update: Update, context: BotContext) -> int:
+    """One participant a message; a sure match is reused, a likely one is asked about."""
+    state = _add_state(context)
+    if state is None:
+        return END
+    count = len(state.draft.participants)
+
+    def parse(text: str) -> ParticipantRecord:
+        records.check_participant_count(count + 1)
+        return records.check_participant(records.parse_participant_line(text))
+
+    person = await read_answer(update, parse)
+    if person is REPORTED:
+        return ADD_PEOPLE
+    match = await context.in_session(
+        lambda s: records.match_person(person.name, session=s, country=person.country)
+    )
+    if match.exact is not None:
+        return await _take_participant(update, state, person, match.exact)
+    if match.candidates:
+        state.pending, state.candidates = person, match.candidates
+        question, keyboard = person_question(person, match.candidates)
+        await reply(update, question, keyboard)
+        return ADD_PERSON
+    return await _take_participant(update, state, person, None)
+
+
+async def _take_participant(
+    update: Update,
+    state: AddState,
+    person: ParticipantRecord,
+    known: PersonCandidate | None,
+    *,
+    new_person: bool = False,
+) -> int:
+    """Add person to the draft (as the known person, or new) and ask for the next one."""
+    if known is not None:
+        person = replace(person, person_id=known.person_id, name=known.name)
+    elif new_person:
+        person = replace(person, new_person=True)
+    taken = {p.person_id for p in state.draft.participants if p.person_id is not None}
+    names = {name_key(p.name) for p in state.draft.participants}
+    if (person.person_id is not None and person.person_id in taken) or (
+        name_key(person.name) in names
+    ):
+        text = f"{escape(person.name)} is already a participant. {NEXT_PERSON}"
+    else:
+        state.draft.participants.append(person)
+        how = f"on record as {escape(known.label)}" if known else "new person"
+        text = f"Added {escape(person.describe())} ({how}). {NEXT_PERSON}"
+    state.pending, state.candidates = None, ()
+    message = update.effective_message
+    if update.callback_query is not None and message is not None:
+        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    else:
+        await reply(update, text)
+    return ADD_PEOPLE
+
+
+@admin_only("add")
+async def add_person_choice(update: Update, context: BotContext) -> int | None:
+    """The answer to "Is this …?": one of the people offered, or a new person."""
+    query = update.callback_query
+    assert query is not None
+    state = _add_state(context)
+    if state is None or state.pending is None:
+        await query.answer("This question is no longer open.")
+        return None
+    await query.answer()
+    choice = (query.data or "").rsplit(":", 1)[-1]
+    if choice == "new":
+        return await _take_participant(update, state, state.pending, None, new_person=True)
+    known = next((c for c in state.candidates if str(c.person_id) == choice), None)
+    if known is None:
+        return ADD_PERSON
+    return await _take_participant(update, state, state.pending, known)
+
+
+async def add_person_waiting(update: Update, context: BotContext) -> int:
+    """Text while the "Is this …?" question is open."""
+    await reply(update, "Please answer with the buttons above, or /cancel.")
+    return ADD_PERSON
+
+
+@admin_only("add")
+async def add_done(update: Update, context: BotContext) -> int:
+    """/done after the participants: at least two are needed."""
+    state = _add_state(context)
+    if state is None:
+        return END
+    count = len(state.draft.participants)
+    if count < 2:
+        await reply(
+            update,
+            f"A meeting needs at least two participants; you have sent {count}. Send another one.",
+        )
+        return ADD_PEOPLE
+    await reply(update, "Where did it take place? Send the place, or /skip.")
+    return ADD_LOCATION
+
+
+@admin_only("add")
+async def add_location(update: Update, context: BotContext) -> int:
+    """The place, or /skip."""
+    state = _add_state(context)
+    if state is None:
+        return END
+    location = await read_answer(
+        update, lambda text: None if _skipped(text) else records.check_field("location", text)
+    )
+    if location is REPORTED:
+        return ADD_LOCATION
+    state.draft.location = location
+    known = await context.in_session(lambda s: records.known_issues(session=s, limit=15))
+    await reply(update, issues_question(known))
+    return ADD_ISSUES
+
+
+@admin_only("add")
+async def add_issues(update: Update, context: BotContext) -> int:
+    """Issues, comma-separated; synonyms of existing issues are mapped to them."""
+    state = _add_state(context)
+    if state is None:
+        return END
+    names = await read_answer(
+        update,
+        lambda text: (
+            [] if _skipped(text) else records.check_field("issues", records.split_list(text))
+        ),
+    )
+    if names is REPORTED:
+        return ADD_ISSUES
+    choices = await context.in_session(lambda s: records.resolve_issues(names, session=s))
+    state.draft.issues = list(dict.fromkeys(c.name for c in choices))
+    state.notes = issue_notes(choices)
+    await reply(update, SOURCE_QUESTION)
+    return ADD_SOURCE
+
+
+@admin_only("add")
+async def add_source(update: Update, context: BotContext) -> int:
+    """Source links, or /skip; then the preview card."""
+    state = _add_state(context)
+    if state is None:
+        return END
+    urls = await read_answer(
+        update,
+        lambda text: (
+            [] if _skipped(text) else records.check_field("sources", records.split_sources(text))
+        ),
+        explain=lambda exc: error_html(exc) + "\n" + SOURCE_QUESTION,
+    )
+    if urls is REPORTED:
+        return ADD_SOURCE
+    state.draft.sources = urls
+    return await _show_preview(update, context, state)
+
+
+# --------------------------------------------------------------------------- preview
+
+
+async def _show_preview(update: Update, context: BotContext, state: AddState) -> int:
+    try:
+        records.validate_record(state.draft.as_record(), today=context.deps.today())
+        to_fix: list[str] = []
+    except ValidationError as exc:
+        # Not a refusal: the preview lists what to fix, and Edit is one press away.
+        to_fix = list(exc.errors)
+    await send_blocks(update, preview_blocks(state.draft, state.notes, to_fix), preview_keyboard())
+    return ADD_PREVIEW
+
+
+@admin_only("add")
+async def add_save(update: Update, context: BotContext) -> int:
+    """Save: create the meeting (with its audit entry) and show its card."""
+    query = update.callback_query
+    assert query is not None
+    state = _add_state(context)
+    if state is None:
+        await query.answer(FORM_ENDED)
+        return END
+    deps, actor, draft = context.deps, actor_id(update), state.draft
+
+    def save(session: Session) -> tuple[int, list[MeetingView]]:
+        # create_meeting validates the record, once.
+        result = records.create_meeting(
+            draft.as_record(),
+            session=session,
+            clock=deps.clock,
+            actor_id=actor,
+            today=deps.today(),
+        )
+        return result.meeting_id, load_meeting_views([result.meeting_id], session=session)
+
+    saved = await run_change(
+        update,
+        context,
+        save,
+        explain=lambda exc: error_html(exc) + "\nPress Edit to fix it, or Cancel.",
+    )
+    if saved is REPORTED:
+        return ADD_PREVIEW
+    meeting_id, views = saved
+    await query.answer("Saved.")
+    user_data(context).pop(ADD_KEY, None)
+    card = render_meeting_card(views[0]) if views else ""
+    await query.edit_message_text(
+        f"Saved as <b>meeting {meeting_id}</b>. /undo takes it back.\n\n{card}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=meeting_keyboard(meeting_id),
+        link_preview_options=NO_PREVIEW,
+    )
+    return END
+
+
+@admin_only("add")
+async def add_edit(update: Update, context: BotContext) -> int:
+    """Edit on the preview: choose the field to change."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(
+        field_keyboard("adm:add:f:", list(FIELD_LABELS), back="adm:add:back")
+    )
+    return ADD_EDIT_FIELD
+
+
+@admin_only("add")
+async def add_back(update: Update, context: BotContext) -> int:
+    """« Back from the field buttons to Save / Edit / Cancel."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(preview_keyboard())
+    return ADD_PREVIEW
+
+
+@admin_only("add")
+async def add_edit_field(update: Update, context: BotContext) -> int:
+    """A field button on the preview: ask for its new value."""
+    query = update.callback_query
+    assert query is not None
+    state = _add_state(context)
+    if state is None:
+        await query.answer(FORM_ENDED)
+        return END
+    await query.answer()
+    name = (query.data or "").rsplit(":", 1)[-1]
+    if name not in FIELD_LABELS:
+        return ADD_EDIT_FIELD
+    state.edit_field = name
+    await reply(update, value_prompt(name))
+    return ADD_EDIT_VALUE
+
+
+@admin_only("add")
+async def add_edit_value(update: Update, context: BotContext) -> int:
+    """The new value of the field chosen on the preview; then the preview again."""
+    state = _add_state(context)
+    if state is None or state.edit_field is None or state.draft.date is None:
+        return END
+    today = context.deps.today()
+    draft, name = state.draft, state.edit_field
+
+    def parse(text: str) -> MeetingRecord:
+        changed = records.apply_field(draft.as_record(), name, text, today=today)
+        return records.validate_record(changed, today=today)
+
+    checked = await read_answer(update, parse)
+    if checked is REPORTED:
+        return ADD_EDIT_VALUE
+    record = checked
+    if name == "participants":
+        people = record.participants
+        settled = await context.in_session(
+            lambda s: records.settle_participants(people, session=s)
+        )
+        record = replace(record, participants=settled)
+    if name == "issues":
+        typed = record.issues
+        choices = await context.in_session(lambda s: records.resolve_issues(typed, session=s))
+        record = replace(record, issues=tuple(dict.fromkeys(c.name for c in choices)))
+        state.notes = issue_notes(choices)
+    draft.update_from(record)
+    state.edit_field = None
+    return await _show_preview(update, context, state)
+
+
+@admin_only("add")
+async def add_cancel_button(update: Update, context: BotContext) -> int:
+    """Cancel on the preview."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    user_data(context).pop(ADD_KEY, None)
+    await query.edit_message_text("Cancelled; nothing was saved.")
+    return END

@@ -1,0 +1,127 @@
+"""/import and /export: the whole catalog as a YAML or JSON file, and back.
+
+/import takes the document sent with it (the command as its caption) or asks for one; the whole
+file is validated first and applied in one transaction, or nothing is written. /add with a YAML
+block goes through import_data too. /export sends every meeting in the import format.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.core import records
+from bot.core.interchange import ImportResult, export_catalog
+from bot.tg.admin.change import REPORTED, Reported, actor_id, command_argument, run_change
+from bot.tg.admin.render import import_errors_html, reply
+from bot.tg.auth import admin_only
+from bot.tg.context import BotContext
+from bot.tg.render import escape
+
+END = ConversationHandler.END
+
+# The conversation's one state (the /add states are 0-8, /edit's 9-10).
+IMPORT_FILE = 11
+
+# Telegram lets bots download files up to 20 MB; a catalog of 100k meetings is about 60 MB of
+# YAML, so bigger imports go through `meetbot import` on the server instead.
+MAX_IMPORT_FILE_BYTES = 10 * 1024 * 1024
+IMPORT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+async def import_data(
+    update: Update, context: BotContext, data: bytes, *, filename: str, lead: str
+) -> ImportResult | Reported:
+    """Import a file's bytes as the sending admin; an unusable file is listed after lead."""
+    deps, actor = context.deps, actor_id(update)
+    return await run_change(
+        update,
+        context,
+        lambda s: records.import_document(
+            data,
+            filename=filename,
+            session=s,
+            clock=deps.clock,
+            actor_id=actor,
+            today=deps.today(),
+        ),
+        explain=lambda exc: import_errors_html(exc, lead),
+    )
+
+
+@admin_only("import")
+async def cmd_import(update: Update, context: BotContext) -> int:
+    """/import: take the document sent with it, or ask for one."""
+    message = update.effective_message
+    if message is not None and message.document is not None:
+        await _import_document(update, context)
+        return END
+    await reply(
+        update,
+        "Send the YAML or JSON file as a document now (at most "
+        f"{MAX_IMPORT_FILE_BYTES // (1024 * 1024)} MB). /cancel stops.",
+    )
+    return IMPORT_FILE
+
+
+@admin_only("import")
+async def import_file(update: Update, context: BotContext) -> int:
+    """The document after /import."""
+    await _import_document(update, context)
+    return END
+
+
+async def import_waiting(update: Update, context: BotContext) -> int:
+    """Text while a file is expected."""
+    await reply(update, "Please send the file as a document, or /cancel.")
+    return IMPORT_FILE
+
+
+async def _import_document(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    document = message.document if message else None
+    if document is None:
+        return
+    name = document.file_name or "import.yaml"
+    size = document.file_size or 0
+    if size > MAX_IMPORT_FILE_BYTES:
+        await reply(
+            update,
+            f"The file is {size / 1_048_576:.1f} MB; the limit is "
+            f"{MAX_IMPORT_FILE_BYTES // 1_048_576} MB (use meetbot import on the server).",
+        )
+        return
+    if not name.lower().endswith(IMPORT_SUFFIXES):
+        await reply(update, "Send a .yaml, .yml or .json file in the import format.")
+        return
+    telegram_file = await document.get_file()
+    data = bytes(await telegram_file.download_as_bytearray())
+    if len(data) > MAX_IMPORT_FILE_BYTES:
+        await reply(update, f"The file is over {MAX_IMPORT_FILE_BYTES // 1_048_576} MB.")
+        return
+    result = await import_data(update, context, data, filename=name, lead="Nothing was imported")
+    if result is REPORTED:
+        return
+    undo = " /undo takes it back." if result.meeting_ids else ""
+    await reply(update, f"Imported: {escape(result.describe())}{undo}")
+
+
+@admin_only("export")
+async def cmd_export(update: Update, context: BotContext) -> None:
+    """/export [yaml|json]: the whole database as a file in the import format."""
+    argument = command_argument(update).strip().casefold() or "yaml"
+    if argument not in ("yaml", "json"):
+        await reply(update, "Write /export for YAML or /export json for JSON.")
+        return
+    fmt: Literal["yaml", "json"] = "json" if argument == "json" else "yaml"
+    text = await context.in_session(lambda s: export_catalog(session=s, fmt=fmt))
+    message = update.effective_message
+    assert message is not None
+    filename = f"meetbot-{context.deps.today().isoformat()}.{argument}"
+    await message.reply_document(
+        document=text.encode("utf-8"),
+        filename=filename,
+        caption="Every meeting in the import format; /import takes the file back.",
+    )

@@ -1,0 +1,311 @@
+"""The admin commands' messages: HTML text and buttons built from core values, and sending them.
+
+Everything here escapes what admins typed. Builders are pure (text or keyboards in, no I/O);
+reply and send_blocks are the only functions that talk to Telegram.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot.core.interchange import InvalidImport
+from bot.core.names import name_key
+from bot.core.records import (
+    FieldChange,
+    IssueChoice,
+    MeetingDraft,
+    ParticipantRecord,
+    PersonCandidate,
+    RecordError,
+    ValidationError,
+)
+from bot.core.records.values import AdminInfo, HistoryEntry
+from bot.core.views import MeetingView, ParticipantView
+from bot.tg.render import MESSAGE_LIMIT, NO_PREVIEW, escape, escape_clipped, render_meeting_card
+
+# The one error a change can end in: a records rule (RecordError) or an unusable import file.
+DomainError = RecordError | InvalidImport
+
+MAX_ERRORS_SHOWN = 20
+
+FIELD_LABELS = {
+    "date": "Date",
+    "participants": "Participants",
+    "location": "Location",
+    "issues": "Issues",
+    "sources": "Sources",
+    "title": "Title",
+    "summary": "Summary",
+}
+FIELD_PROMPTS = {
+    "date": "the date, like 2023-11-14, 14.11.2023 or 14 Nov 2023",
+    "participants": "all participants, one a line as Name, role, organization, country",
+    "location": "the place",
+    "issues": "the issues, separated by commas",
+    "sources": "the source links, separated by spaces",
+    "title": "the title",
+    "summary": "the summary",
+    "external_id": "the external id",
+}
+
+
+# --------------------------------------------------------------------------- sending
+
+
+async def reply(
+    update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Reply to the update's message with HTML (no link previews), or do nothing without one."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(
+        html, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=NO_PREVIEW
+    )
+
+
+def chunks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks into messages of at most limit characters, never splitting a block."""
+    pages: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:
+            # Blocks are built to fit (cards are capped, lines clipped); never cut HTML blindly.
+            block = escape_clipped(re.sub(r"<[^>]+>", "", block), limit - 10)
+        if current and len(current) + 1 + len(block) > limit:
+            pages.append(current)
+            current = block
+        else:
+            current = f"{current}\n{block}" if current else block
+    if current:
+        pages.append(current)
+    return pages
+
+
+async def send_blocks(
+    update: Update, blocks: list[str], keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send blocks (each well under the limit) in as few messages as fit; keyboard on the last."""
+    pages = chunks(blocks)
+    for page in pages[:-1]:
+        await reply(update, page)
+    if pages:
+        await reply(update, pages[-1], keyboard)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def problems(exc: DomainError) -> list[str]:
+    """The error's sentences: one per problem of a validation or an import file."""
+    if isinstance(exc, ValidationError | InvalidImport):
+        return list(exc.errors)
+    return [str(exc)]
+
+
+def error_html(exc: DomainError) -> str:
+    """The error as the admin reads it: one escaped line per problem."""
+    return "\n".join(escape(p) for p in problems(exc))
+
+
+def import_errors_html(exc: DomainError, lead: str) -> str:
+    """An unusable import: lead, the number of problems and the first MAX_ERRORS_SHOWN."""
+    found = problems(exc)
+    shown = [f"• {escape_clipped(p, 300)}" for p in found[:MAX_ERRORS_SHOWN]]
+    if len(found) > MAX_ERRORS_SHOWN:
+        shown.append(f"… and {len(found) - MAX_ERRORS_SHOWN} more.")
+    noun = "problem" if len(found) == 1 else "problems"
+    return f"{lead}; the file has {len(found)} {noun}:\n" + "\n".join(shown)
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def meeting_label(view: MeetingView) -> str:
+    """'Meeting 12 (EXT-1)': the id and, when there is one, the external id."""
+    suffix = f" ({escape(view.external_id)})" if view.external_id else ""
+    return f"Meeting {view.id}{suffix}"
+
+
+def meeting_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
+    """Edit and Delete under a saved meeting's card."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Edit", callback_data=f"adm:edit:{meeting_id}"),
+                InlineKeyboardButton("Delete", callback_data=f"adm:del:{meeting_id}"),
+            ]
+        ]
+    )
+
+
+def delete_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
+    """Delete or Keep, under the card /delete asks about."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Delete", callback_data=f"adm:delok:{meeting_id}"),
+                InlineKeyboardButton("Keep", callback_data=f"adm:delno:{meeting_id}"),
+            ]
+        ]
+    )
+
+
+def field_keyboard(prefix: str, fields: Sequence[str], back: str | None) -> InlineKeyboardMarkup:
+    """One button per field (callback data prefix + field), three a row, and « Back if given."""
+    buttons = [
+        InlineKeyboardButton(FIELD_LABELS[name], callback_data=f"{prefix}{name}")
+        for name in fields
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    if back:
+        rows.append([InlineKeyboardButton("« Back", callback_data=back)])
+    return InlineKeyboardMarkup(rows)
+
+
+def value_prompt(name: str, meeting_id: int | None = None) -> str:
+    """Ask for a field's new value ("-" clears the optional ones)."""
+    clears = "" if name in ("date", "participants") else " “-” clears it."
+    if meeting_id is None:
+        return f"Send {escape(FIELD_PROMPTS[name])}.{clears}"
+    return f"Send {escape(FIELD_PROMPTS[name])} for meeting {meeting_id}.{clears} /cancel stops."
+
+
+def describe_changes(changes: Sequence[FieldChange]) -> list[str]:
+    """One line per changed field: before → after, long values clipped."""
+    lines = []
+    for change in changes:
+        before = escape_clipped(change.before, 300) if change.before else "—"
+        after = escape_clipped(change.after, 300) if change.after else "—"
+        lines.append(f"• {escape(change.field)}: {before} → {after}")
+    return lines
+
+
+def history_blocks(reference: str, entries: Sequence[HistoryEntry], zone: dt.tzinfo) -> list[str]:
+    """A meeting's history: each change with its time in zone, its author and what changed."""
+    blocks = [f"<b>History of meeting {escape(reference.lstrip('#'))}</b>"]
+    for entry in entries:
+        at = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        who = f"user {entry.actor_id}" if entry.actor_id is not None else "the system"
+        undone = " (undone)" if entry.undone else ""
+        blocks += ["", f"<b>{at}</b> {escape(entry.action)} by {who}{undone}"]
+        blocks += describe_changes(entry.changes)
+    return blocks
+
+
+# --------------------------------------------------------------------------- the /add form
+
+
+def draft_view(draft: MeetingDraft) -> MeetingView:
+    """The draft as a meeting card shows it (id 0: not saved yet); the draft has its date."""
+    assert draft.date is not None
+    return MeetingView(
+        id=0,
+        external_id=None,
+        date=draft.date,
+        location=draft.location,
+        title=draft.title,
+        summary=draft.summary,
+        participants=tuple(
+            ParticipantView(p.name, p.title, p.organization, p.country) for p in draft.participants
+        ),
+        issues=tuple(draft.issues),
+        sources=tuple(draft.sources),
+    )
+
+
+def preview_keyboard() -> InlineKeyboardMarkup:
+    """Save, Edit and Cancel under the /add preview."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Save", callback_data="adm:add:save"),
+                InlineKeyboardButton("Edit", callback_data="adm:add:edit"),
+                InlineKeyboardButton("Cancel", callback_data="adm:add:cancel"),
+            ]
+        ]
+    )
+
+
+def preview_blocks(draft: MeetingDraft, notes: Sequence[str], to_fix: Sequence[str]) -> list[str]:
+    """The /add preview: the card, title and summary, notes on issues, and what to fix."""
+    extra = [
+        f"{label}: {escape_clipped(value, limit)}"
+        for label, value, limit in (("Title", draft.title, 500), ("Summary", draft.summary, 600))
+        if value
+    ]
+    blocks = [
+        "<b>Preview</b> · nothing is saved until you press Save.\n",
+        render_meeting_card(draft_view(draft)),
+        *extra,
+    ]
+    blocks += ["", *notes] if notes else []
+    if to_fix:
+        blocks += ["", "To fix before saving (press Edit):", *map(escape, to_fix)]
+    return blocks
+
+
+def person_question(
+    person: ParticipantRecord, candidates: Sequence[PersonCandidate]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask whether a participant is someone on record: "Is this …?" or "Which … is this?"."""
+    first = candidates[0]
+    if len(candidates) == 1:
+        buttons = [
+            InlineKeyboardButton("Yes", callback_data=f"adm:p:{first.person_id}"),
+            InlineKeyboardButton("New person", callback_data="adm:p:new"),
+        ]
+        return f"Is this {escape(first.label)}?", InlineKeyboardMarkup([buttons])
+    rows = [
+        [InlineKeyboardButton(c.label[:60], callback_data=f"adm:p:{c.person_id}")]
+        for c in candidates
+    ]
+    rows.append([InlineKeyboardButton("New person", callback_data="adm:p:new")])
+    return f"Which {escape(person.name)} is this?", InlineKeyboardMarkup(rows)
+
+
+def issues_question(known: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """Ask for the issues, listing the most used ones with synonyms that map to them."""
+    hint = "".join(
+        f"\n• {escape(name)}"
+        + (f" ({escape_clipped(', '.join(aliases[:4]), 120)})" if aliases else "")
+        for name, aliases in known
+    )
+    hint = f"\nKnown issues, with synonyms that map to them:{hint}" if hint else ""
+    return f"Which issues did they discuss? Separate them with commas, or /skip.{hint}"
+
+
+def issue_notes(choices: Sequence[IssueChoice]) -> list[str]:
+    """Say which typed issues became a recorded one, and suggest a name for new ones."""
+    notes = []
+    for c in choices:
+        if c.existing and name_key(c.typed) != name_key(c.name):
+            notes.append(f"“{escape(c.typed)}” is recorded as the issue {escape(c.name)}.")
+        elif not c.existing and c.suggestion:
+            notes.append(
+                f"“{escape(c.typed)}” is a new issue; did you mean {escape(c.suggestion)}? "
+                "Press Edit to change it."
+            )
+    return notes
+
+
+# --------------------------------------------------------------------------- admins
+
+
+def admins_lines(admins: Sequence[AdminInfo]) -> list[str]:
+    """/admins: the ADMIN_IDS admins and the granted ones, with who granted them and when."""
+    lines = ["<b>Bot admins</b>"]
+    for admin in admins:
+        if admin.source == "settings":
+            lines.append(f"• {admin.user_id} (ADMIN_IDS setting)")
+        else:
+            when = admin.granted_at.date().isoformat() if admin.granted_at else "?"
+            lines.append(f"• {admin.user_id}, granted by {admin.granted_by} on {when}")
+    if len(lines) == 1:
+        lines.append("None yet: set ADMIN_IDS.")
+    return lines

@@ -1,0 +1,110 @@
+"""Who is a bot admin: /grant, /revoke and /admins.
+
+Admins from the ADMIN_IDS setting cannot be granted or revoked here; granted admins are audited
+like any change (so /undo takes a grant back). A grant also shows the admin commands in the
+user's command menu, a revoke hides them again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+
+from bot.core import records
+from bot.tg.admin.change import REPORTED, actor_id, command_argument, run_change
+from bot.tg.admin.render import admins_lines, reply, send_blocks
+from bot.tg.auth import admin_only
+from bot.tg.commands import visible_commands
+from bot.tg.context import BotContext
+
+logger = logging.getLogger(__name__)
+
+
+def _target_user(update: Update) -> int | None:
+    """The user id after the command, or the author of the message it replies to."""
+    message = update.effective_message
+    argument = command_argument(update).strip()
+    if argument.lstrip("-").isdigit():
+        return int(argument)
+    if not argument and message is not None and message.reply_to_message is not None:
+        replied = message.reply_to_message.from_user
+        return replied.id if replied else None
+    return None
+
+
+@admin_only("grant")
+async def cmd_grant(update: Update, context: BotContext) -> None:
+    """/grant USER_ID (or as a reply to the user): make them a bot admin."""
+    user_id = _target_user(update)
+    if user_id is None:
+        await reply(update, "Write /grant USER_ID, for example /grant 123456789.")
+        return
+    deps, actor = context.deps, actor_id(update)
+    granted = await run_change(
+        update,
+        context,
+        lambda s: records.grant_admin(
+            user_id,
+            session=s,
+            clock=deps.clock,
+            actor_id=actor,
+            bootstrap_ids=deps.settings.admin_ids,
+        ),
+    )
+    if granted is REPORTED:
+        return
+    await reply(update, f"User {user_id} is now a bot admin. /revoke {user_id} takes it back.")
+    await _publish_admin_menu(context, user_id, admin=True)
+
+
+@admin_only("revoke")
+async def cmd_revoke(update: Update, context: BotContext) -> None:
+    """/revoke USER_ID: take admin rights from a granted admin."""
+    user_id = _target_user(update)
+    if user_id is None:
+        await reply(update, "Write /revoke USER_ID, for example /revoke 123456789.")
+        return
+    deps, actor = context.deps, actor_id(update)
+    revoked = await run_change(
+        update,
+        context,
+        lambda s: records.revoke_admin(
+            user_id,
+            session=s,
+            clock=deps.clock,
+            actor_id=actor,
+            bootstrap_ids=deps.settings.admin_ids,
+        ),
+    )
+    if revoked is REPORTED:
+        return
+    await reply(update, f"User {user_id} is no longer a bot admin.")
+    await _publish_admin_menu(context, user_id, admin=False)
+
+
+async def _publish_admin_menu(context: BotContext, user_id: int, *, admin: bool) -> None:
+    """Show (or hide) the admin commands in the user's private-chat menu; best effort."""
+    scope = BotCommandScopeChat(user_id)
+    try:
+        if admin:
+            shown = visible_commands(context.deps.commands, admin=True)
+            await context.bot.set_my_commands(
+                [BotCommand(c.command, c.description) for c in shown], scope=scope
+            )
+        else:
+            await context.bot.delete_my_commands(scope=scope)
+    except TelegramError as exc:
+        # A user who never opened a chat with the bot has no chat to scope the menu to.
+        logger.info("Cannot update the command menu of %s: %s", user_id, exc)
+
+
+@admin_only("admins")
+async def cmd_admins(update: Update, context: BotContext) -> None:
+    """/admins: the ADMIN_IDS admins and the granted ones."""
+    bootstrap = context.deps.settings.admin_ids
+    admins = await context.in_session(
+        lambda s: records.list_admins(session=s, bootstrap_ids=bootstrap)
+    )
+    await send_blocks(update, admins_lines(admins))
