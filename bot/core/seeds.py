@@ -54,14 +54,14 @@ def load_seeds_if_empty(
     the second call finds the seeded meetings and does nothing. Runs in the caller's
     transaction; raises InvalidImport if a seed file is broken (a bug, not user input).
     """
-    # Imported late: YAML and pydantic stay off the path of a database that is already full.
-    from bot.core.interchange import ImportResult, apply_import, parse_import
-
     if session.get_bind().dialect.name == "postgresql":
         # Two replicas starting on one empty database must not both seed it.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SEED_LOCK})
     if repository.count_meetings(session=session) > 0:
         return None
+    # Imported only now: YAML and pydantic stay off the path of a database that is already full.
+    from bot.core.interchange import ImportResult, apply_import, parse_import
+
     total = ImportResult()
     files = seed_files(folder)
     if not files:
