@@ -148,6 +148,12 @@ def test_a_body_within_a_known_organisation_is_not_the_organisation(catalog: Eng
     assert _found(catalog, "who met the OSCE PA secretary general") == {"u03", "u07", "u08"}
 
 
+def test_the_un_chief_is_not_the_head_of_a_un_office(catalog: Engine) -> None:
+    assert _found(catalog, "who met the UN chief?") == {"u10"}
+    assert _found(catalog, "who met the UN refugee chief?") == {"u09"}
+    assert _found(catalog, "who met the UNHCR chief?") == {"u09"}
+
+
 def test_acronyms_with_function_words_and_parts_of_a_name(catalog: Engine) -> None:
     assert _found(catalog, "who met the CoE secretary general") == {"u06"}
     assert _found(catalog, "meetings with the Red Cross") == {"u05"}
