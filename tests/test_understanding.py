@@ -241,6 +241,13 @@ def test_yes_no_questions(catalog: Engine) -> None:
     assert no.meetings == ()
 
 
+def test_first_meeting_is_the_earliest(catalog: Engine) -> None:
+    answer = ask(catalog, "When did Rusu and Lund first meet?")
+    assert ids(answer) == ["u03"] and "first" in answer.headline
+    assert ids(ask(catalog, "Когда Арутян впервые встретился с Келлер?")) == ["u04"]
+    assert set(ids(ask(catalog, "How many times did Rusu meet Lund first?"))) == {"u03", "u08"}
+
+
 def test_who_is_lists_the_roles_held_with_dates(catalog: Engine) -> None:
     answer = ask(catalog, "who is Dorin Vasca?")
     assert answer.intent is Intent.WHO_IS

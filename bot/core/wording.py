@@ -47,6 +47,7 @@ TEXTS = {
         "the": "the ",
         "read_as": "“{typed}” read as {label}",
         "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
+        "first": "The first meeting{of}{when} in the records: {date}{place}, {people}.",
         "when": "{subjects} met on {dates}.",
         "where": "{subjects} met in {places}.",
         "discussed": "{people} discussed {issues} ({date})",
@@ -89,6 +90,7 @@ TEXTS = {
         "the": "",
         "read_as": "«{typed}» понято как {label}",
         "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
+        "first": "Первая встреча{of}{when} в записях: {date}{place}, {people}.",
         "when": "{subjects}: встречи {dates}.",
         "where": "{subjects}: место встречи — {places}.",
         "discussed": "{people} обсуждали: {issues} ({date})",
@@ -183,6 +185,17 @@ def headline_for(
         return names_list([p.name for p in view.participants], question)
 
     intent = question.intent
+    if question.wants_first and views and not question.wants_latest:
+        first = views[0]
+        return t(
+            question,
+            "first",
+            of=t(question, "of", who=who) if who else "",
+            when=when,
+            date=first.date.isoformat(),
+            place=f", {first.location}" if first.location else "",
+            people=everyone(first),
+        )
     if question.wants_latest and views:
         first = views[0]
         return t(
