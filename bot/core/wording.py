@@ -108,22 +108,18 @@ def t(question: Question, key: str, **values: object) -> str:
     return table[key].format(**values)
 
 
-def names_list(names: list[str], question: Question) -> str:
-    """'A', 'A and B', 'A, B and C' in the question's language."""
-    and_ = TEXTS.get(question.language, TEXTS["en"])["and"]
+def names_list(names: list[str], question: Question, *, joiner: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C' in the question's language (joiner "or": 'A, B or C')."""
+    last = TEXTS.get(question.language, TEXTS["en"])[joiner]
     names = list(dict.fromkeys(names))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + and_ + names[-1]
+    return ", ".join(names[:-1]) + last + names[-1]
 
 
 def names_either(names: list[str], question: Question) -> str:
     """'A', 'A or B', 'A, B or C' in the question's language."""
-    or_ = TEXTS.get(question.language, TEXTS["en"])["or"]
-    names = list(dict.fromkeys(names))
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + or_ + names[-1]
+    return names_list(names, question, joiner="or")
 
 
 def join_labels(labels: list[str], question: Question) -> str:
@@ -185,27 +181,17 @@ def headline_for(
         return names_list([p.name for p in view.participants], question)
 
     intent = question.intent
-    if question.wants_first and views and not question.wants_latest:
-        first = views[0]
+    if (question.wants_latest or question.wants_first) and views:
+        # The one meeting asked for: the latest, or the first in the records.
+        only = views[0]
         return t(
             question,
-            "first",
+            "latest" if question.wants_latest else "first",
             of=t(question, "of", who=who) if who else "",
             when=when,
-            date=first.date.isoformat(),
-            place=f", {first.location}" if first.location else "",
-            people=everyone(first),
-        )
-    if question.wants_latest and views:
-        first = views[0]
-        return t(
-            question,
-            "latest",
-            of=t(question, "of", who=who) if who else "",
-            when=when,
-            date=first.date.isoformat(),
-            place=f", {first.location}" if first.location else "",
-            people=everyone(first),
+            date=only.date.isoformat(),
+            place=f", {only.location}" if only.location else "",
+            people=everyone(only),
         )
     if intent is Intent.WHO_IS and all_subjects:
         return _roles_held(question, all_subjects, views)
