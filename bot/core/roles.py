@@ -63,7 +63,12 @@ class RoleDoc:
 _TITLE_PART_BREAKS = {"and", "&"}
 
 
-_BODY_WORDS = frozenset(t for w in GENERIC_ROLE_WORDS for t in tokens(w))
+_BODY_WORDS = frozenset(
+    t
+    for w in (*GENERIC_ROLE_WORDS, "department", "ministry", "secretariat", "bureau",
+              "directorate", "administration", "government", "mission")
+    for t in tokens(w)
+)  # fmt: skip
 
 
 def _names_body(form: tuple[str, ...], known: frozenset[str]) -> bool:
