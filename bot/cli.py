@@ -234,6 +234,12 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
 
 def _configure_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help='a YAML or JSON file in the import format; "-" for stdin')
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="make each stored meeting exactly what the file says (by default a field the file"
+        " leaves out is kept)",
+    )
 
 
 def _read_input(name: str) -> bytes:
@@ -252,13 +258,19 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     """Import meetings from a YAML or JSON file; a file with any error imports nothing.
 
     Every error is listed with its path (meetings[3].participants[0].name: required).
-    Importing the same file again changes nothing; a meeting's id keeps it one record.
+    Importing the same file again changes nothing; a meeting's id keeps it one record. A
+    meeting already stored keeps every field the file leaves out; a field is cleared only
+    when the file gives it empty (location: "", issues: []), or by --replace, which makes
+    the file the whole truth. Prints what happened to each meeting; `meetbot undo` takes
+    the import back.
 
     examples:
       meetbot import seeds/000_naghiyev_kauma.yaml
       meetbot import meetings.json
+      meetbot import --replace corrected.yaml
     """
     from bot.core.interchange import InvalidImport, apply_import, parse_import
+    from bot.core.records import COMMAND_LINE_ACTOR
 
     data = _read_input(args.file)
     label = "stdin" if args.file == "-" else args.file
@@ -267,12 +279,58 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             data, filename=None if args.file == "-" else args.file, today=ctx.today()
         )
         with session_scope(ctx.engine()) as session:
-            result = apply_import(doc, session=session, clock=ctx.clock)
+            result = apply_import(
+                doc,
+                session=session,
+                clock=ctx.clock,
+                actor_id=COMMAND_LINE_ACTOR,
+                replace=args.replace,
+            )
     except InvalidImport as exc:
         for error in exc.errors:
             print(f"{label}: {error}", file=sys.stderr)
         raise CliError(f"{label} has {len(exc.errors)} error(s); nothing was imported.") from None
-    print(f"Imported {label}: {result.describe()}")
+    for outcome in result.meetings:
+        print(f"{label}: {outcome.describe()}")
+    undo = " (meetbot undo takes it back)" if result.meeting_ids else ""
+    print(f"Imported {label}: {result.describe()}{undo}")
+    return EXIT_OK
+
+
+def _configure_undo(_parser: argparse.ArgumentParser) -> None:
+    """undo takes no arguments."""
+
+
+def cmd_undo(_args: argparse.Namespace, ctx: Context) -> int:
+    """Take back the last import made on the command line, as /undo does in the bot.
+
+    Meetings it added are hidden again and meetings it updated get back what they had; refused
+    when a meeting changed since, so a later edit is never lost. Each undo takes back one
+    more import.
+
+    examples:
+      meetbot import meetings.yaml
+      meetbot undo
+    """
+    from bot.core.records import (
+        COMMAND_LINE_ACTOR,
+        NotFoundError,
+        RecordError,
+        undo_last_change,
+    )
+
+    try:
+        with session_scope(ctx.engine()) as session:
+            result = undo_last_change(
+                session=session, clock=ctx.clock, actor_id=COMMAND_LINE_ACTOR
+            )
+    except NotFoundError:
+        raise CliError("Nothing done on the command line is left to undo.") from None
+    except RecordError as exc:
+        raise CliError(str(exc)) from None
+    print(result.description)
+    for change in result.changes:
+        print(f"  {change.field}: {change.before or '-'} -> {change.after or '-'}")
     return EXIT_OK
 
 
@@ -403,6 +461,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("ask", _configure_ask, cmd_ask),
     Subcommand("chat", _configure_chat, cmd_chat),
     Subcommand("import", _configure_import, cmd_import, load_seeds=False),
+    Subcommand("undo", _configure_undo, cmd_undo, load_seeds=False),
     Subcommand("export", _configure_export, cmd_export),
     Subcommand("digest", _configure_digest, cmd_digest),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds

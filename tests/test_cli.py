@@ -20,7 +20,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from bot.cli import main
-from storage.models import Meeting
+from bot.core.records import COMMAND_LINE_ACTOR
+from storage.models import AuditEntry, Meeting
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 ONE_MEETING = """\
@@ -209,6 +210,62 @@ def test_a_broken_import_names_every_error_and_writes_nothing(
     ]
     assert lines[-1] == f"meetbot: {path} has 3 error(s); nothing was imported."
     assert count_meetings(sqlite_engine) == 0
+
+
+SHORT_MEETING = """\
+meetings:
+  - id: k1
+    date: 2024-10-08
+    participants:
+      - {name: Mark Rutte}
+      - {name: Alexander Stubb}
+"""
+
+
+def test_import_lists_each_meeting_and_undo_takes_the_import_back(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    full, short = tmp_path / "full.yaml", tmp_path / "short.yaml"
+    full.write_text(ONE_MEETING, encoding="utf-8")
+    short.write_text(SHORT_MEETING, encoding="utf-8")
+    assert meetbot("import", str(full), database_url=database_url, cwd=tmp_path).returncode == 0
+    stored = meetbot("export", database_url=database_url, cwd=tmp_path).stdout
+
+    merged = meetbot("import", str(short), database_url=database_url, cwd=tmp_path)
+    replaced = meetbot(
+        "import", "--replace", "short.yaml", database_url=database_url, cwd=tmp_path
+    )
+
+    assert merged.returncode == 0, merged.stderr
+    assert f"{short}: meetings[0]: unchanged meeting 1 (2024-10-08, id k1)" in merged.stdout
+    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.stdout.splitlines()[0] == (
+        "short.yaml: meetings[0]: updated meeting 1 (2024-10-08, id k1): location,"
+        " participants, issues"
+    )
+    assert "Brussels" not in meetbot("export", database_url=database_url, cwd=tmp_path).stdout
+    with Session(engine) as session:
+        actors = set(session.exec(select(AuditEntry.actor_id)).all())
+    assert actors == {COMMAND_LINE_ACTOR}
+
+    undone = meetbot("undo", database_url=database_url, cwd=tmp_path)
+
+    assert undone.returncode == 0, undone.stderr
+    assert "1 restored" in undone.stdout
+    assert meetbot("export", database_url=database_url, cwd=tmp_path).stdout == stored
+    assert meetbot("undo", database_url=database_url, cwd=tmp_path).returncode == 0  # the first
+    assert count_meetings_shown(database_url, tmp_path) == 0
+    nothing = meetbot("undo", database_url=database_url, cwd=tmp_path)
+    assert nothing.returncode == 1
+    assert one_sentence(nothing.stderr) == (
+        "meetbot: Nothing done on the command line is left to undo."
+    )
+
+
+def count_meetings_shown(database_url: str, cwd: Path) -> int:
+    """The meetings an export holds (soft-deleted ones are left out)."""
+    exported = meetbot("export", "--format", "json", database_url=database_url, cwd=cwd)
+    return len(json.loads(exported.stdout)["meetings"])
 
 
 @pytest.mark.parametrize(

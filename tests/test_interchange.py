@@ -517,6 +517,110 @@ def test_importing_a_soft_deleted_meeting_brings_it_back(engine: Engine, clock: 
     assert entry.after["deleted_at"] is None
 
 
+# --- merging into stored meetings (issue 12) -----------------------------------------------------
+
+FULL = {
+    "date": "2024-03-05",
+    "location": "Vienna, Austria",
+    "title": "Naghiyev meets Kauma",
+    "summary": "Talks on mine clearance.",
+    "source": ["https://example.org/vienna"],
+    "participants": [
+        {"name": "Ali Naghiyev", "title": "Chief of the SSS", "country": "Azerbaijan"},
+        {"name": "Pia Kauma", "title": "OSCE PA President", "organization": "OSCE PA"},
+    ],
+    "issues": ["mine contamination", "missing persons"],
+}
+SHORT = {"date": "2024-03-05", "participants": [{"name": "Ali Naghiyev"}, {"name": "Pia Kauma"}]}
+
+
+def _stored(engine: Engine) -> list[dict[str, object]]:
+    meetings: list[dict[str, object]] = json.loads(_export(engine, "json"))["meetings"]
+    return meetings
+
+
+def _apply(engine: Engine, text: str, clock: FakeClock, *, replace: bool) -> ImportResult:
+    with session_scope(engine) as session:
+        doc = parse_import(text.encode(), filename="x.json")
+        return apply_import(doc, session=session, clock=clock, replace=replace)
+
+
+@pytest.mark.parametrize("key", [{}, {"id": "v1"}], ids=["by date and people", "by id"])
+def test_a_short_record_imported_over_a_full_one_clears_nothing(
+    engine: Engine, clock: FakeClock, key: dict[str, str]
+) -> None:
+    _import(engine, _doc({**FULL, **key}), clock, "full.json")
+    before = _stored(engine)
+    audits = _count(engine, AuditEntry)
+    clock.advance(dt.timedelta(hours=1))
+
+    result = _import(engine, _doc({**SHORT, **key}), clock, "short.json")
+
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    assert [o.status for o in result.meetings] == ["unchanged"]
+    assert _stored(engine) == before
+    assert _count(engine, AuditEntry) == audits
+
+
+def test_a_record_naming_one_more_field_changes_only_that_field(
+    engine: Engine, clock: FakeClock
+) -> None:
+    _import(engine, _doc(FULL), clock, "full.json")
+    clock.advance(dt.timedelta(hours=1))
+
+    result = _import(engine, _doc({**SHORT, "title": "Vienna talks"}), clock, "short.json")
+
+    assert [(o.status, o.fields) for o in result.meetings] == [("updated", ("title",))]
+    assert _stored(engine) == [{**_stored_shape(FULL), "title": "Vienna talks"}]
+
+
+def _stored_shape(record: dict[str, object]) -> dict[str, object]:
+    """A record as the export writes it: keys in its order, one source as a string."""
+    sources = record["source"]
+    assert isinstance(sources, list)
+    shaped = {k: record[k] for k in ("date", "location", "title", "summary")}
+    return {**shaped, "source": sources[0], **{k: record[k] for k in ("participants", "issues")}}
+
+
+def test_fields_given_empty_are_cleared_and_the_rest_kept(
+    engine: Engine, clock: FakeClock
+) -> None:
+    _import(engine, _doc(FULL), clock, "full.json")
+    clock.advance(dt.timedelta(hours=1))
+    emptied = {
+        **SHORT,
+        "location": "",
+        "summary": None,
+        "issues": [],
+        "participants": [{"name": "Ali Naghiyev", "title": ""}, {"name": "Pia Kauma"}],
+    }
+
+    result = _import(engine, _doc(emptied), clock, "empty.json")
+
+    assert [(o.status, o.fields) for o in result.meetings] == [
+        ("updated", ("location", "summary", "participants", "issues"))
+    ]
+    [stored] = _stored(engine)
+    assert "location" not in stored and "summary" not in stored and "issues" not in stored
+    assert stored["title"] == FULL["title"] and stored["source"] == "https://example.org/vienna"
+    assert stored["participants"] == [
+        {"name": "Ali Naghiyev", "country": "Azerbaijan"},  # the title given empty is gone
+        {"name": "Pia Kauma", "title": "OSCE PA President", "organization": "OSCE PA"},
+    ]
+
+
+def test_replace_makes_the_file_the_whole_truth(engine: Engine, clock: FakeClock) -> None:
+    _import(engine, _doc({**FULL, "id": "v1"}), clock, "full.json")
+    clock.advance(dt.timedelta(hours=1))
+
+    result = _apply(engine, _doc(SHORT), clock, replace=True)
+
+    assert [(o.status, o.fields) for o in result.meetings] == [
+        ("updated", ("location", "title", "summary", "source", "participants", "issues"))
+    ]
+    assert _stored(engine) == [{"id": "v1", **SHORT}]  # the external key is not content
+
+
 # --- export --------------------------------------------------------------------------------------
 
 

@@ -569,6 +569,35 @@ async def test_import_in_two_steps(seeded: Engine, clock: FakeClock) -> None:
     assert database_state(seeded) == state
 
 
+SHORT_SEED = (
+    b"meetings:\n  - id: m00\n    date: 2023-11-14\n"
+    b"    participants: [{name: Ali Naghiyev}, {name: Pia Kauma}]\n"
+)
+
+
+async def test_a_short_import_keeps_details_unless_the_caption_says_replace(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption="/import")
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 0 updated")
+        assert database_state(seeded) == state
+
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption="/import replace")
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 1 updated")
+        assert "Baku" not in database_state(seeded)[0]
+        await bot.say(chat, ann, "/undo")
+        assert database_state(seeded)[0] == state[0]
+
+        await bot.say(chat, ann, "/import replace")
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption=None)
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 1 updated")
+        assert "Baku" not in database_state(seeded)[0]
+
+
 async def test_import_with_one_bad_record_writes_nothing(seeded: Engine, clock: FakeClock) -> None:
     state = database_state(seeded)
     bad = (

@@ -243,8 +243,12 @@ def _tidy_meeting(meeting: MeetingIn) -> MeetingIn:
         p.model_copy(update={"aliases": unique_aliases(p.aliases, p.name)})
         for p in meeting.participants
     ]
-    sources = list(dict.fromkeys(meeting.source))
-    return meeting.model_copy(update={"participants": participants, "source": sources})
+    update: dict[str, Any] = {"participants": participants}
+    # model_copy marks what it updates as given: a source the file left out must stay unnamed,
+    # or the import would clear the stored one (apply_import keeps what a record leaves out).
+    if "source" in meeting.model_fields_set:
+        update["source"] = list(dict.fromkeys(meeting.source))
+    return meeting.model_copy(update=update)
 
 
 def _check_duplicates(
