@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import textwrap
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, func
@@ -282,6 +283,51 @@ def test_an_oversized_file_is_refused_before_parsing(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(interchange.parse, "MAX_IMPORT_BYTES", 100)
     errors = _errors(CATALOG)
     assert errors == [f"the file is too large ({len(CATALOG.encode()):,} bytes, at most 100)"]
+
+
+def _alias_bomb(meetings: int) -> str:
+    """One valid meeting of 50 people with 50 aliases each, then `meetings` aliases of it."""
+    aliases = "&names [" + ", ".join(f"Name {n}" for n in range(50)) + "]"
+    people = "\n".join(
+        f"      - {{name: Person {n}, aliases: {aliases if n == 0 else '*names'}}}"
+        for n in range(50)
+    )
+    first = f"  - &m\n    date: 2024-01-01\n    participants:\n{people}\n"
+    return "meetings:\n" + first + "  - *m\n" * meetings
+
+
+def test_an_alias_bomb_is_refused_before_anything_is_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 400 x 50 x 50 = a million values from 13 KB: validating them took seconds (2,000 copies
+    # took two minutes and 1.2 GB); the refusal walks each written node once.
+    validated: list[object] = []
+    real = interchange.parse._validate
+
+    def counting(*args: Any) -> Any:
+        validated.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(interchange.parse, "_validate", counting)
+    bomb = _alias_bomb(400)
+    assert len(bomb) < 15_000
+
+    assert _errors(bomb) == [
+        "the file's aliases (*name) repeat more than 100,000 values; write the records out instead"
+    ]
+    assert validated == []
+
+
+def test_a_few_aliases_are_fine_and_a_self_containing_one_is_refused() -> None:
+    doc = _parse(
+        "meetings:\n"
+        "  - date: 2024-01-01\n"
+        "    participants: [&ann {name: Ann Example, title: Envoy}, {name: Bob Example}]\n"
+        "  - date: 2024-01-02\n"
+        "    participants: [*ann, {name: Cy Example}]\n"
+    )
+    assert doc.meetings[1].participants[0].title == "Envoy"
+    assert _errors("meetings: &a [*a]") == ["line 1, column 11: an alias contains itself"]
 
 
 def test_a_file_with_thousands_of_errors_is_cut_short() -> None:

@@ -30,6 +30,11 @@ from bot.core.schema import (
 MAX_IMPORT_BYTES = 50_000_000
 MAX_ERRORS = 1000
 MAX_MEETINGS = 200_000
+# YAML aliases (*name) repeat a node without writing it again, so a few KB can stand for
+# millions of values ("billion laughs"), each validated on its own. The values aliases may add
+# beyond those written are capped: far more than repeating a participant across a catalog
+# needs, and time and memory stay bounded by the file's size.
+MAX_ALIAS_NODES = 100_000
 
 
 class InvalidImport(ImportError):
@@ -62,6 +67,12 @@ class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().get_single_node()
+        if node is not None:
+            _check_aliases(node)
+        return node
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -71,6 +82,57 @@ class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
                 raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it by more than MAX_ALIAS_NODES values.
+
+    Composing keeps one node per written value (an alias points at its anchor's node), so this
+    walks each node once: first to count them, then to add up what each stands for when its
+    aliases are written out, stopping as soon as that passes the limit. A node that contains
+    itself (an alias inside its own anchor) is refused too.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(_children(node))
+    limit = len(seen) + MAX_ALIAS_NODES
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the nodes whose children are being added up
+    work: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while work:
+        node, children_done = work.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > limit:
+                raise InvalidImport(
+                    [
+                        f"the file's aliases (*name) repeat more than {MAX_ALIAS_NODES:,}"
+                        " values; write the records out instead"
+                    ]
+                )
+        elif key in open_nodes:
+            mark = node.start_mark
+            raise InvalidImport(
+                [f"line {mark.line + 1}, column {mark.column + 1}: an alias contains itself"]
+            )
+        elif key not in sizes:
+            open_nodes.add(key)
+            work.append((node, True))
+            work.extend((child, False) for child in _children(node) if id(child) not in sizes)
 
 
 def _load_json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -107,6 +169,8 @@ def _decode(data: bytes, filename: str | None) -> Any:
             ) from None
         except ValueError as exc:
             raise InvalidImport([f"not valid JSON ({exc})"]) from None
+        except RecursionError:
+            raise InvalidImport(["not valid JSON (nested too deeply)"]) from None
     try:
         return yaml.load(text, Loader=_StringLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
