@@ -330,6 +330,11 @@ def test_a_few_aliases_are_fine_and_a_self_containing_one_is_refused() -> None:
     assert _errors("meetings: &a [*a]") == ["line 1, column 11: an alias contains itself"]
 
 
+def test_json_nested_too_deeply_is_one_error() -> None:
+    deep = '{"meetings": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert _errors(deep, "deep.json") == ["not valid JSON (nested too deeply)"]
+
+
 def test_a_file_with_thousands_of_errors_is_cut_short() -> None:
     broken = {"meetings": [{"date": "x", "participants": []}] * 800}
     errors = _errors(json.dumps(broken), "many.json")
