@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -243,15 +243,30 @@ def _configure_import(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_input(name: str) -> bytes:
-    from bot.core.interchange import MAX_IMPORT_BYTES
-
+    """Read an import file whole, or refuse it with its real size when it is over the limit."""
     try:
         if name == "-":
-            return sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+            return _read_limited(sys.stdin.buffer, "stdin")
         with open(name, "rb") as handle:
-            return handle.read(MAX_IMPORT_BYTES + 1)
+            return _read_limited(handle, name)
     except OSError as exc:
         raise CliError(f"Cannot read {name}: {exc.strerror or exc}.") from None
+
+
+def _read_limited(handle: BinaryIO, label: str) -> bytes:
+    from bot.core.interchange import MAX_IMPORT_BYTES
+
+    data = handle.read(MAX_IMPORT_BYTES + 1)
+    if len(data) <= MAX_IMPORT_BYTES:
+        return data
+    # Count the rest without keeping it: memory stays at the limit, and the size is the truth.
+    size = len(data)
+    while chunk := handle.read(1 << 20):
+        size += len(chunk)
+    raise CliError(
+        f"{label} is too large ({size:,} bytes, at most {MAX_IMPORT_BYTES:,}); nothing was"
+        " imported."
+    )
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -371,19 +386,34 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write text to path through a temporary file, so a failure leaves no half file."""
+    """Write text to path through a temporary file, so a failure leaves no half file.
+
+    The file gets the permissions open() would give it (the umask's for a new file, its own
+    for one replaced), not the temporary file's private 0600.
+    """
     try:
         folder = path.parent if str(path.parent) else Path(".")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
+                os.chmod(handle.fileno(), _mode_for(path))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise CliError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits a file written at path gets: its own if it exists, else the umask's."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # --- digest --------------------------------------------------------------------------------------

@@ -316,6 +316,62 @@ def test_export_on_an_empty_database_shows_the_seeds(sqlite_url: str, tmp_path: 
     assert "id: m00" in done.stdout
 
 
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgres+psycopg"])
+def test_postgres_urls_are_postgresql(pg_url: str, tmp_path: Path, scheme: str) -> None:
+    url = scheme + "://" + pg_url.split("://", 1)[1]
+    done = meetbot("export", database_url=url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "id: m00" in done.stdout
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_an_exported_file_follows_the_umask(
+    sqlite_url: str, tmp_path: Path, umask: int, mode: int
+) -> None:
+    old = os.umask(umask)
+    try:
+        done = meetbot("export", "backup.yaml", database_url=sqlite_url, cwd=tmp_path)
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "backup.yaml").stat().st_mode & 0o777 == mode
+
+
+def test_an_export_over_an_existing_file_keeps_its_permissions(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "backup.yaml"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    done = meetbot("export", "backup.yaml", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "id: m00" in target.read_text("utf-8")
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_a_too_large_import_states_its_real_size(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    from bot.core import interchange
+
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(interchange.parse, "MAX_IMPORT_BYTES", 100)
+    big = ONE_MEETING + "#" * 5000 + "\n"
+    (tmp_path / "big.yaml").write_text(big, encoding="utf-8")
+    args = ["import", "big.yaml"] if source == "file" else ["import", "-"]
+    stdin = big if source == "stdin" else None
+
+    done = meetbot(*args, database_url=sqlite_url, cwd=tmp_path, stdin=stdin)
+
+    label = "big.yaml" if source == "file" else "stdin"
+    assert done.returncode == 1
+    assert one_sentence(done.stderr) == (
+        f"meetbot: {label} is too large ({len(big.encode()):,} bytes, at most 100);"
+        " nothing was imported."
+    )
+
+
 @pytest.mark.parametrize("args", [["ask", "who met Kauma?"], ["export"], ["import", "x.yaml"]])
 def test_an_unreachable_database_is_one_sentence(tmp_path: Path, args: list[str]) -> None:
     (tmp_path / "x.yaml").write_text(ONE_MEETING, encoding="utf-8")

@@ -639,6 +639,18 @@ async def test_import_refuses_unusable_files(
     assert database_state(seeded) == state
 
 
+async def test_a_file_bigger_than_telegram_said_is_refused_with_its_real_size(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    data = b"#" * (10 * 1024 * 1024 + 5)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        await send_document(bot, ann, data, name="x.yaml", caption="/import", size=1)
+        assert plain(last_text(bot, ADMIN)) == (
+            "The file is 10,485,765 bytes; the limit is 10 MB (use meetbot import on the server)."
+        )
+
+
 # --------------------------------------------------------------------------- admins, alias, merge
 
 

@@ -101,6 +101,17 @@ async def import_waiting(update: Update, context: BotContext) -> int:
     return IMPORT_FILE
 
 
+def _too_large(size: int) -> str:
+    """The refusal of a file of size bytes, with its real size (in bytes when MB would hide it)."""
+    shown = f"{size / 1_048_576:.1f} MB"
+    if round(size / 1_048_576, 1) <= MAX_IMPORT_FILE_BYTES / 1_048_576:
+        shown = f"{size:,} bytes"  # 10.0 MB beside a 10 MB limit would not say why
+    return (
+        f"The file is {shown}; the limit is {MAX_IMPORT_FILE_BYTES // 1_048_576} MB"
+        " (use meetbot import on the server)."
+    )
+
+
 def _says_replace(text: str) -> bool:
     """Whether a caption or an argument asks the file to replace what is stored."""
     return "replace" in text.casefold().split()
@@ -117,19 +128,15 @@ async def _import_document(update: Update, context: BotContext) -> None:
     name = document.file_name or "import.yaml"
     size = document.file_size or 0
     if size > MAX_IMPORT_FILE_BYTES:
-        await reply(
-            update,
-            f"The file is {size / 1_048_576:.1f} MB; the limit is "
-            f"{MAX_IMPORT_FILE_BYTES // 1_048_576} MB (use meetbot import on the server).",
-        )
+        await reply(update, _too_large(size))
         return
     if not name.lower().endswith(IMPORT_SUFFIXES):
         await reply(update, "Send a .yaml, .yml or .json file in the import format.")
         return
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
-    if len(data) > MAX_IMPORT_FILE_BYTES:
-        await reply(update, f"The file is over {MAX_IMPORT_FILE_BYTES // 1_048_576} MB.")
+    if len(data) > MAX_IMPORT_FILE_BYTES:  # Telegram's file_size was missing or wrong
+        await reply(update, _too_large(len(data)))
         return
     result = await import_data(
         update, context, data, filename=name, lead="Nothing was imported", replace=replace
