@@ -328,6 +328,13 @@ def test_a_few_aliases_are_fine_and_a_self_containing_one_is_refused() -> None:
     )
     assert doc.meetings[1].participants[0].title == "Envoy"
     assert _errors("meetings: &a [*a]") == ["line 1, column 11: an alias contains itself"]
+    # Thirty levels of ten: 10**30 values, far past what any count needs to tell.
+    levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"] + [
+        f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]" for n in range(1, 30)
+    ]
+    assert _errors("\n".join(levels) + "\nmeetings: [*l29]\n") == [
+        "the file's aliases (*name) repeat more than 100,000 values; write the records out instead"
+    ]
 
 
 def test_json_nested_too_deeply_is_one_error() -> None:

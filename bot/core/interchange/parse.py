@@ -67,12 +67,6 @@ class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def get_single_node(self) -> yaml.Node | None:
-        node: yaml.Node | None = super().get_single_node()
-        if node is not None:
-            _check_aliases(node)
-        return node
-
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -84,6 +78,16 @@ class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)
 
 
+class _AliasCheckingLoader(_StringLoader):
+    """The same loader, refusing a document whose aliases repeat too much (_check_aliases)."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().get_single_node()
+        if node is not None:
+            _check_aliases(node)
+        return node
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
@@ -92,47 +96,48 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+# Sizes stop growing here: more than any file can hold, and no big-integer arithmetic.
+_SIZE_CAP = 1 << 62
+
+
 def _check_aliases(root: yaml.Node) -> None:
     """Refuse a document whose aliases expand it by more than MAX_ALIAS_NODES values.
 
-    Composing keeps one node per written value (an alias points at its anchor's node), so this
-    walks each node once: first to count them, then to add up what each stands for when its
-    aliases are written out, stopping as soon as that passes the limit. A node that contains
-    itself (an alias inside its own anchor) is refused too.
+    Composing keeps one node per written value (an alias points at its anchor's node), so one
+    walk over the written collections adds up what each stands for with its aliases written
+    out, and compares that with what was written. A collection that contains itself (an alias
+    inside its own anchor) is refused too.
     """
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
-            stack.extend(_children(node))
-    limit = len(seen) + MAX_ALIAS_NODES
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()  # the nodes whose children are being added up
-    work: list[tuple[yaml.Node, bool]] = [(root, False)]
+    written = 0
+    sizes: dict[int, int] = {}  # expanded size of each collection, by node identity
+    open_nodes: set[int] = set()  # the collections whose children are being added up
+    work: list[tuple[yaml.Node, list[yaml.Node] | None]] = [(root, None)]
     while work:
-        node, children_done = work.pop()
+        node, kids = work.pop()
         key = id(node)
-        if children_done:
+        if kids is not None:
             open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > limit:
-                raise InvalidImport(
-                    [
-                        f"the file's aliases (*name) repeat more than {MAX_ALIAS_NODES:,}"
-                        " values; write the records out instead"
-                    ]
-                )
+            size = 1 + sum(sizes.get(id(kid), 1) for kid in kids)
+            sizes[key] = min(size, _SIZE_CAP)
         elif key in open_nodes:
             mark = node.start_mark
             raise InvalidImport(
                 [f"line {mark.line + 1}, column {mark.column + 1}: an alias contains itself"]
             )
         elif key not in sizes:
+            kids = _children(node)
             open_nodes.add(key)
-            work.append((node, True))
-            work.extend((child, False) for child in _children(node) if id(child) not in sizes)
+            work.append((node, kids))
+            nested = [kid for kid in kids if not isinstance(kid, yaml.ScalarNode)]
+            written += 1 + len(kids) - len(nested)  # a scalar alias is as long as its value
+            work.extend((kid, None) for kid in nested if id(kid) not in sizes)
+    if sizes.get(id(root), 1) - written > MAX_ALIAS_NODES:
+        raise InvalidImport(
+            [
+                f"the file's aliases (*name) repeat more than {MAX_ALIAS_NODES:,} values;"
+                " write the records out instead"
+            ]
+        )
 
 
 def _load_json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -172,7 +177,9 @@ def _decode(data: bytes, filename: str | None) -> Any:
         except RecursionError:
             raise InvalidImport(["not valid JSON (nested too deeply)"]) from None
     try:
-        return yaml.load(text, Loader=_StringLoader)  # a SafeLoader subclass
+        # An alias is written *name: a file without "*" has none, and skips the walk.
+        loader = _AliasCheckingLoader if "*" in text else _StringLoader
+        return yaml.load(text, Loader=loader)  # SafeLoader subclasses
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
