@@ -598,6 +598,26 @@ async def test_a_short_import_keeps_details_unless_the_caption_says_replace(
         assert "Baku" not in database_state(seeded)[0]
 
 
+async def test_history_names_the_command_line_and_bot_undo_leaves_its_import(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    with session_scope(seeded) as session:
+        records.import_document(
+            SHORT_SEED.replace(b"    participants", b"    title: Short\n    participants"),
+            filename="short.yaml",
+            session=session,
+            clock=clock,
+            actor_id=records.COMMAND_LINE_ACTOR,
+        )
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/history m00")
+        assert "import by the command line" in last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/undo")  # an admin's /undo is about the admin's own changes
+        assert last_text(bot, ADMIN) == "You have no change left to undo."
+
+
 async def test_import_with_one_bad_record_writes_nothing(seeded: Engine, clock: FakeClock) -> None:
     state = database_state(seeded)
     bad = (
