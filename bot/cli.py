@@ -8,6 +8,7 @@ examples:
   meetbot ask "who met the OSCE PA president?"
   meetbot ask --json --today 2026-11-28 - < questions.txt
   meetbot import meetings.yaml
+  meetbot undo
   meetbot export backup.json
 """
 
