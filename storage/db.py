@@ -40,12 +40,27 @@ def default_database_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) ->
     return f"sqlite:///{Path(data_dir) / 'meetbot.db'}"
 
 
+def normalize_database_url(url: str) -> str:
+    """Return url with a PostgreSQL scheme that names the installed driver (psycopg 3).
+
+    Hosting providers and libpq hand out postgres://... and postgresql://...; SQLAlchemy
+    refuses the first and looks for psycopg2 with the second. Both mean PostgreSQL here, as
+    does postgres+psycopg://. Other URLs are returned as they are.
+    """
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("postgres", "postgresql", "postgres+psycopg"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 def create_db_engine(url: str) -> Engine:
     """Create an engine for url with a ready schema (migrated on first use).
 
     SQLite gets WAL and foreign keys on every connection; its folder is created on first use.
+    A PostgreSQL URL may start with postgres:// or postgresql:// (normalize_database_url).
     Raises DatabaseError with a readable sentence when the database cannot be used.
     """
+    url = normalize_database_url(url)
     try:
         if url.startswith("sqlite"):
             engine = _create_sqlite_engine(url)

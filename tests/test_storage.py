@@ -16,7 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.interchange import apply_import, parse_import
 from bot.core.seeds import load_seeds_if_empty, seed_files, seeds_dir
 from storage import repository
-from storage.db import read_catalog_version, session_scope
+from storage.db import normalize_database_url, read_catalog_version, session_scope
 from storage.models import Meeting, Organization, Person
 
 SEED_SOURCE = (
@@ -234,3 +234,17 @@ def test_transient_database_errors_are_told_from_lasting_ones() -> None:
     assert not is_transient_db_error(wrapped(sqlite3.OperationalError("no such table: x")))
     assert not is_transient_db_error(IntegrityError("INSERT", None, Exception("duplicate key")))
     assert not is_transient_db_error(ValueError("not a database error"))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db:5432/x", "postgresql+psycopg://u:p@db:5432/x"),
+        ("postgresql://u@db/x?sslmode=require", "postgresql+psycopg://u@db/x?sslmode=require"),
+        ("POSTGRES://u@db/x", "postgresql+psycopg://u@db/x"),
+        ("postgresql+psycopg://u@db/x", "postgresql+psycopg://u@db/x"),
+        ("sqlite:///data/meetbot.db", "sqlite:///data/meetbot.db"),
+    ],
+)
+def test_postgres_url_spellings_mean_postgresql(url: str, expected: str) -> None:
+    assert normalize_database_url(url) == expected

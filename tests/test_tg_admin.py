@@ -569,6 +569,55 @@ async def test_import_in_two_steps(seeded: Engine, clock: FakeClock) -> None:
     assert database_state(seeded) == state
 
 
+SHORT_SEED = (
+    b"meetings:\n  - id: m00\n    date: 2023-11-14\n"
+    b"    participants: [{name: Ali Naghiyev}, {name: Pia Kauma}]\n"
+)
+
+
+async def test_a_short_import_keeps_details_unless_the_caption_says_replace(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption="/import")
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 0 updated")
+        assert database_state(seeded) == state
+
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption="/import replace")
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 1 updated")
+        assert "Baku" not in database_state(seeded)[0]
+        await bot.say(chat, ann, "/undo")
+        assert database_state(seeded)[0] == state[0]
+
+        await bot.say(chat, ann, "/import replace")
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption=None)
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 1 updated")
+        assert "Baku" not in database_state(seeded)[0]
+
+
+async def test_history_names_the_command_line_and_bot_undo_leaves_its_import(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    with session_scope(seeded) as session:
+        records.import_document(
+            SHORT_SEED.replace(b"    participants", b"    title: Short\n    participants"),
+            filename="short.yaml",
+            session=session,
+            clock=clock,
+            actor_id=records.COMMAND_LINE_ACTOR,
+        )
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/history m00")
+        assert "import by the command line" in last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/undo")  # an admin's /undo is about the admin's own changes
+        assert last_text(bot, ADMIN) == "You have no change left to undo."
+
+
 async def test_import_with_one_bad_record_writes_nothing(seeded: Engine, clock: FakeClock) -> None:
     state = database_state(seeded)
     bad = (
@@ -608,6 +657,18 @@ async def test_import_refuses_unusable_files(
         if size is not None:
             assert not bot.api.calls_to("getFile")  # refused before downloading
     assert database_state(seeded) == state
+
+
+async def test_a_file_bigger_than_telegram_said_is_refused_with_its_real_size(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    data = b"#" * (10 * 1024 * 1024 + 5)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        await send_document(bot, ann, data, name="x.yaml", caption="/import", size=1)
+        assert plain(last_text(bot, ADMIN)) == (
+            "The file is 10,485,765 bytes; the limit is 10 MB (use meetbot import on the server)."
+        )
 
 
 # --------------------------------------------------------------------------- admins, alias, merge

@@ -34,6 +34,7 @@ from bot.core.matching import (
     PersonMatch,
 )
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
+from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
 
@@ -110,6 +111,7 @@ def clean_question(text: str) -> str:
     """Drop control characters and squeeze spaces; raise QuestionError if nothing is left."""
     if not isinstance(text, str):
         raise QuestionError("A question must be text.")
+    text = drop_invisible(drop_escapes(text))  # pasted zero-width spaces would split words
     cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
     cleaned = " ".join(cleaned.split())
     if not cleaned:

@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The actor audited for changes made with `meetbot` on the command line: Telegram user ids are
+# positive, so 0 is nobody's, and `meetbot undo` takes back only what the command line did.
+COMMAND_LINE_ACTOR = 0
+
 
 class RecordError(ValueError):
     """A record operation cannot be done; str(error) is one sentence for the admin."""

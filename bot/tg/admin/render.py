@@ -23,7 +23,7 @@ from bot.core.records import (
     RecordError,
     ValidationError,
 )
-from bot.core.records.values import AdminInfo, HistoryEntry
+from bot.core.records.values import COMMAND_LINE_ACTOR, AdminInfo, HistoryEntry
 from bot.core.views import MeetingView, ParticipantView
 from bot.tg.render import (
     NO_PREVIEW,
@@ -178,7 +178,13 @@ def history_blocks(reference: str, entries: Sequence[HistoryEntry], zone: dt.tzi
     blocks = [f"<b>History of meeting {escape(reference.lstrip('#'))}</b>"]
     for entry in entries:
         at = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        who = f"user {entry.actor_id}" if entry.actor_id is not None else "the system"
+        who = (
+            "the system"
+            if entry.actor_id is None
+            else "the command line"
+            if entry.actor_id == COMMAND_LINE_ACTOR
+            else f"user {entry.actor_id}"
+        )
         undone = " (undone)" if entry.undone else ""
         blocks += ["", f"<b>{at}</b> {escape(entry.action)} by {who}{undone}"]
         blocks += describe_changes(entry.changes)
