@@ -418,11 +418,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of every subcommand, with help taken from docstrings."""
+    import bot
+
     parser = _Parser(
         prog="meetbot",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"meetbot {bot.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for sub in SUBCOMMANDS:

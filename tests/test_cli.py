@@ -351,3 +351,14 @@ def test_a_bad_core_setting_is_one_sentence_naming_the_key(
     )
     assert done.returncode == 1
     assert one_sentence(done.stderr).startswith("meetbot: Setting DEFAULT_TIMEZONE is invalid")
+
+
+def test_version_prints_the_package_version(sqlite_url: str, tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    import bot
+
+    ran = meetbot("--version", database_url=sqlite_url, cwd=tmp_path)
+    assert ran.returncode == 0
+    assert ran.stdout == f"meetbot {bot.__version__}\n"
+    assert version("meetbot") == bot.__version__
