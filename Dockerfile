@@ -36,6 +36,9 @@ WORKDIR /app
 USER meetbot
 # The default database is /data/meetbot.db (SQLite, WAL); keep it on a volume.
 VOLUME ["/data"]
+# Healthy while the database answers and can be written (same settings as the bot). Docker
+# itself watches the bot's process: PID 1 is `meetbot run`, and the container ends with it.
+HEALTHCHECK --interval=60s --timeout=15s --start-period=60s --retries=3 CMD ["meetbot", "health"]
 # Used only in webhook mode (BOT_MODE=webhook, WEBHOOK_PORT).
 EXPOSE 8443
 # docker stop sends SIGTERM: the bot finishes the update at hand and exits 0.
