@@ -82,3 +82,15 @@ def test_an_installed_wheel_answers_from_its_seeds(tmp_path: Path) -> None:
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_eval_without_the_evaluation_set_says_so_in_one_sentence(tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["make", "-s", "eval", f"EVAL={tmp_path / 'eval'}", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    said = [line for line in done.stderr.splitlines() if not line.startswith("make:")]
+    assert len(said) == 1 and "evaluation set" in said[0] and str(tmp_path / "eval") in said[0]
+    assert not (tmp_path / "venv").exists()  # nothing was installed first
