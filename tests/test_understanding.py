@@ -216,6 +216,11 @@ def test_russian_verbs_cases_and_countries(catalog: Engine) -> None:
     assert answer.language == "ru"
 
 
+def test_a_russian_place_is_read_whole_from_its_lemma(catalog: Engine) -> None:
+    # "Страсбурге" is Strasbourg: the lemma, transliterated, meets the English spelling.
+    assert _found(catalog, "Какие встречи прошли в Страсбурге?") == {"u06"}
+
+
 def test_a_capitalised_short_russian_word_inside_a_name_is_no_conjunction(
     catalog: Engine,
 ) -> None:

@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from anyascii import anyascii
+
 # Lemma -> English words. General vocabulary of questions about meetings: question words,
 # verbs of meeting and discussing, offices, organisations' Russian acronyms, common topics.
 RUSSIAN_LEMMAS: dict[str, str] = {
@@ -165,6 +167,10 @@ def translate_word(word: str) -> str | None:
     first = parses[0]
     if first.is_known and first.tag.POS in _FUNCTION_POS:
         return ""
+    # A place is read from its lemma, whole: "в Джакарте" is Dzhakarta, "Баку" stays Baku
+    # (trimming case endings, as names are, would make it "Bak").
+    if "Geox" in first.tag.grammemes:
+        return anyascii(first.normal_form.replace("ё", "е")).replace("'", "")
     return None
 
 

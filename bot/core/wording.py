@@ -33,7 +33,7 @@ TEXTS = {
         "about": " about {what}",
         "in": " in {where}",
         "met_by": "{others} met {subjects}{times} ({date})",
-        "met_many": "{subjects} met {n} people in {meetings} meetings ({years}); the latest: "
+        "met_many": "{subjects} met {people} in {meetings} meetings ({years}); the latest: "
         "{date}, {others}.",
         "and_more": " and {n} more",
         "with": " with ",
@@ -76,7 +76,7 @@ TEXTS = {
         "about": " на тему {what}",
         "in": " ({where})",
         "met_by": "{others} — встреча с {subjects}{times} ({date})",
-        "met_many": "{subjects}: {n} собеседников, встреч: {meetings} ({years}); последняя: "
+        "met_many": "{subjects}: собеседников: {people}, встреч: {meetings} ({years}); последняя: "
         "{date}, {others}.",
         "and_more": " и ещё {n}",
         "with": " с ",
@@ -238,7 +238,7 @@ def headline_for(
             question,
             "met_many",
             subjects=who,
-            n=len(met),
+            people=_people_count(question, len(met)),
             meetings=total,
             years=_years(views),
             date=latest.date.isoformat(),
@@ -252,6 +252,12 @@ def headline_for(
     if places:
         summary += t(question, "in", where=names_list(places, question))
     return summary + when + "."
+
+
+def _people_count(question: Question, n: int) -> str:
+    if question.language != "en":
+        return str(n)
+    return "one person" if n == 1 else f"{n} people"
 
 
 def _times(question: Question, n: int) -> str:
