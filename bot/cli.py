@@ -447,6 +447,37 @@ def cmd_digest(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+# --- health --------------------------------------------------------------------------------------
+
+
+def _configure_health(_parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def cmd_health(_args: argparse.Namespace, ctx: Context) -> int:
+    """Check that the database answers and can be written; exit 0 if so, else 1 with the reason.
+
+    The Docker image's HEALTHCHECK runs it beside `meetbot run`, with the same settings.
+
+    examples:
+      meetbot health
+    """
+    from storage.repository import count_meetings
+
+    with session_scope(ctx.engine()) as session:
+        meetings = count_meetings(session=session, include_deleted=False)
+    url = ctx.database_url()
+    if url.startswith("sqlite") and "///" in url:
+        path = Path(url.split("///", 1)[1])
+        target = path if path.exists() else path.parent
+        if not os.access(target, os.W_OK):
+            raise CliError(
+                f"The database {path} is read-only for this user; the bot cannot save changes."
+            )
+    print(f"ok: the database answers and holds {meetings} meeting(s).")
+    return EXIT_OK
+
+
 # --- run -----------------------------------------------------------------------------------------
 
 
@@ -495,6 +526,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("undo", _configure_undo, cmd_undo, load_seeds=False),
     Subcommand("export", _configure_export, cmd_export),
     Subcommand("digest", _configure_digest, cmd_digest),
+    Subcommand("health", _configure_health, cmd_health, load_seeds=False),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]
 
@@ -508,11 +540,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of every subcommand, with help taken from docstrings."""
+    import bot
+
     parser = _Parser(
         prog="meetbot",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"meetbot {bot.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for sub in SUBCOMMANDS:

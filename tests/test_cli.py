@@ -464,3 +464,41 @@ def test_a_bad_core_setting_is_one_sentence_naming_the_key(
     )
     assert done.returncode == 1
     assert one_sentence(done.stderr).startswith("meetbot: Setting DEFAULT_TIMEZONE is invalid")
+
+
+def test_version_prints_the_package_version(sqlite_url: str, tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    import bot
+
+    ran = meetbot("--version", database_url=sqlite_url, cwd=tmp_path)
+    assert ran.returncode == 0
+    assert ran.stdout == f"meetbot {bot.__version__}\n"
+    assert version("meetbot") == bot.__version__
+
+
+def test_health_says_ok_when_the_database_answers(sqlite_url: str, tmp_path: Path) -> None:
+    ran = meetbot("health", database_url=sqlite_url, cwd=tmp_path)
+    assert (ran.returncode, ran.stderr) == (0, "")
+    assert ran.stdout.startswith("ok: the database answers")
+
+
+def test_health_fails_in_one_sentence_when_the_database_cannot_be_used(tmp_path: Path) -> None:
+    ran = meetbot("health", database_url=UNREACHABLE, cwd=tmp_path)
+    assert ran.returncode == 1
+    assert "Cannot use the database" in one_sentence(ran.stderr)
+    # A data folder that cannot be made (here: below a file, as root too).
+    (tmp_path / "file").write_text("")
+    ran = meetbot("health", database_url="", cwd=tmp_path, env={"MEETBOT_DATA_DIR": "file/data"})
+    assert ran.returncode == 1
+    assert one_sentence(ran.stderr).startswith("meetbot: ")
+
+
+def test_health_fails_when_the_sqlite_file_is_read_only(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests may run as root, who can write anything: the permission check is what is faked.
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.W_OK)
+    ran = meetbot("health", database_url=sqlite_url, cwd=tmp_path)
+    assert ran.returncode == 1
+    assert "read-only for this user" in one_sentence(ran.stderr)

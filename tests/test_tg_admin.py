@@ -183,7 +183,7 @@ async def test_add_step_by_step_then_a_question_finds_both_meetings(
         await bot.say(chat, ann, "/add")
         assert "When did it take place?" in last_text(bot, ADMIN)
         await bot.say(chat, ann, TWIN_DAY)
-        assert "Date: <b>05 March 2024</b>" in last_text(bot, ADMIN)
+        assert "Date: <b>5 March 2024</b>" in last_text(bot, ADMIN)  # as people write it
         assert "Who took part?" in last_text(bot, ADMIN)
         await bot.say(
             chat,
@@ -468,6 +468,44 @@ async def test_edit_history_and_undo_restore_exactly(seeded: Engine, clock: Fake
         assert "edit by user 42 (undone)" in last_text(bot, ADMIN)
     with session_scope(seeded) as session:
         assert records.snapshot_meeting(1, session=session) == original
+
+
+async def test_edit_and_history_show_what_changed_among_the_participants(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(
+            chat,
+            ann,
+            "/edit 1 participants\nAli Naghiyev\nPia Kauma, Former President, OSCE PA, Finland"
+            "\nJohn Doe, Adviser",
+        )
+        changed = last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/edit 1 participants\nAli Naghiyev\nPia Kauma, Former President")
+        removed = last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/history 1")
+        history = last_text(bot, ADMIN).split("edit by user 42", 1)[1]
+    difference = [
+        "• participants:",
+        "   + John Doe (Adviser)",
+        "   Ali Naghiyev: Chief of the State Security Service of Azerbaijan; Chairman of the State"
+        " Commission on Prisoners of War, Hostages and Missing Persons, State Security Service of"
+        " Azerbaijan, Azerbaijan → no role",
+        "   Pia Kauma: President of the OSCE Parliamentary Assembly, OSCE Parliamentary Assembly,"
+        " Finland → Former President, OSCE Parliamentary Assembly, Finland",
+    ]
+    assert "\n".join(difference) in changed
+    assert "\n".join(difference) in history
+    assert "   − John Doe (Adviser)" in removed
+    assert (
+        "Pia Kauma: Former President, OSCE Parliamentary Assembly, Finland → Former President"
+        in removed
+    )
+    # Neither message lists the people twice, as two whole lists would.
+    for text in (changed, removed, history):
+        assert "); Pia Kauma" not in text and " → Ali Naghiyev" not in text
 
 
 async def test_guided_edit_from_the_card_button(seeded: Engine, clock: FakeClock) -> None:

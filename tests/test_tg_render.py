@@ -331,3 +331,46 @@ def test_interface_words_follow_the_language_of_the_answer() -> None:
     assert "Источник:" in page.text and "Темы:" in page.text
     assert page.keyboard is not None
     assert page.keyboard.inline_keyboard[0][0].text.startswith("Ещё")
+
+
+def test_a_capped_digest_ends_with_a_question_that_finds_what_it_left_out() -> None:
+    from bot.core.digest import Digest, DigestSection
+    from bot.tg.digest import render_digest
+
+    shown = MeetingView(
+        id=1,
+        external_id=None,
+        date=dt.date(2024, 5, 1),
+        location=None,
+        title="A meets B",
+        summary=None,
+        participants=(
+            ParticipantView("A", None, None, None),
+            ParticipantView("B", None, None, None),
+        ),
+        issues=(),
+        sources=(),
+    )
+    moment = dt.datetime(2024, 5, 2, tzinfo=dt.UTC)
+    digest = Digest(
+        moment,
+        moment,
+        dt.date(2024, 5, 2),
+        (DigestSection(None, (shown,)),),
+        total=13,
+        omitted_dates=(dt.date(2024, 3, 3), dt.date(2024, 4, 30)),
+    )
+    (message,) = render_digest(digest)
+    assert message.endswith(
+        "<i>…and 12 more, dated 3 March 2024 to 30 April 2024</i>; "
+        "to see them: <code>/ask meetings in 2024</code>"
+    )
+    assert "latest meetings" not in message
+    assert "· 2 May 2024" in message  # the title's date, no leading zero
+
+
+def test_dates_are_written_as_people_write_them() -> None:
+    from bot.core.views import format_day
+
+    assert format_day(dt.date(2026, 12, 1)) == "1 December 2026"
+    assert format_day(dt.date(2024, 3, 5)) == "5 March 2024"

@@ -94,8 +94,14 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 def collect_commands(features: Sequence[ModuleType]) -> tuple[BotCommandInfo, ...]:
-    """Every feature's COMMANDS, in FEATURES order."""
-    return tuple(info for feature in features for info in getattr(feature, "COMMANDS", ()))
+    """Every feature's COMMANDS in menu order: asking's first, everyone's, then the admin ones.
+
+    Not FEATURES order, which is the order handlers are tried in (admin first, asking last):
+    the menu and /help start with what most users came for, /ask.
+    """
+    ordered = sorted(features, key=lambda feature: feature is not asking)
+    infos = [info for feature in ordered for info in getattr(feature, "COMMANDS", ())]
+    return tuple(sorted(infos, key=lambda info: info.scope == "admin"))
 
 
 def build_application(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.digest import Digest
+from bot.core.digest import Digest, omitted_note, omitted_question
 from bot.core.subscriptions import SubscriptionInfo
+from bot.core.views import format_day
 from bot.tg.render import MESSAGE_LIMIT, escape, escape_clipped, render_meeting_card, tg_len
 
 OTHER_MEETINGS = "Other meetings"
@@ -19,7 +20,7 @@ _HEADING_LIMIT = 200
 
 
 def _date_label(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return format_day(day)
 
 
 def _count(n: int) -> str:
@@ -49,10 +50,10 @@ def render_digest(
     header = f"{title}\n{escape(_count(digest.total))}"
     footer = ""
     if digest.omitted:
-        footer = (
-            f"<i>…and {digest.omitted} more; ask me about them, for example "
-            "/ask latest meetings.</i>"
-        )
+        # Tapping the <code> copies the whole command; a bare /ask would send no question.
+        question = omitted_question(digest)
+        ask = f"; to see them: <code>/ask {escape(question)}</code>" if question else ""
+        footer = f"<i>…and {escape(omitted_note(digest))}</i>{ask}"
     parts: list[str] = []
     current: list[str] = [header]
     size = tg_len(header)

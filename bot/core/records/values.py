@@ -160,11 +160,19 @@ class ChangeResult:
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One field's value before and after a change, as display text."""
+    """One field's value before and after a change, as display text.
+
+    For the participants, also who joined (added), who left (removed) and whose role changed
+    (changed: the name, the role before and after), so a reader sees the difference, not two
+    lists.
+    """
 
     field: str
     before: str | None
     after: str | None
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from bot.core.records import (
     PersonCandidate,
     ValidationError,
 )
-from bot.core.views import MeetingView, load_meeting_views
+from bot.core.views import MeetingView, format_day, load_meeting_views
 from bot.tg.admin.change import (
     REPORTED,
     actor_id,
@@ -173,7 +173,7 @@ async def add_date(update: Update, context: BotContext) -> int:
     if day is REPORTED:
         return ADD_DATE
     state.draft.date = day
-    await reply(update, f"Date: <b>{day.strftime('%d %B %Y')}</b>.\n\n{PEOPLE_QUESTION}")
+    await reply(update, f"Date: <b>{format_day(day)}</b>.\n\n{PEOPLE_QUESTION}")
     return ADD_PEOPLE
 
 

@@ -164,12 +164,32 @@ def value_prompt(name: str, meeting_id: int | None = None) -> str:
 
 
 def describe_changes(changes: Sequence[FieldChange]) -> list[str]:
-    """One line per changed field: before → after, long values clipped."""
+    """One line per changed field: before → after, long values clipped.
+
+    The participants are told as a difference: + who joined, − who left, and whose role
+    changed (before → after), not the whole list twice.
+    """
     lines = []
     for change in changes:
+        if change.field == "participants" and change.before and change.after:
+            lines.extend(_participant_lines(change))
+            continue
         before = escape_clipped(change.before, 300) if change.before else "—"
         after = escape_clipped(change.after, 300) if change.after else "—"
         lines.append(f"• {escape(change.field)}: {before} → {after}")
+    return lines
+
+
+def _participant_lines(change: FieldChange) -> list[str]:
+    lines = [f"• {escape(change.field)}:"]
+    lines += [f"   + {escape_clipped(person, 300)}" for person in change.added]
+    lines += [f"   − {escape_clipped(person, 300)}" for person in change.removed]
+    lines += [
+        f"   {escape(who)}: {escape_clipped(old, 300)} → {escape_clipped(new, 300)}"
+        for who, old, new in change.changed
+    ]
+    if len(lines) == 1:
+        lines[0] += " the same people, in a new order"
     return lines
 
 
