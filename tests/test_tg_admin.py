@@ -988,3 +988,50 @@ async def test_save_refused_by_the_core_keeps_the_form(seeded: Engine, clock: Fa
         await bot.tap(ann, bot.message_of(preview), button_data(preview, "Cancel"))
         assert bot.message_of(preview)["text"] == "Cancelled; nothing was saved."
     assert database_state(seeded) == state
+
+
+async def test_every_tapped_button_gets_an_answer(seeded: Engine, clock: FakeClock) -> None:
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/add")
+        await bot.say(chat, ann, TWIN_DAY)
+        await bot.say(chat, ann, "Ali Nagiyeff, Chief, SSS, Azerbaijan")
+        question = bot.last_reply(ADMIN)
+        await bot.tap(ann, bot.message_of(question), button_data(question, "Yes"))
+        for data, expected in [
+            # The question was answered: its other button is stale.
+            ("adm:p:new", "This question is no longer open."),
+            # A preview button while the form waits for a participant.
+            ("adm:add:save", "This button belongs to an earlier step"),
+        ]:
+            before = len(bot.api.calls)
+            await bot.tap(ann, bot.message_of(question), data)
+            [answer] = _answers_to(bot, before)
+            assert answer.params["text"].startswith(expected), data
+        for answer_text in ("Pia Kauma", "/done", "/skip", "/skip", "/skip"):
+            await bot.say(chat, ann, answer_text)
+        preview = bot.last_reply(ADMIN)
+        await bot.tap(ann, bot.message_of(preview), button_data(preview, "Save"))
+        state = database_state(seeded)
+        member = bot.api.add_user(MEMBER, "Member")
+        for user, data in [
+            # The saved preview's old buttons, and the field buttons of its Edit.
+            (ann, "adm:add:save"),
+            (ann, "adm:add:edit"),
+            (ann, "adm:add:f:title"),
+            (ann, "adm:add:back"),
+            (ann, "adm:add:cancel"),
+            (ann, "adm:p:1"),
+            (member, "adm:add:save"),
+            # Buttons no handler knows: from an older version, or made up.
+            (ann, "adm:edit:x"),
+            (ann, "adm:whatever"),
+            (member, "nonsense"),
+        ]:
+            before = len(bot.api.calls)
+            await bot.tap(user, bot.message_of(preview), data)
+            answers = _answers_to(bot, before)
+            assert len(answers) == 1, data
+            assert answers[0].params.get("text"), data
+        assert database_state(seeded) == state
