@@ -91,6 +91,9 @@ class AddState:
     candidates: tuple[PersonCandidate, ...] = ()
     notes: list[str] = field(default_factory=list)
     edit_field: str | None = None
+    # Not stored: the form row this state came from, and whether a step has written it.
+    form: forms.Form | None = None
+    written: bool = False
 
     def to_data(self) -> dict[str, Any]:
         """The state as the JSON of its form row."""
@@ -188,6 +191,7 @@ async def add_date(update: Update, context: BotContext, state: AddState) -> Step
     if day is REPORTED:
         return ADD_DATE
     state.draft.date = day
+    await _write(context, state, ADD_PEOPLE)
     await reply(update, f"Date: <b>{day.strftime('%d %B %Y')}</b>.\n\n{PEOPLE_QUESTION}")
     return ADD_PEOPLE
 
@@ -207,17 +211,19 @@ async def add_participant(update: Update, context: BotContext, state: AddState) 
         lambda s: records.match_person(person.name, session=s, country=person.country)
     )
     if match.exact is not None:
-        return await _take_participant(update, state, person, match.exact)
+        return await _take_participant(update, context, state, person, match.exact)
     if match.candidates:
         state.pending, state.candidates = person, match.candidates
         question, keyboard = person_question(person, match.candidates)
+        await _write(context, state, ADD_PERSON)
         await reply(update, question, keyboard)
         return ADD_PERSON
-    return await _take_participant(update, state, person, None)
+    return await _take_participant(update, context, state, person, None)
 
 
 async def _take_participant(
     update: Update,
+    context: BotContext,
     state: AddState,
     person: ParticipantRecord,
     known: PersonCandidate | None,
@@ -240,6 +246,7 @@ async def _take_participant(
         how = f"on record as {escape(known.label)}" if known else "new person"
         text = f"Added {escape(person.describe())} ({how}). {NEXT_PERSON}"
     state.pending, state.candidates = None, ()
+    await _write(context, state, ADD_PEOPLE)
     message = update.effective_message
     if update.callback_query is not None and message is not None:
         await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
@@ -258,11 +265,13 @@ async def add_person_choice(update: Update, context: BotContext, state: AddState
     await query.answer()
     choice = (query.data or "").rsplit(":", 1)[-1]
     if choice == "new":
-        return await _take_participant(update, state, state.pending, None, new_person=True)
+        return await _take_participant(
+            update, context, state, state.pending, None, new_person=True
+        )
     known = next((c for c in state.candidates if str(c.person_id) == choice), None)
     if known is None:
         return ADD_PERSON
-    return await _take_participant(update, state, state.pending, known)
+    return await _take_participant(update, context, state, state.pending, known)
 
 
 async def add_person_waiting(update: Update, context: BotContext, state: AddState) -> Step:
@@ -280,6 +289,7 @@ async def add_done(update: Update, context: BotContext, state: AddState) -> Step
             f"A meeting needs at least two participants; you have sent {count}. Send another one.",
         )
         return ADD_PEOPLE
+    await _write(context, state, ADD_LOCATION)
     await reply(update, "Where did it take place? Send the place, or /skip.")
     return ADD_LOCATION
 
@@ -293,6 +303,7 @@ async def add_location(update: Update, context: BotContext, state: AddState) -> 
         return ADD_LOCATION
     state.draft.location = location
     known = await context.in_session(lambda s: records.known_issues(session=s, limit=15))
+    await _write(context, state, ADD_ISSUES)
     await reply(update, issues_question(known))
     return ADD_ISSUES
 
@@ -310,6 +321,7 @@ async def add_issues(update: Update, context: BotContext, state: AddState) -> St
     choices = await context.in_session(lambda s: records.resolve_issues(names, session=s))
     state.draft.issues = list(dict.fromkeys(c.name for c in choices))
     state.notes = issue_notes(choices)
+    await _write(context, state, ADD_SOURCE)
     await reply(update, SOURCE_QUESTION)
     return ADD_SOURCE
 
@@ -339,6 +351,7 @@ async def _show_preview(update: Update, context: BotContext, state: AddState) ->
     except ValidationError as exc:
         # Not a refusal: the preview lists what to fix, and Edit is one press away.
         to_fix = list(exc.errors)
+    await _write(context, state, ADD_PREVIEW)
     await send_blocks(update, preview_blocks(state.draft, state.notes, to_fix), preview_keyboard())
     return ADD_PREVIEW
 
@@ -389,6 +402,7 @@ async def add_edit(update: Update, context: BotContext, state: AddState) -> Step
     query = update.callback_query
     assert query is not None
     await query.answer()
+    await _write(context, state, ADD_EDIT_FIELD)
     await query.edit_message_reply_markup(
         field_keyboard("adm:add:f:", list(FIELD_LABELS), back="adm:add:back")
     )
@@ -400,6 +414,7 @@ async def add_back(update: Update, context: BotContext, state: AddState) -> Step
     query = update.callback_query
     assert query is not None
     await query.answer()
+    await _write(context, state, ADD_PREVIEW)
     await query.edit_message_reply_markup(preview_keyboard())
     return ADD_PREVIEW
 
@@ -413,6 +428,7 @@ async def add_edit_field(update: Update, context: BotContext, state: AddState) -
     if name not in FIELD_LABELS:
         return ADD_EDIT_FIELD
     state.edit_field = name
+    await _write(context, state, ADD_EDIT_VALUE)
     await reply(update, value_prompt(name))
     return ADD_EDIT_VALUE
 
@@ -453,6 +469,7 @@ async def add_cancel_button(update: Update, context: BotContext, state: AddState
     query = update.callback_query
     assert query is not None
     await query.answer()
+    await _write(context, state, END)
     await query.edit_message_text("Cancelled; nothing was saved.")
     return END
 
@@ -499,6 +516,7 @@ async def continue_add(
     command is the command word of a message (/done, /skip), None for text and buttons.
     """
     state = AddState.from_data(form.data)
+    state.form = form
     query = update.callback_query
     step_function: StepFunction | None
     if query is not None:
@@ -522,5 +540,18 @@ async def continue_add(
         await reply(update, ANSWER_THE_QUESTION)
         return form.step
     step = await step_function(update, context, state)
-    await keep_form(context, form, step, state.to_data())
+    if not state.written:
+        await keep_form(context, form, step, state.to_data())
     return step
+
+
+async def _write(context: BotContext, state: AddState, step: Step) -> None:
+    """Store the form at step (None ends it) before the reply that tells the admin so.
+
+    A process that dies after the reply has then kept what the reply said; one that dies
+    before it leaves the admin without an answer, and the same message again finds the step
+    already taken ("already a participant"), never a step silently lost.
+    """
+    if state.form is not None:
+        await keep_form(context, state.form, step, state.to_data())
+        state.written = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
-from bot.core import records
+from bot.core import forms, records
 from bot.core.forms import Form
 from bot.core.views import MeetingView, load_meeting_views
 from bot.tg.admin.change import (
@@ -124,14 +124,25 @@ async def edit_field_button(update: Update, context: BotContext) -> None:
 async def continue_edit(update: Update, context: BotContext, form: Form) -> None:
     """The new value in a guided edit (its form is open); the form ends once it is taken."""
     meeting_id, name = int(form.data["meeting_id"]), str(form.data["field"])
-    done = await _apply_edit(update, context, meeting_id, name, answer_text(update))
-    await keep_form(context, form, None if done else EDIT_VALUE, form.data)
+    key = (form.chat_id, form.user_id)
+    done = await _apply_edit(update, context, meeting_id, name, answer_text(update), end=key)
+    if not done:
+        await keep_form(context, form, EDIT_VALUE, form.data)
 
 
 async def _apply_edit(
-    update: Update, context: BotContext, meeting_id: int, name: str, value: str
+    update: Update,
+    context: BotContext,
+    meeting_id: int,
+    name: str,
+    value: str,
+    *,
+    end: tuple[int, int] | None = None,
 ) -> bool:
-    """Change one field, show what changed and the card; False when the core refused."""
+    """Change one field, show what changed and the card; False when the core refused.
+
+    end is the (chat, user) of a guided edit's form, ended in the change's own transaction.
+    """
     deps, actor = context.deps, actor_id(update)
 
     def edit(session: Session) -> tuple[records.ChangeResult, list[MeetingView]]:
@@ -144,6 +155,8 @@ async def _apply_edit(
             actor_id=actor,
             today=deps.today(),
         )
+        if end is not None:
+            forms.end_form(*end, session=session)
         return result, load_meeting_views([meeting_id], session=session)
 
     edited = await run_change(update, context, edit)
