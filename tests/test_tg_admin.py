@@ -361,6 +361,30 @@ async def test_add_form_survives_a_restart(
         assert snap["location"] == "Vienna"
 
 
+async def test_cancel_and_done_after_a_restart_still_belong_to_the_form(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    async with running_bot(seeded, clock) as first:
+        ann = first.api.add_user(ADMIN, "Ann")
+        chat = first.api.private_chat(ann)
+        await first.say(chat, ann, "/add")
+        await first.say(chat, ann, "today")
+        await first.say(chat, ann, "/edit 1 title")  # another form replaces this one, says so
+        assert last_text(first, ADMIN).startswith(
+            "(Your /add form from 09:00 is closed; nothing of it was saved.)"
+        )
+        await first.say(chat, ann, "/add")
+        await first.say(chat, ann, "today")
+        await first.say(chat, ann, "Pia Kauma")
+    async with running_bot(seeded, clock, api=first.api) as second:
+        await second.say(chat, ann, "/done")
+        assert "at least two participants; you have sent 1" in last_text(second, ADMIN)
+        await second.say(chat, ann, "/cancel")
+        assert last_text(second, ADMIN) == "Cancelled; nothing was saved."
+        await second.say(chat, ann, "/cancel")
+        assert last_text(second, ADMIN) == "There is nothing to cancel."
+
+
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
