@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from storage.models import ConversationState
 
@@ -50,10 +51,15 @@ def put_conversation(
 
 
 def delete_conversation(chat_id: int, user_id: int, *, session: Session) -> bool:
-    """Delete the form row of user_id in chat_id; True when there was one."""
-    row = session.get(ConversationState, (chat_id, user_id))
-    if row is None:
-        return False
-    session.delete(row)
-    session.flush()
-    return True
+    """Delete the form row of user_id in chat_id; True when this call deleted it.
+
+    One DELETE statement: of two transactions deleting the same row at once, the second waits
+    for the first and then deletes nothing (False), which lets a caller act only once.
+    """
+    result = session.execute(
+        delete(ConversationState).where(
+            col(ConversationState.chat_id) == chat_id, col(ConversationState.user_id) == user_id
+        )
+    )
+    session.expire_all()
+    return bool(result.rowcount)

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import SQLModel, select
 from tg_support import BotHarness, button_data, reply_buttons
 
-from bot.core import records
+from bot.core import forms, records
 from bot.core.answering import Status, answer_question
 from bot.core.clock import FakeClock
 from bot.core.interchange import export_catalog
@@ -1059,3 +1059,30 @@ async def test_every_tapped_button_gets_an_answer(seeded: Engine, clock: FakeClo
             assert len(answers) == 1, data
             assert answers[0].params.get("text"), data
         assert database_state(seeded) == state
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_save_racing_on_two_replicas_saves_once(
+    backend: str, request: pytest.FixtureRequest, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if backend == "sqlite" else "pg_engine"
+    )
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
+        ann = one.api.add_user(ADMIN, "Ann")
+        preview = await add_twin(one, ann, save=False)
+        with session_scope(engine) as session:
+            read_before_the_other_save = forms.find_form(ADMIN, ADMIN, session=session)
+        await one.tap(ann, one.message_of(preview), button_data(preview, "Save"))
+        # Replica two read the form before replica one's Save committed.
+        monkeypatch.setattr(forms, "find_form", lambda *a, **k: read_before_the_other_save)
+        before = len(one.api.calls)
+        await two.tap(ann, one.message_of(preview), "adm:add:save")
+        [answer] = _answers_to(two, before)
+        assert answer.params["text"] == "This form has ended; send /add to start again."
+    with session_scope(engine) as session:
+        assert int(session.exec(select(func.count()).select_from(Meeting)).one()) == 2

@@ -98,9 +98,20 @@ def save_form(
     return _form(row)
 
 
-def end_form(chat_id: int, user_id: int, *, session: Session) -> bool:
-    """Remove the form of user_id in chat_id; True when there was one."""
-    return delete_conversation(chat_id, user_id, session=session)
+class FormEnded(Exception):
+    """The form was ended meanwhile (saved, cancelled) by another update or replica."""
+
+
+def end_form(chat_id: int, user_id: int, *, session: Session, must_exist: bool = False) -> bool:
+    """Remove the form of user_id in chat_id; True when there was one.
+
+    With must_exist, raise FormEnded when there was none: the caller's transaction, which
+    ends the form and acts on it (Save), then rolls back instead of acting twice.
+    """
+    ended = delete_conversation(chat_id, user_id, session=session)
+    if must_exist and not ended:
+        raise FormEnded(f"the form of user {user_id} in chat {chat_id} has ended")
+    return ended
 
 
 # --------------------------------------------------------------------------- JSON of a draft

@@ -364,6 +364,9 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
     assert key is not None
 
     def save(session: Session) -> tuple[int, list[MeetingView]]:
+        # The form ends first, in the meeting's transaction: of two Saves at once (a double
+        # tap reaching two replicas) the second finds no form and writes nothing.
+        forms.end_form(*key, session=session, must_exist=True)
         # create_meeting validates the record, once.
         result = records.create_meeting(
             draft.as_record(),
@@ -372,17 +375,18 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
             actor_id=actor,
             today=deps.today(),
         )
-        # The form ends in the meeting's transaction: a second Save, here or on another
-        # replica, finds no form instead of saving the meeting twice.
-        forms.end_form(*key, session=session)
         return result.meeting_id, load_meeting_views([result.meeting_id], session=session)
 
-    saved = await run_change(
-        update,
-        context,
-        save,
-        explain=lambda exc: error_html(exc) + "\nPress Edit to fix it, or Cancel.",
-    )
+    try:
+        saved = await run_change(
+            update,
+            context,
+            save,
+            explain=lambda exc: error_html(exc) + "\nPress Edit to fix it, or Cancel.",
+        )
+    except forms.FormEnded:
+        await query.answer(FORM_ENDED)
+        return END
     if saved is REPORTED:
         return ADD_PREVIEW
     meeting_id, views = saved

@@ -125,7 +125,12 @@ async def continue_edit(update: Update, context: BotContext, form: Form) -> None
     """The new value in a guided edit (its form is open); the form ends once it is taken."""
     meeting_id, name = int(form.data["meeting_id"]), str(form.data["field"])
     key = (form.chat_id, form.user_id)
-    done = await _apply_edit(update, context, meeting_id, name, answer_text(update), end=key)
+    try:
+        done = await _apply_edit(update, context, meeting_id, name, answer_text(update), end=key)
+    except forms.FormEnded:
+        # Another update (another replica) took this edit's value meanwhile.
+        await reply(update, f"This edit has ended; send /edit {meeting_id} to start again.")
+        return
     if not done:
         await keep_form(context, form, EDIT_VALUE, form.data)
 
@@ -141,7 +146,8 @@ async def _apply_edit(
 ) -> bool:
     """Change one field, show what changed and the card; False when the core refused.
 
-    end is the (chat, user) of a guided edit's form, ended in the change's own transaction.
+    end is the (chat, user) of a guided edit's form, ended in the change's own transaction
+    (FormEnded, and nothing written, when it has ended meanwhile).
     """
     deps, actor = context.deps, actor_id(update)
 
@@ -156,7 +162,7 @@ async def _apply_edit(
             today=deps.today(),
         )
         if end is not None:
-            forms.end_form(*end, session=session)
+            forms.end_form(*end, session=session, must_exist=True)
         return result, load_meeting_views([meeting_id], session=session)
 
     edited = await run_change(update, context, edit)
