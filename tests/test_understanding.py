@@ -216,6 +216,11 @@ def test_russian_verbs_cases_and_countries(catalog: Engine) -> None:
     assert answer.language == "ru"
 
 
+def test_a_russian_place_is_read_whole_from_its_lemma(catalog: Engine) -> None:
+    # "Страсбурге" is Strasbourg: the lemma, transliterated, meets the English spelling.
+    assert _found(catalog, "Какие встречи прошли в Страсбурге?") == {"u06"}
+
+
 def test_a_capitalised_short_russian_word_inside_a_name_is_no_conjunction(
     catalog: Engine,
 ) -> None:
@@ -239,6 +244,13 @@ def test_yes_no_questions(catalog: Engine) -> None:
     no = ask(catalog, "Has Arutyan met Lysenko?")
     assert no.status is Status.NOT_FOUND and no.headline.startswith("No")
     assert no.meetings == ()
+
+
+def test_first_meeting_is_the_earliest(catalog: Engine) -> None:
+    answer = ask(catalog, "When did Rusu and Lund first meet?")
+    assert ids(answer) == ["u03"] and "first" in answer.headline
+    assert ids(ask(catalog, "Когда Арутян впервые встретился с Келлер?")) == ["u04"]
+    assert set(ids(ask(catalog, "How many times did Rusu meet Lund first?"))) == {"u03", "u08"}
 
 
 def test_who_is_lists_the_roles_held_with_dates(catalog: Engine) -> None:

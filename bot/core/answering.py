@@ -163,6 +163,8 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
+    elif question.wants_first:
+        ordered = ordered[-1:]
     unused = ", ".join(f"“{u}”" for u in resolution.unresolved)
     if not ordered:
         labels = [c.label for c in resolution.constraints]

@@ -36,6 +36,7 @@ from bot.core.lexicon import (
     name_acronyms,
     stem_words,
     tokens,
+    translit_key,
 )
 from bot.core.names import name_words
 from bot.core.roles import RoleDoc, title_parts
@@ -423,9 +424,22 @@ class CatalogIndex:
                 continue
             similar = self.fuzzy(word, "place", VOCAB_FUZZY_CUTOFF)
             if not similar:
+                similar = self._place_by_translit_key(word)
+            if not similar:
                 return None
             resolved.append(similar[0][0])
         return self._meetings_with_place_tokens(resolved)
+
+    def _place_by_translit_key(self, word: str) -> list[tuple[str, float]]:
+        """Places whose spelling key is close to the word's: a transliterated Russian name
+        ("dzhakarta") meets the English one ("jakarta")."""
+        if len(word) < 4:
+            return []
+        keys = {translit_key(place): place for place in self._place_vocab}
+        found = process.extractOne(
+            translit_key(word), list(keys), scorer=fuzz.ratio, score_cutoff=NAME_CONFIDENT
+        )
+        return [(keys[found[0]], found[1])] if found else []
 
     def _meetings_with_place_tokens(self, words: Iterable[str]) -> set[int]:
         out: set[int] | None = None

@@ -96,6 +96,7 @@ class Question:
     window: Window | None
     language: str = "en"
     wants_latest: bool = False
+    wants_first: bool = False  # "when did X and Y first meet?": the earliest meeting
     yes_no: bool = False  # "did X ever meet Y?": answered "Yes: ..." or "No: ..."
     name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
     typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
@@ -174,6 +175,7 @@ def parse_question(text: str, today: dt.date) -> Question:
         window=window,
         language=language,
         wants_latest=wants_latest or intent is Intent.LATEST,
+        wants_first=bool(_FIRST.search(f" {flat} ")) and intent is not Intent.COUNT,
         yes_no=yes_no and intent not in (Intent.COUNT, Intent.WHO_IS),
         name_like=_name_like(text),
         typed=_typed_words(text),
@@ -204,6 +206,9 @@ def _name_like(text: str) -> frozenset[str]:
 
 
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
+_FIRST = re.compile(
+    r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest) "
+)
 _MEETING_VERBS = re.compile(r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*) ")
 
 

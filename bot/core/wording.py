@@ -33,7 +33,7 @@ TEXTS = {
         "about": " about {what}",
         "in": " in {where}",
         "met_by": "{others} met {subjects}{times} ({date})",
-        "met_many": "{subjects} met {n} people in {meetings} meetings ({years}); the latest: "
+        "met_many": "{subjects} met {people} in {meetings} meetings ({years}); the latest: "
         "{date}, {others}.",
         "and_more": " and {n} more",
         "with": " with ",
@@ -47,6 +47,7 @@ TEXTS = {
         "the": "the ",
         "read_as": "“{typed}” read as {label}",
         "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
+        "first": "The first meeting{of}{when} in the records: {date}{place}, {people}.",
         "when": "{subjects} met on {dates}.",
         "where": "{subjects} met in {places}.",
         "discussed": "{people} discussed {issues} ({date})",
@@ -75,7 +76,7 @@ TEXTS = {
         "about": " на тему {what}",
         "in": " ({where})",
         "met_by": "{others} — встреча с {subjects}{times} ({date})",
-        "met_many": "{subjects}: {n} собеседников, встреч: {meetings} ({years}); последняя: "
+        "met_many": "{subjects}: собеседников: {people}, встреч: {meetings} ({years}); последняя: "
         "{date}, {others}.",
         "and_more": " и ещё {n}",
         "with": " с ",
@@ -89,6 +90,7 @@ TEXTS = {
         "the": "",
         "read_as": "«{typed}» понято как {label}",
         "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
+        "first": "Первая встреча{of}{when} в записях: {date}{place}, {people}.",
         "when": "{subjects}: встречи {dates}.",
         "where": "{subjects}: место встречи — {places}.",
         "discussed": "{people} обсуждали: {issues} ({date})",
@@ -106,22 +108,18 @@ def t(question: Question, key: str, **values: object) -> str:
     return table[key].format(**values)
 
 
-def names_list(names: list[str], question: Question) -> str:
-    """'A', 'A and B', 'A, B and C' in the question's language."""
-    and_ = TEXTS.get(question.language, TEXTS["en"])["and"]
+def names_list(names: list[str], question: Question, *, joiner: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C' in the question's language (joiner "or": 'A, B or C')."""
+    last = TEXTS.get(question.language, TEXTS["en"])[joiner]
     names = list(dict.fromkeys(names))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + and_ + names[-1]
+    return ", ".join(names[:-1]) + last + names[-1]
 
 
 def names_either(names: list[str], question: Question) -> str:
     """'A', 'A or B', 'A, B or C' in the question's language."""
-    or_ = TEXTS.get(question.language, TEXTS["en"])["or"]
-    names = list(dict.fromkeys(names))
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + or_ + names[-1]
+    return names_list(names, question, joiner="or")
 
 
 def join_labels(labels: list[str], question: Question) -> str:
@@ -183,16 +181,17 @@ def headline_for(
         return names_list([p.name for p in view.participants], question)
 
     intent = question.intent
-    if question.wants_latest and views:
-        first = views[0]
+    if (question.wants_latest or question.wants_first) and views:
+        # The one meeting asked for: the latest, or the first in the records.
+        only = views[0]
         return t(
             question,
-            "latest",
+            "latest" if question.wants_latest else "first",
             of=t(question, "of", who=who) if who else "",
             when=when,
-            date=first.date.isoformat(),
-            place=f", {first.location}" if first.location else "",
-            people=everyone(first),
+            date=only.date.isoformat(),
+            place=f", {only.location}" if only.location else "",
+            people=everyone(only),
         )
     if intent is Intent.WHO_IS and all_subjects:
         return _roles_held(question, all_subjects, views)
@@ -239,7 +238,7 @@ def headline_for(
             question,
             "met_many",
             subjects=who,
-            n=len(met),
+            people=_people_count(question, len(met)),
             meetings=total,
             years=_years(views),
             date=latest.date.isoformat(),
@@ -253,6 +252,12 @@ def headline_for(
     if places:
         summary += t(question, "in", where=names_list(places, question))
     return summary + when + "."
+
+
+def _people_count(question: Question, n: int) -> str:
+    if question.language != "en":
+        return str(n)
+    return "one person" if n == 1 else f"{n} people"
 
 
 def _times(question: Question, n: int) -> str:
