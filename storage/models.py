@@ -146,3 +146,24 @@ class CatalogVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class ConversationState(SQLModel, table=True):
+    """The open form (/add, a guided /edit) of one user in one chat, read on every update.
+
+    Kept here, not in a process's memory, so a restarted process or another replica continues
+    the same form; expires_at ends it after a silence (the injected clock decides).
+    """
+
+    chat_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    user_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    kind: str = Field(max_length=20)  # add, edit
+    step: str = Field(max_length=30)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime = Field(index=True)

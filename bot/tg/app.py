@@ -155,6 +155,11 @@ def build_application(
     # The catch-alls (private text, group mentions and replies, unknown commands) go last.
     handlers.extend(asking.catch_all_handlers())
     application.add_handlers(handlers)
+    # Open forms (state in the database) are tried before every other handler; a form that
+    # takes an update stops it there.
+    for feature in FEATURES:
+        if hasattr(feature, "form_handlers"):
+            application.add_handlers(feature.form_handlers(), group=feature.FORMS_GROUP)
     application.add_error_handler(on_error)
     return application
 
