@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from sqlmodel import Session
 from telegram import Update
@@ -99,3 +99,10 @@ def command_argument(update: Update) -> str:
     text = (message.text or message.caption or "") if message else ""
     parts = text.split(None, 1)
     return parts[1] if len(parts) > 1 else ""
+
+
+def user_data(context: BotContext) -> dict[Any, Any]:
+    """The sending admin's data in this process (only /import's "replace" waits there)."""
+    data = context.user_data
+    assert data is not None, "admin_only lets only identified users through"
+    return data
