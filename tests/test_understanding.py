@@ -134,6 +134,8 @@ def test_a_deputy_in_one_part_of_a_compound_title_holds_the_other_part(catalog: 
 
 def test_offices_named_as_news_reports_name_them(catalog: Engine) -> None:
     assert _found(catalog, "who met the Moldovan top diplomat in 2019?") == {"u01", "u03"}
+    # A foreign-policy adviser is not the top diplomat.
+    assert "u07" not in _found(catalog, "who met the Moldovan top diplomat?")
     assert _found(catalog, "meetings of Moldova's head of state") == {"u02", "u06", "u11"}
     assert ask(catalog, "who met the Qatari premier").meetings == ()  # a deputy premier
 
