@@ -17,25 +17,28 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY README.md ./
 COPY bot ./bot
 COPY storage ./storage
+# The seeds ship inside the package (bot/seeds, see pyproject.toml); nothing else to copy.
+COPY seeds ./seeds
 RUN pip install --no-deps . \
     && python -m compileall -q /opt/venv/lib/python3.11/site-packages/bot /opt/venv/lib/python3.11/site-packages/storage
 
-# --- run: the virtualenv, the seeds, a non-root user, a volume for the SQLite file ------------
+# --- run: the virtualenv (with the seeds), a non-root user, a volume for the SQLite file ------
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    MEETBOT_DATA_DIR=/data \
-    MEETBOT_SEEDS_DIR=/app/seeds
+    MEETBOT_DATA_DIR=/data
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin meetbot \
     && mkdir -p /app /data \
     && chown meetbot:meetbot /data
 COPY --from=build /opt/venv /opt/venv
-COPY seeds /app/seeds
 WORKDIR /app
 USER meetbot
 # The default database is /data/meetbot.db (SQLite, WAL); keep it on a volume.
 VOLUME ["/data"]
+# Healthy while the database answers and can be written (same settings as the bot). Docker
+# itself watches the bot's process: PID 1 is `meetbot run`, and the container ends with it.
+HEALTHCHECK --interval=60s --timeout=15s --start-period=60s --retries=3 CMD ["meetbot", "health"]
 # Used only in webhook mode (BOT_MODE=webhook, WEBHOOK_PORT).
 EXPOSE 8443
 # docker stop sends SIGTERM: the bot finishes the update at hand and exits 0.

@@ -8,6 +8,7 @@ examples:
   meetbot ask "who met the OSCE PA president?"
   meetbot ask --json --today 2026-11-28 - < questions.txt
   meetbot import meetings.yaml
+  meetbot undo
   meetbot export backup.json
 """
 
@@ -20,7 +21,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,78 +28,23 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.clock import Clock, SystemClock
-from storage.db import DatabaseError, default_database_url, session_scope
+from bot.core.clock import Clock
+from storage.db import DatabaseError, session_scope
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    pass
 
-    from bot.config import CoreSettings
+from bot.cli_context import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Context
+from bot.cli_records import (
+    cmd_export,
+    cmd_import,
+    cmd_undo,
+    configure_export,
+    configure_import,
+    configure_undo,
+)
 
 log = logging.getLogger("meetbot")
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class CliError(Exception):
-    """A failure the user can fix; the message is one sentence."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class Context:
-    """What a subcommand may need, made on first use: settings, the clock, the engine."""
-
-    def __init__(self, *, clock: Clock | None = None, load_seeds: bool = True) -> None:
-        self.clock: Clock = clock or SystemClock()
-        self.load_seeds = load_seeds
-        self._settings: CoreSettings | None = None
-        self._engine: Engine | None = None
-
-    @property
-    def settings(self) -> CoreSettings:
-        """The settings every command needs, from the environment and .env (not Telegram's)."""
-        if self._settings is None:
-            from bot.config import SettingsError, load_core_settings
-
-            try:
-                self._settings = load_core_settings()
-            except SettingsError as exc:
-                raise CliError(str(exc)) from None
-        return self._settings
-
-    def database_url(self) -> str:
-        """DATABASE_URL, or the SQLite file under MEETBOT_DATA_DIR."""
-        return self.settings.database_url or default_database_url(self.settings.meetbot_data_dir)
-
-    def engine(self) -> Engine:
-        """The engine with a migrated schema; seeds loaded into an empty database if wanted."""
-        if self._engine is None:
-            from storage.db import create_db_engine
-
-            self._engine = create_db_engine(self.database_url())
-            if self.load_seeds:
-                from bot.core.seeds import load_seeds_if_empty
-
-                with session_scope(self._engine) as session:
-                    load_seeds_if_empty(
-                        session=session,
-                        clock=self.clock,
-                        folder=self.settings.meetbot_seeds_dir,
-                    )
-        return self._engine
-
-    def today(self) -> dt.date:
-        """Today's date in DEFAULT_TIMEZONE, read from the clock."""
-        return self.clock.now().astimezone(self.settings.default_zone).date()
-
-    def close(self) -> None:
-        """Release the database connections."""
-        if self._engine is not None:
-            self._engine.dispose()
-
 
 # --- ask and chat --------------------------------------------------------------------------------
 
@@ -229,108 +174,6 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
         print()
 
 
-# --- import and export ---------------------------------------------------------------------------
-
-
-def _configure_import(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help='a YAML or JSON file in the import format; "-" for stdin')
-
-
-def _read_input(name: str) -> bytes:
-    from bot.core.interchange import MAX_IMPORT_BYTES
-
-    try:
-        if name == "-":
-            return sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-        with open(name, "rb") as handle:
-            return handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise CliError(f"Cannot read {name}: {exc.strerror or exc}.") from None
-
-
-def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    """Import meetings from a YAML or JSON file; a file with any error imports nothing.
-
-    Every error is listed with its path (meetings[3].participants[0].name: required).
-    Importing the same file again changes nothing; a meeting's id keeps it one record.
-
-    examples:
-      meetbot import seeds/000_naghiyev_kauma.yaml
-      meetbot import meetings.json
-    """
-    from bot.core.interchange import InvalidImport, apply_import, parse_import
-
-    data = _read_input(args.file)
-    label = "stdin" if args.file == "-" else args.file
-    try:
-        doc = parse_import(
-            data, filename=None if args.file == "-" else args.file, today=ctx.today()
-        )
-        with session_scope(ctx.engine()) as session:
-            result = apply_import(doc, session=session, clock=ctx.clock)
-    except InvalidImport as exc:
-        for error in exc.errors:
-            print(f"{label}: {error}", file=sys.stderr)
-        raise CliError(f"{label} has {len(exc.errors)} error(s); nothing was imported.") from None
-    print(f"Imported {label}: {result.describe()}")
-    return EXIT_OK
-
-
-def _configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "file", nargs="?", default="-", help='where to write (default "-": standard output)'
-    )
-    parser.add_argument(
-        "--format",
-        choices=("yaml", "json"),
-        help="the format (default: json for a .json file, otherwise yaml)",
-    )
-
-
-def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    """Export every meeting (not the deleted ones) in the import format, YAML or JSON.
-
-    An export imported into an empty database exports byte for byte the same.
-
-    examples:
-      meetbot export > meetings.yaml
-      meetbot export backup.json
-      meetbot export --format json -
-    """
-    from bot.core.interchange import export_catalog, format_for
-
-    to_stdout = args.file == "-"
-    fmt = args.format or format_for(None if to_stdout else args.file)
-    with session_scope(ctx.engine()) as session:
-        text = export_catalog(session=session, fmt=fmt)
-    if to_stdout:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return EXIT_OK
-    _write_atomically(Path(args.file), text)
-    print(f"Exported to {args.file}.", file=sys.stderr)
-    return EXIT_OK
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write text to path through a temporary file, so a failure leaves no half file."""
-    try:
-        folder = path.parent if str(path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise CliError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-
-
-# --- digest --------------------------------------------------------------------------------------
-
-
 def _configure_digest(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chat",
@@ -355,6 +198,37 @@ def cmd_digest(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
         digest = preview_digest(session=session, chat_id=args.chat, now=ctx.clock.now())
     print(format_digest_text(digest))
+    return EXIT_OK
+
+
+# --- health --------------------------------------------------------------------------------------
+
+
+def _configure_health(_parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def cmd_health(_args: argparse.Namespace, ctx: Context) -> int:
+    """Check that the database answers and can be written; exit 0 if so, else 1 with the reason.
+
+    The Docker image's HEALTHCHECK runs it beside `meetbot run`, with the same settings.
+
+    examples:
+      meetbot health
+    """
+    from storage.repository import count_meetings
+
+    with session_scope(ctx.engine()) as session:
+        meetings = count_meetings(session=session, include_deleted=False)
+    url = ctx.database_url()
+    if url.startswith("sqlite") and "///" in url:
+        path = Path(url.split("///", 1)[1])
+        target = path if path.exists() else path.parent
+        if not os.access(target, os.W_OK):
+            raise CliError(
+                f"The database {path} is read-only for this user; the bot cannot save changes."
+            )
+    print(f"ok: the database answers and holds {meetings} meeting(s).")
     return EXIT_OK
 
 
@@ -402,9 +276,11 @@ class Subcommand:
 SUBCOMMANDS: list[Subcommand] = [
     Subcommand("ask", _configure_ask, cmd_ask),
     Subcommand("chat", _configure_chat, cmd_chat),
-    Subcommand("import", _configure_import, cmd_import, load_seeds=False),
-    Subcommand("export", _configure_export, cmd_export),
+    Subcommand("import", configure_import, cmd_import, load_seeds=False),
+    Subcommand("undo", configure_undo, cmd_undo, load_seeds=False),
+    Subcommand("export", configure_export, cmd_export),
     Subcommand("digest", _configure_digest, cmd_digest),
+    Subcommand("health", _configure_health, cmd_health, load_seeds=False),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]
 
@@ -418,11 +294,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of every subcommand, with help taken from docstrings."""
+    import bot
+
     parser = _Parser(
         prog="meetbot",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"meetbot {bot.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for sub in SUBCOMMANDS:

@@ -40,7 +40,7 @@ class CoreSettings(BaseSettings):
 
     database_url: str | None = None
     meetbot_data_dir: Path = Path("data")
-    # None: seeds/ in the source tree (bot/core/seeds.py).
+    # None: the seeds shipped in the package, or seeds/ in the source tree (bot/core/seeds.py).
     meetbot_seeds_dir: Path | None = None
     default_timezone: str = "UTC"
 

@@ -1,1 +1,1 @@
-"""Persistence: SQLModel tables, the engine, queries and the seed loader."""
+"""Persistence: SQLModel tables, the engine and sessions, queries, delivery rows, migrations."""

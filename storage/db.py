@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text, update
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, col
 
@@ -28,7 +28,7 @@ from storage.models import (
 )
 
 # The newest migration in storage/migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 DEFAULT_DATA_DIR = "data"
 
@@ -42,12 +42,27 @@ def default_database_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) ->
     return f"sqlite:///{Path(data_dir) / 'meetbot.db'}"
 
 
+def normalize_database_url(url: str) -> str:
+    """Return url with a PostgreSQL scheme that names the installed driver (psycopg 3).
+
+    Hosting providers and libpq hand out postgres://... and postgresql://...; SQLAlchemy
+    refuses the first and looks for psycopg2 with the second. Both mean PostgreSQL here, as
+    does postgres+psycopg://. Other URLs are returned as they are.
+    """
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("postgres", "postgresql", "postgres+psycopg"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 def create_db_engine(url: str) -> Engine:
     """Create an engine for url with a ready schema (migrated on first use).
 
     SQLite gets WAL and foreign keys on every connection; its folder is created on first use.
+    A PostgreSQL URL may start with postgres:// or postgresql:// (normalize_database_url).
     Raises DatabaseError with a readable sentence when the database cannot be used.
     """
+    url = normalize_database_url(url)
     try:
         if url.startswith("sqlite"):
             engine = _create_sqlite_engine(url)
@@ -116,6 +131,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def is_transient_db_error(exc: BaseException) -> bool:
+    """Tell whether exc is a database error that the same work may not meet again.
+
+    A dropped or invalidated connection (a failover, a killed backend, a restart) and a busy
+    SQLite ("database is locked" after busy_timeout, another writer held the lock) are
+    transient; a PostgreSQL OperationalError is about the server or the connection, not the
+    statement. A SQLite OperationalError otherwise ("no such table") and every integrity or
+    programming error are not.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        message = str(exc.orig).lower()
+        return "locked" in message or "busy" in message
+    return True
 
 
 def _redact(url: str) -> str:

@@ -19,6 +19,10 @@ parts recorded in message_ids are never resent), while never taking over would l
 digest. A live sender refreshes claimed_at after every part it sends, so only a replica that
 stopped making progress for a whole lease loses its claim; each write checks claimed_by, so a
 sender that lost its claim stops instead of racing the new owner.
+
+The writes after a send (record_progress, mark_delivery_sent, mark_delivery_failed) are
+idempotent, so the sender retries them after a transient database error: the same values are
+written again, and a row this worker already marked sent stays sent (is_sent_by).
 """
 
 from __future__ import annotations
@@ -199,6 +203,12 @@ def latest_delivery(*, session: Session, subscription_id: int) -> DigestDelivery
         .where(DigestDelivery.subscription_id == subscription_id)
         .order_by(col(DigestDelivery.digest_date).desc())
     ).first()
+
+
+def is_sent_by(*, session: Session, delivery_id: int, worker: str) -> bool:
+    """Tell whether worker already marked the delivery sent (a sent row is final)."""
+    row = session.get(DigestDelivery, delivery_id)
+    return row is not None and row.status == SENT and row.claimed_by == worker
 
 
 def claim_delivery(

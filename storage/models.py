@@ -109,6 +109,7 @@ class DigestDelivery(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     sent_at: dt.datetime | None = None
     attempts: int = 0
+    # One entry per part sent, in order; 0 for a part whose send timed out (maybe delivered).
     message_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     error: str | None = Field(default=None, max_length=1000)
 
@@ -146,3 +147,24 @@ class CatalogVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class ConversationState(SQLModel, table=True):
+    """The open form (/add, a guided /edit) of one user in one chat, read on every update.
+
+    Kept here, not in a process's memory, so a restarted process or another replica continues
+    the same form; expires_at ends it after a silence (the injected clock decides).
+    """
+
+    chat_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    user_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    kind: str = Field(max_length=20)  # add, edit
+    step: str = Field(max_length=30)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime = Field(index=True)

@@ -2,8 +2,9 @@
 
 One `FakeBotApi` holds the state (chats, messages, pending updates, recorded calls) and answers
 Bot API methods like Telegram does, including its refusals: malformed HTML ("can't parse
-entities"), messages over 4096 characters, callback data over 64 bytes, unknown chats, a message
-that is "not modified", and 429 Too Many Requests with retry_after when a rate limit is set.
+entities"), texts over 4096 and captions over 1024 UTF-16 units, callback data over 64 bytes,
+unknown chats, a message that is "not modified", and 429 Too Many Requests with retry_after when
+a rate limit is set.
 Tests reach it two ways:
 
 * in process, through `tests.tg_support.RecordingRequest(api)` given to build_application: the
@@ -26,7 +27,9 @@ Rate limits (all optional, off by default): `rate_limit` messages a second acros
 the methods in `limited_methods`; beyond a limit the call gets 429 with retry_after, is recorded
 with ok=False and counted in `api.rejected`. Scripted failures: `api.fail(method, code,
 description, chat_id=..., times=..., retry_after=..., migrate_to_chat_id=...)` makes matching
-calls fail like Telegram would (403 blocked, 400 migrated, 502, ...).
+calls fail like Telegram would (403 blocked, 400 migrated, 502, ...). `api.answer_late(method,
+seconds, chat_id=..., times=...)` makes matching calls take effect at once (the message is
+delivered) while the HTTP answer comes only after seconds, past a client's read timeout.
 
 Waiting helpers (`wait_for`, `wait_until`) block the calling thread up to a timeout; from async
 tests call them through `asyncio.to_thread`.
@@ -55,7 +58,9 @@ from urllib.parse import parse_qsl, urlsplit
 JSON = dict[str, Any]
 
 DEFAULT_TOKEN = "123456789:TEST-token-for-the-fake-bot-api_0000"
+# Telegram's limits, in UTF-16 code units of the text after parsing (an emoji counts 2).
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 
 # Form values that are plain strings even when they look like JSON ("123", "true").
@@ -155,6 +160,14 @@ class ApiCall:
 
 
 @dataclass(slots=True)
+class _LateAnswer:
+    method: str
+    seconds: float
+    chat_id: int | str | None
+    times: int | None
+
+
+@dataclass(slots=True)
 class _Failure:
     method: str
     code: int
@@ -249,6 +262,7 @@ class FakeBotApi:
         self.commands: dict[str, list[JSON]] = {}
         self.webhook: JSON = {}
         self._failures: list[_Failure] = []
+        self._late: list[_LateAnswer] = []
         self._global = _Window(1.0, rate_limit) if rate_limit else None
         self._per_chat: dict[int | str, _Window] = {}
         self._per_group: dict[int | str, _Window] = {}
@@ -343,6 +357,35 @@ class FakeBotApi:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         with self._lock:
             self._failures.append(_Failure(method, code, description, chat_id, times, parameters))
+
+    def answer_late(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        chat_id: int | str | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Over HTTP, answer the next `times` calls of method (to chat_id) only after seconds.
+
+        The call itself takes effect at once, like a message Telegram delivered while its
+        answer was slow: a client with a shorter read timeout gives up on a delivered message.
+        """
+        with self._lock:
+            self._late.append(_LateAnswer(method, seconds, chat_id, times))
+
+    def answer_delay(self, method: str, params: JSON) -> float:
+        """Seconds to hold back the HTTP answer of this call (answer_late), counting it."""
+        with self._lock:
+            for late in self._late:
+                if late.method != method or late.times == 0:
+                    continue
+                if late.chat_id is not None and params.get("chat_id") != late.chat_id:
+                    continue
+                if late.times is not None:
+                    late.times -= 1
+                return late.seconds
+        return 0.0
 
     # --- updates a user causes ---------------------------------------------------------------
 
@@ -706,7 +749,9 @@ class FakeBotApi:
             "file_size": len(content),
         }
         if params.get("caption") is not None:
-            message["caption"] = _render_text(params["caption"], params.get("parse_mode"), 1024)
+            message["caption"] = _render_text(
+                params["caption"], params.get("parse_mode"), CAPTION_LIMIT
+            )
         self._attach_reply(message, chat, params)
         self.messages[(chat["id"], message["message_id"])] = message
         return _public(message)
@@ -1013,7 +1058,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         params = dict(_decode_form(parse_qsl(parts.query)))
         params |= _decode_body(self.headers.get("Content-Type") or "", body)
+        delay = self.api.answer_delay(match.group(2), params)
         status, answer = self.api.handle(match.group(2), params, token=match.group(1))
+        if delay:
+            time.sleep(delay)  # done and recorded; only the answer is late
         self._send(status, json.dumps(answer).encode("utf-8"))
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:

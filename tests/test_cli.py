@@ -20,7 +20,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from bot.cli import main
-from storage.models import Meeting
+from bot.core.records import COMMAND_LINE_ACTOR
+from storage.models import AuditEntry, Meeting
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 ONE_MEETING = """\
@@ -211,6 +212,62 @@ def test_a_broken_import_names_every_error_and_writes_nothing(
     assert count_meetings(sqlite_engine) == 0
 
 
+SHORT_MEETING = """\
+meetings:
+  - id: k1
+    date: 2024-10-08
+    participants:
+      - {name: Mark Rutte}
+      - {name: Alexander Stubb}
+"""
+
+
+def test_import_lists_each_meeting_and_undo_takes_the_import_back(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    full, short = tmp_path / "full.yaml", tmp_path / "short.yaml"
+    full.write_text(ONE_MEETING, encoding="utf-8")
+    short.write_text(SHORT_MEETING, encoding="utf-8")
+    assert meetbot("import", str(full), database_url=database_url, cwd=tmp_path).returncode == 0
+    stored = meetbot("export", database_url=database_url, cwd=tmp_path).stdout
+
+    merged = meetbot("import", str(short), database_url=database_url, cwd=tmp_path)
+    replaced = meetbot(
+        "import", "--replace", "short.yaml", database_url=database_url, cwd=tmp_path
+    )
+
+    assert merged.returncode == 0, merged.stderr
+    assert f"{short}: meetings[0]: unchanged meeting 1 (2024-10-08, id k1)" in merged.stdout
+    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.stdout.splitlines()[0] == (
+        "short.yaml: meetings[0]: updated meeting 1 (2024-10-08, id k1): location,"
+        " participants, issues"
+    )
+    assert "Brussels" not in meetbot("export", database_url=database_url, cwd=tmp_path).stdout
+    with Session(engine) as session:
+        actors = set(session.exec(select(AuditEntry.actor_id)).all())
+    assert actors == {COMMAND_LINE_ACTOR}
+
+    undone = meetbot("undo", database_url=database_url, cwd=tmp_path)
+
+    assert undone.returncode == 0, undone.stderr
+    assert "1 restored" in undone.stdout
+    assert meetbot("export", database_url=database_url, cwd=tmp_path).stdout == stored
+    assert meetbot("undo", database_url=database_url, cwd=tmp_path).returncode == 0  # the first
+    assert count_meetings_shown(database_url, tmp_path) == 0
+    nothing = meetbot("undo", database_url=database_url, cwd=tmp_path)
+    assert nothing.returncode == 1
+    assert one_sentence(nothing.stderr) == (
+        "meetbot: Nothing done on the command line is left to undo."
+    )
+
+
+def count_meetings_shown(database_url: str, cwd: Path) -> int:
+    """The meetings an export holds (soft-deleted ones are left out)."""
+    exported = meetbot("export", "--format", "json", database_url=database_url, cwd=cwd)
+    return len(json.loads(exported.stdout)["meetings"])
+
+
 @pytest.mark.parametrize(
     ("content", "error"),
     [
@@ -257,6 +314,62 @@ def test_export_on_an_empty_database_shows_the_seeds(sqlite_url: str, tmp_path: 
     done = meetbot("export", database_url=sqlite_url, cwd=tmp_path)
     assert done.returncode == 0
     assert "id: m00" in done.stdout
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgres+psycopg"])
+def test_postgres_urls_are_postgresql(pg_url: str, tmp_path: Path, scheme: str) -> None:
+    url = scheme + "://" + pg_url.split("://", 1)[1]
+    done = meetbot("export", database_url=url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "id: m00" in done.stdout
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_an_exported_file_follows_the_umask(
+    sqlite_url: str, tmp_path: Path, umask: int, mode: int
+) -> None:
+    old = os.umask(umask)
+    try:
+        done = meetbot("export", "backup.yaml", database_url=sqlite_url, cwd=tmp_path)
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "backup.yaml").stat().st_mode & 0o777 == mode
+
+
+def test_an_export_over_an_existing_file_keeps_its_permissions(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "backup.yaml"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    done = meetbot("export", "backup.yaml", database_url=sqlite_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "id: m00" in target.read_text("utf-8")
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_a_too_large_import_states_its_real_size(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    from bot.core import interchange
+
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(interchange.parse, "MAX_IMPORT_BYTES", 100)
+    big = ONE_MEETING + "#" * 5000 + "\n"
+    (tmp_path / "big.yaml").write_text(big, encoding="utf-8")
+    args = ["import", "big.yaml"] if source == "file" else ["import", "-"]
+    stdin = big if source == "stdin" else None
+
+    done = meetbot(*args, database_url=sqlite_url, cwd=tmp_path, stdin=stdin)
+
+    label = "big.yaml" if source == "file" else "stdin"
+    assert done.returncode == 1
+    assert one_sentence(done.stderr) == (
+        f"meetbot: {label} is too large ({len(big.encode()):,} bytes, at most 100);"
+        " nothing was imported."
+    )
 
 
 @pytest.mark.parametrize("args", [["ask", "who met Kauma?"], ["export"], ["import", "x.yaml"]])
@@ -351,3 +464,41 @@ def test_a_bad_core_setting_is_one_sentence_naming_the_key(
     )
     assert done.returncode == 1
     assert one_sentence(done.stderr).startswith("meetbot: Setting DEFAULT_TIMEZONE is invalid")
+
+
+def test_version_prints_the_package_version(sqlite_url: str, tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    import bot
+
+    ran = meetbot("--version", database_url=sqlite_url, cwd=tmp_path)
+    assert ran.returncode == 0
+    assert ran.stdout == f"meetbot {bot.__version__}\n"
+    assert version("meetbot") == bot.__version__
+
+
+def test_health_says_ok_when_the_database_answers(sqlite_url: str, tmp_path: Path) -> None:
+    ran = meetbot("health", database_url=sqlite_url, cwd=tmp_path)
+    assert (ran.returncode, ran.stderr) == (0, "")
+    assert ran.stdout.startswith("ok: the database answers")
+
+
+def test_health_fails_in_one_sentence_when_the_database_cannot_be_used(tmp_path: Path) -> None:
+    ran = meetbot("health", database_url=UNREACHABLE, cwd=tmp_path)
+    assert ran.returncode == 1
+    assert "Cannot use the database" in one_sentence(ran.stderr)
+    # A data folder that cannot be made (here: below a file, as root too).
+    (tmp_path / "file").write_text("")
+    ran = meetbot("health", database_url="", cwd=tmp_path, env={"MEETBOT_DATA_DIR": "file/data"})
+    assert ran.returncode == 1
+    assert one_sentence(ran.stderr).startswith("meetbot: ")
+
+
+def test_health_fails_when_the_sqlite_file_is_read_only(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests may run as root, who can write anything: the permission check is what is faked.
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.W_OK)
+    ran = meetbot("health", database_url=sqlite_url, cwd=tmp_path)
+    assert ran.returncode == 1
+    assert "read-only for this user" in one_sentence(ran.stderr)

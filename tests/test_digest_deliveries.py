@@ -26,7 +26,13 @@ from bot.core.deliveries import (
     stop_chat_subscription,
     stop_subscription,
 )
-from bot.core.digest import build_digest, format_digest_text, group_by_issue
+from bot.core.digest import (
+    Digest,
+    build_digest,
+    format_digest_text,
+    group_by_issue,
+    omitted_question,
+)
 from bot.core.subscriptions import (
     SubscribeRequest,
     describe_subscription,
@@ -402,7 +408,49 @@ def test_digest_holds_the_meetings_created_in_the_window_newest_first(engine: En
     with Session(engine) as session:
         capped = build_digest(session=session, since=since, until=until, limit=2)
     assert [m.id for m in capped.meetings] == [new, edge] and capped.omitted == 1
-    assert "…and 1 more." in format_digest_text(capped)
+    assert capped.omitted_dates == (dt.date(2023, 5, 1), dt.date(2023, 5, 1))
+    assert (
+        '…and 1 more, dated 1 May 2023: meetbot ask "meetings on 1 May 2023" lists them.'
+        in format_digest_text(capped)
+    )
+
+
+@sqlite_only
+def test_the_question_a_capped_digest_suggests_finds_the_meetings_it_left_out(
+    engine: Engine,
+) -> None:
+    from bot.core.answering import answer_question
+
+    since = utc(2024, 1, 14, 8, 0)
+    dates = [dt.date(2024, 1, 12), dt.date(2023, 11, 2), dt.date(2023, 3, 5), dt.date(2021, 6, 1)]
+    with session_scope(engine) as session:
+        ids = [
+            add_meeting(session, created_at=since + dt.timedelta(minutes=i + 1), date=day)
+            for i, day in enumerate(dates)
+        ]
+    expected = {3: "meetings on 1 June 2021", 2: "meetings between 2021 and 2023"}
+    for limit, question in expected.items():
+        with Session(engine) as session:
+            digest = build_digest(session=session, since=since, until=SEND, limit=limit)
+            assert omitted_question(digest) == question
+            answer = answer_question(question, session=session, today=DAY)
+        left_out = set(ids) - {m.id for m in digest.meetings}
+        assert left_out <= {m.id for m in answer.meetings}, answer.text
+
+
+def test_the_suggested_question_names_the_smallest_period_holding_the_left_out_dates() -> None:
+    moment = utc(2024, 1, 15)
+
+    def question(first: dt.date, last: dt.date) -> str | None:
+        digest = Digest(moment, moment, None, (), total=3, omitted_dates=(first, last))
+        return omitted_question(digest)
+
+    day = dt.date(2026, 12, 1)
+    assert question(day, day) == "meetings on 1 December 2026"
+    assert question(day, dt.date(2026, 12, 31)) == "meetings in December 2026"
+    assert question(dt.date(2026, 1, 9), day) == "meetings in 2026"
+    assert question(dt.date(2019, 1, 9), day) == "meetings between 2019 and 2026"
+    assert omitted_question(Digest(moment, moment, None, (), total=0)) is None
 
 
 @sqlite_only

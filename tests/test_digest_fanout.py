@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from digest_support import (
     ApiRequest,
@@ -23,15 +26,21 @@ from digest_support import (
     utc,
     wait_until,
 )
-from fake_bot_api import FakeBotApi
-from sqlalchemy import Engine
+from fake_bot_api import DEFAULT_TOKEN, FakeBotApi, FakeBotApiServer, utf16_len
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
+from telegram import Bot
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest
 
 from bot.core.clock import FakeClock
-from bot.tg.fanout import DigestSender, SendLimiter
+from bot.core.deliveries import UNKNOWN_MESSAGE_ID
+from bot.core.interchange import apply_import, parse_import
+from bot.tg.fanout import DigestSender, SendLimiter, send_outcome_unknown
 from bot.tg.render import MESSAGE_LIMIT
 from storage.db import session_scope
-from storage.models import DigestDelivery, Subscription
+from storage.models import DigestDelivery, Person, Subscription
 
 SEND = utc(2024, 1, 15, 8, 0)  # 09:00 in Berlin, the subscriptions' send time
 SUBSCRIBED = utc(2024, 1, 14, 10, 0)
@@ -84,8 +93,7 @@ async def _sender(
         engine=engine,
         clock=clock,
         limiter=limiter or SendLimiter(monotonic=vt.monotonic, sleep=vt.sleep),
-        sleep=vt.sleep,
-        **kwargs,
+        **({"sleep": vt.sleep} | kwargs),
     )
     return sender, request
 
@@ -206,6 +214,47 @@ async def test_long_digest_is_split_between_cards_and_paced_per_chat(engine: Eng
         assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(times))
     rows = _deliveries(engine)
     assert all(len(r.message_ids) >= 3 and r.status == "sent" for r in rows)
+
+
+def test_the_fake_bot_api_counts_lengths_in_utf16_units_like_telegram() -> None:
+    api = FakeBotApi()
+    api.add_user(1001, "Ann")
+    # 2,049 characters, 4,098 UTF-16 units: too long for Telegram.
+    assert api.handle("sendMessage", {"chat_id": 1001, "text": "😀" * 2048})[0] == 200
+    status, body = api.handle("sendMessage", {"chat_id": 1001, "text": "😀" * 2049})
+    assert (status, body["description"]) == (400, "Bad Request: message is too long")
+    for caption, expected in (("𝐀" * 512, 200), ("𝐀" * 513, 400)):
+        document = {"chat_id": 1001, "document": ("a.json", b"{}"), "caption": caption}
+        assert api.handle("sendDocument", document)[0] == expected
+
+
+@sqlite_only
+async def test_astral_characters_are_counted_in_utf16_units(engine: Engine) -> None:
+    api = FakeBotApi()  # refuses a text over 4096 UTF-16 units, as Telegram does
+    _setup(engine, api, [1001], meetings=0)
+    with session_scope(engine) as session:
+        for i in range(12):
+            # Mathematical letters and flags: one Python character, two UTF-16 units each.
+            add_meeting(
+                session,
+                created_at=MEETINGS_AT + dt.timedelta(minutes=i),
+                title=f"Meeting {i}",
+                people=tuple(f"{i:02d}{x} " + "𝐀" * 43 for x in "ABCDEFGHIJ"),
+                role="🇦🇿" * 40,
+            )
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+    stats = await sender.send_due()
+    calls = api.calls_to("sendMessage", chat_id=1001)
+    assert [c.description for c in calls if not c.ok] == []
+    texts = _texts(api, 1001)
+    assert len(texts) >= 6 and all(utf16_len(text) <= MESSAGE_LIMIT for text in texts)
+    joined = "\n".join(texts)
+    for i in range(12):
+        assert joined.count(f"{i:02d}A ") == 1, i
+    assert (stats.chats_sent, stats.failed) == (1, 0)
+    (row,) = _deliveries(engine)
+    assert row.status == "sent" and len(row.message_ids) == len(texts)
 
 
 @sqlite_only
@@ -427,6 +476,215 @@ async def test_network_errors_retry_with_backoff_then_a_later_tick(engine: Engin
         await sender.send_due()
     assert len(_texts(api, 1002)) == 1
     assert all(r.status == "sent" for r in _deliveries(engine))
+
+
+# -- sends whose outcome is unknown ------------------------------------------------------------
+
+
+def _raised(error: NetworkError, cause: BaseException) -> NetworkError:
+    """Return error as PTB raises it: from the httpx exception underneath."""
+    try:
+        raise error from cause
+    except NetworkError as exc:
+        return exc
+
+
+def test_a_timeout_after_the_request_left_means_maybe_delivered() -> None:
+    request = httpx.Request("POST", "https://api.telegram.org/bot1:x/sendMessage")
+    maybe = [
+        _raised(TimedOut(), httpx.ReadTimeout("read", request=request)),
+        _raised(TimedOut(), httpx.WriteTimeout("write", request=request)),
+        _raised(NetworkError("reset"), httpx.ReadError("reset", request=request)),
+        _raised(NetworkError("gone"), httpx.RemoteProtocolError("gone", request=request)),
+    ]
+    not_sent = [
+        _raised(TimedOut(), httpx.ConnectTimeout("connect", request=request)),
+        _raised(TimedOut("Pool timeout"), httpx.PoolTimeout("pool", request=request)),
+        _raised(NetworkError("refused"), httpx.ConnectError("refused", request=request)),
+        NetworkError("Bad Gateway"),  # Telegram answered with an error
+    ]
+    assert [send_outcome_unknown(e) for e in maybe] == [True] * 4
+    assert [send_outcome_unknown(e) for e in not_sent] == [False] * 4
+
+
+@sqlite_only
+async def test_a_send_answered_after_the_read_timeout_is_not_sent_again(engine: Engine) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001, 1002], meetings=30)
+    # Telegram delivers 1001's first part, but answers after the client has given up.
+    api.answer_late("sendMessage", 3.0, chat_id=1001)
+    clock = FakeClock(SEND)
+    with FakeBotApiServer(api) as server:
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=1.0)
+        async with Bot(DEFAULT_TOKEN, base_url=server.base_url, request=request) as bot:
+            sender = DigestSender(
+                bot, engine=engine, clock=clock, limiter=_unlimited(VirtualTime()), backoff=0.01
+            )
+            stats = await sender.send_due()
+            # Later ticks, and a restarted sender, do not send it again either.
+            clock.advance(dt.timedelta(hours=2))
+            await sender.send_due()
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and texts == _texts(api, 1002)  # every part once, in order
+    assert (stats.uncertain, stats.network_retries, stats.chats_sent) == (1, 0, 2)
+    rows = _deliveries(engine)
+    assert all(r.status == "sent" and r.attempts == 1 for r in rows)
+    assert sorted(r.message_ids[0] for r in rows)[0] == UNKNOWN_MESSAGE_ID
+    assert all(len(r.message_ids) == len(texts) for r in rows)
+
+
+@sqlite_only
+@pytest.mark.parametrize("cause", [httpx.ConnectTimeout, httpx.PoolTimeout])
+async def test_a_timeout_before_the_request_left_is_retried(
+    engine: Engine, cause: type[httpx.TimeoutException]
+) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001])
+    failures = [1]
+
+    def not_connected(_chat_id: Any) -> None:
+        if failures:
+            failures.pop()
+            raise _raised(TimedOut(), cause("no connection"))
+
+    clock = FakeClock(SEND)
+    vt = VirtualTime(clock)
+    sender, _ = await _sender(
+        engine, clock, api, vt=vt, limiter=_unlimited(vt), before_send=not_connected
+    )
+    async with vt.autopilot():
+        stats = await sender.send_due()
+    assert len(_texts(api, 1001)) == 1
+    assert (stats.uncertain, stats.network_retries, stats.chats_sent) == (0, 1, 1)
+    (row,) = _deliveries(engine)
+    assert row.status == "sent" and UNKNOWN_MESSAGE_ID not in row.message_ids
+
+
+# -- database errors after a send ---------------------------------------------------------------
+
+
+def _db_error(engine: Engine) -> OperationalError:
+    """The error a dropped connection (PostgreSQL) or a busy database (SQLite) raises."""
+    if engine.dialect.name == "sqlite":
+        return OperationalError("COMMIT", None, sqlite3.OperationalError("database is locked"))
+    import psycopg
+
+    dropped = psycopg.OperationalError("server closed the connection unexpectedly")
+    return OperationalError("COMMIT", None, dropped, connection_invalidated=True)
+
+
+@pytest.mark.parametrize("after_part", ["first", "last"])
+@pytest.mark.parametrize("fault", ["write lost", "answer lost"])
+async def test_a_database_error_after_a_send_does_not_send_it_again(
+    engine: Engine, fault: str, after_part: str
+) -> None:
+    api = FakeBotApi()
+    _setup(engine, api, [1001], meetings=30)
+    fault_at = {"armed": False, "done": False}
+
+    def fail_once(connection: Any) -> None:
+        # The commit of the write right after the armed send fails once: either nothing is
+        # written, or it is written and the answer is lost on the way back.
+        if not fault_at["armed"] or fault_at["done"]:
+            return
+        fault_at["done"] = True
+        if fault == "answer lost":
+            connection.connection.dbapi_connection.commit()
+        raise _db_error(engine)
+
+    def arm_after_first(_chat_id: Any) -> None:
+        fault_at["armed"] = True
+
+    def arm_after_last(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # Marking the digest sent moves the subscription's covered_until, after the last part.
+        if statement.lstrip().upper().startswith("UPDATE SUBSCRIPTION"):
+            fault_at["armed"] = True
+
+    event.listen(engine, "commit", fail_once)
+    event.listen(engine, "before_cursor_execute", arm_after_last)
+    try:
+        clock = FakeClock(SEND)
+        vt = VirtualTime(clock)
+        sender, _ = await _sender(
+            engine,
+            clock,
+            api,
+            vt=vt,
+            limiter=_unlimited(vt),
+            before_send=arm_after_first if after_part == "first" else None,
+        )
+        async with vt.autopilot():
+            stats = await sender.send_due()
+        (first,) = _deliveries(engine)
+        # Once the lease is over, another sender finds nothing left to send.
+        clock.advance(dt.timedelta(minutes=11))
+        restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+        await restarted.send_due()
+    finally:
+        event.remove(engine, "commit", fail_once)
+        event.remove(engine, "before_cursor_execute", arm_after_last)
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and len(set(texts)) == len(texts)  # no part sent twice
+    # The first sender finished the digest itself: the row was not left claimed.
+    assert first.status == "sent"
+    assert first.message_ids == [c.result["message_id"] for c in api.sent()]
+    assert (stats.chats_sent, stats.lost_claims, stats.write_retries) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_an_import_holding_sqlites_write_lock_is_waited_out(engine: Engine) -> None:
+    """An import writes while a part goes out and holds the lock past the busy timeout."""
+    api = FakeBotApi()
+    _setup(engine, api, [1001], meetings=30)
+    importer = _second_engine(engine)  # the import runs elsewhere: an admin's /import
+
+    @event.listens_for(engine, "connect")
+    def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        # The sender's writes give up on a lock after 50 ms instead of 5 s, so the test is quick.
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    engine.dispose()
+    doc = parse_import(
+        b'{"meetings": [{"date": "2024-01-02", "source": "https://example.org/i",'
+        b' "participants": [{"name": "Ann Import"}, {"name": "Bob Import"}]}]}',
+        filename="big.json",
+    )
+    holder = Session(importer)
+    release = threading.Timer(1.0, holder.commit)
+
+    def import_during_first_send(_chat_id: Any) -> None:
+        if not release.is_alive() and not release.finished.is_set():
+            # The import has written (it holds the write lock) and commits 1 s later.
+            apply_import(doc, session=holder, clock=FakeClock(SEND))
+            holder.flush()
+            release.start()
+
+    clock = FakeClock(SEND)
+    sender, _ = await _sender(
+        engine,
+        clock,
+        api,
+        limiter=_unlimited(VirtualTime()),
+        before_send=import_during_first_send,
+        sleep=asyncio.sleep,
+        write_backoff=0.05,
+    )
+    try:
+        stats = await sender.send_due()
+        (first,) = _deliveries(engine)
+        clock.advance(dt.timedelta(minutes=11))
+        restarted, _ = await _sender(engine, clock, api, limiter=_unlimited(VirtualTime()))
+        await restarted.send_due()
+    finally:
+        release.join()
+        holder.close()
+        importer.dispose()
+    texts = _texts(api, 1001)
+    assert len(texts) >= 3 and len(set(texts)) == len(texts)  # no part sent twice
+    assert first.status == "sent" and len(first.message_ids) == len(texts)
+    assert stats.chats_sent == 1 and stats.write_retries >= 1
+    with Session(engine) as session:
+        assert session.exec(select(Person).where(Person.name == "Ann Import")).one()
 
 
 # -- several replicas ---------------------------------------------------------------------------

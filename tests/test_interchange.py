@@ -6,9 +6,10 @@ import datetime as dt
 import json
 import re
 import textwrap
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, event, func
 from sqlmodel import Session, col, select
 
 from bot.core import interchange
@@ -284,6 +285,63 @@ def test_an_oversized_file_is_refused_before_parsing(monkeypatch: pytest.MonkeyP
     assert errors == [f"the file is too large ({len(CATALOG.encode()):,} bytes, at most 100)"]
 
 
+def _alias_bomb(meetings: int) -> str:
+    """One valid meeting of 50 people with 50 aliases each, then `meetings` aliases of it."""
+    aliases = "&names [" + ", ".join(f"Name {n}" for n in range(50)) + "]"
+    people = "\n".join(
+        f"      - {{name: Person {n}, aliases: {aliases if n == 0 else '*names'}}}"
+        for n in range(50)
+    )
+    first = f"  - &m\n    date: 2024-01-01\n    participants:\n{people}\n"
+    return "meetings:\n" + first + "  - *m\n" * meetings
+
+
+def test_an_alias_bomb_is_refused_before_anything_is_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 400 x 50 x 50 = a million values from 13 KB: validating them took seconds (2,000 copies
+    # took two minutes and 1.2 GB); the refusal walks each written node once.
+    validated: list[object] = []
+    real = interchange.parse._validate
+
+    def counting(*args: Any) -> Any:
+        validated.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(interchange.parse, "_validate", counting)
+    bomb = _alias_bomb(400)
+    assert len(bomb) < 15_000
+
+    assert _errors(bomb) == [
+        "the file's aliases (*name) repeat more than 100,000 values; write the records out instead"
+    ]
+    assert validated == []
+
+
+def test_a_few_aliases_are_fine_and_a_self_containing_one_is_refused() -> None:
+    doc = _parse(
+        "meetings:\n"
+        "  - date: 2024-01-01\n"
+        "    participants: [&ann {name: Ann Example, title: Envoy}, {name: Bob Example}]\n"
+        "  - date: 2024-01-02\n"
+        "    participants: [*ann, {name: Cy Example}]\n"
+    )
+    assert doc.meetings[1].participants[0].title == "Envoy"
+    assert _errors("meetings: &a [*a]") == ["line 1, column 11: an alias contains itself"]
+    # Thirty levels of ten: 10**30 values, far past what any count needs to tell.
+    levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"] + [
+        f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]" for n in range(1, 30)
+    ]
+    assert _errors("\n".join(levels) + "\nmeetings: [*l29]\n") == [
+        "the file's aliases (*name) repeat more than 100,000 values; write the records out instead"
+    ]
+
+
+def test_json_nested_too_deeply_is_one_error() -> None:
+    deep = '{"meetings": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert _errors(deep, "deep.json") == ["not valid JSON (nested too deeply)"]
+
+
 def test_a_file_with_thousands_of_errors_is_cut_short() -> None:
     broken = {"meetings": [{"date": "x", "participants": []}] * 800}
     errors = _errors(json.dumps(broken), "many.json")
@@ -517,6 +575,110 @@ def test_importing_a_soft_deleted_meeting_brings_it_back(engine: Engine, clock: 
     assert entry.after["deleted_at"] is None
 
 
+# --- merging into stored meetings (issue 12) -----------------------------------------------------
+
+FULL = {
+    "date": "2024-03-05",
+    "location": "Vienna, Austria",
+    "title": "Naghiyev meets Kauma",
+    "summary": "Talks on mine clearance.",
+    "source": ["https://example.org/vienna"],
+    "participants": [
+        {"name": "Ali Naghiyev", "title": "Chief of the SSS", "country": "Azerbaijan"},
+        {"name": "Pia Kauma", "title": "OSCE PA President", "organization": "OSCE PA"},
+    ],
+    "issues": ["mine contamination", "missing persons"],
+}
+SHORT = {"date": "2024-03-05", "participants": [{"name": "Ali Naghiyev"}, {"name": "Pia Kauma"}]}
+
+
+def _stored(engine: Engine) -> list[dict[str, object]]:
+    meetings: list[dict[str, object]] = json.loads(_export(engine, "json"))["meetings"]
+    return meetings
+
+
+def _apply(engine: Engine, text: str, clock: FakeClock, *, replace: bool) -> ImportResult:
+    with session_scope(engine) as session:
+        doc = parse_import(text.encode(), filename="x.json")
+        return apply_import(doc, session=session, clock=clock, replace=replace)
+
+
+@pytest.mark.parametrize("key", [{}, {"id": "v1"}], ids=["by date and people", "by id"])
+def test_a_short_record_imported_over_a_full_one_clears_nothing(
+    engine: Engine, clock: FakeClock, key: dict[str, str]
+) -> None:
+    _import(engine, _doc({**FULL, **key}), clock, "full.json")
+    before = _stored(engine)
+    audits = _count(engine, AuditEntry)
+    clock.advance(dt.timedelta(hours=1))
+
+    result = _import(engine, _doc({**SHORT, **key}), clock, "short.json")
+
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    assert [o.status for o in result.meetings] == ["unchanged"]
+    assert _stored(engine) == before
+    assert _count(engine, AuditEntry) == audits
+
+
+def test_a_record_naming_one_more_field_changes_only_that_field(
+    engine: Engine, clock: FakeClock
+) -> None:
+    _import(engine, _doc(FULL), clock, "full.json")
+    clock.advance(dt.timedelta(hours=1))
+
+    result = _import(engine, _doc({**SHORT, "title": "Vienna talks"}), clock, "short.json")
+
+    assert [(o.status, o.fields) for o in result.meetings] == [("updated", ("title",))]
+    assert _stored(engine) == [{**_stored_shape(FULL), "title": "Vienna talks"}]
+
+
+def _stored_shape(record: dict[str, object]) -> dict[str, object]:
+    """A record as the export writes it: keys in its order, one source as a string."""
+    sources = record["source"]
+    assert isinstance(sources, list)
+    shaped = {k: record[k] for k in ("date", "location", "title", "summary")}
+    return {**shaped, "source": sources[0], **{k: record[k] for k in ("participants", "issues")}}
+
+
+def test_fields_given_empty_are_cleared_and_the_rest_kept(
+    engine: Engine, clock: FakeClock
+) -> None:
+    _import(engine, _doc(FULL), clock, "full.json")
+    clock.advance(dt.timedelta(hours=1))
+    emptied = {
+        **SHORT,
+        "location": "",
+        "summary": None,
+        "issues": [],
+        "participants": [{"name": "Ali Naghiyev", "title": ""}, {"name": "Pia Kauma"}],
+    }
+
+    result = _import(engine, _doc(emptied), clock, "empty.json")
+
+    assert [(o.status, o.fields) for o in result.meetings] == [
+        ("updated", ("location", "summary", "participants", "issues"))
+    ]
+    [stored] = _stored(engine)
+    assert "location" not in stored and "summary" not in stored and "issues" not in stored
+    assert stored["title"] == FULL["title"] and stored["source"] == "https://example.org/vienna"
+    assert stored["participants"] == [
+        {"name": "Ali Naghiyev", "country": "Azerbaijan"},  # the title given empty is gone
+        {"name": "Pia Kauma", "title": "OSCE PA President", "organization": "OSCE PA"},
+    ]
+
+
+def test_replace_makes_the_file_the_whole_truth(engine: Engine, clock: FakeClock) -> None:
+    _import(engine, _doc({**FULL, "id": "v1"}), clock, "full.json")
+    clock.advance(dt.timedelta(hours=1))
+
+    result = _apply(engine, _doc(SHORT), clock, replace=True)
+
+    assert [(o.status, o.fields) for o in result.meetings] == [
+        ("updated", ("location", "title", "summary", "source", "participants", "issues"))
+    ]
+    assert _stored(engine) == [{"id": "v1", **SHORT}]  # the external key is not content
+
+
 # --- export --------------------------------------------------------------------------------------
 
 
@@ -568,3 +730,35 @@ def test_export_of_an_empty_database_imports_as_nothing(engine: Engine, clock: F
     assert _export(engine) == "meetings: []\n"
     assert json.loads(_export(engine, "json")) == {"meetings": []}
     assert parse_import(_export(engine).encode(), filename="empty.yaml") == ImportDoc()
+
+
+def test_an_import_reads_and_resolves_everything_before_its_first_write(engine: Engine) -> None:
+    """On SQLite the first write takes the database's one write lock (the digest's bookkeeping
+    writes wait for it): an import holds it only for writing, never for its lookups."""
+    clock = FakeClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
+    _import(engine, CATALOG, clock)
+    newcomer = """\
+  - id: t9
+    date: 2024-04-02
+    participants:
+      - name: Kao Kim Hourn
+      - name: Xanana Gusmão
+      - name: A Newcomer
+        organization: A New Body
+    issues: [a new issue, infrastructure]
+organizations:
+"""
+    again = CATALOG.replace("Dili, Timor-Leste", "Dili").replace("organizations:\n", newcomer)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = _import(engine, again, clock)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert (result.added, result.updated, result.people_added) == (1, 1, 1)
+    first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "UPDATE", "DELETE"))
+    assert "SELECT" not in statements[first_write:], statements

@@ -34,6 +34,28 @@ def test_only_the_composition_root_and_the_unit_of_work_touch_storage_in_bot_tg(
     assert offenders == {}
 
 
+def _offenders(folder: Path, banned: tuple[str, ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in sorted(folder.rglob("*.py")):
+        hits = sorted(
+            m
+            for m in _imported_modules(path)
+            if any(m == b or m.startswith(b + ".") for b in banned)
+        )
+        if hits:
+            found[str(path.relative_to(ROOT))] = hits
+    return found
+
+
+def test_storage_imports_nothing_from_bot() -> None:
+    assert _offenders(ROOT / "storage", ("bot",)) == {}
+
+
+def test_the_core_imports_no_edge_and_no_settings() -> None:
+    # The edges (bot/tg, bot/cli.py) read the settings and hand the core plain values.
+    assert _offenders(ROOT / "bot" / "core", ("bot.tg", "bot.cli", "bot.config")) == {}
+
+
 MAX_LINES = 600  # one job per file: a file that grows past this is split by responsibility
 
 

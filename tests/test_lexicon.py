@@ -8,10 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.lexicon import (
-    DEMONYMS,
-    ISSUE_SYNONYMS,
     KNOWN_ACRONYMS,
-    ROLE_ACRONYMS,
     expand_word,
     initials_acronyms,
     is_lexicon_word,
@@ -100,15 +97,6 @@ def test_acronyms_skip_fillers_and_need_two_words() -> None:
     assert initials_acronyms("Senate") == set()
 
 
-@pytest.mark.parametrize(
-    ("acronym", "words"),
-    [("fm", ("foreign", "minister")), ("pm", ("prime", "minister")),
-     ("sg", ("secretary", "general"))],
-)  # fmt: skip
-def test_role_acronyms(acronym: str, words: tuple[str, ...]) -> None:
-    assert ROLE_ACRONYMS[acronym] == words
-
-
 def test_known_acronyms_expand_to_names_whose_initials_differ() -> None:
     assert KNOWN_ACRONYMS["icrc"] == "international committee of the red cross"
     assert tokens(KNOWN_ACRONYMS["osce"])[:2] == ["organization", "for"]
@@ -144,22 +132,6 @@ def test_unknown_word_expands_to_itself() -> None:
 def test_president_and_vice_are_not_synonyms() -> None:
     assert "vice" not in expand_word("president")
     assert "president" not in expand_word("vice")
-
-
-@pytest.mark.parametrize(
-    ("demonym", "country"),
-    [("estonian", "estonia"), ("azerbaijani", "azerbaijan"), ("azeri", "azerbaijan"),
-     ("finnish", "finland"), ("british", "united kingdom")],
-)  # fmt: skip
-def test_demonyms(demonym: str, country: str) -> None:
-    assert DEMONYMS[demonym] == country
-
-
-def test_issue_synonyms_group_landmines_with_mine_contamination() -> None:
-    group = next(g for g in ISSUE_SYNONYMS if g[0] == "mine contamination")
-    assert "landmines" in group and "demining" in group
-    missing = next(g for g in ISSUE_SYNONYMS if g[0] == "missing persons")
-    assert "people who went missing" in missing
 
 
 @pytest.mark.parametrize(

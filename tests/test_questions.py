@@ -205,3 +205,28 @@ def test_language(text: str, language: str) -> None:
 
 def test_question_keeps_its_text() -> None:
     assert parse_question("Who has met Pia Kauma?", TODAY).text == "Who has met Pia Kauma?"
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens_"),
+    [
+        ("who met the Moldovan top diplomat", ("moldovan", "foreign", "minister")),
+        ("who met the chief diplomat of Peru", ("foreign", "minister", "peru")),
+        ("who met the head of state of Peru", ("president", "peru")),
+        ("who met the head of government of Peru", ("prime", "minister", "peru")),
+        ("who met the British foreign secretary", ("british", "foreign", "minister")),
+        ("who met the Peruvian premier", ("peruvian", "prime", "minister")),
+    ],
+)
+def test_offices_as_news_name_them_read_as_titles(text: str, tokens_: tuple[str, ...]) -> None:
+    assert [s.tokens for s in parse_question(text, TODAY).spans] == [tokens_]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["in which city did Kauma meet Naghiyev?", "what town did Kauma visit",
+     "in what country did Kauma meet Naghiyev"],
+)  # fmt: skip
+def test_place_question_words_are_not_names(text: str) -> None:
+    kept = {t for s in parse_question(text, TODAY).spans for t in s.tokens}
+    assert kept <= {"kauma", "naghiyev"}

@@ -16,7 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.interchange import apply_import, parse_import
 from bot.core.seeds import load_seeds_if_empty, seed_files, seeds_dir
 from storage import repository
-from storage.db import read_catalog_version, session_scope
+from storage.db import normalize_database_url, read_catalog_version, session_scope
 from storage.models import Meeting, Organization, Person
 
 SEED_SOURCE = (
@@ -213,3 +213,38 @@ def test_storage_imports_nothing_from_bot_and_reads_no_environment() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
                 offenders.append(f"{path.name}: os.{node.attr}")
     assert offenders == []
+
+
+def test_transient_database_errors_are_told_from_lasting_ones() -> None:
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from storage.db import is_transient_db_error
+
+    def wrapped(orig: Exception, **kwargs: bool) -> OperationalError:
+        return OperationalError("UPDATE", None, orig, **kwargs)
+
+    assert is_transient_db_error(wrapped(sqlite3.OperationalError("database is locked")))
+    assert is_transient_db_error(wrapped(psycopg.OperationalError("terminating connection")))
+    dropped = IntegrityError("UPDATE", None, Exception("gone"))
+    dropped.connection_invalidated = True
+    assert is_transient_db_error(dropped)
+    assert not is_transient_db_error(wrapped(sqlite3.OperationalError("no such table: x")))
+    assert not is_transient_db_error(IntegrityError("INSERT", None, Exception("duplicate key")))
+    assert not is_transient_db_error(ValueError("not a database error"))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db:5432/x", "postgresql+psycopg://u:p@db:5432/x"),
+        ("postgresql://u@db/x?sslmode=require", "postgresql+psycopg://u@db/x?sslmode=require"),
+        ("POSTGRES://u@db/x", "postgresql+psycopg://u@db/x"),
+        ("postgresql+psycopg://u@db/x", "postgresql+psycopg://u@db/x"),
+        ("sqlite:///data/meetbot.db", "sqlite:///data/meetbot.db"),
+    ],
+)
+def test_postgres_url_spellings_mean_postgresql(url: str, expected: str) -> None:
+    assert normalize_database_url(url) == expected

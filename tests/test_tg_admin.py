@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import SQLModel, select
 from tg_support import BotHarness, button_data, reply_buttons
 
-from bot.core import records
+from bot.core import forms, records
 from bot.core.answering import Status, answer_question
 from bot.core.clock import FakeClock
 from bot.core.interchange import export_catalog
@@ -88,6 +88,7 @@ def database_state(engine: Engine) -> tuple[str, dict[str, int]]:
         counts = {
             table.name: int(session.exec(select(func.count()).select_from(table)).one())
             for table in SQLModel.metadata.sorted_tables
+            if table.name != "conversationstate"  # an open form is not data
         }
         counts["undone"] = int(
             session.exec(
@@ -183,7 +184,7 @@ async def test_add_step_by_step_then_a_question_finds_both_meetings(
         await bot.say(chat, ann, "/add")
         assert "When did it take place?" in last_text(bot, ADMIN)
         await bot.say(chat, ann, TWIN_DAY)
-        assert "Date: <b>05 March 2024</b>" in last_text(bot, ADMIN)
+        assert "Date: <b>5 March 2024</b>" in last_text(bot, ADMIN)  # as people write it
         assert "Who took part?" in last_text(bot, ADMIN)
         await bot.say(
             chat,
@@ -281,30 +282,146 @@ async def test_add_cancel_and_cancel_button_save_nothing(seeded: Engine, clock: 
         preview = await add_twin(bot, ann, save=False)
         await bot.tap(ann, bot.message_of(preview), button_data(preview, "Cancel"))
         assert bot.message_of(preview)["text"] == "Cancelled; nothing was saved."
-        # The conversation is over: Save on the old card does nothing.
+        # The form is over: Save on the old card saves nothing, and says so.
+        before = len(bot.api.calls)
         await bot.tap(ann, bot.message_of(preview), "adm:add:save")
+        [answer] = _answers_to(bot, before)
+        assert answer.params["text"] == "This form has ended; send /add to start again."
     assert database_state(seeded) == state
 
 
-async def test_add_times_out_and_says_so(seeded: Engine, clock: FakeClock) -> None:
+async def test_add_form_expires_and_the_next_message_says_what_was_lost(
+    seeded: Engine, clock: FakeClock
+) -> None:
     state = database_state(seeded)
     async with running_bot(seeded, clock) as bot:
         ann = bot.api.add_user(ADMIN, "Ann")
         chat = bot.api.private_chat(ann)
         await bot.say(chat, ann, "/add")
         await bot.say(chat, ann, "today")
-        assert bot.app.job_queue is not None
-        jobs = [j for j in bot.app.job_queue.jobs() if "timeout" in str(j.callback)]
-        assert len(jobs) == 1
-        # The job the ConversationHandler scheduled, run now instead of in 15 minutes.
-        await jobs[0].run(bot.app)
+        clock.advance(dt.timedelta(minutes=29))  # an answer within 30 minutes keeps it open
+        await bot.say(chat, ann, "Pia Kauma, President")
+        assert "Added Pia Kauma, President" in last_text(bot, ADMIN)
+        clock.advance(dt.timedelta(minutes=30))
+        await bot.say(chat, ann, "Ali Naghiyev, Chief")
         assert last_text(bot, ADMIN) == (
-            "The /add form timed out after 15 minutes without an answer; nothing was saved."
+            "Your /add form from 09:29 expired after 30 minutes; nothing was saved. "
+            "Send /add to start again."
         )
-        # The next text is a question again, not a participant.
+        # Told once: the next text is a question again, not a participant.
         await bot.say(chat, ann, "Pia Kauma, President")
         assert "Added" not in last_text(bot, ADMIN)
+        # An expired preview's Save is answered with what was lost, and saves nothing.
+        preview = await add_twin(bot, ann, save=False)
+        clock.advance(dt.timedelta(minutes=31))
+        before = len(bot.api.calls)
+        await bot.tap(ann, bot.message_of(preview), button_data(preview, "Save"))
+        [answer] = _answers_to(bot, before)
+        assert answer.params["text"].startswith("Your /add form from 09:59 expired after 30")
+        assert answer.params["show_alert"] is True
     assert database_state(seeded) == state
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_add_form_survives_a_restart(
+    backend: str, request: pytest.FixtureRequest, clock: FakeClock
+) -> None:
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if backend == "sqlite" else "pg_engine"
+    )
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    async with running_bot(engine, clock) as first:
+        ann = first.api.add_user(ADMIN, "Ann")
+        chat = first.api.private_chat(ann)
+        await first.say(chat, ann, "/add")
+        await first.say(chat, ann, TWIN_DAY)
+        await first.say(chat, ann, "Ali Nagiyeff, Chief, SSS, Azerbaijan")
+        question = first.last_reply(ADMIN)
+        assert question.params["text"] == "Is this Ali Naghiyev (Azerbaijan)?"
+    # A new process on the same database: nothing of the form is in its memory.
+    async with running_bot(engine, clock, api=first.api) as second:
+        await second.tap(ann, second.message_of(question), button_data(question, "Yes"))
+        assert second.message_of(question)["text"].startswith("Added Ali Naghiyev, Chief")
+        await second.say(chat, ann, "Pia Kauma, President, OSCE PA, Finland")
+        assert "on record as Pia Kauma (Finland)" in last_text(second, ADMIN)
+        for answer in ("/done", "Vienna", "/skip", "/skip"):
+            await second.say(chat, ann, answer)
+        preview = second.last_reply(ADMIN)
+        assert "<b>Preview</b>" in preview.params["text"]
+    async with running_bot(engine, clock, api=first.api) as third:
+        await third.tap(ann, third.message_of(preview), button_data(preview, "Save"))
+        assert third.message_of(preview)["text"].startswith("Saved as meeting 2.")
+    with session_scope(engine) as session:
+        snap = records.snapshot_meeting(2, session=session)
+        assert snap is not None
+        assert [p["person_id"] for p in snap["participants"]] == [1, 2]
+        assert snap["location"] == "Vienna"
+
+
+async def test_cancel_and_done_after_a_restart_still_belong_to_the_form(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    async with running_bot(seeded, clock) as first:
+        ann = first.api.add_user(ADMIN, "Ann")
+        chat = first.api.private_chat(ann)
+        await first.say(chat, ann, "/add")
+        await first.say(chat, ann, "today")
+        await first.say(chat, ann, "/edit 1 title")  # another form replaces this one, says so
+        assert last_text(first, ADMIN).startswith(
+            "(Your /add form from 09:00 is closed; nothing of it was saved.)"
+        )
+        await first.say(chat, ann, "/add")
+        await first.say(chat, ann, "today")
+        await first.say(chat, ann, "Pia Kauma")
+    async with running_bot(seeded, clock, api=first.api) as second:
+        await second.say(chat, ann, "/done")
+        assert "at least two participants; you have sent 1" in last_text(second, ADMIN)
+        await second.say(chat, ann, "/cancel")
+        assert last_text(second, ADMIN) == "Cancelled; nothing was saved."
+        await second.say(chat, ann, "/cancel")
+        assert last_text(second, ADMIN) == "There is nothing to cancel."
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_two_replicas_continue_one_form(
+    backend: str, request: pytest.FixtureRequest, clock: FakeClock
+) -> None:
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if backend == "sqlite" else "pg_engine"
+    )
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
+        ann = one.api.add_user(ADMIN, "Ann")
+        chat = one.api.private_chat(ann)
+        replicas = [one, two]
+        for turn, answer in enumerate(
+            ["/add", TWIN_DAY, "Ali Naghiyev", "Pia Kauma", "/done", "/skip", "/skip", "/skip"]
+        ):
+            await replicas[turn % 2].say(chat, ann, answer)
+        preview = one.last_reply(ADMIN)
+        assert "<b>Preview</b>" in preview.params["text"]
+        await two.tap(ann, one.message_of(preview), button_data(preview, "Edit"))
+        await one.tap(ann, one.message_of(preview), "adm:add:f:title")
+        await two.say(chat, ann, "Twin meeting")
+        second = one.last_reply(ADMIN)
+        assert "Twin meeting" in second.params["text"]
+        await one.tap(ann, one.message_of(second), button_data(second, "Save"))
+        assert one.message_of(second)["text"].startswith("Saved as meeting 2.")
+        # The other replica does not save it again.
+        before = len(one.api.calls)
+        await two.tap(ann, one.message_of(second), "adm:add:save")
+        [answer] = _answers_to(two, before)
+        assert answer.params["text"] == "This form has ended; send /add to start again."
+    with session_scope(engine) as session:
+        assert int(session.exec(select(func.count()).select_from(Meeting)).one()) == 2
+        meeting = session.get(Meeting, 2)
+        assert meeting is not None and meeting.title == "Twin meeting"
 
 
 async def test_add_timeout_setting_is_used(seeded: Engine, clock: FakeClock) -> None:
@@ -470,6 +587,44 @@ async def test_edit_history_and_undo_restore_exactly(seeded: Engine, clock: Fake
         assert records.snapshot_meeting(1, session=session) == original
 
 
+async def test_edit_and_history_show_what_changed_among_the_participants(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(
+            chat,
+            ann,
+            "/edit 1 participants\nAli Naghiyev\nPia Kauma, Former President, OSCE PA, Finland"
+            "\nJohn Doe, Adviser",
+        )
+        changed = last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/edit 1 participants\nAli Naghiyev\nPia Kauma, Former President")
+        removed = last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/history 1")
+        history = last_text(bot, ADMIN).split("edit by user 42", 1)[1]
+    difference = [
+        "• participants:",
+        "   + John Doe (Adviser)",
+        "   Ali Naghiyev: Chief of the State Security Service of Azerbaijan; Chairman of the State"
+        " Commission on Prisoners of War, Hostages and Missing Persons, State Security Service of"
+        " Azerbaijan, Azerbaijan → no role",
+        "   Pia Kauma: President of the OSCE Parliamentary Assembly, OSCE Parliamentary Assembly,"
+        " Finland → Former President, OSCE Parliamentary Assembly, Finland",
+    ]
+    assert "\n".join(difference) in changed
+    assert "\n".join(difference) in history
+    assert "   − John Doe (Adviser)" in removed
+    assert (
+        "Pia Kauma: Former President, OSCE Parliamentary Assembly, Finland → Former President"
+        in removed
+    )
+    # Neither message lists the people twice, as two whole lists would.
+    for text in (changed, removed, history):
+        assert "); Pia Kauma" not in text and " → Ali Naghiyev" not in text
+
+
 async def test_guided_edit_from_the_card_button(seeded: Engine, clock: FakeClock) -> None:
     async with running_bot(seeded, clock) as bot:
         ann = bot.api.add_user(ADMIN, "Ann")
@@ -569,6 +724,55 @@ async def test_import_in_two_steps(seeded: Engine, clock: FakeClock) -> None:
     assert database_state(seeded) == state
 
 
+SHORT_SEED = (
+    b"meetings:\n  - id: m00\n    date: 2023-11-14\n"
+    b"    participants: [{name: Ali Naghiyev}, {name: Pia Kauma}]\n"
+)
+
+
+async def test_a_short_import_keeps_details_unless_the_caption_says_replace(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption="/import")
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 0 updated")
+        assert database_state(seeded) == state
+
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption="/import replace")
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 1 updated")
+        assert "Baku" not in database_state(seeded)[0]
+        await bot.say(chat, ann, "/undo")
+        assert database_state(seeded)[0] == state[0]
+
+        await bot.say(chat, ann, "/import replace")
+        await send_document(bot, ann, SHORT_SEED, name="short.yaml", caption=None)
+        assert last_text(bot, ADMIN).startswith("Imported: 0 meeting(s) added, 1 updated")
+        assert "Baku" not in database_state(seeded)[0]
+
+
+async def test_history_names_the_command_line_and_bot_undo_leaves_its_import(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    with session_scope(seeded) as session:
+        records.import_document(
+            SHORT_SEED.replace(b"    participants", b"    title: Short\n    participants"),
+            filename="short.yaml",
+            session=session,
+            clock=clock,
+            actor_id=records.COMMAND_LINE_ACTOR,
+        )
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/history m00")
+        assert "import by the command line" in last_text(bot, ADMIN)
+        await bot.say(chat, ann, "/undo")  # an admin's /undo is about the admin's own changes
+        assert last_text(bot, ADMIN) == "You have no change left to undo."
+
+
 async def test_import_with_one_bad_record_writes_nothing(seeded: Engine, clock: FakeClock) -> None:
     state = database_state(seeded)
     bad = (
@@ -608,6 +812,18 @@ async def test_import_refuses_unusable_files(
         if size is not None:
             assert not bot.api.calls_to("getFile")  # refused before downloading
     assert database_state(seeded) == state
+
+
+async def test_a_file_bigger_than_telegram_said_is_refused_with_its_real_size(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    data = b"#" * (10 * 1024 * 1024 + 5)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        await send_document(bot, ann, data, name="x.yaml", caption="/import", size=1)
+        assert plain(last_text(bot, ADMIN)) == (
+            "The file is 10,485,765 bytes; the limit is 10 MB (use meetbot import on the server)."
+        )
 
 
 # --------------------------------------------------------------------------- admins, alias, merge
@@ -800,11 +1016,11 @@ async def test_edit_asking_for_the_value_and_its_timeout(seeded: Engine, clock: 
         await bot.say(chat, ann, "-")
         assert "• summary: Ali Naghiyev, head of" in last_text(bot, ADMIN)
         await bot.say(chat, ann, "/edit 1 title")
-        assert bot.app.job_queue is not None
-        jobs = [j for j in bot.app.job_queue.jobs() if "timeout" in str(j.callback)]
-        await jobs[0].run(bot.app)
+        clock.advance(dt.timedelta(minutes=30))
+        await bot.say(chat, ann, "A title too late")
         assert last_text(bot, ADMIN) == (
-            "The edit timed out after 15 minutes without an answer; nothing was saved."
+            "Your edit of meeting 1 from 09:00 expired after 30 minutes; nothing was changed. "
+            "Send /edit 1 to start again."
         )
         await bot.say(chat, ann, "/import")
         await bot.say(chat, ann, "/cancel")
@@ -895,3 +1111,77 @@ async def test_save_refused_by_the_core_keeps_the_form(seeded: Engine, clock: Fa
         await bot.tap(ann, bot.message_of(preview), button_data(preview, "Cancel"))
         assert bot.message_of(preview)["text"] == "Cancelled; nothing was saved."
     assert database_state(seeded) == state
+
+
+async def test_every_tapped_button_gets_an_answer(seeded: Engine, clock: FakeClock) -> None:
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/add")
+        await bot.say(chat, ann, TWIN_DAY)
+        await bot.say(chat, ann, "Ali Nagiyeff, Chief, SSS, Azerbaijan")
+        question = bot.last_reply(ADMIN)
+        await bot.tap(ann, bot.message_of(question), button_data(question, "Yes"))
+        for data, expected in [
+            # The question was answered: its other button is stale.
+            ("adm:p:new", "This question is no longer open."),
+            # A preview button while the form waits for a participant.
+            ("adm:add:save", "This button belongs to an earlier step"),
+        ]:
+            before = len(bot.api.calls)
+            await bot.tap(ann, bot.message_of(question), data)
+            [answer] = _answers_to(bot, before)
+            assert answer.params["text"].startswith(expected), data
+        for answer_text in ("Pia Kauma", "/done", "/skip", "/skip", "/skip"):
+            await bot.say(chat, ann, answer_text)
+        preview = bot.last_reply(ADMIN)
+        await bot.tap(ann, bot.message_of(preview), button_data(preview, "Save"))
+        state = database_state(seeded)
+        member = bot.api.add_user(MEMBER, "Member")
+        for user, data in [
+            # The saved preview's old buttons, and the field buttons of its Edit.
+            (ann, "adm:add:save"),
+            (ann, "adm:add:edit"),
+            (ann, "adm:add:f:title"),
+            (ann, "adm:add:back"),
+            (ann, "adm:add:cancel"),
+            (ann, "adm:p:1"),
+            (member, "adm:add:save"),
+            # Buttons no handler knows: from an older version, or made up.
+            (ann, "adm:edit:x"),
+            (ann, "adm:whatever"),
+            (member, "nonsense"),
+        ]:
+            before = len(bot.api.calls)
+            await bot.tap(user, bot.message_of(preview), data)
+            answers = _answers_to(bot, before)
+            assert len(answers) == 1, data
+            assert answers[0].params.get("text"), data
+        assert database_state(seeded) == state
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_save_racing_on_two_replicas_saves_once(
+    backend: str, request: pytest.FixtureRequest, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if backend == "sqlite" else "pg_engine"
+    )
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
+        ann = one.api.add_user(ADMIN, "Ann")
+        preview = await add_twin(one, ann, save=False)
+        with session_scope(engine) as session:
+            read_before_the_other_save = forms.find_form(ADMIN, ADMIN, session=session)
+        await one.tap(ann, one.message_of(preview), button_data(preview, "Save"))
+        # Replica two read the form before replica one's Save committed.
+        monkeypatch.setattr(forms, "find_form", lambda *a, **k: read_before_the_other_save)
+        before = len(one.api.calls)
+        await two.tap(ann, one.message_of(preview), "adm:add:save")
+        [answer] = _answers_to(two, before)
+        assert answer.params["text"] == "This form has ended; send /add to start again."
+    with session_scope(engine) as session:
+        assert int(session.exec(select(func.count()).select_from(Meeting)).one()) == 2

@@ -363,10 +363,12 @@ async def test_post_init_publishes_commands_and_runs_startup_hooks(
     default = [c for c in calls if c.params["scope"] == {"type": "default"}]
     everyone = [c["command"] for c in default[0].params["commands"]]
     assert {"ask", "help", "about", "start"} <= set(everyone)
+    assert everyone[:2] == ["ask", "help"]  # asking first, as in /help
     scoped = {c.params["scope"].get("chat_id"): c for c in calls if c not in default}
     assert {chat: call.ok for chat, call in scoped.items()} == {42: True, 43: False, 77: True}
     for_admins = [c["command"] for c in scoped[42].params["commands"]]
     assert set(everyone) < set(for_admins)  # admins see everything, and more
+    assert for_admins[: len(everyone)] == everyone  # their own commands after everyone's
     admin_only = {c.command for c in deps_of(bot.app).commands if c.scope == "admin"}
     assert admin_only and not admin_only & set(everyone)
     assert started == ["digest jobs"]
@@ -439,6 +441,12 @@ async def test_help_lists_admin_commands_for_admins_in_private_only(
         group = bot.api.add_chat(GROUP_ID, "Diplomacy watchers")
         await bot.say(bot.api.private_chat(boss), boss, "/help")
         assert "Admin commands" in bot.last_reply(42).params["text"]
+        listed = [
+            line.split()[0]
+            for line in telegram_html_to_text(bot.last_reply(42).params["text"]).splitlines()
+            if line.startswith("/")
+        ]
+        assert listed[:2] == ["/ask", "/help"] and listed.index("/add") > listed.index("/digest")
         await bot.say(bot.api.private_chat(ann), ann, "/help")
         assert "Admin commands" not in bot.last_reply(1001).params["text"]
         await bot.say(group, boss, "/help")

@@ -82,3 +82,32 @@ def test_env_example_loads_and_its_placeholder_token_is_refused(
         "WEBHOOK_SECRET_TOKEN",
     ):
         assert key in keys
+
+
+def test_healthcheck_asks_meetbot_whether_its_database_answers(dockerfile: list[str]) -> None:
+    checks = [line for line in dockerfile if line.startswith("HEALTHCHECK ")]
+    assert len(checks) == 1
+    assert checks[0].endswith('CMD ["meetbot", "health"]')
+    # Declared in the final stage, where the user it runs as is the non-root one.
+    final_stage = max(i for i, line in enumerate(dockerfile) if line.startswith("FROM "))
+    assert dockerfile.index(checks[0]) > final_stage
+
+
+def test_the_image_uses_the_seeds_shipped_in_the_package(dockerfile: list[str]) -> None:
+    install = next(
+        i for i, line in enumerate(dockerfile) if line.startswith("RUN pip install --no-deps .")
+    )
+    assert "COPY seeds ./seeds" in dockerfile[:install]
+    assert not any("MEETBOT_SEEDS_DIR" in line for line in dockerfile)
+    assert "seeds" not in (ROOT / ".dockerignore").read_text().split()
+
+
+def test_a_copied_env_example_keeps_the_images_data_folder() -> None:
+    """docker run --env-file .env makes every uncommented key an environment variable, which
+    wins over the image's MEETBOT_DATA_DIR=/data; the example must not set it."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    set_keys = {
+        line.split("=", 1)[0].strip() for line in lines if "=" in line and not line.startswith("#")
+    }
+    assert "MEETBOT_DATA_DIR" not in set_keys
+    assert "# MEETBOT_DATA_DIR=data" in lines  # still documented

@@ -236,3 +236,102 @@ def test_a_token_telegram_refuses_is_one_sentence(
     assert status == 1
     assert "Telegram refused TELEGRAM_BOT_TOKEN" in bot.output()
     assert "Traceback" not in bot.output()
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_an_add_form_continues_after_the_process_is_killed(
+    tmp_path: Path, api: FakeBotApi, server: FakeBotApiServer, how: signal.Signals
+) -> None:
+    env = bot_env(tmp_path, server.base_url)
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+
+    def say(text: str) -> ApiCall:
+        mark = len(api.calls)
+        api.inject(api.message_update(chat, ann, text))
+        return wait_reply(api, ann["id"], mark)
+
+    (tmp_path / "first").mkdir()
+    first = BotProcess(tmp_path / "first", env)
+    try:
+        api.wait_for("getUpdates", timeout=START_TIMEOUT)
+        assert "When did it take place?" in say("/add").params["text"]
+        assert "Who took part?" in say("5 March 2024").params["text"]
+        assert "on record as Ali Naghiyev" in say("Ali Naghiyev").params["text"]
+    except BaseException:
+        first.kill()
+        print(first.output())
+        raise
+    first.stop(how)
+    (tmp_path / "second").mkdir()
+    mark = len(api.calls)
+    second = BotProcess(tmp_path / "second", env)
+    try:
+        api.wait_for("getUpdates", timeout=START_TIMEOUT, after=mark)
+        assert "on record as Pia Kauma" in say("Pia Kauma").params["text"]
+        assert "Where did it take place?" in say("/done").params["text"]
+        say("Vienna")
+        say("/skip")
+        preview = say("/skip")
+        assert "<b>Preview</b>" in preview.params["text"]
+        message = api.messages[(ann["id"], preview.result["message_id"])]
+        mark = len(api.calls)
+        api.inject(api.callback_update(ann, message, "adm:add:save"))
+        saved = api.wait_for("editMessageText", after=mark)
+        assert saved.params["text"].startswith("Saved as <b>meeting 2</b>.")
+    except BaseException:
+        second.kill()
+        print(second.output())
+        raise
+    assert second.stop(signal.SIGTERM) == 0, second.output()
+
+
+@pytest.mark.postgres
+def test_two_webhook_replicas_on_postgresql_continue_one_form(
+    tmp_path: Path, api: FakeBotApi, server: FakeBotApiServer, pg_url: str
+) -> None:
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+    replicas: list[tuple[BotProcess, int]] = []
+    try:
+        for name in ("one", "two"):
+            port = free_port()
+            env = bot_env(
+                tmp_path,
+                server.base_url,
+                DATABASE_URL=pg_url,
+                WEBHOOK_URL=f"https://bot.example.test/{name}",
+                WEBHOOK_LISTEN="127.0.0.1",
+                WEBHOOK_PORT=str(port),
+                WEBHOOK_SECRET_TOKEN="s3cret-token",
+            )
+            (tmp_path / name).mkdir()
+            mark = len(api.calls)
+            replicas.append((BotProcess(tmp_path / name, env, "--webhook"), port))
+            api.wait_for("setWebhook", timeout=START_TIMEOUT, after=mark)
+
+        def post(turn: int, update: dict[str, object]) -> None:
+            """Post update to replica one on even turns, replica two on odd ones."""
+            port, path = replicas[turn % 2][1], ("one", "two")[turn % 2]
+            status = post_update(port, path, api.with_update_id(update), "s3cret-token")
+            assert status == 200
+
+        answers = ["/add", "5 March 2024", "Ali Naghiyev", "Pia Kauma", "/done", "/skip"]
+        answers += ["/skip", "/skip"]
+        for turn, text in enumerate(answers):
+            mark = len(api.calls)
+            post(turn, api.message_update(chat, ann, text))
+            reply = wait_reply(api, ann["id"], mark)
+        assert "<b>Preview</b>" in reply.params["text"]
+        message = api.messages[(ann["id"], reply.result["message_id"])]
+        mark = len(api.calls)
+        post(1, api.callback_update(ann, message, "adm:add:save"))
+        saved = api.wait_for("editMessageText", after=mark)
+        assert saved.params["text"].startswith("Saved as <b>meeting 2</b>.")
+    except BaseException:
+        for bot, _ in replicas:
+            bot.kill()
+            print(bot.output())
+        raise
+    for bot, _ in replicas:
+        assert bot.stop(signal.SIGTERM) == 0, bot.output()

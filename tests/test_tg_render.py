@@ -18,7 +18,9 @@ from bot.tg.render import (
     callback_example,
     callback_more,
     callback_suggestion,
+    clip_plain,
     escape_clipped,
+    join_blocks,
     parse_callback,
     question_token,
     render_answer_page,
@@ -160,6 +162,46 @@ def test_emoji_count_twice_towards_the_limit() -> None:
     assert utf16_len(clipped) <= 50
 
 
+def test_astral_digest_preview_and_plain_labels_fit_in_utf16_units() -> None:
+    from bot.core.digest import Digest, DigestSection
+    from bot.tg.digest import render_digest
+
+    people = tuple(ParticipantView("𝐀" * 45, "🇦🇿" * 40, None, None) for _ in range(10))
+    views = tuple(
+        MeetingView(
+            id=i,
+            external_id=None,
+            date=dt.date(2024, 1, 1),
+            location="𝐁𝐚𝐤𝐮",
+            title=None,
+            summary=None,
+            participants=people,
+            issues=(),
+            sources=(),
+        )
+        for i in range(8)
+    )
+    moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    digest = Digest(moment, moment, None, (DigestSection(None, views),), total=8)
+    for preview in (False, True):
+        parts = render_digest(digest, preview=preview)
+        assert len(parts) >= 4
+        assert all(utf16_len(telegram_html_to_text(p)) <= MESSAGE_LIMIT for p in parts)
+        assert all(utf16_len(p) <= MESSAGE_LIMIT for p in parts)
+    assert utf16_len(clip_plain("𝐀" * 100, 64)) <= 64
+    (result,) = render_inline_results(answer_of([views[0]]))
+    assert utf16_len(result.title) <= 100
+
+
+def test_blocks_are_joined_into_messages_counted_in_utf16_units() -> None:
+    blocks = [f"<b>{i}</b> " + "😀" * 300 for i in range(20)]  # 302 characters, 604 units each
+    pages = join_blocks(blocks)
+    assert all(utf16_len(page) <= MESSAGE_LIMIT for page in pages)
+    assert "\n".join(pages) == "\n".join(blocks)  # nothing lost, no block split
+    (clipped,) = join_blocks(["<i>" + "𝐀" * 3000 + "</i>"])
+    assert utf16_len(clipped) <= MESSAGE_LIMIT and "<i>" not in clipped
+
+
 def test_long_answer_is_paged_under_4096_without_cutting_cards() -> None:
     views = [
         MeetingView(
@@ -289,3 +331,46 @@ def test_interface_words_follow_the_language_of_the_answer() -> None:
     assert "Источник:" in page.text and "Темы:" in page.text
     assert page.keyboard is not None
     assert page.keyboard.inline_keyboard[0][0].text.startswith("Ещё")
+
+
+def test_a_capped_digest_ends_with_a_question_that_finds_what_it_left_out() -> None:
+    from bot.core.digest import Digest, DigestSection
+    from bot.tg.digest import render_digest
+
+    shown = MeetingView(
+        id=1,
+        external_id=None,
+        date=dt.date(2024, 5, 1),
+        location=None,
+        title="A meets B",
+        summary=None,
+        participants=(
+            ParticipantView("A", None, None, None),
+            ParticipantView("B", None, None, None),
+        ),
+        issues=(),
+        sources=(),
+    )
+    moment = dt.datetime(2024, 5, 2, tzinfo=dt.UTC)
+    digest = Digest(
+        moment,
+        moment,
+        dt.date(2024, 5, 2),
+        (DigestSection(None, (shown,)),),
+        total=13,
+        omitted_dates=(dt.date(2024, 3, 3), dt.date(2024, 4, 30)),
+    )
+    (message,) = render_digest(digest)
+    assert message.endswith(
+        "<i>…and 12 more, dated 3 March 2024 to 30 April 2024</i>; "
+        "to see them: <code>/ask meetings in 2024</code>"
+    )
+    assert "latest meetings" not in message
+    assert "· 2 May 2024" in message  # the title's date, no leading zero
+
+
+def test_dates_are_written_as_people_write_them() -> None:
+    from bot.core.views import format_day
+
+    assert format_day(dt.date(2026, 12, 1)) == "1 December 2026"
+    assert format_day(dt.date(2024, 3, 5)) == "5 March 2024"

@@ -1,9 +1,12 @@
 """Answer a question from the records: answer_question(text, session=, today=) -> Answer.
 
-The question is parsed (bot.core.questions), each named thing is resolved against the index
-(bot.core.matching), and the meetings that fit every part and the time window are reported,
-newest first, each with its people, roles, issues and sources. Weak matches are never stated
-as facts: they become "did you mean" suggestions.
+The question is parsed (bot.core.questions), ordinary words that fit no vocabulary of the
+catalog are dropped (and named in the answer), each named thing is resolved against the index
+(bot.core.matching: people, roles, topics, places), and the meetings that fit every part and
+the time window are reported, newest first, worded by bot.core.wording. Status `answered` is
+used only when every part was resolved: an unknown name is `not_found`, an unknown topic, place
+or title beside known people is `partial`, and weak matches become "did you mean" suggestions
+from the vocabulary of the part that was not found.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bot.core.matching import (
     PersonMatch,
 )
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
+from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
 
@@ -110,6 +114,7 @@ def clean_question(text: str) -> str:
     """Drop control characters and squeeze spaces; raise QuestionError if nothing is left."""
     if not isinstance(text, str):
         raise QuestionError("A question must be text.")
+    text = drop_invisible(drop_escapes(text))  # pasted zero-width spaces would split words
     cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
     cleaned = " ".join(cleaned.split())
     if not cleaned:
@@ -163,6 +168,8 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
+    elif question.wants_first:
+        ordered = ordered[-1:]
     unused = ", ".join(f"“{u}”" for u in resolution.unresolved)
     if not ordered:
         labels = [c.label for c in resolution.constraints]
@@ -179,7 +186,7 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
     headline = headline_for(
         question,
-        [(c.label, c.kind) for c in resolution.constraints],
+        [(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints],
         views,
         len(ordered),
         subjects,
@@ -494,6 +501,19 @@ def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
         else:
             parts[-1].append(tok)
     return [tuple(p) for p in parts if p]
+
+
+def _holders(constraint: _Constraint, meeting_ids: list[int], index: CatalogIndex) -> list[str]:
+    """The people a part of the question found in these meetings ("the ICRC president": the
+    two people who held the title then), in order of their latest meeting."""
+    wanted = set(meeting_ids)
+    latest: dict[str, int] = {}
+    for part in constraint.participations or ():
+        meeting = index.part_meeting[part]
+        if meeting in wanted:
+            name = index.person_names[index.part_person[part]]
+            latest[name] = max(latest.get(name, 0), index.meeting_dates[meeting])
+    return sorted(latest, key=lambda name: -latest[name])
 
 
 def _subjects_by_meeting(

@@ -46,6 +46,12 @@ MAX_ATTEMPTS = 8
 
 STOPPED_BEFORE_SEND = "The subscription was stopped before its digest went out."
 
+# Recorded in message_ids for a part whose send has an unknown outcome (Telegram may have
+# delivered it and the answer was lost). The part counts as sent and is never sent again: for
+# such a part the digest is at most once, since Telegram has no idempotency key to ask with.
+# Telegram's message ids start at 1.
+UNKNOWN_MESSAGE_ID = 0
+
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Return how long a delivery that failed attempts times waits before the next try."""
@@ -216,7 +222,11 @@ def finish_delivery(
     now: dt.datetime,
     covered_until: dt.datetime,
 ) -> bool:
-    """Mark the digest sent, its meetings up to covered_until done; False if the claim was lost."""
+    """Mark the digest sent, its meetings up to covered_until done; False if the claim was lost.
+
+    Safe to repeat: a retry after a commit whose answer was lost finds the row already sent by
+    worker, and that is success, not a lost claim.
+    """
     return store.mark_delivery_sent(
         session=session,
         delivery_id=delivery_id,
@@ -224,7 +234,7 @@ def finish_delivery(
         message_ids=message_ids,
         now=now,
         covered_until=covered_until,
-    )
+    ) or store.is_sent_by(session=session, delivery_id=delivery_id, worker=worker)
 
 
 def fail_delivery(

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.core.views import MeetingView, load_meeting_views
+from bot.core.views import MeetingView, format_day, load_meeting_views
 from storage.models import Meeting
 
 # More than this many meetings in one digest (a bulk import) would flood the chat; the rest is
-# counted and the reader is pointed to /ask.
+# counted, with their dates and a question that lists them (omitted_question).
 MAX_DIGEST_MEETINGS = 30
 
 # Grouping by issue helps only when there is something to group.
@@ -37,7 +37,8 @@ class Digest:
     """What one digest contains: the window it covers and its sections.
 
     total counts every meeting in the window; when it exceeds the sections' meetings, the
-    digest says how many more there are (omitted).
+    digest says how many more there are (omitted) and when those met (omitted_dates: the
+    earliest and the latest meeting date among them).
     """
 
     since: dt.datetime
@@ -45,6 +46,7 @@ class Digest:
     digest_date: dt.date | None
     sections: tuple[DigestSection, ...]
     total: int
+    omitted_dates: tuple[dt.date, dt.date] | None = None
 
     @property
     def meetings(self) -> tuple[MeetingView, ...]:
@@ -86,13 +88,45 @@ def build_digest(
     ordered = sorted(rows, key=lambda r: (r[1], r[2], r[0]), reverse=True)
     shown = [r[0] for r in ordered[:limit] if r[0] is not None]
     views = load_meeting_views(shown, session=session)
+    left_out = [r[1] for r in ordered[limit:]]
     return Digest(
         since=since,
         until=until,
         digest_date=digest_date,
         sections=group_by_issue(views),
         total=len(ordered),
+        omitted_dates=(min(left_out), max(left_out)) if left_out else None,
     )
+
+
+def omitted_question(digest: Digest) -> str | None:
+    """Return a question whose answer lists the meetings the digest left out, or None.
+
+    The question names the smallest period the answering core understands (a day, a month, a
+    year, or a span of years) that holds every left-out meeting's date; its answer may also
+    list older records of that period, never fewer than the ones left out.
+    """
+    if not digest.omitted or digest.omitted_dates is None:
+        return None
+    first, last = digest.omitted_dates
+    if first == last:
+        return f"meetings on {format_day(first)}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"meetings in {format_day(first).split(' ', 1)[1]}"
+    if first.year == last.year:
+        return f"meetings in {first.year}"
+    return f"meetings between {first.year} and {last.year}"
+
+
+def omitted_note(digest: Digest) -> str:
+    """Return "12 more, dated 3 March to 1 May 2024" for the meetings left out ("" for none)."""
+    if not digest.omitted:
+        return ""
+    note = f"{digest.omitted} more"
+    if digest.omitted_dates is None:
+        return note
+    first, last = (format_day(day) for day in digest.omitted_dates)
+    return note + (f", dated {first}" if first == last else f", dated {first} to {last}")
 
 
 def group_by_issue(meetings: list[MeetingView]) -> tuple[DigestSection, ...]:
@@ -149,5 +183,7 @@ def format_digest_text(digest: Digest) -> str:
                 lines.append(f"  {source}")
     if digest.omitted:
         lines.append("")
-        lines.append(f"…and {digest.omitted} more.")
+        question = omitted_question(digest)
+        ask = f': meetbot ask "{question}" lists them' if question else ""
+        lines.append(f"…and {omitted_note(digest)}{ask}.")
     return "\n".join(lines)

@@ -164,6 +164,19 @@ def normalize_word(word: str) -> tuple[str, ...]:
     return tuple(_stem_english(p) for p in parts)
 
 
+# Russian transliteration against English spelling of the same place: Dzhakarta / Jakarta,
+# Yerevan / Erevan, Bryussel / Brussels. Both sides are reduced to one key before comparing.
+_TRANSLIT_KEY = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("shch", "sh"), ("ye", "e"),
+                 ("yu", "u"), ("ya", "a"), ("yo", "o"), ("y", "i"), ("w", "v"))  # fmt: skip
+
+
+def translit_key(word: str) -> str:
+    """A spelling key under which a Russian transliteration meets the English name."""
+    for written, key in _TRANSLIT_KEY:
+        word = word.replace(written, key)
+    return word
+
+
 def stem_words(text: str) -> frozenset[str]:
     """Return the set of normalised tokens of a space-separated word list."""
     return frozenset(t for w in text.split() for t in normalize_word(w))

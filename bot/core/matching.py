@@ -12,7 +12,7 @@ import gc
 import threading
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -36,7 +36,9 @@ from bot.core.lexicon import (
     name_acronyms,
     stem_words,
     tokens,
+    translit_key,
 )
+from bot.core.meeting_dates import MeetingDates
 from bot.core.names import name_words
 from bot.core.roles import RoleDoc, title_parts
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
@@ -49,49 +51,6 @@ VOCAB_FUZZY_CUTOFF = 88.0
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
 GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
-
-
-class MeetingDates:
-    """Meeting id -> date ordinal for the live meetings, in one array indexed by id.
-
-    Ids are dense (autoincrement): an array of ordinals costs 4 bytes a meeting where a dict
-    cost 84 (8 MB at 100k meetings). Ids far beyond the count fall back to a dict.
-    """
-
-    __slots__ = ("_count", "_days", "_sparse")
-
-    def __init__(self) -> None:
-        self._days = array("i")
-        self._sparse: dict[int, int] = {}
-        self._count = 0
-
-    def __setitem__(self, meeting_id: int, ordinal: int) -> None:
-        if meeting_id < 0 or meeting_id > 4 * (self._count + 1024):
-            self._sparse[meeting_id] = ordinal
-        else:
-            if meeting_id >= len(self._days):
-                self._days.extend([0] * (meeting_id + 1 - len(self._days)))
-            self._days[meeting_id] = ordinal
-        self._count += 1
-
-    def __getitem__(self, meeting_id: int) -> int:
-        if 0 <= meeting_id < len(self._days) and self._days[meeting_id]:
-            return self._days[meeting_id]
-        return self._sparse[meeting_id]
-
-    def __contains__(self, meeting_id: object) -> bool:
-        if not isinstance(meeting_id, int):
-            return False
-        if 0 <= meeting_id < len(self._days) and self._days[meeting_id]:
-            return True
-        return meeting_id in self._sparse
-
-    def __iter__(self) -> Iterator[int]:
-        yield from (i for i, day in enumerate(self._days) if day)
-        yield from self._sparse
-
-    def __len__(self) -> int:
-        return self._count
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,9 +382,22 @@ class CatalogIndex:
                 continue
             similar = self.fuzzy(word, "place", VOCAB_FUZZY_CUTOFF)
             if not similar:
+                similar = self._place_by_translit_key(word)
+            if not similar:
                 return None
             resolved.append(similar[0][0])
         return self._meetings_with_place_tokens(resolved)
+
+    def _place_by_translit_key(self, word: str) -> list[tuple[str, float]]:
+        """Places whose spelling key is close to the word's: a transliterated Russian name
+        ("dzhakarta") meets the English one ("jakarta")."""
+        if len(word) < 4:
+            return []
+        keys = {translit_key(place): place for place in self._place_vocab}
+        found = process.extractOne(
+            translit_key(word), list(keys), scorer=fuzz.ratio, score_cutoff=NAME_CONFIDENT
+        )
+        return [(keys[found[0]], found[1])] if found else []
 
     def _meetings_with_place_tokens(self, words: Iterable[str]) -> set[int]:
         out: set[int] | None = None

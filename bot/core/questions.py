@@ -61,16 +61,29 @@ class Window:
     def contains(self, day: dt.date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
+        """The window in words of the language ("in 2025", "в 2025 году")."""
+        words = _WINDOW_WORDS.get(language, _WINDOW_WORDS["en"])
         if self.start and self.end:
             if self.start == self.end:
-                return f"on {self.start.isoformat()}"
-            return f"between {self.start.isoformat()} and {self.end.isoformat()}"
+                return words["on"].format(self.start.isoformat())
+            whole_year = (self.start.month, self.start.day, self.end.month, self.end.day)
+            if self.start.year == self.end.year and whole_year == (1, 1, 12, 31):
+                return words["year"].format(self.start.year)
+            return words["between"].format(self.start.isoformat(), self.end.isoformat())
         if self.start:
-            return f"since {self.start.isoformat()}"
+            return words["since"].format(self.start.isoformat())
         if self.end:
-            return f"until {self.end.isoformat()}"
-        return "at any time"
+            return words["until"].format(self.end.isoformat())
+        return words["any"]
+
+
+_WINDOW_WORDS = {
+    "en": {"on": "on {}", "year": "in {}", "between": "between {} and {}", "since": "since {}",
+           "until": "until {}", "any": "at any time"},
+    "ru": {"on": "{}", "year": "в {} году", "between": "с {} по {}", "since": "с {}",
+           "until": "до {}", "any": "за всё время"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,7 @@ class Question:
     window: Window | None
     language: str = "en"
     wants_latest: bool = False
+    wants_first: bool = False  # "when did X and Y first meet?": the earliest meeting
     yes_no: bool = False  # "did X ever meet Y?": answered "Yes: ..." or "No: ..."
     name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
     typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
@@ -161,6 +175,7 @@ def parse_question(text: str, today: dt.date) -> Question:
         window=window,
         language=language,
         wants_latest=wants_latest or intent is Intent.LATEST,
+        wants_first=bool(_FIRST.search(f" {flat} ")) and intent is not Intent.COUNT,
         yes_no=yes_no and intent not in (Intent.COUNT, Intent.WHO_IS),
         name_like=_name_like(text),
         typed=_typed_words(text),
@@ -191,6 +206,9 @@ def _name_like(text: str) -> frozenset[str]:
 
 
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
+_FIRST = re.compile(
+    r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest) "
+)
 _MEETING_VERBS = re.compile(r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*) ")
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.core.lexicon import (
     FILLERS,
+    GENERIC_ROLE_WORDS,
     KNOWN_ACRONYMS,
     ROLE_MODIFIERS,
     ROLE_MODIFIERS_ACCEPTED,
@@ -41,7 +42,7 @@ class RoleDoc:
         within it that the question did not name: "the OSCE secretary general" is not the
         OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
         known = asked & KNOWN_ACRONYMS.keys()
-        forms = [form for form in self.org_forms if known.intersection(form)]
+        forms = [form for form in self.org_forms if _names_body(form, known)]
         return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
     def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
@@ -62,14 +63,34 @@ class RoleDoc:
 _TITLE_PART_BREAKS = {"and", "&"}
 
 
+_BODY_WORDS = frozenset(
+    t
+    for w in (*GENERIC_ROLE_WORDS, "department", "ministry", "secretariat", "bureau",
+              "directorate", "administration", "government", "mission")
+    for t in tokens(w)
+)  # fmt: skip
+
+
+def _names_body(form: tuple[str, ...], known: frozenset[str]) -> bool:
+    """Whether an organisation's name contains a well-known acronym or its spelled-out words
+    ("Office of the United Nations High Commissioner for Refugees" contains the UN)."""
+    if known.intersection(form):
+        return True
+    words = set(form)
+    return any(
+        set(t for t in tokens(KNOWN_ACRONYMS[k]) if t not in FILLERS) <= words for k in known
+    )
+
+
 def _extra_words_unasked(
     form: tuple[str, ...], known: frozenset[str], asked: frozenset[str]
 ) -> bool:
     """Whether an organisation's name has words beyond the asked acronym, none of them asked
     (directly or by their initials: "PA" asks for "Parliamentary Assembly")."""
     # The acronym's own words are no extra body: "Association of Southeast Asian Nations (ASEAN)".
+    # Nor are words that only say "a body": the Office of the UN High Commissioner is UNHCR.
     own = {t for k in known for t in tokens(KNOWN_ACRONYMS[k])}
-    extra = [w for w in form if w not in known and w not in own]
+    extra = [w for w in form if w not in known and w not in own and w not in _BODY_WORDS]
     if not extra:
         return False
     return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)

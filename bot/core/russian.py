@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from anyascii import anyascii
+
 # Lemma -> English words. General vocabulary of questions about meetings: question words,
 # verbs of meeting and discussing, offices, organisations' Russian acronyms, common topics.
 RUSSIAN_LEMMAS: dict[str, str] = {
@@ -27,7 +29,8 @@ RUSSIAN_LEMMAS: dict[str, str] = {
     "говорить": "talked", "поговорить": "talked", "посвятить": "about",
     "посвящённый": "about", "посвящать": "about", "касаться": "about",
     "тема": "topic", "вопрос": "issue", "последний": "latest", "недавний": "recent",
-    "недавно": "recently", "быть": "", "весь": "all", "все": "all", "список": "list",
+    "недавно": "recently", "впервые": "first time", "первый": "first", "быть": "",
+    "весь": "all", "все": "all", "список": "list",
     "показать": "show", "с": "with", "со": "with", "и": "and", "или": "or", "в": "in",
     "во": "in", "на": "on", "о": "about", "об": "about", "обо": "about", "по": "on",
     "между": "between", "у": "of", "из": "from", "для": "for", "год": "year",
@@ -164,6 +167,10 @@ def translate_word(word: str) -> str | None:
     first = parses[0]
     if first.is_known and first.tag.POS in _FUNCTION_POS:
         return ""
+    # A place is read from its lemma, whole: "в Джакарте" is Dzhakarta, "Баку" stays Baku
+    # (trimming case endings, as names are, would make it "Bak").
+    if "Geox" in first.tag.grammemes:
+        return anyascii(first.normal_form.replace("ё", "е")).replace("'", "")
     return None
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from bot.core.names import name_key
+from bot.core.text import drop_invisible
 
 # Text lengths are the column sizes of storage/models.py; counts are more than any real meeting.
 MAX_NAME = 200  # a person, an issue, an alias
@@ -47,8 +48,11 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def clean_line(value: str, *, multiline: bool = False) -> str:
-    """Return value with whitespace tidied; raise ValueError for control characters."""
-    value = unicodedata.normalize("NFC", value)
+    """Return value with whitespace tidied and invisible characters (Cf) dropped.
+
+    Raises a PydanticCustomError for control characters (ANSI escapes among them).
+    """
+    value = unicodedata.normalize("NFC", drop_invisible(value))
     allowed = "\n\t" if multiline else ""
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
         raise PydanticCustomError("control_characters", "contains control characters")

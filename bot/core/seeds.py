@@ -1,11 +1,13 @@
 """Load the seed records (seeds/*.yaml, *.yml, *.json) into a database that has no meetings.
 
 The folder comes from the caller (Settings.meetbot_seeds_dir, MEETBOT_SEEDS_DIR); without one,
-seeds/ in the source tree.
+the seeds that ship with the package (bot/seeds in an installed wheel, built from the top-level
+seeds/ folder, see pyproject.toml), else seeds/ in the source tree (an editable install).
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,14 +29,16 @@ _PG_SEED_LOCK = 0x6D656574626F74
 
 
 def seeds_dir(configured: Path | None = None) -> Path:
-    """Return the folder of seed files: configured (MEETBOT_SEEDS_DIR), else seeds/ in the tree.
+    """Return the folder of seed files: configured (MEETBOT_SEEDS_DIR), else the shipped seeds.
 
-    The editable install (`pip install -e .`) and the Docker image both keep seeds/ next to
-    bot/ and storage/, so the source tree is where to look.
+    `pip install .` puts seeds/ into the package as bot/seeds; an editable install
+    (`pip install -e .`) leaves it next to bot/ in the source tree.
     """
     if configured is not None:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent.parent / "seeds"
+    package = Path(str(importlib.resources.files("bot")))
+    installed = package / "seeds"
+    return installed if installed.is_dir() else package.parent / "seeds"
 
 
 def seed_files(folder: Path | None = None) -> list[Path]:
@@ -54,14 +58,14 @@ def load_seeds_if_empty(
     the second call finds the seeded meetings and does nothing. Runs in the caller's
     transaction; raises InvalidImport if a seed file is broken (a bug, not user input).
     """
-    # Imported late: YAML and pydantic stay off the path of a database that is already full.
-    from bot.core.interchange import ImportResult, apply_import, parse_import
-
     if session.get_bind().dialect.name == "postgresql":
         # Two replicas starting on one empty database must not both seed it.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SEED_LOCK})
     if repository.count_meetings(session=session) > 0:
         return None
+    # Imported only now: YAML and pydantic stay off the path of a database that is already full.
+    from bot.core.interchange import ImportResult, apply_import, parse_import
+
     total = ImportResult()
     files = seed_files(folder)
     if not files:

@@ -32,10 +32,12 @@ TEXTS = {
         "of": " of {who}",
         "about": " about {what}",
         "in": " in {where}",
-        "met_by": "{others} met {subjects} ({date})",
-        "met_many": "{subjects} met {n} people in {meetings} meetings ({years}); the latest: "
+        "met_by": "{others} met {subjects}{times} ({date})",
+        "met_many": "{subjects} met {people} in {meetings} meetings ({years}); the latest: "
         "{date}, {others}.",
         "and_more": " and {n} more",
+        "with": " with ",
+        "times": " {n} times",
         "more_meetings": "; and {n} more meetings",
         "no_role": "no role recorded",
         "issues": "Issues",
@@ -45,6 +47,7 @@ TEXTS = {
         "the": "the ",
         "read_as": "“{typed}” read as {label}",
         "latest": "The latest meeting{of}{when}: {date}{place}, {people}.",
+        "first": "The first meeting{of}{when} in the records: {date}{place}, {people}.",
         "when": "{subjects} met on {dates}.",
         "where": "{subjects} met in {places}.",
         "discussed": "{people} discussed {issues} ({date})",
@@ -72,10 +75,12 @@ TEXTS = {
         "of": " ({who})",
         "about": " на тему {what}",
         "in": " ({where})",
-        "met_by": "{others} — встреча с {subjects} ({date})",
-        "met_many": "{subjects}: {n} собеседников, встреч: {meetings} ({years}); последняя: "
+        "met_by": "{others} — встреча с {subjects}{times} ({date})",
+        "met_many": "{subjects}: собеседников: {people}, встреч: {meetings} ({years}); последняя: "
         "{date}, {others}.",
         "and_more": " и ещё {n}",
+        "with": " с ",
+        "times": ", встреч: {n}",
         "more_meetings": "; и ещё встреч: {n}",
         "no_role": "должность не указана",
         "issues": "Темы",
@@ -85,6 +90,7 @@ TEXTS = {
         "the": "",
         "read_as": "«{typed}» понято как {label}",
         "latest": "Последняя встреча{of}{when}: {date}{place}, {people}.",
+        "first": "Первая встреча{of}{when} в записях: {date}{place}, {people}.",
         "when": "{subjects}: встречи {dates}.",
         "where": "{subjects}: место встречи — {places}.",
         "discussed": "{people} обсуждали: {issues} ({date})",
@@ -102,13 +108,18 @@ def t(question: Question, key: str, **values: object) -> str:
     return table[key].format(**values)
 
 
-def names_list(names: list[str], question: Question) -> str:
-    """'A', 'A and B', 'A, B and C' in the question's language."""
-    and_ = TEXTS.get(question.language, TEXTS["en"])["and"]
+def names_list(names: list[str], question: Question, *, joiner: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C' in the question's language (joiner "or": 'A, B or C')."""
+    last = TEXTS.get(question.language, TEXTS["en"])[joiner]
     names = list(dict.fromkeys(names))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + and_ + names[-1]
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def names_either(names: list[str], question: Question) -> str:
+    """'A', 'A or B', 'A, B or C' in the question's language."""
+    return names_list(names, question, joiner="or")
 
 
 def join_labels(labels: list[str], question: Question) -> str:
@@ -117,7 +128,7 @@ def join_labels(labels: list[str], question: Question) -> str:
 
 
 def when_text(question: Question) -> str:
-    return f" {question.window.describe()}" if question.window else ""
+    return f" {question.window.describe(question.language)}" if question.window else ""
 
 
 def _limited(items: list[str], question: Question) -> str:
@@ -134,22 +145,32 @@ def _years(views: tuple[MeetingView, ...]) -> str:
 
 def headline_for(
     question: Question,
-    parts: list[tuple[str, str]],
+    parts: list[tuple[str, str, list[str]]],
     views: tuple[MeetingView, ...],
     total: int,
     subjects: dict[int, list[str]],
 ) -> str:
     """One sentence that answers the question as asked.
 
-    parts are the resolved parts of the question as (label, kind); subjects maps each
-    meeting to the people it was found through (the holder of "the OSCE PA president").
+    parts are the resolved parts of the question as (label, kind, the people found through
+    it); subjects maps each meeting to the people it was found through (the holder of "the
+    OSCE PA president").
     """
-    alternatives = any(t(question, "or") in label for label, _kind in parts)
+    alternatives = any(t(question, "or") in label for label, _kind, _people in parts)
     all_subjects = list(dict.fromkeys(n for v in views for n in subjects.get(v.id, [])))
-    people_labels = [label for label, kind in parts if kind == "entity"]
+    people_labels = [label for label, kind, _people in parts if kind == "entity"]
     who = names_list(people_labels if alternatives else all_subjects, question)
-    issues = [label for label, kind in parts if kind == "issue"]
-    places = [label for label, kind in parts if kind == "place"]
+    # "3 meetings of A with B, C or D": the first part's people, then each other part's.
+    entity_parts = [(label, people) for label, kind, people in parts if kind == "entity"]
+    who_with = who
+    if entity_parts:
+        first_label, first_people = entity_parts[0]
+        join = names_either if t(question, "or") in first_label else names_list
+        who_with = join(first_people or [first_label], question)
+        for label, people in entity_parts[1:]:
+            who_with += t(question, "with") + names_either(people or [label], question)
+    issues = [label for label, kind, _people in parts if kind == "issue"]
+    places = [label for label, kind, _people in parts if kind == "place"]
     when = when_text(question)
 
     def others(view: MeetingView) -> list[str]:
@@ -160,16 +181,17 @@ def headline_for(
         return names_list([p.name for p in view.participants], question)
 
     intent = question.intent
-    if question.wants_latest and views:
-        first = views[0]
+    if (question.wants_latest or question.wants_first) and views:
+        # The one meeting asked for: the latest, or the first in the records.
+        only = views[0]
         return t(
             question,
-            "latest",
+            "latest" if question.wants_latest else "first",
             of=t(question, "of", who=who) if who else "",
             when=when,
-            date=first.date.isoformat(),
-            place=f", {first.location}" if first.location else "",
-            people=everyone(first),
+            date=only.date.isoformat(),
+            place=f", {only.location}" if only.location else "",
+            people=everyone(only),
         )
     if intent is Intent.WHO_IS and all_subjects:
         return _roles_held(question, all_subjects, views)
@@ -197,11 +219,18 @@ def headline_for(
         return "; ".join(sentences) + tail + "."
     if intent is Intent.WHO_MET and all_subjects and not alternatives:
         if total <= MAX_MEETINGS_SPELLED:
+            # One sentence a pair, however often they met: "A met B twice (date, date)".
+            pairs: dict[tuple[str, str], list[str]] = {}
+            for v in views:
+                key = (
+                    names_list(others(v), question) or t(question, "nobody_else"),
+                    names_list(subjects[v.id], question),
+                )
+                pairs.setdefault(key, []).append(v.date.isoformat())
             return "; ".join(
-                t(question, "met_by",
-                  others=names_list(others(v), question) or t(question, "nobody_else"),
-                  subjects=names_list(subjects[v.id], question), date=v.date.isoformat())
-                for v in views
+                t(question, "met_by", others=who_met, subjects=met,
+                  times=_times(question, len(dates)), date=", ".join(dates))
+                for (who_met, met), dates in pairs.items()
             ) + "."  # fmt: skip
         met = list(dict.fromkeys(n for v in views for n in others(v)))
         latest = views[0]
@@ -209,20 +238,32 @@ def headline_for(
             question,
             "met_many",
             subjects=who,
-            n=len(met),
+            people=_people_count(question, len(met)),
             meetings=total,
             years=_years(views),
             date=latest.date.isoformat(),
             others=names_list(others(latest), question) or t(question, "nobody_else"),
         )
     summary = t(question, "n_meetings", n=total, s="" if total == 1 else "s")
-    if who:
-        summary += t(question, "of", who=who)
+    if who_with:
+        summary += t(question, "of", who=who_with)
     if issues:
         summary += t(question, "about", what=names_list(issues, question))
     if places:
         summary += t(question, "in", where=names_list(places, question))
     return summary + when + "."
+
+
+def _people_count(question: Question, n: int) -> str:
+    if question.language != "en":
+        return str(n)
+    return "one person" if n == 1 else f"{n} people"
+
+
+def _times(question: Question, n: int) -> str:
+    if n <= 1:
+        return ""
+    return " twice" if n == 2 and question.language == "en" else t(question, "times", n=n)
 
 
 def _roles_held(question: Question, names: list[str], views: tuple[MeetingView, ...]) -> str:

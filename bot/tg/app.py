@@ -94,8 +94,14 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 def collect_commands(features: Sequence[ModuleType]) -> tuple[BotCommandInfo, ...]:
-    """Every feature's COMMANDS, in FEATURES order."""
-    return tuple(info for feature in features for info in getattr(feature, "COMMANDS", ()))
+    """Every feature's COMMANDS in menu order: asking's first, everyone's, then the admin ones.
+
+    Not FEATURES order, which is the order handlers are tried in (admin first, asking last):
+    the menu and /help start with what most users came for, /ask.
+    """
+    ordered = sorted(features, key=lambda feature: feature is not asking)
+    infos = [info for feature in ordered for info in getattr(feature, "COMMANDS", ())]
+    return tuple(sorted(infos, key=lambda info: info.scope == "admin"))
 
 
 def build_application(
@@ -149,6 +155,11 @@ def build_application(
     # The catch-alls (private text, group mentions and replies, unknown commands) go last.
     handlers.extend(asking.catch_all_handlers())
     application.add_handlers(handlers)
+    # Open forms (state in the database) are tried before every other handler; a form that
+    # takes an update stops it there.
+    for feature in FEATURES:
+        if hasattr(feature, "form_handlers"):
+            application.add_handlers(feature.form_handlers(), group=feature.FORMS_GROUP)
     application.add_error_handler(on_error)
     return application
 

@@ -51,6 +51,7 @@ from bot.tg.render import (
     EXAMPLE_QUESTIONS,
     NO_PREVIEW,
     Page,
+    clip_plain,
     escape,
     parse_callback,
     question_token,
@@ -75,6 +76,7 @@ ASK_USAGE = "Ask a question after the command, e.g. /ask who met the OSCE PA pre
 MENTION_USAGE = "Ask me a question, e.g. “@{username} who met the OSCE PA president?”"
 EXPIRED = "This button has expired; please ask the question again."
 UNKNOWN_COMMAND = "I do not know that command; /help lists what I can do."
+STALE_BUTTON = "This button no longer works; send the command again for fresh buttons."
 GROUP_HELLO = (
     "Hello! I answer questions about meetings between officials. Ask with /ask, e.g. "
     "/ask who met the OSCE PA president?, mention me, or reply to one of my messages."
@@ -115,6 +117,9 @@ def catch_all_handlers() -> HandlerList:
             on_group_question,
         ),
         MessageHandler(private & filters.COMMAND, on_unknown_command),
+        # Any button no other handler took (an old card's, a form's that is gone): answered,
+        # so the user never watches a spinner.
+        CallbackQueryHandler(on_stale_button),
     ]
 
 
@@ -202,6 +207,13 @@ async def on_unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(UNKNOWN_COMMAND, do_quote=False)
+
+
+async def on_stale_button(update: Update, context: BotContext) -> None:
+    """A button nothing else handles: say it no longer works, instead of a spinner."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(STALE_BUTTON)
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -476,10 +488,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
 
 def _inline_button(text: str) -> InlineQueryResultsButton:
     """A button above inline results that opens the private chat (/start help)."""
-    text = " ".join(text.split())
-    if len(text) > 64:
-        text = text[:63] + "…"
-    return InlineQueryResultsButton(text=text, start_parameter="help")
+    return InlineQueryResultsButton(text=clip_plain(text, 64), start_parameter="help")
 
 
 # --- membership ------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Handlers are declared with `context: BotContext` and read `context.deps.engine`,
 `context.deps.clock` and `context.deps.settings`; `await context.in_session(fn)` runs
 `fn(session)` in a worker thread inside one short session (committed on success), so database
-work and CPU-heavy matching never block the event loop that also sends digests.
+work and CPU-heavy matching never block the event loop that also sends digests;
+run_idempotent_write does the same for a write that may be repeated, again after a transient
+database error.
 
 Hooks for feature modules (see bot/tg/app.py): `deps.startup_hooks` run in post_init after the
 command list is registered (the digest schedules its jobs there), and `deps.membership_hooks` run
@@ -25,7 +27,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.tg.commands import BotCommandInfo
-from storage.db import session_scope
+from storage.db import is_transient_db_error, session_scope
 
 if TYPE_CHECKING:
     from telegram.ext import BaseHandler
@@ -108,6 +110,37 @@ async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
             return work(session)
 
     return await asyncio.to_thread(unit)
+
+
+async def run_idempotent_write(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    backoff: float = 0.2,
+    backoff_cap: float = 10.0,
+    patience: float = 120.0,
+    on_retry: Callable[[BaseException, float], None] | None = None,
+) -> T:
+    """Run an idempotent write like run_in_session; after a transient database error, again.
+
+    A dropped connection or a busy SQLite (storage.db.is_transient_db_error) is retried after
+    backoff seconds, doubling up to backoff_cap, until patience seconds of waiting have passed;
+    then, and on any other error, the error is raised. on_retry(error, wait) is told of each
+    retry. work must be safe to repeat: its commit may have succeeded before the error.
+    """
+    delay, waited = backoff, 0.0
+    while True:
+        try:
+            return await run_in_session(engine, work)
+        except Exception as exc:
+            if not is_transient_db_error(exc) or waited >= patience:
+                raise
+            if on_retry is not None:
+                on_retry(exc, delay)
+        await sleep(delay)
+        waited += delay
+        delay = min(delay * 2, backoff_cap)
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext)

@@ -2,23 +2,25 @@
 
 Each meeting is the same compact card the answers use (bot/tg/render.py). A digest longer than
 one message is split between cards, never inside one; a section that continues in the next
-message repeats its heading there.
+message repeats its heading there. Lengths are counted like Telegram counts them, in UTF-16 code
+units (tg_len): an emoji or a mathematical letter such as 𝐀 counts 2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.digest import Digest
+from bot.core.digest import Digest, omitted_note, omitted_question
 from bot.core.subscriptions import SubscriptionInfo
-from bot.tg.render import MESSAGE_LIMIT, escape, escape_clipped, render_meeting_card
+from bot.core.views import format_day
+from bot.tg.render import MESSAGE_LIMIT, escape, escape_clipped, render_meeting_card, tg_len
 
 OTHER_MEETINGS = "Other meetings"
 _HEADING_LIMIT = 200
 
 
 def _date_label(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return format_day(day)
 
 
 def _count(n: int) -> str:
@@ -32,7 +34,7 @@ def render_digest(
     preview: bool = False,
     limit: int = MESSAGE_LIMIT,
 ) -> list[str]:
-    """Render the digest as messages of at most limit characters, split between cards.
+    """Render the digest as messages of at most limit UTF-16 units, split between cards.
 
     An empty digest is one short note when empty_day_note (or preview) is set, else no message.
     """
@@ -48,13 +50,13 @@ def render_digest(
     header = f"{title}\n{escape(_count(digest.total))}"
     footer = ""
     if digest.omitted:
-        footer = (
-            f"<i>…and {digest.omitted} more; ask me about them, for example "
-            "/ask latest meetings.</i>"
-        )
+        # Tapping the <code> copies the whole command; a bare /ask would send no question.
+        question = omitted_question(digest)
+        ask = f"; to see them: <code>/ask {escape(question)}</code>" if question else ""
+        footer = f"<i>…and {escape(omitted_note(digest))}</i>{ask}"
     parts: list[str] = []
     current: list[str] = [header]
-    size = len(header)
+    size = tg_len(header)
     for section in digest.sections:
         heading = ""
         if digest.grouped:
@@ -63,23 +65,23 @@ def render_digest(
         for index, meeting in enumerate(section.meetings):
             card = render_meeting_card(meeting)
             unit = f"{heading}\n\n{card}" if heading and index == 0 else card
-            if size + 2 + len(unit) > limit:
+            if size + 2 + tg_len(unit) > limit:
                 parts.append("\n\n".join(current))
                 # The section's heading travels with its cards into the next message.
                 if heading and index > 0:
                     unit = f"{heading} <i>(continued)</i>\n\n{card}"
-                current, size = [unit], len(unit)
+                current, size = [unit], tg_len(unit)
             else:
                 current.append(unit)
-                size += 2 + len(unit)
+                size += 2 + tg_len(unit)
     if footer:
-        if size + 2 + len(footer) > limit:
+        if size + 2 + tg_len(footer) > limit:
             parts.append("\n\n".join(current))
-            current, size = [footer], len(footer)
+            current, size = [footer], tg_len(footer)
         else:
             current.append(footer)
     parts.append("\n\n".join(current))
-    assert all(len(part) <= limit for part in parts), "every part must fit one message"
+    assert all(tg_len(part) <= limit for part in parts), "every part must fit one message"
     return parts
 
 

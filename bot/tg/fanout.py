@@ -4,7 +4,7 @@ A DigestSender takes the due digests from the Subscription table (bot/core/deliv
 and a pool of workers delivers them one chat at a time: claim the DigestDelivery row, build and
 render the digest, send its parts, mark it sent. The claim is what makes a digest go out once
 across restarts and replicas (bot/core/deliveries.py holds the claim rule, storage/deliveries.py
-explains the lease); the limiter is what keeps the bot inside Telegram's flood limits:
+explains the lease); the limiter (bot/tg/limiter.py) keeps the bot inside Telegram's limits:
 
 - about 30 messages a second overall: sends are spaced evenly at `rate` a second (29.5 by
   default, a margin for the jitter between our clock and Telegram's), never in bursts, and
@@ -17,6 +17,18 @@ ChatMigrated (a group became a supergroup) moves the subscription to the new cha
 there; a network error is retried with backoff, then the delivery is marked failed and a later
 tick retries it as the claim rule allows. Nothing is dropped silently: every outcome is logged
 and kept on the row.
+
+A send whose outcome is unknown is never repeated: when the request may have reached Telegram
+and only the answer was lost (a read or write timeout, a connection dropped mid-request), the
+part is recorded as sent with UNKNOWN_MESSAGE_ID and the digest goes on with the next part, so
+that part goes out at most once. Only a failure before the request left (a connect or pool
+timeout, a refused connection) or an error answer from Telegram is retried (send_outcome_unknown
+tells them apart).
+
+The writes after a send (the part sent, the digest sent, the failure) are idempotent and are
+retried on a transient database error (a dropped connection, a busy SQLite) with a doubling
+back-off for up to write_patience seconds, so a short database outage after a send does not
+leave the row claimed until the lease runs out and the part goes again.
 
 Time comes from the injected clock (database timestamps) and from the `monotonic` and `sleep`
 callables (spacing and waits), so tests run the whole fan-out in virtual time.
@@ -31,14 +43,13 @@ import os
 import random
 import secrets
 import socket
-import time
-import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
+import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 from telegram import Bot
@@ -50,11 +61,13 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
 from bot.core.clock import Clock
 from bot.core.deliveries import (
     DEFAULT_LEASE,
+    UNKNOWN_MESSAGE_ID,
     Claim,
     DueDigest,
     Refusal,
@@ -67,19 +80,23 @@ from bot.core.deliveries import (
     stop_subscription,
 )
 from bot.core.digest import build_digest
-from bot.tg.context import run_in_session
+from bot.tg.context import run_idempotent_write, run_in_session
 from bot.tg.digest import render_digest
+from bot.tg.limiter import SendLimiter, Sleep, retry_after_seconds
 from bot.tg.render import NO_PREVIEW
 
 logger = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
+T = TypeVar("T")
 
-OVERALL_RATE = 29.5
-CHAT_INTERVAL = 1.0
-GROUP_INTERVAL = 3.0
 GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
+
+# A write after a send is retried for this long: longer than a PostgreSQL failover and than
+# the longest a big import holds SQLite's write lock, well under the 10-minute lease.
+WRITE_PATIENCE = 120.0
+WRITE_BACKOFF = 0.2
+WRITE_BACKOFF_CAP = 10.0
 
 
 def new_worker_id() -> str:
@@ -87,84 +104,28 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """Return RetryAfter's wait in seconds, whichever type this PTB version reports."""
-    with warnings.catch_warnings():
-        # PTB 22 warns that retry_after will become a timedelta; both are handled.
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+# httpx failures that happen before a request leaves this host: Telegram never saw it.
+_NOT_SENT = (
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ConnectError,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
 
 
-class SendLimiter:
-    """Spaces sends: rate a second overall, and per chat one every chat/group interval.
+def send_outcome_unknown(exc: NetworkError) -> bool:
+    """Tell whether a failed send may still have been delivered (only its answer was lost).
 
-    The overall rate adapts: a RetryAfter lowers it by a sixth (once a second at most), each
-    message sent raises it by 0.05/s back up to rate. Telegram counts per bot, not per process,
-    so when other senders share the budget (another replica fanning out, answers to users) the
-    429s they cause slow this one down instead of repeating.
+    PTB raises TimedOut for every httpx timeout; the cause tells a connect or pool timeout (the
+    request never left) from a read or write timeout (Telegram may have it). A transport error
+    mid-request (connection reset, server disconnected) is unknown too. A NetworkError without
+    an httpx cause is Telegram's own error answer (502 and the like): nothing was delivered.
     """
-
-    def __init__(
-        self,
-        *,
-        rate: float | None = OVERALL_RATE,
-        chat_interval: float = CHAT_INTERVAL,
-        group_interval: float = GROUP_INTERVAL,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self._max_rate = rate
-        self._rate = rate
-        self._chat_interval = chat_interval
-        self._group_interval = group_interval
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next_slot = 0.0
-        self._slowed_at = -1e9
-        self._chat_ready: dict[int, float] = {}
-
-    @property
-    def rate(self) -> float | None:
-        """Return the current overall rate in messages a second (None: unlimited)."""
-        return self._rate
-
-    async def wait_turn(self, chat_id: int, *, group: bool) -> None:
-        """Wait until chat_id may receive a message and a slot in the overall rate is free."""
-        while True:
-            now = self._monotonic()
-            ready = self._chat_ready.get(chat_id, 0.0)
-            if ready <= now:
-                break
-            await self._sleep(ready - now)
-        # The overall slot is reserved only once the chat is ready, so no slot is held idle
-        # while a chat waits out its own interval.
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + (1.0 / self._rate if self._rate else 0.0)
-        interval = self._group_interval if group else self._chat_interval
-        self._chat_ready[chat_id] = slot + interval
-        if len(self._chat_ready) > 10_000:
-            self._chat_ready = {k: v for k, v in self._chat_ready.items() if v > now}
-        if slot > now:
-            await self._sleep(slot - now)
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Return how many seconds chat_id must still wait (0 when it may receive now)."""
-        return max(0.0, self._chat_ready.get(chat_id, 0.0) - self._monotonic())
-
-    def sent(self) -> None:
-        """A message went through: creep back towards the full rate."""
-        if self._rate is not None and self._max_rate is not None:
-            self._rate = min(self._max_rate, self._rate + 0.05)
-
-    def hold_chat(self, chat_id: int, seconds: float) -> None:
-        """Keep chat_id waiting for seconds (Telegram's RetryAfter for it) and slow down."""
-        now = self._monotonic()
-        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), now + seconds)
-        # One overflow answers several requests with 429 at once; slow down once for all.
-        if self._rate is not None and now - self._slowed_at >= 1.0:
-            self._rate = max(1.0, self._rate * 5 / 6)
-            self._slowed_at = now
+    cause = exc.__cause__
+    if isinstance(cause, _NOT_SENT):
+        return False
+    return isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError)
 
 
 @dataclass(slots=True)
@@ -179,6 +140,9 @@ class FanoutStats:
     migrated: int = 0
     retry_after: int = 0
     network_retries: int = 0
+    write_retries: int = 0
+    # Parts whose send timed out after it may have reached Telegram: recorded, never resent.
+    uncertain: int = 0
     claimed_elsewhere: int = 0
     lost_claims: int = 0
     # The latest errors only: a bot runs for months.
@@ -230,6 +194,8 @@ class DigestSender:
         network_attempts: int = 4,
         backoff: float = 1.0,
         max_retry_wait: float = 120.0,
+        write_backoff: float = WRITE_BACKOFF,
+        write_patience: float = WRITE_PATIENCE,
         should_stop: Callable[[], bool] = lambda: False,
         spawn: Spawn | None = None,
     ) -> None:
@@ -246,6 +212,8 @@ class DigestSender:
         self._backoff = backoff
         # A wait longer than this gives the claim back for a later tick rather than holding it.
         self._max_retry_wait = max_retry_wait
+        self._write_backoff = write_backoff
+        self._write_patience = write_patience
         self._should_stop = should_stop
         self._spawn: Spawn = spawn or asyncio.create_task
         self._queue: asyncio.Queue[DueDigest] = asyncio.Queue()
@@ -332,7 +300,8 @@ class DigestSender:
             for index in range(len(claimed.sent_ids), len(claimed.parts)):
                 message_id = await self._send_part(claimed, claimed.parts[index])
                 claimed.sent_ids.append(message_id)
-                self.stats.messages_sent += 1
+                if message_id != UNKNOWN_MESSAGE_ID:
+                    self.stats.messages_sent += 1
                 if index + 1 < len(claimed.parts):
                     await self._write(self._progress, claimed)
             await self._write(self._sent, claimed, item.cutoff)
@@ -352,7 +321,8 @@ class DigestSender:
                 claimed.chat_id,
             )
         except _Abort as abort:
-            await run_in_session(self.engine, partial(self._fail, claimed=claimed, abort=abort))
+            await self._retrying(partial(self._fail, claimed=claimed, abort=abort))
+            self._log_failure(claimed, abort)
 
     def _claim(
         self, session: Session, item: DueDigest, now: dt.datetime
@@ -448,6 +418,16 @@ class DigestSender:
                 gone = "chat not found" in exc.message.lower()
                 raise _Abort(f"Telegram refused: {exc.message}", deactivate=gone) from exc
             except NetworkError as exc:
+                if send_outcome_unknown(exc):
+                    self.stats.uncertain += 1
+                    logger.warning(
+                        "Chat %s: a digest part may or may not have been delivered (%s: %s); "
+                        "recorded as sent and not sent again",
+                        claimed.chat_id,
+                        type(exc).__name__,
+                        exc.message,
+                    )
+                    return UNKNOWN_MESSAGE_ID
                 network_failures += 1
                 if network_failures >= self._network_attempts:
                     raise _Abort(f"Network error: {exc.message}") from exc
@@ -459,7 +439,32 @@ class DigestSender:
     # -- database writes (in a worker thread) ---------------------------------------------
 
     async def _write(self, write: Callable[..., bool], claimed: _Claimed, *args: Any) -> bool:
-        return await run_in_session(self.engine, lambda session: write(session, claimed, *args))
+        return await self._retrying(lambda session: write(session, claimed, *args))
+
+    async def _retrying(self, work: Callable[[Session], T]) -> T:
+        """Run an idempotent write; after a transient database error, again with back-off.
+
+        After write_patience seconds of waiting the error is raised, and the row keeps its
+        claim until the lease ends.
+        """
+        return await run_idempotent_write(
+            self.engine,
+            work,
+            sleep=self._sleep,
+            backoff=self._write_backoff,
+            backoff_cap=WRITE_BACKOFF_CAP,
+            patience=self._write_patience,
+            on_retry=self._write_failed,
+        )
+
+    def _write_failed(self, exc: BaseException, wait: float) -> None:
+        self.stats.write_retries += 1
+        cause = str(getattr(exc, "orig", None) or exc).strip()
+        logger.warning(
+            "Digest bookkeeping write failed (%s); trying again in %.1f s",
+            cause.splitlines()[0] if cause else type(exc).__name__,
+            wait,
+        )
 
     def _progress(self, session: Session, claimed: _Claimed) -> bool:
         if not record_progress(
@@ -504,7 +509,6 @@ class DigestSender:
                 reason=abort.error,
                 now=now,
             )
-            self.stats.deactivated += 1
         fail_delivery(
             session=session,
             delivery_id=claimed.delivery_id,
@@ -513,6 +517,10 @@ class DigestSender:
             now=now,
             message_ids=claimed.sent_ids,
         )
+
+    def _log_failure(self, claimed: _Claimed, abort: _Abort) -> None:
+        if abort.deactivate:
+            self.stats.deactivated += 1
         self.stats.failed += 1
         self.stats.errors.append(abort.error)
         log = logger.warning if abort.deactivate else logger.error

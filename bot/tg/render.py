@@ -119,6 +119,30 @@ def escape_clipped(text: str, limit: int) -> str:
     return "".join(pieces).rstrip() + "…"
 
 
+def join_blocks(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join HTML blocks with newlines into messages of at most limit UTF-16 units.
+
+    A block is never split; one longer than limit on its own (blocks are built to fit, so only
+    a bug makes one) loses its tags and is clipped rather than cut inside a tag.
+    """
+    pages: list[str] = []
+    current, size = "", 0
+    for block in blocks:
+        if tg_len(block) > limit:
+            block = escape_clipped(html.unescape(re.sub(r"<[^>]+>", "", block)), limit)
+        length = tg_len(block)
+        if current and size + 1 + length > limit:
+            pages.append(current)
+            current, size = block, length
+        elif current:
+            current, size = f"{current}\n{block}", size + 1 + length
+        else:
+            current, size = block, length
+    if current:
+        pages.append(current)
+    return pages
+
+
 def question_token(question: str) -> str:
     """A short stable token for a question: it goes into callback data instead of the text."""
     normalized = " ".join(question.split()).casefold()
@@ -330,8 +354,7 @@ def suggestion_at(answer: Answer, index: int) -> str | None:
 
 
 def _button_text(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:59] + "…"
+    return clip_plain(text, 60)
 
 
 def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
@@ -351,8 +374,8 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
         results.append(
             InlineQueryResultArticle(
                 id=f"m{view.id}",
-                title=_plain_clipped(names, 100),
-                description=_plain_clipped(description, 200),
+                title=clip_plain(names, 100),
+                description=clip_plain(description, 200),
                 input_message_content=InputTextMessageContent(
                     render_meeting_card(view, language=answer.language),
                     parse_mode=ParseMode.HTML,
@@ -363,9 +386,19 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
     return results
 
 
-def _plain_clipped(text: str, limit: int) -> str:
+def clip_plain(text: str, limit: int) -> str:
+    """Collapse spaces in plain text and cut it with an ellipsis to at most limit UTF-16 units."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if tg_len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 0
+    for char in text:
+        size += tg_len(char)
+        if size > limit - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 # --- fixed texts ---------------------------------------------------------------------------

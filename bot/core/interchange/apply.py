@@ -5,65 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from sqlmodel import Session
 
 from bot.core.clock import Clock
+from bot.core.interchange.outcome import ImportResult, MeetingOutcome, changed_fields
 from bot.core.interchange.parse import ImportDoc, InvalidImport
 from bot.core.names import name_key
 from bot.core.schema import IssueIn, MeetingIn, OrganizationIn, ParticipantIn, unique_aliases
 from bot.core.snapshots import SnapshotPerson, build_snapshot
 from storage import repository
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What an import changed: meetings added, updated, unchanged, and the records around them."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    people_added: int = 0
-    people_updated: int = 0
-    organizations_added: int = 0
-    organizations_updated: int = 0
-    issues_added: int = 0
-    issues_updated: int = 0
-    # The meetings added, then those updated, each in file order.
-    meeting_ids: tuple[int, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything at all was written."""
-        return any(
-            (
-                self.added,
-                self.updated,
-                self.people_added,
-                self.people_updated,
-                self.organizations_added,
-                self.organizations_updated,
-                self.issues_added,
-                self.issues_updated,
-            )
-        )
-
-    def describe(self) -> str:
-        """Return one line for people: meetings first, then the other records that changed."""
-        line = f"{self.added} meeting(s) added, {self.updated} updated, {self.unchanged} unchanged"
-        others = [
-            (self.people_added, "person added", "people added"),
-            (self.people_updated, "person updated", "people updated"),
-            (self.organizations_added, "organisation added", "organisations added"),
-            (self.organizations_updated, "organisation updated", "organisations updated"),
-            (self.issues_added, "issue added", "issues added"),
-            (self.issues_updated, "issue updated", "issues updated"),
-        ]
-        extra = [f"{n} {one if n == 1 else many}" for n, one, many in others if n]
-        return line + (f"; {', '.join(extra)}" if extra else "") + "."
-
 
 Named = TypeVar("Named", Person, Organization, Issue)
 
@@ -129,8 +82,10 @@ class _Want:
     people: tuple[tuple[Person, str | None, Organization | None, str | None], ...]
     issues: tuple[Issue, ...]
 
-    def person_ids(self) -> frozenset[int]:
-        return frozenset(p.id for p, _, _, _ in self.people if p.id is not None)
+    def person_ids(self) -> frozenset[int] | None:
+        """The ids of its people; None when one is new (no stored meeting can have them all)."""
+        ids = frozenset(p.id for p, _, _, _ in self.people if p.id is not None)
+        return ids if len(ids) == len({id(p) for p, _, _, _ in self.people}) else None
 
 
 class _Applier:
@@ -258,6 +213,47 @@ class _Applier:
             return None
         return self.orgs.find(name) or self._add_org(name)
 
+    def merge(self, want: _Want, meeting: Meeting, links: _Links) -> _Want:
+        """Return want with what the file leaves out taken from the stored meeting.
+
+        A field the record does not name (location, title, summary, source, issues; a
+        participant's title, organization, country) keeps its stored value; a field the record
+        names, even empty ("location: ''", "issues: []"), is what the file says.
+        """
+        given = want.record.model_fields_set
+        _, orgs, issues_by_id = self.by_id()
+        kept: dict[str, Any] = {
+            name: getattr(meeting, name)
+            for name in ("location", "title", "summary")
+            if name not in given
+        }
+        if "source" not in given:
+            kept["source"] = list(meeting.sources or ())
+        issues = want.issues
+        if "issues" not in given:
+            issues = tuple(
+                issues_by_id[link.issue_id]
+                for link in sorted(links.issues, key=lambda link: link.position)
+            )
+            kept["issues"] = [issue.name for issue in issues]
+        stored = {row.person_id: row for row in links.people}
+        people = []
+        for entry, (person, title, org, country) in zip(
+            want.record.participants, want.people, strict=True
+        ):
+            row = stored.get(person.id) if person.id is not None else None
+            if row is not None:
+                named = entry.model_fields_set
+                if "title" not in named:
+                    title = row.title
+                if "organization" not in named:
+                    org = orgs.get(row.organization_id) if row.organization_id else None
+                if "country" not in named:
+                    country = row.country
+            people.append((person, title, org, country))
+        record = want.record.model_copy(update=kept) if kept else want.record
+        return _Want(want.at, record, tuple(people), issues)
+
     def resolve_meeting(self, at: int, record: MeetingIn) -> _Want:
         people = tuple(
             (self.resolve_person(p), p.title, self.resolve_org(p.organization), p.country)
@@ -278,33 +274,46 @@ class _Links:
 
 
 def apply_import(
-    doc: ImportDoc, *, session: Session, clock: Clock, actor_id: int | None = None
+    doc: ImportDoc,
+    *,
+    session: Session,
+    clock: Clock,
+    actor_id: int | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Write doc into the database in the caller's transaction and count what changed.
 
     A meeting with an id is found by it (Meeting.external_id); one without by its date and the
-    set of its participants. A meeting becomes what the file says; people, organisations and
-    issues only gain aliases. Rows are written only where something differs, so the same file
+    set of its participants. A found meeting merges with the file: what the file leaves out is
+    kept, and a field is cleared only when the file gives it empty (`location: ""`,
+    `issues: []`). With replace, a found meeting becomes exactly what the file says (its
+    external id stays when the file has none). People, organisations and issues only gain
+    aliases. Rows are written only where something differs, so the same file
     twice changes nothing, not even updated_at. Every added or updated meeting gets an
     AuditEntry (action "import"). Raises InvalidImport when the file clashes with the records
     (an alias that names another organisation or issue); the caller then rolls back and
     nothing is kept.
     """
-    work = _Applier(session=session, clock=clock, actor_id=actor_id)
-    for i, org in enumerate(doc.organizations):
-        work.apply_organization(org, f"organizations[{i}]")
-    for i, issue in enumerate(doc.issues):
-        work.apply_issue(issue, f"issues[{i}]")
-    if work.errors:
-        raise InvalidImport(work.errors)
-    wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
+    # Every lookup comes before the first write: on SQLite the first write takes the database's
+    # one write lock, which the digest's bookkeeping writes wait for, so the lock is held only
+    # for writing. Nothing is flushed until then (no_autoflush), and all of it is one
+    # transaction: nothing is written unless the whole file applies.
+    with session.no_autoflush:
+        work = _Applier(session=session, clock=clock, actor_id=actor_id)
+        for i, org in enumerate(doc.organizations):
+            work.apply_organization(org, f"organizations[{i}]")
+        for i, issue in enumerate(doc.issues):
+            work.apply_issue(issue, f"issues[{i}]")
+        if work.errors:
+            raise InvalidImport(work.errors)
+        wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
+        found, links = _match_meetings(wants, session=session)
     # Ids for new people, organisations and issues before anything points at them.
     session.flush()
-    found, links = _match_meetings(wants, session=session)
 
     added: list[tuple[_Want, Meeting]] = []
     updated: list[tuple[_Want, Meeting, dict[str, Any]]] = []
-    unchanged = 0
+    unchanged: list[tuple[_Want, Meeting]] = []
     for want in wants:
         meeting = found.get(want.at)
         if meeting is None:
@@ -321,13 +330,15 @@ def apply_import(
             continue
         assert meeting.id is not None
         current = links[meeting.id]
+        if not replace:
+            want = work.merge(want, meeting, current)
         before = _link_snapshot(meeting, current, work)
         if _update_meeting(meeting, want, current, session=session):
             meeting.updated_at = work.now
             meeting.updated_by = actor_id
             updated.append((want, meeting, before))
         else:
-            unchanged += 1
+            unchanged.append((want, meeting))
     session.flush()  # ids for the new meetings
     # New meetings' links and every audit entry go in as bulk inserts: building an ORM object
     # per row costs more than the database does. The Meeting rows above already went through
@@ -335,6 +346,7 @@ def apply_import(
     people_rows: list[dict[str, Any]] = []
     issue_rows: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []
+    outcomes: dict[int, MeetingOutcome] = {}
     for want, meeting in added:
         assert meeting.id is not None
         people_rows.extend(
@@ -353,15 +365,20 @@ def apply_import(
             for position, issue in enumerate(want.issues)
         )
         audit_rows.append(_audit_row(work, meeting, None, _want_snapshot(meeting, want)))
+        outcomes[want.at] = _outcome(want, meeting, "added")
     for want, meeting, before in updated:
-        audit_rows.append(_audit_row(work, meeting, before, _want_snapshot(meeting, want)))
+        after = _want_snapshot(meeting, want)
+        audit_rows.append(_audit_row(work, meeting, before, after))
+        outcomes[want.at] = _outcome(want, meeting, "updated", changed_fields(before, after))
+    for want, meeting in unchanged:
+        outcomes[want.at] = _outcome(want, meeting, "unchanged")
     repository.add_participations(people_rows, session=session)
     repository.add_meeting_issues(issue_rows, session=session)
     repository.add_audit_entries(audit_rows, session=session)
     return ImportResult(
         added=len(added),
         updated=len(updated),
-        unchanged=unchanged,
+        unchanged=len(unchanged),
         people_added=len(work.added["people"]),
         people_updated=len(work.updated["people"]),
         organizations_added=len(work.added["orgs"]),
@@ -371,7 +388,18 @@ def apply_import(
         meeting_ids=tuple(
             int(m.id) for m in [*(m for _, m in added), *(m for _, m, _ in updated)] if m.id
         ),
+        meetings=tuple(outcomes[at] for at in sorted(outcomes)),
     )
+
+
+def _outcome(
+    want: _Want,
+    meeting: Meeting,
+    status: Literal["added", "updated", "unchanged"],
+    fields: tuple[str, ...] = (),
+) -> MeetingOutcome:
+    assert meeting.id is not None
+    return MeetingOutcome(want.at, meeting.id, meeting.date, meeting.external_id, status, fields)
 
 
 def _audit_row(
@@ -414,9 +442,12 @@ def _match_meetings(
             by_key.setdefault(key, []).append(meeting)
         taken = {id(m) for m in found.values()}
         for want in rest:
+            people_ids = want.person_ids()
+            if people_ids is None:
+                continue
             matches = [
                 m
-                for m in by_key.get((want.record.date, want.person_ids()), [])
+                for m in by_key.get((want.record.date, people_ids), [])
                 if id(m) not in taken
                 # A record with a new id adopts a stored meeting only if that one has no id.
                 and (want.record.id is None or m.external_id is None)

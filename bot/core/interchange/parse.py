@@ -30,6 +30,11 @@ from bot.core.schema import (
 MAX_IMPORT_BYTES = 50_000_000
 MAX_ERRORS = 1000
 MAX_MEETINGS = 200_000
+# YAML aliases (*name) repeat a node without writing it again, so a few KB can stand for
+# millions of values ("billion laughs"), each validated on its own. The values aliases may add
+# beyond those written are capped: far more than repeating a participant across a catalog
+# needs, and time and memory stay bounded by the file's size.
+MAX_ALIAS_NODES = 100_000
 
 
 class InvalidImport(ImportError):
@@ -78,6 +83,68 @@ class _StringLoader(_BaseLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _AliasCheckingLoader(_StringLoader):
+    """The same loader, refusing a document whose aliases repeat too much (_check_aliases)."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().get_single_node()
+        if node is not None:
+            _check_aliases(node)
+        return node
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+# Sizes stop growing here: more than any file can hold, and no big-integer arithmetic.
+_SIZE_CAP = 1 << 62
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it by more than MAX_ALIAS_NODES values.
+
+    Composing keeps one node per written value (an alias points at its anchor's node), so one
+    walk over the written collections adds up what each stands for with its aliases written
+    out, and compares that with what was written. A collection that contains itself (an alias
+    inside its own anchor) is refused too.
+    """
+    written = 0
+    sizes: dict[int, int] = {}  # expanded size of each collection, by node identity
+    open_nodes: set[int] = set()  # the collections whose children are being added up
+    work: list[tuple[yaml.Node, list[yaml.Node] | None]] = [(root, None)]
+    while work:
+        node, kids = work.pop()
+        key = id(node)
+        if kids is not None:
+            open_nodes.discard(key)
+            size = 1 + sum(sizes.get(id(kid), 1) for kid in kids)
+            sizes[key] = min(size, _SIZE_CAP)
+        elif key in open_nodes:
+            mark = node.start_mark
+            raise InvalidImport(
+                [f"line {mark.line + 1}, column {mark.column + 1}: an alias contains itself"]
+            )
+        elif key not in sizes:
+            kids = _children(node)
+            open_nodes.add(key)
+            work.append((node, kids))
+            nested = [kid for kid in kids if not isinstance(kid, yaml.ScalarNode)]
+            written += 1 + len(kids) - len(nested)  # a scalar alias is as long as its value
+            work.extend((kid, None) for kid in nested if id(kid) not in sizes)
+    if sizes.get(id(root), 1) - written > MAX_ALIAS_NODES:
+        raise InvalidImport(
+            [
+                f"the file's aliases (*name) repeat more than {MAX_ALIAS_NODES:,} values;"
+                " write the records out instead"
+            ]
+        )
+
+
 def _load_json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -112,8 +179,12 @@ def _decode(data: bytes, filename: str | None) -> Any:
             ) from None
         except ValueError as exc:
             raise InvalidImport([f"not valid JSON ({exc})"]) from None
+        except RecursionError:
+            raise InvalidImport(["not valid JSON (nested too deeply)"]) from None
     try:
-        return yaml.load(text, Loader=_StringLoader)  # a SafeLoader subclass
+        # An alias is written *name: a file without "*" has none, and skips the walk.
+        loader = _AliasCheckingLoader if "*" in text else _StringLoader
+        return yaml.load(text, Loader=loader)  # SafeLoader subclasses
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -248,8 +319,12 @@ def _tidy_meeting(meeting: MeetingIn) -> MeetingIn:
         p.model_copy(update={"aliases": unique_aliases(p.aliases, p.name)})
         for p in meeting.participants
     ]
-    sources = list(dict.fromkeys(meeting.source))
-    return meeting.model_copy(update={"participants": participants, "source": sources})
+    update: dict[str, Any] = {"participants": participants}
+    # model_copy marks what it updates as given: a source the file left out must stay unnamed,
+    # or the import would clear the stored one (apply_import keeps what a record leaves out).
+    if "source" in meeting.model_fields_set:
+        update["source"] = list(dict.fromkeys(meeting.source))
+    return meeting.model_copy(update=update)
 
 
 def _check_duplicates(

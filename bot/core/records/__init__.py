@@ -42,6 +42,7 @@ from bot.core.records.rules import (
 )
 from bot.core.records.undo import undo_last_change
 from bot.core.records.values import (
+    COMMAND_LINE_ACTOR,
     ChangeResult,
     ConflictError,
     FieldChange,
@@ -58,6 +59,7 @@ from bot.core.records.values import (
 from bot.core.snapshots import snapshot_meeting
 
 __all__ = [
+    "COMMAND_LINE_ACTOR",
     "ChangeResult",
     "ConflictError",
     "FieldChange",

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
+from bot.core.names import name_key
 from bot.core.records.lookup import find_meeting
 from bot.core.records.parsing import EDITABLE_FIELDS
 from bot.core.records.values import FieldChange, HistoryEntry, MeetingRecord, ParticipantRecord
@@ -75,11 +76,6 @@ def flatten_snapshot(snap: dict[str, Any] | None) -> dict[str, str | None]:
     if snap is None:
         return {}
 
-    def person(p: dict[str, Any]) -> str:
-        parts = (p.get("title"), p.get("organization"), p.get("country"))
-        rest = ", ".join(x for x in parts if x)
-        return f"{p['name']} ({rest})" if rest else str(p["name"])
-
     own = not is_legacy_snapshot(snap)
     sources = snap.get("sources") if own else snap.get("source")
     if isinstance(sources, str):
@@ -91,7 +87,7 @@ def flatten_snapshot(snap: dict[str, Any] | None) -> dict[str, str | None]:
         "title": snap.get("title"),
         "summary": snap.get("summary"),
         "sources": ", ".join(sources or ()) or None,
-        "participants": "; ".join(person(p) for p in snap.get("participants") or ()) or None,
+        "participants": "; ".join(_person(p) for p in snap.get("participants") or ()) or None,
         "issues": ", ".join(issues) or None,
         "external_id": snap.get("external_id") if own else snap.get("id"),
         "deleted": "yes" if snap.get("deleted_at") else None,
@@ -104,9 +100,52 @@ def diff_snapshots(
     """Return the fields whose display text differs between two meeting snapshots."""
     old, new = flatten_snapshot(before), flatten_snapshot(after)
     return tuple(
-        FieldChange(name, old.get(name), new.get(name))
+        _participants_change(before, after, old.get(name), new.get(name))
+        if name == "participants"
+        else FieldChange(name, old.get(name), new.get(name))
         for name in (*EDITABLE_FIELDS, "deleted")
         if old.get(name) != new.get(name)
+    )
+
+
+def _role(p: dict[str, Any]) -> str:
+    return ", ".join(x for x in (p.get("title"), p.get("organization"), p.get("country")) if x)
+
+
+def _person(p: dict[str, Any]) -> str:
+    rest = _role(p)
+    return f"{p['name']} ({rest})" if rest else str(p["name"])
+
+
+def _role_change(was: dict[str, Any], now: dict[str, Any]) -> tuple[str, str, str]:
+    """(who, before, after): the role alone when the name stayed, else the whole entries."""
+    if was["name"] != now["name"]:
+        return str(now["name"]), _person(was), _person(now)
+    return str(now["name"]), _role(was) or "no role", _role(now) or "no role"
+
+
+def _participants_change(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, old: str | None, new: str | None
+) -> FieldChange:
+    """The participants' change as who joined, who left and whose role changed."""
+
+    def people(snap: dict[str, Any] | None) -> dict[object, dict[str, Any]]:
+        # A person is one person across a rename; legacy import entries have no person ids.
+        rows = (snap or {}).get("participants") or ()
+        return {p.get("person_id") or name_key(str(p["name"])): p for p in rows}
+
+    was, now = people(before), people(after)
+    return FieldChange(
+        "participants",
+        old,
+        new,
+        added=tuple(_person(p) for key, p in now.items() if key not in was),
+        removed=tuple(_person(p) for key, p in was.items() if key not in now),
+        changed=tuple(
+            _role_change(was[key], p)
+            for key, p in now.items()
+            if key in was and _person(was[key]) != _person(p)
+        ),
     )
 
 

@@ -240,19 +240,21 @@ def import_document(
     clock: Clock,
     actor_id: int | None,
     today: dt.date | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Validate a whole import file and apply it through the interchange, in session.
 
     The schema's checks include the date: a meeting more than a day after today is refused.
-    Raises InvalidImport (errors by path) and writes nothing when any part is wrong. The
-    interchange writes one AuditEntry (action "import") for every meeting it adds or changes
-    and returns their ids (ImportResult.meeting_ids).
+    Raises InvalidImport (errors by path) and writes nothing when any part is wrong. A stored
+    meeting keeps the fields the file leaves out; with replace it becomes what the file says.
+    The interchange writes one AuditEntry (action "import") for every meeting it adds or
+    changes and returns their ids (ImportResult.meeting_ids).
     """
     # Imported here: YAML stays off the path of the commands that never import.
     from bot.core.interchange import apply_import, parse_import
 
     doc = parse_import(data, filename=filename, today=today or local_today(clock))
-    return apply_import(doc, session=session, clock=clock, actor_id=actor_id)
+    return apply_import(doc, session=session, clock=clock, actor_id=actor_id, replace=replace)
 
 
 def restore_snapshot(snap: dict[str, Any], *, session: Session) -> None:

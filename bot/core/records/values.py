@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The actor audited for changes made with `meetbot` on the command line: Telegram user ids are
+# positive, so 0 is nobody's, and `meetbot undo` takes back only what the command line did.
+COMMAND_LINE_ACTOR = 0
+
 
 class RecordError(ValueError):
     """A record operation cannot be done; str(error) is one sentence for the admin."""
@@ -156,11 +160,19 @@ class ChangeResult:
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One field's value before and after a change, as display text."""
+    """One field's value before and after a change, as display text.
+
+    For the participants, also who joined (added), who left (removed) and whose role changed
+    (changed: the name, the role before and after), so a reader sees the difference, not two
+    lists.
+    """
 
     field: str
     before: str | None
     after: str | None
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 
 One module a job:
 
-* add.py: the /add conversation (form steps, preview, Save / Edit / Cancel; /add with YAML);
+* add.py: the /add form (steps, preview, Save / Edit / Cancel; /add with YAML);
+* forms.py: the sender's open form in the database (start, keep, end; expiry sentences);
 * edit.py: /edit (at once or guided), /delete with confirmation, /undo and /history;
 * import_export.py: /import of a YAML or JSON document, and /export;
 * rights.py: /grant, /revoke and /admins;
@@ -11,12 +12,14 @@ One module a job:
 * render.py: the HTML text and buttons of admin messages, and sending them;
 * change.py: run_change, the one helper that runs a core change in a session and turns its
   domain error into the reply (and who acts, what they typed);
-* registration.py: the handler list (conversations, their time-outs, /cancel) and COMMANDS.
+* registration.py: the router of open forms, the handler list (/import conversation and its
+  time-out, /cancel) and COMMANDS.
 
 Handlers are thin: they check the sender (bot/tg/auth.py), read the message, call one function
 of bot/core/records/ inside one session (so a change and its audit entry commit together),
-and reply with escaped HTML. Conversations end after ADMIN_CONVERSATION_TIMEOUT of silence and
-say so.
+and reply with escaped HTML. The /add form and a guided /edit live in the database (one row per
+chat and user, read on every update), so a restart or another replica continues them; they
+expire after ADMIN_CONVERSATION_TIMEOUT of silence and the next message says what was lost.
 
 Callback data (at most 64 bytes), all under "adm:":
   adm:p:<person id>|new     the /add question "Is this …?"
@@ -25,6 +28,12 @@ Callback data (at most 64 bytes), all under "adm:":
   adm:del:<id>, adm:delok:<id>, adm:delno:<id>       delete with confirmation
 """
 
-from bot.tg.admin.registration import ADMIN_CONVERSATION_TIMEOUT, COMMANDS, handlers
+from bot.tg.admin.registration import (
+    ADMIN_CONVERSATION_TIMEOUT,
+    COMMANDS,
+    FORMS_GROUP,
+    form_handlers,
+    handlers,
+)
 
-__all__ = ["ADMIN_CONVERSATION_TIMEOUT", "COMMANDS", "handlers"]
+__all__ = ["ADMIN_CONVERSATION_TIMEOUT", "COMMANDS", "FORMS_GROUP", "form_handlers", "handlers"]

@@ -3,20 +3,23 @@
 The form asks for the date, the participants (one a message; a name close to someone on record
 asks "Is this …?"), the place, the issues and the source, then shows a preview with Save, Edit
 and Cancel. Edit changes one field of the draft and shows the preview again; Save creates the
-meeting with its audit entry. Nothing is written before Save. The draft lives in the admin's
-user_data under ADD_KEY until the form ends.
+meeting with its audit entry. Nothing is written before Save. The draft is a form in the
+database (bot.core.forms, kind "add"): registration.route_form reads it on every update, calls
+the step's function here with the AddState, and stores the step it returns (None ends it).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import ConversationHandler
 
-from bot.core import records
+from bot.core import forms, records
 from bot.core.names import name_key
 from bot.core.records import (
     MeetingDraft,
@@ -25,15 +28,15 @@ from bot.core.records import (
     PersonCandidate,
     ValidationError,
 )
-from bot.core.views import MeetingView, load_meeting_views
+from bot.core.views import MeetingView, format_day, load_meeting_views
 from bot.tg.admin.change import (
     REPORTED,
     actor_id,
     command_argument,
     read_answer,
     run_change,
-    user_data,
 )
+from bot.tg.admin.forms import FORM_ENDED, STALE_BUTTON, form_key, keep_form, start_form
 from bot.tg.admin.import_export import import_data
 from bot.tg.admin.render import (
     FIELD_LABELS,
@@ -54,22 +57,21 @@ from bot.tg.auth import admin_only
 from bot.tg.context import BotContext
 from bot.tg.render import NO_PREVIEW, escape, render_meeting_card
 
-END = ConversationHandler.END
+# What a step returns to end the form.
+END = None
 
-# Conversation states (EDIT_* and IMPORT_FILE follow in edit.py and import_export.py).
-(
-    ADD_DATE,
-    ADD_PEOPLE,
-    ADD_PERSON,
-    ADD_LOCATION,
-    ADD_ISSUES,
-    ADD_SOURCE,
-    ADD_PREVIEW,
-    ADD_EDIT_FIELD,
-    ADD_EDIT_VALUE,
-) = range(9)
+# The steps of the form, as stored in its row.
+ADD_DATE = "date"
+ADD_PEOPLE = "people"
+ADD_PERSON = "person"
+ADD_LOCATION = "location"
+ADD_ISSUES = "issues"
+ADD_SOURCE = "source"
+ADD_PREVIEW = "preview"
+ADD_EDIT_FIELD = "edit_field"
+ADD_EDIT_VALUE = "edit_value"
 
-ADD_KEY = "admin.add"
+Step = str | None
 
 DATE_QUESTION = "When did it take place? For example 2023-11-14, 14.11.2023, 14 Nov 2023 or today."
 PEOPLE_QUESTION = (
@@ -78,7 +80,6 @@ PEOPLE_QUESTION = (
 )
 NEXT_PERSON = "Send the next participant, or /done."
 SOURCE_QUESTION = "Source link? Send the URL, or /skip."
-FORM_ENDED = "This form has ended; send /add to start again."
 
 
 @dataclass(slots=True)
@@ -90,11 +91,31 @@ class AddState:
     candidates: tuple[PersonCandidate, ...] = ()
     notes: list[str] = field(default_factory=list)
     edit_field: str | None = None
+    # Not stored: the form row this state came from, and whether a step has written it.
+    form: forms.Form | None = None
+    written: bool = False
 
+    def to_data(self) -> dict[str, Any]:
+        """The state as the JSON of its form row."""
+        return {
+            "draft": forms.dump_draft(self.draft),
+            "pending": forms.dump_participant(self.pending) if self.pending else None,
+            "candidates": [forms.dump_candidate(c) for c in self.candidates],
+            "notes": list(self.notes),
+            "edit_field": self.edit_field,
+        }
 
-def _add_state(context: BotContext) -> AddState | None:
-    state = context.user_data.get(ADD_KEY) if context.user_data is not None else None
-    return state if isinstance(state, AddState) else None
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> AddState:
+        """The state from the JSON of its form row."""
+        pending = data.get("pending")
+        return cls(
+            draft=forms.load_draft(data.get("draft") or {}),
+            pending=forms.load_participant(pending) if pending else None,
+            candidates=tuple(forms.load_candidate(c) for c in data.get("candidates", [])),
+            notes=list(data.get("notes", [])),
+            edit_field=data.get("edit_field"),
+        )
 
 
 def _skipped(text: str) -> bool:
@@ -106,22 +127,23 @@ def _skipped(text: str) -> bool:
 
 
 @admin_only("add")
-async def cmd_add(update: Update, context: BotContext) -> int:
+async def cmd_add(update: Update, context: BotContext) -> None:
     """/add: start the guided form in a private chat, or add the meetings of a YAML block."""
     body = command_argument(update)
     if body.strip():
         await _add_from_yaml(update, context, body)
-        return END
+        return
     chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
+    if chat is None or chat.type != ChatType.PRIVATE or form_key(update) is None:
         await reply(update, "Send /add to me in a private chat; the form asks a few questions.")
-        return END
-    user_data(context)[ADD_KEY] = AddState()
+        return
+    note = await start_form(update, context, kind="add", step=ADD_DATE, data=AddState().to_data())
     await reply(
         update,
-        "Let's add a meeting. /cancel stops at any step and saves nothing.\n\n" + DATE_QUESTION,
+        note
+        + "Let's add a meeting. /cancel stops at any step and saves nothing.\n\n"
+        + DATE_QUESTION,
     )
-    return ADD_DATE
 
 
 def yaml_block(body: str) -> bytes:
@@ -157,12 +179,8 @@ async def _add_from_yaml(update: Update, context: BotContext, body: str) -> None
 # --------------------------------------------------------------------------- form steps
 
 
-@admin_only("add")
-async def add_date(update: Update, context: BotContext) -> int:
+async def add_date(update: Update, context: BotContext, state: AddState) -> Step:
     """The date step: any form parse_admin_date reads, not more than a day ahead."""
-    state = _add_state(context)
-    if state is None:
-        return END
     today = context.deps.today()
     day = await read_answer(
         update,
@@ -173,16 +191,13 @@ async def add_date(update: Update, context: BotContext) -> int:
     if day is REPORTED:
         return ADD_DATE
     state.draft.date = day
-    await reply(update, f"Date: <b>{day.strftime('%d %B %Y')}</b>.\n\n{PEOPLE_QUESTION}")
+    await _write(context, state, ADD_PEOPLE)
+    await reply(update, f"Date: <b>{format_day(day)}</b>.\n\n{PEOPLE_QUESTION}")
     return ADD_PEOPLE
 
 
-@admin_only("add")
-async def add_participant(update: Update, context: BotContext) -> int:
+async def add_participant(update: Update, context: BotContext, state: AddState) -> Step:
     """One participant a message; a sure match is reused, a likely one is asked about."""
-    state = _add_state(context)
-    if state is None:
-        return END
     count = len(state.draft.participants)
 
     def parse(text: str) -> ParticipantRecord:
@@ -196,23 +211,25 @@ async def add_participant(update: Update, context: BotContext) -> int:
         lambda s: records.match_person(person.name, session=s, country=person.country)
     )
     if match.exact is not None:
-        return await _take_participant(update, state, person, match.exact)
+        return await _take_participant(update, context, state, person, match.exact)
     if match.candidates:
         state.pending, state.candidates = person, match.candidates
         question, keyboard = person_question(person, match.candidates)
+        await _write(context, state, ADD_PERSON)
         await reply(update, question, keyboard)
         return ADD_PERSON
-    return await _take_participant(update, state, person, None)
+    return await _take_participant(update, context, state, person, None)
 
 
 async def _take_participant(
     update: Update,
+    context: BotContext,
     state: AddState,
     person: ParticipantRecord,
     known: PersonCandidate | None,
     *,
     new_person: bool = False,
-) -> int:
+) -> Step:
     """Add person to the draft (as the known person, or new) and ask for the next one."""
     if known is not None:
         person = replace(person, person_id=known.person_id, name=known.name)
@@ -229,6 +246,7 @@ async def _take_participant(
         how = f"on record as {escape(known.label)}" if known else "new person"
         text = f"Added {escape(person.describe())} ({how}). {NEXT_PERSON}"
     state.pending, state.candidates = None, ()
+    await _write(context, state, ADD_PEOPLE)
     message = update.effective_message
     if update.callback_query is not None and message is not None:
         await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
@@ -237,37 +255,33 @@ async def _take_participant(
     return ADD_PEOPLE
 
 
-@admin_only("add")
-async def add_person_choice(update: Update, context: BotContext) -> int | None:
+async def add_person_choice(update: Update, context: BotContext, state: AddState) -> Step:
     """The answer to "Is this …?": one of the people offered, or a new person."""
     query = update.callback_query
     assert query is not None
-    state = _add_state(context)
-    if state is None or state.pending is None:
+    if state.pending is None:
         await query.answer("This question is no longer open.")
         return None
     await query.answer()
     choice = (query.data or "").rsplit(":", 1)[-1]
     if choice == "new":
-        return await _take_participant(update, state, state.pending, None, new_person=True)
+        return await _take_participant(
+            update, context, state, state.pending, None, new_person=True
+        )
     known = next((c for c in state.candidates if str(c.person_id) == choice), None)
     if known is None:
         return ADD_PERSON
-    return await _take_participant(update, state, state.pending, known)
+    return await _take_participant(update, context, state, state.pending, known)
 
 
-async def add_person_waiting(update: Update, context: BotContext) -> int:
+async def add_person_waiting(update: Update, context: BotContext, state: AddState) -> Step:
     """Text while the "Is this …?" question is open."""
     await reply(update, "Please answer with the buttons above, or /cancel.")
     return ADD_PERSON
 
 
-@admin_only("add")
-async def add_done(update: Update, context: BotContext) -> int:
+async def add_done(update: Update, context: BotContext, state: AddState) -> Step:
     """/done after the participants: at least two are needed."""
-    state = _add_state(context)
-    if state is None:
-        return END
     count = len(state.draft.participants)
     if count < 2:
         await reply(
@@ -275,16 +289,13 @@ async def add_done(update: Update, context: BotContext) -> int:
             f"A meeting needs at least two participants; you have sent {count}. Send another one.",
         )
         return ADD_PEOPLE
+    await _write(context, state, ADD_LOCATION)
     await reply(update, "Where did it take place? Send the place, or /skip.")
     return ADD_LOCATION
 
 
-@admin_only("add")
-async def add_location(update: Update, context: BotContext) -> int:
+async def add_location(update: Update, context: BotContext, state: AddState) -> Step:
     """The place, or /skip."""
-    state = _add_state(context)
-    if state is None:
-        return END
     location = await read_answer(
         update, lambda text: None if _skipped(text) else records.check_field("location", text)
     )
@@ -292,16 +303,13 @@ async def add_location(update: Update, context: BotContext) -> int:
         return ADD_LOCATION
     state.draft.location = location
     known = await context.in_session(lambda s: records.known_issues(session=s, limit=15))
+    await _write(context, state, ADD_ISSUES)
     await reply(update, issues_question(known))
     return ADD_ISSUES
 
 
-@admin_only("add")
-async def add_issues(update: Update, context: BotContext) -> int:
+async def add_issues(update: Update, context: BotContext, state: AddState) -> Step:
     """Issues, comma-separated; synonyms of existing issues are mapped to them."""
-    state = _add_state(context)
-    if state is None:
-        return END
     names = await read_answer(
         update,
         lambda text: (
@@ -313,16 +321,13 @@ async def add_issues(update: Update, context: BotContext) -> int:
     choices = await context.in_session(lambda s: records.resolve_issues(names, session=s))
     state.draft.issues = list(dict.fromkeys(c.name for c in choices))
     state.notes = issue_notes(choices)
+    await _write(context, state, ADD_SOURCE)
     await reply(update, SOURCE_QUESTION)
     return ADD_SOURCE
 
 
-@admin_only("add")
-async def add_source(update: Update, context: BotContext) -> int:
+async def add_source(update: Update, context: BotContext, state: AddState) -> Step:
     """Source links, or /skip; then the preview card."""
-    state = _add_state(context)
-    if state is None:
-        return END
     urls = await read_answer(
         update,
         lambda text: (
@@ -339,29 +344,29 @@ async def add_source(update: Update, context: BotContext) -> int:
 # --------------------------------------------------------------------------- preview
 
 
-async def _show_preview(update: Update, context: BotContext, state: AddState) -> int:
+async def _show_preview(update: Update, context: BotContext, state: AddState) -> Step:
     try:
         records.validate_record(state.draft.as_record(), today=context.deps.today())
         to_fix: list[str] = []
     except ValidationError as exc:
         # Not a refusal: the preview lists what to fix, and Edit is one press away.
         to_fix = list(exc.errors)
+    await _write(context, state, ADD_PREVIEW)
     await send_blocks(update, preview_blocks(state.draft, state.notes, to_fix), preview_keyboard())
     return ADD_PREVIEW
 
 
-@admin_only("add")
-async def add_save(update: Update, context: BotContext) -> int:
+async def add_save(update: Update, context: BotContext, state: AddState) -> Step:
     """Save: create the meeting (with its audit entry) and show its card."""
     query = update.callback_query
     assert query is not None
-    state = _add_state(context)
-    if state is None:
-        await query.answer(FORM_ENDED)
-        return END
-    deps, actor, draft = context.deps, actor_id(update), state.draft
+    deps, actor, draft, key = context.deps, actor_id(update), state.draft, form_key(update)
+    assert key is not None
 
     def save(session: Session) -> tuple[int, list[MeetingView]]:
+        # The form ends first, in the meeting's transaction: of two Saves at once (a double
+        # tap reaching two replicas) the second finds no form and writes nothing.
+        forms.end_form(*key, session=session, must_exist=True)
         # create_meeting validates the record, once.
         result = records.create_meeting(
             draft.as_record(),
@@ -372,17 +377,20 @@ async def add_save(update: Update, context: BotContext) -> int:
         )
         return result.meeting_id, load_meeting_views([result.meeting_id], session=session)
 
-    saved = await run_change(
-        update,
-        context,
-        save,
-        explain=lambda exc: error_html(exc) + "\nPress Edit to fix it, or Cancel.",
-    )
+    try:
+        saved = await run_change(
+            update,
+            context,
+            save,
+            explain=lambda exc: error_html(exc) + "\nPress Edit to fix it, or Cancel.",
+        )
+    except forms.FormEnded:
+        await query.answer(FORM_ENDED)
+        return END
     if saved is REPORTED:
         return ADD_PREVIEW
     meeting_id, views = saved
     await query.answer("Saved.")
-    user_data(context).pop(ADD_KEY, None)
     card = render_meeting_card(views[0]) if views else ""
     await query.edit_message_text(
         f"Saved as <b>meeting {meeting_id}</b>. /undo takes it back.\n\n{card}",
@@ -393,51 +401,45 @@ async def add_save(update: Update, context: BotContext) -> int:
     return END
 
 
-@admin_only("add")
-async def add_edit(update: Update, context: BotContext) -> int:
+async def add_edit(update: Update, context: BotContext, state: AddState) -> Step:
     """Edit on the preview: choose the field to change."""
     query = update.callback_query
     assert query is not None
     await query.answer()
+    await _write(context, state, ADD_EDIT_FIELD)
     await query.edit_message_reply_markup(
         field_keyboard("adm:add:f:", list(FIELD_LABELS), back="adm:add:back")
     )
     return ADD_EDIT_FIELD
 
 
-@admin_only("add")
-async def add_back(update: Update, context: BotContext) -> int:
+async def add_back(update: Update, context: BotContext, state: AddState) -> Step:
     """« Back from the field buttons to Save / Edit / Cancel."""
     query = update.callback_query
     assert query is not None
     await query.answer()
+    await _write(context, state, ADD_PREVIEW)
     await query.edit_message_reply_markup(preview_keyboard())
     return ADD_PREVIEW
 
 
-@admin_only("add")
-async def add_edit_field(update: Update, context: BotContext) -> int:
+async def add_edit_field(update: Update, context: BotContext, state: AddState) -> Step:
     """A field button on the preview: ask for its new value."""
     query = update.callback_query
     assert query is not None
-    state = _add_state(context)
-    if state is None:
-        await query.answer(FORM_ENDED)
-        return END
     await query.answer()
     name = (query.data or "").rsplit(":", 1)[-1]
     if name not in FIELD_LABELS:
         return ADD_EDIT_FIELD
     state.edit_field = name
+    await _write(context, state, ADD_EDIT_VALUE)
     await reply(update, value_prompt(name))
     return ADD_EDIT_VALUE
 
 
-@admin_only("add")
-async def add_edit_value(update: Update, context: BotContext) -> int:
+async def add_edit_value(update: Update, context: BotContext, state: AddState) -> Step:
     """The new value of the field chosen on the preview; then the preview again."""
-    state = _add_state(context)
-    if state is None or state.edit_field is None or state.draft.date is None:
+    if state.edit_field is None or state.draft.date is None:
         return END
     today = context.deps.today()
     draft, name = state.draft, state.edit_field
@@ -466,12 +468,94 @@ async def add_edit_value(update: Update, context: BotContext) -> int:
     return await _show_preview(update, context, state)
 
 
-@admin_only("add")
-async def add_cancel_button(update: Update, context: BotContext) -> int:
+async def add_cancel_button(update: Update, context: BotContext, state: AddState) -> Step:
     """Cancel on the preview."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    user_data(context).pop(ADD_KEY, None)
+    await _write(context, state, END)
     await query.edit_message_text("Cancelled; nothing was saved.")
     return END
+
+
+# --------------------------------------------------------------------------- routing
+
+StepFunction = Callable[[Update, BotContext, AddState], Awaitable[Step]]
+
+# What a text message answers at each step.
+_TEXT_STEPS: dict[str, StepFunction] = {
+    ADD_DATE: add_date,
+    ADD_PEOPLE: add_participant,
+    ADD_PERSON: add_person_waiting,
+    ADD_LOCATION: add_location,
+    ADD_ISSUES: add_issues,
+    ADD_SOURCE: add_source,
+    ADD_EDIT_VALUE: add_edit_value,
+}
+# The commands a step takes (/cancel is the router's, at every step).
+_COMMAND_STEPS: dict[tuple[str, str], StepFunction] = {
+    (ADD_PEOPLE, "done"): add_done,
+    (ADD_LOCATION, "skip"): add_location,
+    (ADD_ISSUES, "skip"): add_issues,
+    (ADD_SOURCE, "skip"): add_source,
+}
+_PREVIEW_STEPS = frozenset({ADD_PREVIEW, ADD_EDIT_FIELD, ADD_EDIT_VALUE})
+_BUTTONS: list[tuple[re.Pattern[str], frozenset[str], StepFunction]] = [
+    (re.compile(r"^adm:p:(\d{1,9}|new)$"), frozenset({ADD_PERSON}), add_person_choice),
+    (re.compile(r"^adm:add:save$"), _PREVIEW_STEPS, add_save),
+    (re.compile(r"^adm:add:edit$"), _PREVIEW_STEPS, add_edit),
+    (re.compile(r"^adm:add:cancel$"), _PREVIEW_STEPS, add_cancel_button),
+    (re.compile(r"^adm:add:f:\w+$"), _PREVIEW_STEPS, add_edit_field),
+    (re.compile(r"^adm:add:back$"), _PREVIEW_STEPS, add_back),
+]
+ANSWER_THE_QUESTION = "Please answer the question above, or send /cancel to stop."
+
+
+async def continue_add(
+    update: Update, context: BotContext, form: forms.Form, command: str | None
+) -> Step:
+    """Take one update of an open /add form at its step, store the step it leads to (None ends
+    the form) and return that step.
+
+    command is the command word of a message (/done, /skip), None for text and buttons.
+    """
+    state = AddState.from_data(form.data)
+    state.form = form
+    query = update.callback_query
+    step_function: StepFunction | None
+    if query is not None:
+        data = query.data or ""
+        found = [(steps, fn) for pattern, steps, fn in _BUTTONS if pattern.match(data)]
+        if not found:
+            await query.answer(FORM_ENDED)
+            return form.step
+        steps, step_function = found[0]
+        if form.step not in steps:
+            if step_function is add_person_choice:
+                await query.answer("This question is no longer open.")
+            else:
+                await query.answer(STALE_BUTTON)
+            return form.step
+    elif command is not None:
+        step_function = _COMMAND_STEPS.get((form.step, command))
+    else:
+        step_function = _TEXT_STEPS.get(form.step)
+    if step_function is None:
+        await reply(update, ANSWER_THE_QUESTION)
+        return form.step
+    step = await step_function(update, context, state)
+    if not state.written:
+        await keep_form(context, form, step, state.to_data())
+    return step
+
+
+async def _write(context: BotContext, state: AddState, step: Step) -> None:
+    """Store the form at step (None ends it) before the reply that tells the admin so.
+
+    A process that dies after the reply has then kept what the reply said; one that dies
+    before it leaves the admin without an answer, and the same message again finds the step
+    already taken ("already a participant"), never a step silently lost.
+    """
+    if state.form is not None:
+        await keep_form(context, state.form, step, state.to_data())
+        state.written = True

@@ -102,7 +102,7 @@ def command_argument(update: Update) -> str:
 
 
 def user_data(context: BotContext) -> dict[Any, Any]:
-    """The sending admin's conversation data (every admin update has a user)."""
+    """The sending admin's data in this process (only /import's "replace" waits there)."""
     data = context.user_data
     assert data is not None, "admin_only lets only identified users through"
     return data

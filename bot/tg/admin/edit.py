@@ -2,16 +2,18 @@
 confirmation, /undo of the admin's last change and /history of a meeting.
 
 Every change is audited with its before and after, so /undo restores exactly and /history
-lists who changed what. A guided edit keeps (meeting id, field) in user_data under EDIT_KEY.
+lists who changed what. A guided edit waiting for its value is a form in the database
+(bot.core.forms, kind "edit", data meeting_id and field), so another process takes the value.
+The field buttons carry the meeting and the field, so they need no state at all.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.ext import ConversationHandler
 
-from bot.core import records
+from bot.core import forms, records
+from bot.core.forms import Form
 from bot.core.views import MeetingView, load_meeting_views
 from bot.tg.admin.change import (
     REPORTED,
@@ -19,8 +21,8 @@ from bot.tg.admin.change import (
     answer_text,
     command_argument,
     run_change,
-    user_data,
 )
+from bot.tg.admin.forms import keep_form, start_form
 from bot.tg.admin.render import (
     FIELD_LABELS,
     delete_keyboard,
@@ -37,19 +39,15 @@ from bot.tg.auth import admin_only
 from bot.tg.context import BotContext
 from bot.tg.render import escape, render_meeting_card
 
-END = ConversationHandler.END
-
-# Conversation states (the /add states are 0-8).
-EDIT_FIELD, EDIT_VALUE = 9, 10
-
-EDIT_KEY = "admin.edit"
+# The one step of a guided edit's form.
+EDIT_VALUE = "value"
 
 
 # --------------------------------------------------------------------------- /edit
 
 
 @admin_only("edit")
-async def cmd_edit(update: Update, context: BotContext) -> int:
+async def cmd_edit(update: Update, context: BotContext) -> None:
     """/edit ID FIELD VALUE changes at once; /edit ID asks which field; /edit ID FIELD asks."""
     parts = command_argument(update).split(None, 2)
     if not parts:
@@ -58,7 +56,7 @@ async def cmd_edit(update: Update, context: BotContext) -> int:
             "Write /edit ID FIELD VALUE, for example /edit 12 location Baku, "
             "or /edit 12 to choose the field.",
         )
-        return END
+        return
     reference = parts[0]
 
     def find(session: Session) -> tuple[int, str | None]:
@@ -67,76 +65,90 @@ async def cmd_edit(update: Update, context: BotContext) -> int:
 
     found = await run_change(update, context, find)
     if found is REPORTED:
-        return END
+        return
     meeting_id, name = found
     if len(parts) == 3:
         assert name is not None
         await _apply_edit(update, context, meeting_id, name, parts[2])
-        return END
+        return
     if name is not None:
-        user_data(context)[EDIT_KEY] = (meeting_id, name)
-        await reply(update, value_prompt(name, meeting_id))
-        return EDIT_VALUE
-    return await _offer_fields(update, context, meeting_id)
+        await _ask_value(update, context, meeting_id, name)
+        return
+    await _offer_fields(update, context, meeting_id)
 
 
-async def _offer_fields(update: Update, context: BotContext, meeting_id: int) -> int:
+async def _ask_value(update: Update, context: BotContext, meeting_id: int, name: str) -> None:
+    """Open the edit's form and ask for the field's new value."""
+    data = {"meeting_id": meeting_id, "field": name}
+    note = await start_form(update, context, kind="edit", step=EDIT_VALUE, data=data)
+    await reply(update, note + value_prompt(name, meeting_id))
+
+
+async def _offer_fields(update: Update, context: BotContext, meeting_id: int) -> None:
     views = await context.in_session(lambda s: load_meeting_views([meeting_id], session=s))
     if not views:
         await reply(update, f"Meeting {meeting_id} is deleted.")
-        return END
+        return
     view = views[0]
     keyboard = field_keyboard(f"adm:ef:{meeting_id}:", list(FIELD_LABELS), back=None)
     await reply(
         update,
         f"<b>{meeting_label(view)}</b>\n{render_meeting_card(view)}\n\n"
-        "Which field do you want to change? /cancel stops.",
+        "Which field do you want to change?",
         keyboard,
     )
-    return EDIT_FIELD
 
 
 @admin_only("edit")
-async def edit_button(update: Update, context: BotContext) -> int:
+async def edit_button(update: Update, context: BotContext) -> None:
     """The Edit button under a saved meeting's card."""
     query = update.callback_query
     assert query is not None
     await query.answer()
     meeting_id = int((query.data or "0").rsplit(":", 1)[-1])
-    return await _offer_fields(update, context, meeting_id)
+    await _offer_fields(update, context, meeting_id)
 
 
 @admin_only("edit")
-async def edit_field_button(update: Update, context: BotContext) -> int | None:
+async def edit_field_button(update: Update, context: BotContext) -> None:
     """A field button of the guided edit: ask for the new value."""
     query = update.callback_query
     assert query is not None
     await query.answer()
     _, _, meeting, name = (query.data or "").split(":", 3)
     if name not in FIELD_LABELS:
-        return None
-    user_data(context)[EDIT_KEY] = (int(meeting), name)
-    await reply(update, value_prompt(name, int(meeting)))
-    return EDIT_VALUE
+        return
+    await _ask_value(update, context, int(meeting), name)
 
 
-@admin_only("edit")
-async def edit_value(update: Update, context: BotContext) -> int:
-    """The new value in a guided edit."""
-    pending = user_data(context).get(EDIT_KEY)
-    if not pending:
-        return END
-    meeting_id, name = pending
-    if await _apply_edit(update, context, meeting_id, name, answer_text(update)):
-        user_data(context).pop(EDIT_KEY, None)
-        return END
-    return EDIT_VALUE
+async def continue_edit(update: Update, context: BotContext, form: Form) -> None:
+    """The new value in a guided edit (its form is open); the form ends once it is taken."""
+    meeting_id, name = int(form.data["meeting_id"]), str(form.data["field"])
+    key = (form.chat_id, form.user_id)
+    try:
+        done = await _apply_edit(update, context, meeting_id, name, answer_text(update), end=key)
+    except forms.FormEnded:
+        # Another update (another replica) took this edit's value meanwhile.
+        await reply(update, f"This edit has ended; send /edit {meeting_id} to start again.")
+        return
+    if not done:
+        await keep_form(context, form, EDIT_VALUE, form.data)
 
 
 async def _apply_edit(
-    update: Update, context: BotContext, meeting_id: int, name: str, value: str
+    update: Update,
+    context: BotContext,
+    meeting_id: int,
+    name: str,
+    value: str,
+    *,
+    end: tuple[int, int] | None = None,
 ) -> bool:
-    """Change one field, show what changed and the card; False when the core refused."""
+    """Change one field, show what changed and the card; False when the core refused.
+
+    end is the (chat, user) of a guided edit's form, ended in the change's own transaction
+    (FormEnded, and nothing written, when it has ended meanwhile).
+    """
     deps, actor = context.deps, actor_id(update)
 
     def edit(session: Session) -> tuple[records.ChangeResult, list[MeetingView]]:
@@ -149,6 +161,8 @@ async def _apply_edit(
             actor_id=actor,
             today=deps.today(),
         )
+        if end is not None:
+            forms.end_form(*end, session=session, must_exist=True)
         return result, load_meeting_views([meeting_id], session=session)
 
     edited = await run_change(update, context, edit)

@@ -1,7 +1,9 @@
 """/import and /export: the whole catalog as a YAML or JSON file, and back.
 
 /import takes the document sent with it (the command as its caption) or asks for one; the whole
-file is validated first and applied in one transaction, or nothing is written. /add with a YAML
+file is validated first and applied in one transaction, or nothing is written. Stored meetings
+keep what the file leaves out; "replace" in the caption (or after /import) makes the file the
+whole truth. /add with a YAML
 block goes through import_data too. /export sends every meeting in the import format.
 """
 
@@ -14,7 +16,14 @@ from telegram.ext import ConversationHandler
 
 from bot.core import records
 from bot.core.interchange import ImportResult, export_catalog
-from bot.tg.admin.change import REPORTED, Reported, actor_id, command_argument, run_change
+from bot.tg.admin.change import (
+    REPORTED,
+    Reported,
+    actor_id,
+    command_argument,
+    run_change,
+    user_data,
+)
 from bot.tg.admin.render import import_errors_html, reply
 from bot.tg.auth import admin_only
 from bot.tg.context import BotContext
@@ -29,12 +38,23 @@ IMPORT_FILE = 11
 # YAML, so bigger imports go through `meetbot import` on the server instead.
 MAX_IMPORT_FILE_BYTES = 10 * 1024 * 1024
 IMPORT_SUFFIXES = (".yaml", ".yml", ".json")
+# user_data key: the /import that asked for the file said "replace".
+_REPLACE = "import_replace"
 
 
 async def import_data(
-    update: Update, context: BotContext, data: bytes, *, filename: str, lead: str
+    update: Update,
+    context: BotContext,
+    data: bytes,
+    *,
+    filename: str,
+    lead: str,
+    replace: bool = False,
 ) -> ImportResult | Reported:
-    """Import a file's bytes as the sending admin; an unusable file is listed after lead."""
+    """Import a file's bytes as the sending admin; an unusable file is listed after lead.
+
+    Stored meetings keep what the file leaves out, unless replace makes the file the truth.
+    """
     deps, actor = context.deps, actor_id(update)
     return await run_change(
         update,
@@ -46,6 +66,7 @@ async def import_data(
             clock=deps.clock,
             actor_id=actor,
             today=deps.today(),
+            replace=replace,
         ),
         explain=lambda exc: import_errors_html(exc, lead),
     )
@@ -53,11 +74,12 @@ async def import_data(
 
 @admin_only("import")
 async def cmd_import(update: Update, context: BotContext) -> int:
-    """/import: take the document sent with it, or ask for one."""
+    """/import [replace]: take the document sent with it, or ask for one."""
     message = update.effective_message
     if message is not None and message.document is not None:
         await _import_document(update, context)
         return END
+    user_data(context)[_REPLACE] = _says_replace(command_argument(update))
     await reply(
         update,
         "Send the YAML or JSON file as a document now (at most "
@@ -79,29 +101,46 @@ async def import_waiting(update: Update, context: BotContext) -> int:
     return IMPORT_FILE
 
 
+def _too_large(size: int) -> str:
+    """The refusal of a file of size bytes, with its real size (in bytes when MB would hide it)."""
+    shown = f"{size / 1_048_576:.1f} MB"
+    if round(size / 1_048_576, 1) <= MAX_IMPORT_FILE_BYTES / 1_048_576:
+        shown = f"{size:,} bytes"  # 10.0 MB beside a 10 MB limit would not say why
+    return (
+        f"The file is {shown}; the limit is {MAX_IMPORT_FILE_BYTES // 1_048_576} MB"
+        " (use meetbot import on the server)."
+    )
+
+
+def _says_replace(text: str) -> bool:
+    """Whether a caption or an argument asks the file to replace what is stored."""
+    return "replace" in text.casefold().split()
+
+
 async def _import_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     document = message.document if message else None
+    # "replace" in the document's caption, or after the /import that asked for the file.
+    replace = bool(user_data(context).pop(_REPLACE, False))
     if document is None:
         return
+    replace = replace or _says_replace((message.caption if message else None) or "")
     name = document.file_name or "import.yaml"
     size = document.file_size or 0
     if size > MAX_IMPORT_FILE_BYTES:
-        await reply(
-            update,
-            f"The file is {size / 1_048_576:.1f} MB; the limit is "
-            f"{MAX_IMPORT_FILE_BYTES // 1_048_576} MB (use meetbot import on the server).",
-        )
+        await reply(update, _too_large(size))
         return
     if not name.lower().endswith(IMPORT_SUFFIXES):
         await reply(update, "Send a .yaml, .yml or .json file in the import format.")
         return
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
-    if len(data) > MAX_IMPORT_FILE_BYTES:
-        await reply(update, f"The file is over {MAX_IMPORT_FILE_BYTES // 1_048_576} MB.")
+    if len(data) > MAX_IMPORT_FILE_BYTES:  # Telegram's file_size was missing or wrong
+        await reply(update, _too_large(len(data)))
         return
-    result = await import_data(update, context, data, filename=name, lead="Nothing was imported")
+    result = await import_data(
+        update, context, data, filename=name, lead="Nothing was imported", replace=replace
+    )
     if result is REPORTED:
         return
     undo = " /undo takes it back." if result.meeting_ids else ""

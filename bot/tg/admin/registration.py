@@ -1,16 +1,19 @@
-"""The admin handler list: the /add, /edit and /import conversations (with /cancel and their
-time-outs), the delete buttons and the plain commands, plus the admin command menu.
+"""The admin handler list: the router of open forms (/add, a guided /edit; state in the
+database), the /import conversation (with /cancel and its time-out), the buttons and the plain
+commands, plus the admin command menu.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -21,15 +24,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.core import forms
+from bot.core.forms import FORM_TTL
 from bot.tg.admin import add, aliases, edit, import_export, rights
-from bot.tg.admin.add import ADD_KEY
-from bot.tg.admin.edit import EDIT_KEY
+from bot.tg.admin.forms import FORM_ENDED, expiry_notice, form_key
 from bot.tg.admin.render import reply
+from bot.tg.auth import ensure_admin
 from bot.tg.commands import BotCommandInfo
 from bot.tg.context import BotContext, HandlerList
 
 END = ConversationHandler.END
-ADMIN_CONVERSATION_TIMEOUT = dt.timedelta(minutes=15)
+# The /import conversation's time-out; the forms expire after the same silence.
+ADMIN_CONVERSATION_TIMEOUT: dt.timedelta = FORM_TTL
 
 COMMANDS = [
     BotCommandInfo("add", "Add a meeting step by step (or /add with a YAML block)", "admin"),
@@ -51,16 +57,15 @@ COMMANDS = [
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
-
-def _forget_forms(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(ADD_KEY, None)
-        context.user_data.pop(EDIT_KEY, None)
+# The commands an open form takes; any other command passes by (so /help or /add work mid-form).
+FORM_COMMANDS = frozenset({"done", "skip", "cancel"})
+FORM_BUTTONS = re.compile(r"^adm:(add|p):")
+# Form handlers run in this handler group, before every other handler (group 0).
+FORMS_GROUP = -1
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel inside an admin conversation: leave it, saving nothing."""
-    _forget_forms(context)
+    """/cancel inside the /import conversation: leave it, saving nothing."""
     await reply(update, "Cancelled; nothing was saved.")
     return END
 
@@ -72,14 +77,13 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
 
 async def answer_the_question(update: Update, context: BotContext) -> None:
     """Anything but the expected answer inside a conversation: say what is expected."""
-    await reply(update, "Please answer the question above, or send /cancel to stop.")
+    await reply(update, add.ANSWER_THE_QUESTION)
 
 
 def _timed_out(what: str) -> Callback:
-    """The handler of a conversation's time-out: forget the form and say that nothing was saved."""
+    """The handler of a conversation's time-out: say that nothing was saved."""
 
     async def on_timeout(update: Update, context: BotContext) -> None:
-        _forget_forms(context)
         chat = update.effective_chat
         if chat is None:
             return
@@ -90,6 +94,67 @@ def _timed_out(what: str) -> Callback:
         )
 
     return on_timeout
+
+
+def _form_command(update: Update) -> str | None:
+    """The command word of a message ("done" for /done@meetbot), or None for plain text."""
+    message = update.message
+    text = message.text if message is not None else None
+    if not text or not text.startswith("/"):
+        return None
+    return text[1:].split(None, 1)[0].split("@", 1)[0].casefold() if len(text) > 1 else ""
+
+
+async def route_form(update: Update, context: BotContext) -> None:
+    """Continue the sender's open form (/add, a guided /edit), read from the database.
+
+    Runs before every other handler. A text message, a form command or a form button of a user
+    with an open form goes to the form's step and stops there (ApplicationHandlerStop); other
+    updates, and users without a form, go on to the other handlers. A form that has expired
+    is reported once, with what was lost, and removed; a form button without a form is answered.
+    """
+    key = form_key(update)
+    query = update.callback_query
+    is_button = query is not None and bool(FORM_BUTTONS.match(query.data or ""))
+    message = update.message
+    if key is None or not (is_button or (message is not None and message.text)):
+        return
+    command = None if is_button else _form_command(update)
+    if command is not None and command not in FORM_COMMANDS:
+        return
+    form = await context.in_session(lambda s: forms.find_form(*key, session=s))
+    if form is None:
+        if query is not None and is_button:
+            await query.answer(FORM_ENDED)
+            raise ApplicationHandlerStop
+        return
+    if form.is_expired(context.deps.clock.now()):
+        await context.in_session(lambda s: forms.end_form(*key, session=s))
+        notice = expiry_notice(form, context.deps.settings.default_zone)
+        if query is not None:
+            await query.answer(notice[:200], show_alert=True)
+        else:
+            await reply(update, notice)
+        raise ApplicationHandlerStop
+    if not await ensure_admin(update, context, form.kind):
+        raise ApplicationHandlerStop
+    if command == "cancel":
+        await context.in_session(lambda s: forms.end_form(*key, session=s))
+        await reply(update, "Cancelled; nothing was saved.")
+    elif form.kind == "add":
+        await add.continue_add(update, context, form, command)
+    elif query is not None:
+        await query.answer(FORM_ENDED)
+    elif command is not None:
+        await answer_the_question(update, context)
+    else:
+        await edit.continue_edit(update, context, form)
+    raise ApplicationHandlerStop
+
+
+def form_handlers() -> HandlerList:
+    """The handler of open forms, for bot/tg/app.py to register in FORMS_GROUP."""
+    return [TypeHandler(Update, route_form)]
 
 
 def handlers(
@@ -111,65 +176,6 @@ def handlers(
         # Buttons here belong to the conversation of the user who pressed them; tracking them
         # per message (per_message=True) would break the text steps.
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
-        add_conversation = ConversationHandler(
-            entry_points=[CommandHandler("add", add.cmd_add)],
-            states={
-                add.ADD_DATE: [MessageHandler(text, add.add_date)],
-                add.ADD_PEOPLE: [
-                    CommandHandler("done", add.add_done),
-                    MessageHandler(text, add.add_participant),
-                ],
-                add.ADD_PERSON: [
-                    CallbackQueryHandler(add.add_person_choice, pattern=r"^adm:p:(\d{1,9}|new)$"),
-                    MessageHandler(text, add.add_person_waiting),
-                ],
-                add.ADD_LOCATION: [
-                    CommandHandler("skip", add.add_location),
-                    MessageHandler(text, add.add_location),
-                ],
-                add.ADD_ISSUES: [
-                    CommandHandler("skip", add.add_issues),
-                    MessageHandler(text, add.add_issues),
-                ],
-                add.ADD_SOURCE: [
-                    CommandHandler("skip", add.add_source),
-                    MessageHandler(text, add.add_source),
-                ],
-                add.ADD_PREVIEW: [
-                    CallbackQueryHandler(add.add_save, pattern=r"^adm:add:save$"),
-                    CallbackQueryHandler(add.add_edit, pattern=r"^adm:add:edit$"),
-                    CallbackQueryHandler(add.add_cancel_button, pattern=r"^adm:add:cancel$"),
-                ],
-                add.ADD_EDIT_FIELD: [
-                    CallbackQueryHandler(add.add_edit_field, pattern=r"^adm:add:f:\w+$"),
-                    CallbackQueryHandler(add.add_back, pattern=r"^adm:add:back$"),
-                    CallbackQueryHandler(add.add_cancel_button, pattern=r"^adm:add:cancel$"),
-                ],
-                add.ADD_EDIT_VALUE: [MessageHandler(text, add.add_edit_value)],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, _timed_out("/add form"))],
-            },
-            fallbacks=fallbacks,
-            conversation_timeout=timeout,
-            allow_reentry=True,
-            name="admin_add",
-        )
-        edit_conversation = ConversationHandler(
-            entry_points=[
-                CommandHandler("edit", edit.cmd_edit),
-                CallbackQueryHandler(edit.edit_button, pattern=r"^adm:edit:\d{1,9}$"),
-            ],
-            states={
-                edit.EDIT_FIELD: [
-                    CallbackQueryHandler(edit.edit_field_button, pattern=r"^adm:ef:\d{1,9}:\w+$")
-                ],
-                edit.EDIT_VALUE: [MessageHandler(text, edit.edit_value)],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, _timed_out("edit"))],
-            },
-            fallbacks=fallbacks,
-            conversation_timeout=timeout,
-            allow_reentry=True,
-            name="admin_edit",
-        )
         import_conversation = ConversationHandler(
             entry_points=[
                 CommandHandler("import", import_export.cmd_import),
@@ -188,8 +194,10 @@ def handlers(
             name="admin_import",
         )
     return [
-        add_conversation,
-        edit_conversation,
+        CommandHandler("add", add.cmd_add),
+        CommandHandler("edit", edit.cmd_edit),
+        CallbackQueryHandler(edit.edit_button, pattern=r"^adm:edit:\d{1,9}$"),
+        CallbackQueryHandler(edit.edit_field_button, pattern=r"^adm:ef:\d{1,9}:\w+$"),
         import_conversation,
         CallbackQueryHandler(edit.delete_button, pattern=r"^adm:del:\d{1,9}$"),
         CallbackQueryHandler(edit.delete_confirmed, pattern=r"^adm:delok:\d{1,9}$"),

@@ -7,7 +7,6 @@ reply and send_blocks are the only functions that talk to Telegram.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -24,9 +23,15 @@ from bot.core.records import (
     RecordError,
     ValidationError,
 )
-from bot.core.records.values import AdminInfo, HistoryEntry
+from bot.core.records.values import COMMAND_LINE_ACTOR, AdminInfo, HistoryEntry
 from bot.core.views import MeetingView, ParticipantView
-from bot.tg.render import MESSAGE_LIMIT, NO_PREVIEW, escape, escape_clipped, render_meeting_card
+from bot.tg.render import (
+    NO_PREVIEW,
+    escape,
+    escape_clipped,
+    join_blocks,
+    render_meeting_card,
+)
 
 # The one error a change can end in: a records rule (RecordError) or an unusable import file.
 DomainError = RecordError | InvalidImport
@@ -69,29 +74,11 @@ async def reply(
     )
 
 
-def chunks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into messages of at most limit characters, never splitting a block."""
-    pages: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > limit:
-            # Blocks are built to fit (cards are capped, lines clipped); never cut HTML blindly.
-            block = escape_clipped(re.sub(r"<[^>]+>", "", block), limit - 10)
-        if current and len(current) + 1 + len(block) > limit:
-            pages.append(current)
-            current = block
-        else:
-            current = f"{current}\n{block}" if current else block
-    if current:
-        pages.append(current)
-    return pages
-
-
 async def send_blocks(
     update: Update, blocks: list[str], keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
     """Send blocks (each well under the limit) in as few messages as fit; keyboard on the last."""
-    pages = chunks(blocks)
+    pages = join_blocks(blocks)  # UTF-16 units, as Telegram counts
     for page in pages[:-1]:
         await reply(update, page)
     if pages:
@@ -177,12 +164,32 @@ def value_prompt(name: str, meeting_id: int | None = None) -> str:
 
 
 def describe_changes(changes: Sequence[FieldChange]) -> list[str]:
-    """One line per changed field: before → after, long values clipped."""
+    """One line per changed field: before → after, long values clipped.
+
+    The participants are told as a difference: + who joined, − who left, and whose role
+    changed (before → after), not the whole list twice.
+    """
     lines = []
     for change in changes:
+        if change.field == "participants" and change.before and change.after:
+            lines.extend(_participant_lines(change))
+            continue
         before = escape_clipped(change.before, 300) if change.before else "—"
         after = escape_clipped(change.after, 300) if change.after else "—"
         lines.append(f"• {escape(change.field)}: {before} → {after}")
+    return lines
+
+
+def _participant_lines(change: FieldChange) -> list[str]:
+    lines = [f"• {escape(change.field)}:"]
+    lines += [f"   + {escape_clipped(person, 300)}" for person in change.added]
+    lines += [f"   − {escape_clipped(person, 300)}" for person in change.removed]
+    lines += [
+        f"   {escape(who)}: {escape_clipped(old, 300)} → {escape_clipped(new, 300)}"
+        for who, old, new in change.changed
+    ]
+    if len(lines) == 1:
+        lines[0] += " the same people, in a new order"
     return lines
 
 
@@ -191,7 +198,13 @@ def history_blocks(reference: str, entries: Sequence[HistoryEntry], zone: dt.tzi
     blocks = [f"<b>History of meeting {escape(reference.lstrip('#'))}</b>"]
     for entry in entries:
         at = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        who = f"user {entry.actor_id}" if entry.actor_id is not None else "the system"
+        who = (
+            "the system"
+            if entry.actor_id is None
+            else "the command line"
+            if entry.actor_id == COMMAND_LINE_ACTOR
+            else f"user {entry.actor_id}"
+        )
         undone = " (undone)" if entry.undone else ""
         blocks += ["", f"<b>{at}</b> {escape(entry.action)} by {who}{undone}"]
         blocks += describe_changes(entry.changes)

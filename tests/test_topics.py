@@ -1,0 +1,94 @@
+"""The topic index on its own: stems, synonyms, kinds of topic, and words that must be found.
+
+No database: a TopicIndex is filled with invented labels and texts, as CatalogIndex.build does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.lexicon import ISSUE_SYNONYMS, tokens
+from bot.core.topics import TopicIndex, phrase_stems, stem
+
+
+def _index(labels: dict[int, list[str]], texts: dict[int, str] | None = None) -> TopicIndex:
+    index = TopicIndex()
+    issue_ids: dict[str, int] = {}
+    for meeting_id, meeting_labels in labels.items():
+        for label in meeting_labels:
+            issue_id = issue_ids.setdefault(label, len(issue_ids) + 1)
+            if issue_id not in index.issue_names:
+                index.add_issue(issue_id, label, [])
+            index.link(meeting_id, issue_id)
+    for meeting_id, text in (texts or {}).items():
+        index.add_text(meeting_id, None, text)
+    index.finish()
+    return index
+
+
+def _found(index: TopicIndex, phrase: str) -> set[int]:
+    match = index.match(tokens(phrase))
+    return set(match.meetings) if match else set()
+
+
+@pytest.mark.parametrize("group", ISSUE_SYNONYMS, ids=lambda g: g[0])
+def test_every_phrase_of_a_synonym_group_finds_a_meeting_labelled_with_another(
+    group: tuple[str, ...],
+) -> None:
+    # Meeting 1 carries the group's first phrase as its label; meeting 2 an unrelated label.
+    index = _index({1: [group[0]], 2: ["fisheries quotas in the Barents Sea"]})
+    for phrase in group:
+        assert _found(index, phrase) == {1}, phrase
+
+
+def test_words_that_only_name_a_kind_of_topic_may_be_missing() -> None:
+    index = _index({1: ["Black Sea Grain Initiative"], 2: ["grain prices"]})
+    assert _found(index, "the grain deal") == {1, 2}
+    assert _found(index, "the grain initiative talks") == {1, 2}
+    assert _found(index, "the grain deal in the Baltic") == set()  # "baltic" must be found
+
+
+def test_an_unknown_word_cannot_be_outvoted() -> None:
+    index = _index({1: ["war in Karabakh"], 2: ["war in Ukraine"]})
+    assert _found(index, "the Gaza war") == set()
+    assert _found(index, "the war in Ukraine") == {2}
+
+
+def test_british_and_american_spellings_meet() -> None:
+    assert stem("normalisation") == stem("normalization")
+    assert stem("programme") == stem("program")
+    assert stem("defence") == stem("defense")
+    index = _index({1: ["visa liberalization"]}, {2: "They discussed the labour market."})
+    assert _found(index, "visa liberalisation") == {1}
+    assert _found(index, "labor market") == {2}
+
+
+def test_a_hyphenated_word_is_also_one_word() -> None:
+    assert stem("ceasefire") in phrase_stems("a cease-fire along the line")
+    index = _index({}, {1: "Both sides backed the cease-fire."})
+    assert _found(index, "ceasefire") == {1}
+
+
+def test_a_country_and_its_adjective_are_one_topic() -> None:
+    index = _index({}, {1: "Talks on Ukrainian grain exports.", 2: "Exports from Chile."})
+    assert _found(index, "Ukraine") == {1}
+    assert _found(index, "Chilean exports") == {2}
+
+
+def test_every_word_must_be_found_in_one_sentence_or_all_but_one_there() -> None:
+    texts = {
+        1: "They agreed on a water treaty. The border was discussed.",
+        2: "Water was short. Later, a treaty on the border followed.",
+        3: "A border treaty on water sharing was signed.",
+    }
+    index = _index({}, texts)
+    assert _found(index, "water treaty") == {1, 2, 3}  # one word may stand in another sentence
+    assert _found(index, "border water treaty") == {1, 2, 3}
+    assert _found(index, "water sharing treaty") == {3}
+
+
+def test_topic_synonyms_are_a_fallback_only() -> None:
+    index = _index({1: ["landmines"], 2: ["mine contamination"]})
+    assert _found(index, "landmines") == {1, 2}  # one group: the words as asked find both
+    index = _index({1: ["unexploded ordnance"]}, {2: "A demining team arrived."})
+    assert _found(index, "demining") == {1, 2}
