@@ -164,7 +164,7 @@ class ConversationState(SQLModel, table=True):
     )
     kind: str = Field(max_length=20)  # add, edit
     step: str = Field(max_length=30)
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     started_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime = Field(index=True)
