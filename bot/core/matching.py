@@ -75,9 +75,10 @@ class CatalogIndex:
         self.part_person = array("l")
         self.person_parts: dict[int, array[int]] = defaultdict(lambda: array("l"))
         self.person_names: dict[int, str] = {}
-        # Sets while building, tuples once built: most name words belong to one person, and
+        # Lists while building, tuples once built: most name words belong to one person, and
         # 37k one-element sets cost 8 MB at 100k meetings.
-        self.name_index: dict[str, list[int] | tuple[int, ...]] = defaultdict(list)
+        self.name_index: dict[str, tuple[int, ...]] = {}
+        self._name_lists: dict[str, list[int]] = defaultdict(list)  # while building
         self.person_name_tokens: dict[int, frozenset[str]] = {}
         self.given_names: set[str] = set()  # first name parts that are nobody's surname
         self.surnames: set[str] = set()  # last name parts of canonical names
@@ -184,7 +185,7 @@ class CatalogIndex:
             all_tokens.add(initials)
         for tok in all_tokens:
             # A list until _finish makes it a tuple; the declared union cannot say when.
-            self.name_index[tok].append(person_id)  # type: ignore[union-attr]
+            self._name_lists[tok].append(person_id)
         self.person_name_tokens[person_id] = frozenset(all_tokens)
         if len(own) > 1:
             self.given_names.update(own[:-1])
@@ -231,7 +232,8 @@ class CatalogIndex:
     def _finish(self) -> None:
         self.given_names -= self.surnames
         self.topics.finish()
-        self.name_index = {tok: tuple(ids) for tok, ids in self.name_index.items()}
+        self.name_index = {tok: tuple(ids) for tok, ids in self._name_lists.items()}
+        self._name_lists = {}
         self._name_vocab = list(self.name_index)
         self._role_vocab = list(self.role_index)
         self.place_index = dict(self.place_index)
