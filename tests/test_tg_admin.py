@@ -860,6 +860,51 @@ async def test_grant_revoke_and_admins(seeded: Engine, clock: FakeClock) -> None
         assert last_text(bot, GRANTED) == refusal("admins")
 
 
+async def test_grant_refuses_a_huge_number_with_one_sentence(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        for command in ("/grant", "/revoke"):
+            await bot.say(chat, ann, f"{command} {'7' * 5000}")
+            assert last_text(bot, ADMIN) == (
+                "That number has 5,000 digits; a Telegram user id has at most 16. "
+                f"Write {command} USER_ID, for example {command} 123456789."
+            )
+        await bot.say(chat, ann, f"/grant {'7' * 17}")
+        assert last_text(bot, ADMIN).startswith("That number has 17 digits;")
+    assert database_state(seeded) == state
+
+
+async def test_grant_as_a_reply_to_no_person_grants_nothing(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        group = bot.api.add_chat(GROUP_ID, "Officials")
+        anonymous = bot.api.user_message(group, ANONYMOUS_BOT, "as the group", sender_chat=group)
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=anonymous)
+        assert last_text(bot, GROUP_ID) == (
+            "That message was sent on behalf of “Officials”, not by a person, so /grant "
+            "cannot tell who wrote it. Ask them to write as themselves, or send /grant USER_ID."
+        )
+        # The bot's own message (here its refusal above), and the stand-in users by id.
+        own = bot.message_of(bot.last_reply(GROUP_ID))
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=own)
+        assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        without_chat = bot.api.user_message(group, ANONYMOUS_BOT, "anonymous, no sender_chat")
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=without_chat)
+        assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        for user_id in (ANONYMOUS_BOT["id"], bot.api.bot_user["id"]):
+            await bot.say(group, ann, f"/grant@{bot.username} {user_id}")
+            assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        assert not bot.api.calls_to("setMyCommands")
+    assert database_state(seeded) == state
+
+
 async def test_alias_and_merge(seeded: Engine, clock: FakeClock) -> None:
     today = clock.now().date()
     with session_scope(seeded) as session:
