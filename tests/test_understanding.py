@@ -119,6 +119,10 @@ def test_rank_and_demonym_in_an_alias_do_not_point_at_its_carrier(catalog: Engin
     assert _found(catalog, "meetings of the president of Moldova") == {"u02", "u06", "u11"}
 
 
+def test_a_long_name_is_also_its_initials(catalog: Engine) -> None:
+    assert _found(catalog, "who met KAN?") == {"u02"}  # Khalid Al Nuaimi
+
+
 def test_the_name_in_a_descriptive_alias_still_finds_the_person(catalog: Engine) -> None:
     assert _found(catalog, "meetings of Vasca in 2019") == {"u01"}
 

@@ -168,6 +168,11 @@ class CatalogIndex:
             all_tokens.update(
                 t for t in _name_tokens(form) if t not in FILLERS and not _describes_person(t)
             )
+        # A long name is also called by its initials: "MBS" is Mohammed bin Salman.
+        words = _name_tokens(name)
+        initials = "".join(w[0] for w in words)
+        if len(words) >= 3 and initials not in KNOWN_ACRONYMS and initials not in ROLE_ACRONYMS:
+            all_tokens.add(initials)
         for tok in all_tokens:
             self.name_index[tok].append(person_id)  # type: ignore[union-attr]
         self.person_name_tokens[person_id] = frozenset(all_tokens)
