@@ -898,6 +898,13 @@ async def test_grant_as_a_reply_to_no_person_grants_nothing(
         without_chat = bot.api.user_message(group, ANONYMOUS_BOT, "anonymous, no sender_chat")
         await bot.say(group, ann, f"/grant@{bot.username}", reply_to=without_chat)
         assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        # In a forum topic, a message without a reply still carries the topic's first message.
+        starter = bot.api.add_user(MEMBER, "Topic starter")
+        topic = bot.api.user_message(group, starter, "")
+        topic.pop("text")
+        topic["forum_topic_created"] = {"name": "Admins", "icon_color": 7322096}
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=topic)
+        assert last_text(bot, GROUP_ID).startswith("Write /grant USER_ID")
         for user_id in (ANONYMOUS_BOT["id"], bot.api.bot_user["id"]):
             await bot.say(group, ann, f"/grant@{bot.username} {user_id}")
             assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")

@@ -54,6 +54,9 @@ def _target_user(update: Update, context: BotContext, command: str) -> int | str
     if argument or message is None or message.reply_to_message is None:
         return None
     replied = message.reply_to_message
+    if replied.forum_topic_created is not None:
+        # In a forum topic every message "replies" to the topic's first message: not a choice.
+        return None
     if replied.sender_chat is not None:
         return (
             f"That message was sent on behalf of {_chat_name(replied.sender_chat.title)}, "
