@@ -154,14 +154,26 @@ def undo_alias(entry: AuditEntry, *, session: Session, clock: Clock, actor_id: i
 
 
 def _merge_pair(
-    keep: str, remove: str, *, session: Session
+    keep: str, remove: str, *, session: Session, lock: bool = False
 ) -> tuple[Person, Person, list[Participation]]:
     """The two people of a merge and the participations that would move; RecordError when the
-    merge is refused (one person twice, or both at one meeting: then they are two people)."""
+    merge is refused (one person twice, or both at one meeting: then they are two people).
+
+    lock takes both person rows FOR UPDATE first (PostgreSQL; SQLite writes one at a time), so
+    a merge racing on another replica waits for this one and then finds the removed person gone.
+    """
     kept = find_person(keep, session=session)
     dropped = find_person(remove, session=session)
     if kept.id == dropped.id:
         raise RecordError(f"“{keep}” and “{remove}” already are the same person.")
+    if lock:
+        locked = session.exec(
+            select(Person.id).where(col(Person.id).in_([kept.id, dropped.id])).with_for_update()
+        ).all()
+        for person in (kept, dropped):
+            if person.id not in locked:
+                raise NotFoundError(f"There is no person #{person.id} any more.")
+            session.refresh(person)
     kept_meetings = set(
         session.exec(select(Participation.meeting_id).where(Participation.person_id == kept.id))
     )
@@ -215,7 +227,7 @@ def merge_people(
 
     Refused when both took part in the same meeting (then they are two people).
     """
-    kept, dropped, moved = _merge_pair(keep, remove, session=session)
+    kept, dropped, moved = _merge_pair(keep, remove, session=session, lock=True)
     before: dict[str, Any] = {
         "keep": _named_snapshot(kept),
         "drop": _named_snapshot(dropped),
