@@ -14,9 +14,10 @@ install: $(BIN)/python  ## the package with its test tools, editable
 test: install  ## the whole test suite (PostgreSQL tests skip if the server does not answer)
 	$(BIN)/pytest
 
-lint:  ## ruff, the one linter and formatter
+lint:  ## ruff, the one linter and formatter, and mypy --strict over bot/ and storage/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff format .
@@ -29,5 +30,5 @@ eval: eval-set install  ## answer quality on the dev set (needs ../shared/eval, 
 eval-set:
 	@test -f "$(EVAL)/score.py" || { echo "make eval needs the evaluation set (score.py, dev/) at $(EVAL), which is not part of this repository; put it there or run make eval EVAL=/path/to/eval." >&2; exit 1; }
 
-ci:  ## what CI runs: fresh venv, PostgreSQL required, ruff, tests
+ci:  ## what CI runs: fresh venv, PostgreSQL required, ruff, mypy, tests
 	CI=true .ci/run

@@ -173,7 +173,7 @@ _S = TypeVar("_S", bound=CoreSettings)
 
 def _load(kind: type[_S], env_file: str | Path | None) -> _S:
     try:
-        return kind(_env_file=env_file)  # type: ignore[call-arg]
+        return kind(_env_file=env_file)
     except ValidationError as exc:
         error = exc.errors()[0]
         key = str(error["loc"][0]).upper() if error.get("loc") else "settings"

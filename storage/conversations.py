@@ -56,7 +56,7 @@ def delete_conversation(chat_id: int, user_id: int, *, session: Session) -> bool
     One DELETE statement: of two transactions deleting the same row at once, the second waits
     for the first and then deletes nothing (False), which lets a caller act only once.
     """
-    result = session.execute(
+    result = session.exec(
         delete(ConversationState).where(
             col(ConversationState.chat_id) == chat_id, col(ConversationState.user_id) == user_id
         )

@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text, update
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -89,7 +91,7 @@ def _create_sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False}, future=True)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         # WAL lets the bot answer while a digest job or an import writes.
@@ -179,12 +181,12 @@ def _bump_catalog_version(session: Session, _context: object, _instances: object
     ):
         return
     session.info["catalog_bumped"] = True
-    result = session.execute(
+    result = session.exec(
         update(CatalogVersion)
         .where(col(CatalogVersion.id) == 1)
         .values(version=CatalogVersion.version + 1)
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if result.rowcount == 0:
         session.add(CatalogVersion(id=1, version=1))
 
 

@@ -135,12 +135,12 @@ def deactivate_subscription(
     *, session: Session, subscription_id: int, reason: str, now: dt.datetime
 ) -> bool:
     """Stop the subscription and record why; return False if it was not active."""
-    result = session.execute(
+    result = session.exec(
         update(Subscription)
         .where(col(Subscription.id) == subscription_id, col(Subscription.active).is_(True))
         .values(active=False, deactivated_reason=reason[:_REASON_LENGTH], updated_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def move_subscription_chat(
@@ -243,7 +243,7 @@ def claim_delivery(
     except IntegrityError:
         # The unique key says another claim exists; maybe one we may take over.
         session.rollback()
-    result = session.execute(
+    result = session.exec(
         update(DigestDelivery)
         .where(
             col(DigestDelivery.subscription_id) == subscription_id,
@@ -258,7 +258,7 @@ def claim_delivery(
         )
     )
     session.commit()
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return None
     return session.exec(
         select(DigestDelivery).where(
@@ -268,7 +268,7 @@ def claim_delivery(
     ).one()
 
 
-def _owned(delivery_id: int, worker: str) -> list[object]:
+def _owned(delivery_id: int, worker: str) -> list[ColumnElement[bool]]:
     return [
         col(DigestDelivery.id) == delivery_id,
         col(DigestDelivery.status) == CLAIMED,
@@ -285,12 +285,12 @@ def record_progress(
     now: dt.datetime,
 ) -> bool:
     """Record the parts sent so far and renew the lease; False if the claim was lost."""
-    result = session.execute(
+    result = session.exec(
         update(DigestDelivery)
-        .where(*_owned(delivery_id, worker))  # type: ignore[arg-type]
+        .where(*_owned(delivery_id, worker))
         .values(message_ids=list(message_ids), claimed_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def mark_delivery_sent(
@@ -306,12 +306,12 @@ def mark_delivery_sent(
 
     Returns False when the claim was lost (its lease expired and another replica took it).
     """
-    result = session.execute(
+    result = session.exec(
         update(DigestDelivery)
-        .where(*_owned(delivery_id, worker))  # type: ignore[arg-type]
+        .where(*_owned(delivery_id, worker))
         .values(status=SENT, sent_at=now, message_ids=list(message_ids), error=None)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return False
     delivery = session.get(DigestDelivery, delivery_id)
     assert delivery is not None
@@ -346,7 +346,7 @@ def mark_delivery_failed(
     }
     if message_ids is not None:
         values["message_ids"] = list(message_ids)
-    result = session.execute(
-        update(DigestDelivery).where(*_owned(delivery_id, worker)).values(**values)  # type: ignore[arg-type]
+    result = session.exec(
+        update(DigestDelivery).where(*_owned(delivery_id, worker)).values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -132,8 +133,8 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=50)
     entity: str = Field(max_length=50)
     entity_id: int | None = Field(default=None, index=True)
-    before: dict | None = Field(default=None, sa_column=Column(JSON))  # type: ignore[type-arg]
-    after: dict | None = Field(default=None, sa_column=Column(JSON))  # type: ignore[type-arg]
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     undone: bool = False
 
 
@@ -163,7 +164,7 @@ class ConversationState(SQLModel, table=True):
     )
     kind: str = Field(max_length=20)  # add, edit
     step: str = Field(max_length=30)
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # type: ignore[type-arg]
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     started_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime = Field(index=True)

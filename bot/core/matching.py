@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.core.geography import capitals_of, country_named
@@ -72,7 +73,7 @@ class CatalogIndex:
         self.meeting_location: dict[int, str] = {}
         self.part_meeting = array("l")
         self.part_person = array("l")
-        self.person_parts: dict[int, array] = defaultdict(lambda: array("l"))
+        self.person_parts: dict[int, array[int]] = defaultdict(lambda: array("l"))
         self.person_names: dict[int, str] = {}
         # Sets while building, tuples once built: most name words belong to one person, and
         # 37k one-element sets cost 8 MB at 100k meetings.
@@ -82,7 +83,7 @@ class CatalogIndex:
         self.surnames: set[str] = set()  # last name parts of canonical names
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
-        self.place_index: dict[str, array] = defaultdict(lambda: array("q"))
+        self.place_index: dict[str, array[int]] = defaultdict(lambda: array("q"))
         self.topics = TopicIndex()
         self._name_vocab: list[str] = []
         self._role_vocab: list[str] = []
@@ -97,8 +98,15 @@ class CatalogIndex:
         # Rows are read as plain columns in streamed batches (yield_per): loading Participation
         # objects for 100k meetings held ~350 MB of ORM instances at once (bench/answering.py).
         places: dict[str, str] = {}  # one string object per distinct location
-        for meeting_id, day, location, title, summary in session.exec(
-            select(Meeting.id, Meeting.date, Meeting.location, Meeting.title, Meeting.summary)
+        # Five columns: SQLAlchemy's select, as SQLModel's is typed for at most four.
+        for meeting_id, day, location, title, summary in session.execute(
+            sa_select(
+                col(Meeting.id),
+                col(Meeting.date),
+                col(Meeting.location),
+                col(Meeting.title),
+                col(Meeting.summary),
+            )
             .where(col(Meeting.deleted_at).is_(None))
             .execution_options(yield_per=_BUILD_BATCH)
         ):
@@ -114,16 +122,17 @@ class CatalogIndex:
                 yield_per=_BUILD_BATCH
             )
         ):
+            assert person_id is not None  # a stored row's primary key
             index._add_person(person_id, name, aliases or [])
         orgs = {o.id: o for o in session.exec(select(Organization))}
         role_keys: dict[tuple[str, int | None, str | None], int] = {}
-        for meeting_id, person_id, title, org_id, country in session.exec(
-            select(
-                Participation.meeting_id,
-                Participation.person_id,
-                Participation.title,
-                Participation.organization_id,
-                Participation.country,
+        for meeting_id, person_id, title, org_id, country in session.execute(
+            sa_select(
+                col(Participation.meeting_id),
+                col(Participation.person_id),
+                col(Participation.title),
+                col(Participation.organization_id),
+                col(Participation.country),
             )
             .order_by(col(Participation.meeting_id))
             .execution_options(yield_per=_BUILD_BATCH)
@@ -174,6 +183,7 @@ class CatalogIndex:
         if len(words) >= 3 and initials not in KNOWN_ACRONYMS and initials not in ROLE_ACRONYMS:
             all_tokens.add(initials)
         for tok in all_tokens:
+            # A list until _finish makes it a tuple; the declared union cannot say when.
             self.name_index[tok].append(person_id)  # type: ignore[union-attr]
         self.person_name_tokens[person_id] = frozenset(all_tokens)
         if len(own) > 1:
@@ -224,9 +234,9 @@ class CatalogIndex:
         self.name_index = {tok: tuple(ids) for tok, ids in self.name_index.items()}
         self._name_vocab = list(self.name_index)
         self._role_vocab = list(self.role_index)
-        self.place_index = dict(self.place_index)  # type: ignore[assignment]
+        self.place_index = dict(self.place_index)
         self._place_vocab = list(self.place_index)
-        self.person_parts = dict(self.person_parts)  # type: ignore[assignment]
+        self.person_parts = dict(self.person_parts)
 
     # ----- lookups --------------------------------------------------------------------------
 
@@ -363,6 +373,7 @@ class CatalogIndex:
         if not words:
             return None
         phrase = " ".join(words)
+        country: str | None
         if phrase in REGIONS or (words and words[0] in REGIONS and len(words) == 1):
             out: set[int] = set()
             for country in REGIONS[phrase]:

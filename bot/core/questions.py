@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -345,7 +346,7 @@ def _number(word: str) -> int:
 def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
     """Find one time expression in the token string; return the window and the rest."""
     year_start = dt.date(today.year, 1, 1)
-    rules: list[tuple[str, object]] = [
+    rules: list[tuple[str, Callable[[re.Match[str]], Window]]] = [
         (rf"(?:between|from) {_YEAR} (?:and|to|till|until) {_YEAR}",
          lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31))),
         (rf"(?:on )?(\d{{1,2}}) {_MONTH} {_YEAR}",
@@ -395,7 +396,7 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
         match = re.search(rf" {pattern}(?= )", padded)
         if match:
             try:
-                window = build(match)  # type: ignore[operator]
+                window = build(match)
             except ValueError:
                 continue
             rest = padded[: match.start()] + " " + padded[match.end() :]

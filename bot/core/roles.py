@@ -35,7 +35,7 @@ class RoleDoc:
     # The words of each name of the organisation (its name, aliases, the name's acronym).
     org_forms: tuple[tuple[str, ...], ...]
     country_tokens: frozenset[str]
-    participations: array = field(default_factory=lambda: array("l"))
+    participations: array[int] = field(default_factory=lambda: array("l"))
 
     def is_narrower_body(self, asked: frozenset[str]) -> bool:
         """Whether a well-known organisation was asked and this role's organisation is a body

@@ -22,7 +22,7 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -126,7 +126,7 @@ def parse_subscribe_args(args: Sequence[str]) -> SubscribeRequest:
     Raises SubscriptionError with one sentence and an example for a bad time, an unknown time
     zone, an unknown word or a value given twice.
     """
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}  # SubscribeRequest's keyword arguments, each of its field's type
 
     def put(key: str, value: object, token: str) -> None:
         if key in found and found[key] != value:
@@ -171,7 +171,7 @@ def parse_subscribe_args(args: Sequence[str]) -> SubscribeRequest:
                 f"the time zone as Area/City and options as note, nonote, silent or loud, "
                 f"for example {EXAMPLE} silent."
             )
-    return SubscribeRequest(**found)  # type: ignore[arg-type]
+    return SubscribeRequest(**found)
 
 
 def _bad_time(token: str) -> SubscriptionError:

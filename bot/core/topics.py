@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -54,7 +55,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:  # snowballstemmer has no type hints
     # snowballstemmer uses PyStemmer's C implementation when it is installed (ten times
     # faster on the index build) and its own pure-Python one otherwise: same stems.
     import snowballstemmer
@@ -176,10 +177,10 @@ class TopicIndex:
         self.issue_forms: dict[int, list[frozenset[str]]] = {}
         self.issue_index: dict[str, set[int]] = defaultdict(set)
         # Arrays, not sets: 300k links held as sets cost 19 MB at 100k meetings.
-        self.issue_meetings: dict[int, array] = defaultdict(lambda: array("q"))
+        self.issue_meetings: dict[int, array[int]] = defaultdict(lambda: array("q"))
         # Units are numbered in the order they are added, so each posting list is sorted.
         self.unit_meeting = array("q")
-        self.unit_postings: dict[str, array] = defaultdict(lambda: array("i"))
+        self.unit_postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
         self.vocabulary: list[str] = []
         self._stems_of_vocab: dict[str, str] = {}
 
@@ -218,8 +219,8 @@ class TopicIndex:
                 self.unit_postings[s].append(unit_id)
 
     def finish(self) -> None:
-        self.unit_postings = dict(self.unit_postings)  # type: ignore[assignment]
-        self.issue_meetings = dict(self.issue_meetings)  # type: ignore[assignment]
+        self.unit_postings = dict(self.unit_postings)
+        self.issue_meetings = dict(self.issue_meetings)
         words = set(self.unit_postings) | set(self.issue_index)
         self.vocabulary = sorted(words)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
@@ -69,26 +70,28 @@ def load_meeting_views(ids: Iterable[int], *, session: Session) -> list[MeetingV
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         # Plain columns, not ORM objects: building instances was most of an answer's time
-        # when it lists a hundred meetings (bench/answering.py).
-        meetings = session.exec(
-            select(
-                Meeting.id,
-                Meeting.external_id,
-                Meeting.date,
-                Meeting.location,
-                Meeting.title,
-                Meeting.summary,
-                Meeting.sources,
-                Meeting.created_at,
+        # when it lists a hundred meetings (bench/answering.py). SQLModel's select() is typed
+        # for at most four columns and session.exec() takes only its own Select, so these
+        # wider ones are SQLAlchemy's, run by Session.execute (the same query and rows).
+        meetings = session.execute(
+            sa_select(
+                col(Meeting.id),
+                col(Meeting.external_id),
+                col(Meeting.date),
+                col(Meeting.location),
+                col(Meeting.title),
+                col(Meeting.summary),
+                col(Meeting.sources),
+                col(Meeting.created_at),
             ).where(col(Meeting.id).in_(chunk), col(Meeting.deleted_at).is_(None))
         ).all()
-        people = session.exec(
-            select(
-                Participation.meeting_id,
-                Person.name,
-                Participation.title,
-                Organization.name,
-                Participation.country,
+        people = session.execute(
+            sa_select(
+                col(Participation.meeting_id),
+                col(Person.name),
+                col(Participation.title),
+                col(Organization.name),
+                col(Participation.country),
             )
             .join(Person, col(Person.id) == Participation.person_id)
             .join(

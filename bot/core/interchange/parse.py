@@ -55,11 +55,16 @@ class ImportDoc:
 
 
 # libyaml, when PyYAML was built with it, parses and writes several times faster.
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML built without libyaml
+    # A different class under the same name, which mypy does not allow; both build objects
+    # with SafeConstructor, the only part _StringLoader changes.
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+class _StringLoader(_BaseLoader):
     """YAML 1.1 turns NO into False and 2023-13-45 into a crash; here only null is implicit."""
 
     yaml_implicit_resolvers = {  # noqa: RUF012  (the class attribute PyYAML reads)
@@ -70,7 +75,7 @@ class _StringLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 mark = key_node.start_mark
                 raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)

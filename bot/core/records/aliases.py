@@ -241,8 +241,9 @@ def merge_people(
             known.add(name_key(spelling))
     kept.aliases = aliases
     kept.country = kept.country or dropped.country
+    assert kept.id is not None  # find_person returns stored rows
     for part in moved:
-        part.person_id = int(kept.id)  # type: ignore[arg-type]
+        part.person_id = kept.id
         session.add(part)
     session.add(kept)
     session.flush()
@@ -259,7 +260,7 @@ def merge_people(
         after={"keep": _named_snapshot(kept), "participations": before["participations"]},
     )
     return MergeResult(
-        int(kept.id),  # type: ignore[arg-type]
+        kept.id,
         kept.name,
         int(before["drop"]["id"]),
         before["drop"]["name"],
