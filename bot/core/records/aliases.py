@@ -192,7 +192,7 @@ def _merge_pair(
 def _person_meetings(person: Person, *, session: Session, latest: int) -> PersonMeetings:
     """The person and their meetings that are not deleted: the count and the newest few."""
     rows = session.exec(
-        select(Meeting.id, Meeting.date, Meeting.title, Meeting.location)
+        select(col(Meeting.id), col(Meeting.date), col(Meeting.title), col(Meeting.location))
         .join(Participation, col(Participation.meeting_id) == col(Meeting.id))
         .where(Participation.person_id == person.id, col(Meeting.deleted_at).is_(None))
         .distinct()
@@ -204,7 +204,10 @@ def _person_meetings(person: Person, *, session: Session, latest: int) -> Person
         person.country,
         tuple(person.aliases or ()),
         len(rows),
-        tuple((int(m_id), day, title or location) for m_id, day, title, location in rows[:latest]),
+        tuple(
+            (int(m_id or 0), day, title or location)
+            for m_id, day, title, location in rows[:latest]
+        ),
     )
 
 
