@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -589,6 +590,45 @@ def test_alias_asks_which_kind_when_a_name_is_shared(
             "person: Pia Kauma", "PK", session=session, clock=clock, actor_id=ADMIN
         )
         assert done.entity == "person"
+
+
+@pytest.mark.postgres
+def test_two_merges_racing_on_postgres_merge_once(pg_engine: Engine, clock: FakeClock) -> None:
+    """Two replicas take the same Merge tap: the second waits for the first, then is refused."""
+    create_seed(pg_engine, clock)
+    with session_scope(pg_engine) as session:
+        session.add(Person(name="A. Naghiyev", country="Azerbaijan"))
+    with session_scope(pg_engine) as session:
+        dropped = session.exec(select(Person).where(Person.name == "A. Naghiyev")).one().id
+        kept = session.exec(select(Person).where(Person.name == "Ali Naghiyev")).one().id
+    outcome: list[object] = []
+
+    def second_replica() -> None:
+        try:
+            with session_scope(pg_engine) as session:
+                outcome.append(
+                    records.merge_people(
+                        f"#{kept}", f"#{dropped}", session=session, clock=clock, actor_id=ADMIN
+                    )
+                )
+        except RecordError as exc:
+            outcome.append(exc)
+
+    with session_scope(pg_engine) as session:
+        records.merge_people(
+            f"#{kept}", f"#{dropped}", session=session, clock=clock, actor_id=ADMIN
+        )
+        worker = threading.Thread(target=second_replica)
+        worker.start()
+        worker.join(timeout=1.0)  # it reads, then waits for this transaction's locks
+        assert worker.is_alive()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    [refusal] = outcome
+    assert isinstance(refusal, RecordError), refusal
+    with session_scope(pg_engine) as session:
+        merges = session.exec(select(AuditEntry).where(AuditEntry.action == "merge")).all()
+        assert len(merges) == 1
 
 
 def test_merge_people_and_undo(records_engine: Engine, clock: FakeClock) -> None:

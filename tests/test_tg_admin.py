@@ -17,7 +17,7 @@ import pytest
 from fake_bot_api import ApiCall, text_entities
 from sqlalchemy import Engine, func
 from sqlmodel import SQLModel, select
-from tg_support import BotHarness, button_data, reply_buttons
+from tg_support import BotHarness, button_data, import_records, meeting_record, reply_buttons
 
 from bot.core import forms, records
 from bot.core.answering import Status, answer_question
@@ -860,6 +860,58 @@ async def test_grant_revoke_and_admins(seeded: Engine, clock: FakeClock) -> None
         assert last_text(bot, GRANTED) == refusal("admins")
 
 
+async def test_grant_refuses_a_huge_number_with_one_sentence(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        for command in ("/grant", "/revoke"):
+            await bot.say(chat, ann, f"{command} {'7' * 5000}")
+            assert last_text(bot, ADMIN) == (
+                "That number has 5,000 digits; a Telegram user id has at most 16. "
+                f"Write {command} USER_ID, for example {command} 123456789."
+            )
+        await bot.say(chat, ann, f"/grant {'7' * 17}")
+        assert last_text(bot, ADMIN).startswith("That number has 17 digits;")
+    assert database_state(seeded) == state
+
+
+async def test_grant_as_a_reply_to_no_person_grants_nothing(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        group = bot.api.add_chat(GROUP_ID, "Officials")
+        anonymous = bot.api.user_message(group, ANONYMOUS_BOT, "as the group", sender_chat=group)
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=anonymous)
+        assert last_text(bot, GROUP_ID) == (
+            "That message was sent on behalf of “Officials”, not by a person, so /grant "
+            "cannot tell who wrote it. Ask them to write as themselves, or send /grant USER_ID."
+        )
+        # The bot's own message (here its refusal above), and the stand-in users by id.
+        own = bot.message_of(bot.last_reply(GROUP_ID))
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=own)
+        assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        without_chat = bot.api.user_message(group, ANONYMOUS_BOT, "anonymous, no sender_chat")
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=without_chat)
+        assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        # In a forum topic, a message without a reply still carries the topic's first message.
+        starter = bot.api.add_user(MEMBER, "Topic starter")
+        topic = bot.api.user_message(group, starter, "")
+        topic.pop("text")
+        topic["forum_topic_created"] = {"name": "Admins", "icon_color": 7322096}
+        await bot.say(group, ann, f"/grant@{bot.username}", reply_to=topic)
+        assert last_text(bot, GROUP_ID).startswith("Write /grant USER_ID")
+        for user_id in (ANONYMOUS_BOT["id"], bot.api.bot_user["id"]):
+            await bot.say(group, ann, f"/grant@{bot.username} {user_id}")
+            assert last_text(bot, GROUP_ID).startswith("That is a bot or an anonymous sender,")
+        assert not bot.api.calls_to("setMyCommands")
+    assert database_state(seeded) == state
+
+
 async def test_alias_and_merge(seeded: Engine, clock: FakeClock) -> None:
     today = clock.now().date()
     with session_scope(seeded) as session:
@@ -878,7 +930,9 @@ async def test_alias_and_merge(seeded: Engine, clock: FakeClock) -> None:
         await bot.say(chat, ann, "/alias Pia Kauma")
         assert last_text(bot, ADMIN).startswith("Write /alias NAME = OTHER NAME")
         await bot.say(chat, ann, "/merge Ali Naghiyev = A. Naghiyev")
-        assert last_text(bot, ADMIN) == (
+        confirm = bot.last_reply(ADMIN)
+        await bot.tap(ann, bot.message_of(confirm), button_data(confirm, "Merge"))
+        assert bot.message_of(confirm)["text"] == (
             "Merged A. Naghiyev (#3) into Ali Naghiyev (#1): 0 meetings moved. "
             "/undo splits them again."
         )
@@ -889,6 +943,104 @@ async def test_alias_and_merge(seeded: Engine, clock: FakeClock) -> None:
     with session_scope(seeded) as session:
         kept = session.get(Person, 1)
         assert kept is not None and "A. Naghiyev" in kept.aliases
+
+
+def _merge_entries(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return len(session.exec(select(AuditEntry).where(AuditEntry.action == "merge")).all())
+
+
+async def test_merge_asks_first_showing_both_people_and_their_meetings(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    import_records(
+        seeded,
+        clock,
+        [
+            meeting_record(
+                f"2024-0{month}-10",
+                [("A. Naghiyev", "Chief", None, "Azerbaijan"), ("Pia Kauma", None, None, None)],
+                title=f"Talks number {month}",
+            )
+            for month in range(1, 5)
+        ],
+    )
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/merge Ali Naghiyev = A. Naghiyev")
+        confirm = bot.last_reply(ADMIN)
+        assert [text for text, _ in reply_buttons(confirm)] == ["Merge", "Cancel"]
+        assert plain(confirm.params["text"]) == (
+            "Merge A. Naghiyev (#3) into Ali Naghiyev (#1)? Their meetings and names move to "
+            "Ali Naghiyev, and #3 is removed; /undo splits them again.\n\n"
+            "Keep: Ali Naghiyev (#1, Azerbaijan), 1 meeting:\n"
+            "Also called Ali Nagiyev, Ali Nagiev, Ali Naghiev, Əli Nağıyev, Али Нагиев.\n"
+            "• 14 November 2023, meeting 1: Ali Naghiyev meets OSCE PA President Pia Kauma\n"
+            "\nRemove: A. Naghiyev (#3, Azerbaijan), 4 meetings:\n"
+            "• 10 April 2024, meeting 5: Talks number 4\n"
+            "• 10 March 2024, meeting 4: Talks number 3\n"
+            "• 10 February 2024, meeting 3: Talks number 2\n"
+            "• and 1 earlier"
+        )
+        # Asking changed nothing.
+        assert database_state(seeded) == state
+        await bot.say(chat, ann, "/merge Pia Kauma = A. Naghiyev")
+        assert "both took part in meeting 2" in last_text(bot, ADMIN)
+        assert not reply_buttons(bot.last_reply(ADMIN))
+    assert database_state(seeded) == state
+
+
+async def test_merge_cancel_changes_nothing(seeded: Engine, clock: FakeClock) -> None:
+    with session_scope(seeded) as session:
+        session.add(Person(name="A. Naghiyev", country="Azerbaijan"))
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/merge Ali Naghiyev = A. Naghiyev")
+        confirm = bot.last_reply(ADMIN)
+        before = len(bot.api.calls)
+        await bot.tap(ann, bot.message_of(confirm), button_data(confirm, "Cancel"))
+        assert len(_answers_to(bot, before)) == 1
+        assert bot.message_of(confirm)["text"] == (
+            "Cancelled; #1 and #3 stay two people, nothing was merged."
+        )
+        assert "reply_markup" not in bot.message_of(confirm)
+    assert database_state(seeded) == state
+    assert _merge_entries(seeded) == 0
+
+
+async def test_merge_button_merges_once(seeded: Engine, clock: FakeClock) -> None:
+    with session_scope(seeded) as session:
+        session.add(Person(name="A. Naghiyev", country="Azerbaijan"))
+    async with running_bot(seeded, clock) as bot:
+        ann = bot.api.add_user(ADMIN, "Ann")
+        chat = bot.api.private_chat(ann)
+        await bot.say(chat, ann, "/merge Ali Naghiyev = A. Naghiyev")
+        confirm = bot.last_reply(ADMIN)
+        stale = bot.message_of(confirm)  # as a second device still shows it, buttons and all
+        before = len(bot.api.calls)
+        await bot.tap(ann, stale, button_data(confirm, "Merge"))
+        [answer] = _answers_to(bot, before)
+        assert answer.params["text"] == "Merged."
+        assert bot.message_of(confirm)["text"].startswith("Merged A. Naghiyev (#3) into")
+        assert _merge_entries(seeded) == 1
+        state = database_state(seeded)
+        for button in ("Merge", "Cancel"):
+            before = len(bot.api.calls)
+            await bot.tap(ann, stale, button_data(confirm, button))
+            [answer] = _answers_to(bot, before)
+            assert answer.params["text"].endswith(
+                "This merge was done already, or the records changed; send /merge again if needed."
+            ), button
+            assert answer.params["show_alert"] is True
+        assert database_state(seeded) == state
+        assert bot.message_of(confirm)["text"].startswith("Merged A. Naghiyev (#3) into")
+        await bot.say(chat, ann, "/undo")
+        assert last_text(bot, ADMIN) == "Split A. Naghiyev from Ali Naghiyev again."
+    assert _merge_entries(seeded) == 1
 
 
 # --------------------------------------------------------------------------- who may

@@ -9,7 +9,7 @@ values and raise RecordError (or a subclass) whose message is one sentence for t
 """
 
 from bot.core.records.admins import grant_admin, is_admin, list_admins, revoke_admin
-from bot.core.records.aliases import add_alias, merge_people
+from bot.core.records.aliases import add_alias, merge_people, plan_merge
 from bot.core.records.audit import meeting_history
 from bot.core.records.lookup import (
     find_meeting,
@@ -49,6 +49,7 @@ from bot.core.records.values import (
     IssueChoice,
     MeetingDraft,
     MeetingRecord,
+    MergePlan,
     NotFoundError,
     ParticipantRecord,
     PersonCandidate,
@@ -66,6 +67,7 @@ __all__ = [
     "IssueChoice",
     "MeetingDraft",
     "MeetingRecord",
+    "MergePlan",
     "NotFoundError",
     "ParticipantRecord",
     "PersonCandidate",
@@ -94,6 +96,7 @@ __all__ = [
     "merge_people",
     "parse_admin_date",
     "parse_participant_line",
+    "plan_merge",
     "resolve_issues",
     "revoke_admin",
     "settle_participants",

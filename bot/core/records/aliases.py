@@ -18,13 +18,15 @@ from bot.core.records.parsing import clean_text
 from bot.core.records.values import (
     AliasResult,
     ConflictError,
+    MergePlan,
     MergeResult,
     NotFoundError,
+    PersonMeetings,
     RecordError,
     UndoResult,
 )
 from bot.core.schema import MAX_NAME
-from storage.models import AuditEntry, Issue, Organization, Participation, Person
+from storage.models import AuditEntry, Issue, Meeting, Organization, Participation, Person
 
 _KINDS: dict[str, tuple[str, Any]] = {
     "person": ("person", Person),
@@ -151,6 +153,76 @@ def undo_alias(entry: AuditEntry, *, session: Session, clock: Clock, actor_id: i
     )
 
 
+def _merge_pair(
+    keep: str, remove: str, *, session: Session, lock: bool = False
+) -> tuple[Person, Person, list[Participation]]:
+    """The two people of a merge and the participations that would move; RecordError when the
+    merge is refused (one person twice, or both at one meeting: then they are two people).
+
+    lock takes both person rows FOR UPDATE first (PostgreSQL; SQLite writes one at a time), so
+    a merge racing on another replica waits for this one and then finds the removed person gone.
+    """
+    kept = find_person(keep, session=session)
+    dropped = find_person(remove, session=session)
+    if kept.id == dropped.id:
+        raise RecordError(f"“{keep}” and “{remove}” already are the same person.")
+    if lock:
+        locked = session.exec(
+            select(Person.id).where(col(Person.id).in_([kept.id, dropped.id])).with_for_update()
+        ).all()
+        for person in (kept, dropped):
+            if person.id not in locked:
+                raise NotFoundError(f"There is no person #{person.id} any more.")
+            session.refresh(person)
+    kept_meetings = set(
+        session.exec(select(Participation.meeting_id).where(Participation.person_id == kept.id))
+    )
+    moved = list(
+        session.exec(select(Participation).where(Participation.person_id == dropped.id)).all()
+    )
+    shared = sorted(kept_meetings & {p.meeting_id for p in moved})
+    if shared:
+        raise RecordError(
+            f"{kept.name} and {dropped.name} both took part in meeting {shared[0]}, "
+            "so they are two people."
+        )
+    return kept, dropped, moved
+
+
+def _person_meetings(person: Person, *, session: Session, latest: int) -> PersonMeetings:
+    """The person and their meetings that are not deleted: the count and the newest few."""
+    rows = session.exec(
+        select(col(Meeting.id), col(Meeting.date), col(Meeting.title), col(Meeting.location))
+        .join(Participation, col(Participation.meeting_id) == col(Meeting.id))
+        .where(Participation.person_id == person.id, col(Meeting.deleted_at).is_(None))
+        .distinct()
+        .order_by(col(Meeting.date).desc(), col(Meeting.id).desc())
+    ).all()
+    return PersonMeetings(
+        int(person.id),  # type: ignore[arg-type]
+        person.name,
+        person.country,
+        tuple(person.aliases or ()),
+        len(rows),
+        tuple(
+            (int(m_id or 0), day, title or location)
+            for m_id, day, title, location in rows[:latest]
+        ),
+    )
+
+
+def plan_merge(keep: str, remove: str, *, session: Session, latest: int = 3) -> MergePlan:
+    """What merge_people(keep, remove) would do, for the admin to confirm; writes nothing.
+
+    Refused (RecordError) exactly when merge_people would refuse.
+    """
+    kept, dropped, _ = _merge_pair(keep, remove, session=session)
+    return MergePlan(
+        _person_meetings(kept, session=session, latest=latest),
+        _person_meetings(dropped, session=session, latest=latest),
+    )
+
+
 def merge_people(
     keep: str, remove: str, *, session: Session, clock: Clock, actor_id: int | None
 ) -> MergeResult:
@@ -158,20 +230,7 @@ def merge_people(
 
     Refused when both took part in the same meeting (then they are two people).
     """
-    kept = find_person(keep, session=session)
-    dropped = find_person(remove, session=session)
-    if kept.id == dropped.id:
-        raise RecordError(f"“{keep}” and “{remove}” already are the same person.")
-    kept_meetings = set(
-        session.exec(select(Participation.meeting_id).where(Participation.person_id == kept.id))
-    )
-    moved = session.exec(select(Participation).where(Participation.person_id == dropped.id)).all()
-    shared = sorted(kept_meetings & {p.meeting_id for p in moved})
-    if shared:
-        raise RecordError(
-            f"{kept.name} and {dropped.name} both took part in meeting {shared[0]}, "
-            "so they are two people."
-        )
+    kept, dropped, moved = _merge_pair(keep, remove, session=session, lock=True)
     before: dict[str, Any] = {
         "keep": _named_snapshot(kept),
         "drop": _named_snapshot(dropped),

@@ -219,6 +219,27 @@ class AliasResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonMeetings:
+    """One side of a merge to confirm: the person, how many meetings, the latest few."""
+
+    person_id: int
+    name: str
+    country: str | None
+    aliases: tuple[str, ...]
+    meeting_count: int
+    # (meeting id, date, title or location) of the newest meetings, newest first.
+    latest: tuple[tuple[int, dt.date, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MergePlan:
+    """What /merge would do, for the admin to confirm: keep one person, remove the other."""
+
+    keep: PersonMeetings
+    remove: PersonMeetings
+
+
+@dataclass(frozen=True, slots=True)
 class MergeResult:
     """Two person records joined into one."""
 

@@ -8,7 +8,7 @@ One module a job:
 * edit.py: /edit (at once or guided), /delete with confirmation, /undo and /history;
 * import_export.py: /import of a YAML or JSON document, and /export;
 * rights.py: /grant, /revoke and /admins;
-* aliases.py: /alias and /merge;
+* aliases.py: /alias, and /merge with confirmation;
 * render.py: the HTML text and buttons of admin messages, and sending them;
 * change.py: run_change, the one helper that runs a core change in a session and turns its
   domain error into the reply (and who acts, what they typed);
@@ -26,6 +26,7 @@ Callback data (at most 64 bytes), all under "adm:":
   adm:add:save|edit|cancel|back, adm:add:f:<field>   the /add preview card
   adm:edit:<id>, adm:ef:<id>:<field>                 a saved meeting's Edit button
   adm:del:<id>, adm:delok:<id>, adm:delno:<id>       delete with confirmation
+  adm:mrgok:<keep>:<remove>, adm:mrgno:<keep>:<remove>   /merge's Merge and Cancel
 """
 
 from bot.tg.admin.registration import (

@@ -211,5 +211,7 @@ def handlers(
         CommandHandler("admins", rights.cmd_admins),
         CommandHandler("alias", aliases.cmd_alias),
         CommandHandler("merge", aliases.cmd_merge),
+        CallbackQueryHandler(aliases.merge_confirmed, pattern=r"^adm:mrgok:\d{1,10}:\d{1,10}$"),
+        CallbackQueryHandler(aliases.merge_declined, pattern=r"^adm:mrgno:\d{1,10}:\d{1,10}$"),
         CommandHandler("cancel", cancel_outside),
     ]

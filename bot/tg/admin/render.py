@@ -18,13 +18,14 @@ from bot.core.records import (
     FieldChange,
     IssueChoice,
     MeetingDraft,
+    MergePlan,
     ParticipantRecord,
     PersonCandidate,
     RecordError,
     ValidationError,
 )
-from bot.core.records.values import COMMAND_LINE_ACTOR, AdminInfo, HistoryEntry
-from bot.core.views import MeetingView, ParticipantView
+from bot.core.records.values import COMMAND_LINE_ACTOR, AdminInfo, HistoryEntry, PersonMeetings
+from bot.core.views import MeetingView, ParticipantView, format_day
 from bot.tg.render import (
     NO_PREVIEW,
     escape,
@@ -57,6 +58,12 @@ FIELD_PROMPTS = {
     "summary": "the summary",
     "external_id": "the external id",
 }
+
+
+# The Merge and Cancel buttons under a /merge confirmation carry both person ids.
+MERGE_BUTTON = "adm:mrgok"
+MERGE_CANCEL_BUTTON = "adm:mrgno"
+MERGE_ALIASES_SHOWN = 5
 
 
 # --------------------------------------------------------------------------- sending
@@ -141,6 +148,52 @@ def delete_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def merge_keyboard(keep_id: int, remove_id: int) -> InlineKeyboardMarkup:
+    """Merge or Cancel, under the two people /merge asks about."""
+    ids = f"{keep_id}:{remove_id}"
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Merge", callback_data=f"{MERGE_BUTTON}:{ids}"),
+                InlineKeyboardButton("Cancel", callback_data=f"{MERGE_CANCEL_BUTTON}:{ids}"),
+            ]
+        ]
+    )
+
+
+def merge_question(plan: MergePlan) -> str:
+    """The /merge confirmation: both people, their meeting counts and latest meetings."""
+    keep, remove = plan.keep, plan.remove
+    return "\n\n".join(
+        [
+            f"Merge <b>{escape(remove.name)}</b> (#{remove.person_id}) into "
+            f"<b>{escape(keep.name)}</b> (#{keep.person_id})? Their meetings and names move to "
+            f"{escape(keep.name)}, and #{remove.person_id} is removed; /undo splits them again.",
+            _merge_side("Keep", keep),
+            _merge_side("Remove", remove),
+        ]
+    )
+
+
+def _merge_side(role: str, person: PersonMeetings) -> str:
+    country = f", {escape(person.country)}" if person.country else ""
+    noun = "meeting" if person.meeting_count == 1 else "meetings"
+    lines = [
+        f"{role}: <b>{escape(person.name)}</b> (#{person.person_id}{country}), "
+        f"{person.meeting_count} {noun}" + (":" if person.latest else ".")
+    ]
+    if person.aliases:
+        shown = [escape_clipped(a, 60) for a in person.aliases[:MERGE_ALIASES_SHOWN]]
+        more = len(person.aliases) - len(shown)
+        lines.append("Also called " + ", ".join(shown) + (f" and {more} more." if more else "."))
+    for meeting_id, day, label in person.latest:
+        about = f": {escape_clipped(label, 80)}" if label else ""
+        lines.append(f"• {format_day(day)}, meeting {meeting_id}{about}")
+    if person.meeting_count > len(person.latest):
+        lines.append(f"• and {person.meeting_count - len(person.latest)} earlier")
+    return "\n".join(lines)
 
 
 def field_keyboard(prefix: str, fields: Sequence[str], back: str | None) -> InlineKeyboardMarkup:

@@ -18,28 +18,79 @@ from bot.tg.admin.render import admins_lines, reply, send_blocks
 from bot.tg.auth import admin_only
 from bot.tg.commands import visible_commands
 from bot.tg.context import BotContext
+from bot.tg.render import escape
 
 logger = logging.getLogger(__name__)
 
 
-def _target_user(update: Update) -> int | None:
-    """The user id after the command, or the author of the message it replies to."""
+# Telegram user ids have at most 16 digits; longer numbers are not read (Python refuses to
+# read more than 4,300 digits, and no id is that long).
+MAX_ID_DIGITS = 16
+# The senders Telegram shows on messages nobody wrote as themselves: an anonymous group admin
+# (GroupAnonymousBot), a channel's post (Channel_Bot) and a linked channel's forward.
+STAND_IN_USERS = frozenset({1087968824, 136817688, 777000})
+
+
+def _target_user(update: Update, context: BotContext, command: str) -> int | str | None:
+    """The user id after the command, or the author of the message it replies to.
+
+    None when there is neither (the handler shows the usage); a sentence when the target
+    cannot be an admin: a number too long to be a user id, a message sent anonymously or on
+    behalf of a chat, or a message of a bot (this one included).
+    """
     message = update.effective_message
     argument = command_argument(update).strip()
-    if argument.lstrip("-").isdigit():
-        return int(argument)
-    if not argument and message is not None and message.reply_to_message is not None:
-        replied = message.reply_to_message.from_user
-        return replied.id if replied else None
-    return None
+    digits = argument.removeprefix("-")
+    if digits.isdigit():
+        if len(digits) > MAX_ID_DIGITS:
+            return (
+                f"That number has {len(digits):,} digits; a Telegram user id has at most "
+                f"{MAX_ID_DIGITS}. Write /{command} USER_ID, for example /{command} 123456789."
+            )
+        user_id = int(argument)
+        if user_id in STAND_IN_USERS or user_id == context.bot.id:
+            return _not_a_person(command)
+        return user_id
+    if argument or message is None or message.reply_to_message is None:
+        return None
+    replied = message.reply_to_message
+    if replied.forum_topic_created is not None:
+        # In a forum topic every message "replies" to the topic's first message: not a choice.
+        return None
+    if replied.sender_chat is not None:
+        return (
+            f"That message was sent on behalf of {_chat_name(replied.sender_chat.title)}, "
+            f"not by a person, so /{command} cannot tell who wrote it. Ask them to write as "
+            f"themselves, or send /{command} USER_ID."
+        )
+    author = replied.from_user
+    if author is None:
+        return None
+    if author.is_bot or author.id in STAND_IN_USERS:
+        return _not_a_person(command)
+    return author.id
+
+
+def _chat_name(title: str | None) -> str:
+    return f"“{escape(title)}”" if title else "a group or channel"
+
+
+def _not_a_person(command: str) -> str:
+    return (
+        f"That is a bot or an anonymous sender, not a person; /{command} works for people only. "
+        f"Reply to a message the person wrote, or send /{command} USER_ID."
+    )
 
 
 @admin_only("grant")
 async def cmd_grant(update: Update, context: BotContext) -> None:
     """/grant USER_ID (or as a reply to the user): make them a bot admin."""
-    user_id = _target_user(update)
+    user_id = _target_user(update, context, "grant")
     if user_id is None:
         await reply(update, "Write /grant USER_ID, for example /grant 123456789.")
+        return
+    if isinstance(user_id, str):
+        await reply(update, user_id)
         return
     deps, actor = context.deps, actor_id(update)
     granted = await run_change(
@@ -62,9 +113,12 @@ async def cmd_grant(update: Update, context: BotContext) -> None:
 @admin_only("revoke")
 async def cmd_revoke(update: Update, context: BotContext) -> None:
     """/revoke USER_ID: take admin rights from a granted admin."""
-    user_id = _target_user(update)
+    user_id = _target_user(update, context, "revoke")
     if user_id is None:
         await reply(update, "Write /revoke USER_ID, for example /revoke 123456789.")
+        return
+    if isinstance(user_id, str):
+        await reply(update, user_id)
         return
     deps, actor = context.deps, actor_id(update)
     revoked = await run_change(
