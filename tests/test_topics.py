@@ -92,3 +92,8 @@ def test_topic_synonyms_are_a_fallback_only() -> None:
     assert _found(index, "landmines") == {1, 2}  # one group: the words as asked find both
     index = _index({1: ["unexploded ordnance"]}, {2: "A demining team arrived."})
     assert _found(index, "demining") == {1, 2}
+
+
+def test_a_meeting_id_past_32_bits_widens_the_postings() -> None:
+    index = _index({}, {5: "A water treaty.", 2**40: "Another water treaty."})
+    assert _found(index, "water treaty") == {5, 2**40}

@@ -70,7 +70,10 @@ class CatalogIndex:
     def __init__(self, version: int) -> None:
         self.version = version
         self.meeting_dates = MeetingDates()  # meeting id -> date ordinal
-        self.meeting_location: dict[int, str] = {}
+        # Meeting id -> 1 + the index of its place in `locations` (0: none recorded): an
+        # array costs 4 bytes a meeting where a dict of strings cost 50 (5 MB at 100k).
+        self.meeting_place = MeetingDates()
+        self.locations: list[str] = []
         self.part_meeting = array("l")
         self.part_person = array("l")
         self.person_parts: dict[int, array[int]] = defaultdict(lambda: array("l"))
@@ -98,7 +101,7 @@ class CatalogIndex:
         index = cls(read_catalog_version(session))
         # Rows are read as plain columns in streamed batches (yield_per): loading Participation
         # objects for 100k meetings held ~350 MB of ORM instances at once (bench/answering.py).
-        places: dict[str, str] = {}  # one string object per distinct location
+        places: dict[str, int] = {}  # each distinct location once
         # Five columns: SQLAlchemy's select, as SQLModel's is typed for at most four.
         for meeting_id, day, location, title, summary in session.execute(
             sa_select(
@@ -113,8 +116,10 @@ class CatalogIndex:
         ):
             index.meeting_dates[meeting_id] = day.toordinal()
             if location:
-                location = places.setdefault(location, location)
-                index.meeting_location[meeting_id] = location
+                if location not in places:
+                    places[location] = len(index.locations) + 1
+                    index.locations.append(location)
+                index.meeting_place[meeting_id] = places[location]
                 for tok in set(tokens(location)):
                     index.place_index[tok].append(meeting_id)
             index.topics.add_text(meeting_id, title, summary)
@@ -450,7 +455,7 @@ class CatalogIndex:
             if kind == "place":
                 for similar, score in self.fuzzy(word, "place", SUGGESTION_CUTOFF):
                     for meeting_id in self.place_index[similar]:
-                        place = self.meeting_location[meeting_id]
+                        place = self.location_of(meeting_id) or ""
                         scores[place] = max(scores.get(place, 0.0), score)
                 continue
             for pid in self.name_index.get(word, ()):
@@ -466,7 +471,7 @@ class CatalogIndex:
         """The recorded place name that a place question matched, e.g. "Brussels, Belgium"."""
         counts: dict[str, int] = defaultdict(int)
         for meeting_id in meetings:
-            location = self.meeting_location.get(meeting_id)
+            location = self.location_of(meeting_id)
             if location:
                 counts[location] += 1
         if not counts:
@@ -481,6 +486,12 @@ class CatalogIndex:
             if set(tokens(part)) & wanted
         }
         return ", ".join(sorted(parts)) or " ".join(span)
+
+    def location_of(self, meeting_id: int) -> str | None:
+        """The recorded place of a meeting, if any."""
+        if meeting_id not in self.meeting_place:
+            return None
+        return self.locations[self.meeting_place[meeting_id] - 1]
 
     def date_of(self, meeting_id: int) -> dt.date:
         return dt.date.fromordinal(self.meeting_dates[meeting_id])

@@ -1,4 +1,4 @@
-"""Meeting id -> date, for the answering index: one array instead of a dict."""
+"""Meeting id -> a small number (a date ordinal, a place number), in one array, not a dict."""
 
 from __future__ import annotations
 

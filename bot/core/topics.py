@@ -51,6 +51,7 @@ TOPIC_OPTIONAL = stem_words(
     "sector field area affairs developments development"
 )
 TOPIC_FUZZY_CUTOFF = 88.0
+_INT32_MAX = 2**31 - 1
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 
@@ -179,7 +180,7 @@ class TopicIndex:
         # Arrays, not sets: 300k links held as sets cost 19 MB at 100k meetings.
         self.issue_meetings: dict[int, array[int]] = defaultdict(lambda: array("q"))
         # Units are numbered in the order they are added, so each posting list is sorted.
-        self.unit_meeting = array("q")
+        self.unit_meeting = array("i")  # 4 bytes a sentence; widened if an id needs more
         self.unit_postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
         self.vocabulary: list[str] = []
         self._stems_of_vocab: dict[str, str] = {}
@@ -214,6 +215,8 @@ class TopicIndex:
             if not stems:
                 continue
             unit_id = len(self.unit_meeting)
+            if meeting_id > _INT32_MAX and self.unit_meeting.typecode == "i":
+                self.unit_meeting = array("q", self.unit_meeting)  # ids past 32 bits: rare
             self.unit_meeting.append(meeting_id)
             for s in stems:
                 self.unit_postings[s].append(unit_id)
