@@ -279,6 +279,14 @@ def test_an_unknown_topic_beside_a_known_person_is_partial(catalog: Engine) -> N
     assert set(ids(answer)) == {"u03", "u07", "u08"}
 
 
+def test_an_unknown_place_is_a_place_not_found_never_a_misspelt_name(catalog: Engine) -> None:
+    # "Veller" is no place; it is close to Keller, but after "in" it is not offered as her.
+    answer = ask(catalog, "who met Arutyan in Veller?")
+    assert answer.status is Status.PARTIAL
+    assert answer.suggestions == ()
+    assert "Veller" in answer.text
+
+
 def test_a_title_the_person_never_held_is_partial(catalog: Engine) -> None:
     # Lund is a secretary general; "Ambassador Lund" keeps his meetings but says so.
     answer = ask(catalog, "meetings of Ombudsman Lund")

@@ -373,7 +373,13 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: _Resolution) -> N
                 )
             )
             return
-        if _resolve_entity(span.tokens, index, resolution, fallback=True):
+        # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
+        # resolves cleanly; an unknown place is a place not found, never a misspelt name.
+        trial = _Resolution(resolution.question)
+        if _resolve_entity(span.tokens, index, trial, fallback=True) and not trial.unresolved:
+            resolution.constraints.extend(trial.constraints)
+            resolution.ambiguous.extend(trial.ambiguous)
+            resolution.notes.extend(trial.notes)
             return
         _unresolved(resolution, span.tokens, span.kind)
     elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
