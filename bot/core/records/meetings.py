@@ -22,6 +22,7 @@ from bot.core.records.rules import validate_record
 from bot.core.records.values import (
     ChangeResult,
     ConflictError,
+    FieldChange,
     MeetingRecord,
     NotFoundError,
     ParticipantRecord,
@@ -133,18 +134,36 @@ def create_meeting(
     assert meeting.id is not None
     write_links(meeting.id, record, session=session)
     after = snapshot_meeting(meeting.id, session=session)
+    return _audited(
+        meeting.id, "create", None, after, diff_snapshots(None, after),
+        session=session, clock=clock, actor_id=actor_id,
+    )  # fmt: skip
+
+
+def _audited(
+    meeting_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    changes: tuple[FieldChange, ...],
+    *,
+    session: Session,
+    clock: Clock,
+    actor_id: int | None,
+) -> ChangeResult:
+    """Write the audit entry of a meeting change and report it."""
     entry = write_audit(
         session=session,
         clock=clock,
         actor_id=actor_id,
-        action="create",
+        action=action,
         entity="meeting",
-        entity_id=meeting.id,
-        before=None,
+        entity_id=meeting_id,
+        before=before,
         after=after,
     )
     assert entry.id is not None
-    return ChangeResult(meeting.id, "create", entry.id, diff_snapshots(None, after))
+    return ChangeResult(meeting_id, action, entry.id, changes)
 
 
 def edit_meeting(
@@ -190,18 +209,10 @@ def edit_meeting(
     changes = diff_snapshots(before, after)
     if not changes:
         raise RecordError(f"The {key} of meeting {meeting.id} already is that; nothing changed.")
-    entry = write_audit(
-        session=session,
-        clock=clock,
-        actor_id=actor_id,
-        action="edit",
-        entity="meeting",
-        entity_id=meeting.id,
-        before=before,
-        after=after,
-    )
-    assert entry.id is not None
-    return ChangeResult(meeting.id, "edit", entry.id, changes)
+    return _audited(
+        meeting.id, "edit", before, after, changes,
+        session=session, clock=clock, actor_id=actor_id,
+    )  # fmt: skip
 
 
 def delete_meeting(
@@ -218,18 +229,10 @@ def delete_meeting(
     session.add(meeting)
     session.flush()
     after = snapshot_meeting(meeting.id, session=session)
-    entry = write_audit(
-        session=session,
-        clock=clock,
-        actor_id=actor_id,
-        action="delete",
-        entity="meeting",
-        entity_id=meeting.id,
-        before=before,
-        after=after,
-    )
-    assert entry.id is not None
-    return ChangeResult(meeting.id, "delete", entry.id, diff_snapshots(before, after))
+    return _audited(
+        meeting.id, "delete", before, after, diff_snapshots(before, after),
+        session=session, clock=clock, actor_id=actor_id,
+    )  # fmt: skip
 
 
 def import_document(
