@@ -8,6 +8,7 @@ user's command menu, a revoke hides them again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -85,46 +86,36 @@ def _not_a_person(command: str) -> str:
 @admin_only("grant")
 async def cmd_grant(update: Update, context: BotContext) -> None:
     """/grant USER_ID (or as a reply to the user): make them a bot admin."""
-    user_id = _target_user(update, context, "grant")
-    if user_id is None:
-        await reply(update, "Write /grant USER_ID, for example /grant 123456789.")
-        return
-    if isinstance(user_id, str):
-        await reply(update, user_id)
-        return
-    deps, actor = context.deps, actor_id(update)
-    granted = await run_change(
-        update,
-        context,
-        lambda s: records.grant_admin(
-            user_id,
-            session=s,
-            clock=deps.clock,
-            actor_id=actor,
-            bootstrap_ids=deps.settings.admin_ids,
-        ),
-    )
-    if granted is REPORTED:
-        return
-    await reply(update, f"User {user_id} is now a bot admin. /revoke {user_id} takes it back.")
-    await _publish_admin_menu(context, user_id, admin=True)
+    await _change_rights(update, context, "grant", records.grant_admin, admin=True)
 
 
 @admin_only("revoke")
 async def cmd_revoke(update: Update, context: BotContext) -> None:
     """/revoke USER_ID: take admin rights from a granted admin."""
-    user_id = _target_user(update, context, "revoke")
+    await _change_rights(update, context, "revoke", records.revoke_admin, admin=False)
+
+
+async def _change_rights(
+    update: Update,
+    context: BotContext,
+    command: str,
+    change: Callable[..., object],
+    *,
+    admin: bool,
+) -> None:
+    """Grant or revoke through the core, then say so and update the user's command menu."""
+    user_id = _target_user(update, context, command)
     if user_id is None:
-        await reply(update, "Write /revoke USER_ID, for example /revoke 123456789.")
+        await reply(update, f"Write /{command} USER_ID, for example /{command} 123456789.")
         return
     if isinstance(user_id, str):
         await reply(update, user_id)
         return
     deps, actor = context.deps, actor_id(update)
-    revoked = await run_change(
+    done = await run_change(
         update,
         context,
-        lambda s: records.revoke_admin(
+        lambda s: change(
             user_id,
             session=s,
             clock=deps.clock,
@@ -132,10 +123,14 @@ async def cmd_revoke(update: Update, context: BotContext) -> None:
             bootstrap_ids=deps.settings.admin_ids,
         ),
     )
-    if revoked is REPORTED:
+    if done is REPORTED:
         return
-    await reply(update, f"User {user_id} is no longer a bot admin.")
-    await _publish_admin_menu(context, user_id, admin=False)
+    if admin:
+        text = f"User {user_id} is now a bot admin. /revoke {user_id} takes it back."
+    else:
+        text = f"User {user_id} is no longer a bot admin."
+    await reply(update, text)
+    await _publish_admin_menu(context, user_id, admin=admin)
 
 
 async def _publish_admin_menu(context: BotContext, user_id: int, *, admin: bool) -> None:
