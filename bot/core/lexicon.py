@@ -21,97 +21,6 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _INNER_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’`ʼ](?=[^\W\d_])")
 
-# Russian words translated before transliteration, so a Russian question reads like an English
-# one. Keys are stems (case endings trimmed by _trim_russian).
-RUSSIAN_WORDS: dict[str, str] = {
-    "кто": "who",
-    "кем": "whom",
-    "когда": "when",
-    "где": "where",
-    "что": "what",
-    "чем": "what",
-    "сколько": "how many",
-    "раз": "times",
-    "встречал": "met",
-    "встречалс": "met",
-    "встречала": "met",
-    "встречались": "met",
-    "встретил": "met",
-    "встретилс": "met",
-    "встреч": "meetings",
-    "встреча": "meeting",
-    "переговор": "talks",
-    "обсуждал": "discussed",
-    "обсуждали": "discussed",
-    "обсудил": "discussed",
-    "обсудили": "discussed",
-    "посвящен": "about",
-    "посвящены": "about",
-    "касал": "about",
-    "касались": "about",
-    "последн": "latest",
-    "недавн": "recent",
-    "какие": "which",
-    "каки": "which",
-    "был": "were",
-    "были": "were",
-    "ли": "",
-    "с": "with",
-    "со": "with",
-    "и": "and",
-    "в": "in",
-    "во": "in",
-    "на": "on",
-    "о": "about",
-    "об": "about",
-    "по": "on",
-    "год": "year",
-    "году": "year",
-    "года": "year",
-    "прошл": "last",
-    "этом": "this",
-    "эт": "this",
-    "январ": "january",
-    "феврал": "february",
-    "март": "march",
-    "апрел": "april",
-    "ма": "may",
-    "мае": "may",
-    "июн": "june",
-    "июл": "july",
-    "август": "august",
-    "сентябр": "september",
-    "октябр": "october",
-    "ноябр": "november",
-    "декабр": "december",
-    "президент": "president",
-    "премьер": "prime",
-    "министр": "minister",
-    "глав": "head",
-    "генсек": "secretary general",
-    "генеральн": "general",
-    "секретар": "secretary",
-    "председател": "chair",
-    "спикер": "speaker",
-    "посл": "ambassador",
-    "иностранн": "foreign",
-    "дел": "affairs",
-    "беженц": "refugees",
-    "войн": "war",
-    "украин": "ukraine",
-    "мин": "mines",
-    "заложник": "hostages",
-    "пропавш": "missing",
-    "нато": "nato",
-    "оон": "un",
-    "мккк": "icrc",
-    "ес": "eu",
-    "обсе": "osce",
-    "пасе": "pace",
-    "увкб": "unhcr",
-    "ас": "au",
-}
-
 _RUSSIAN_ENDINGS = (
     "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ией", "ием", "иям", "иях",
     "ой", "ей", "ем", "ом", "ым", "им", "ах", "ях", "ам", "ям", "ую", "юю", "ая", "яя",
@@ -144,16 +53,10 @@ def _stem_english(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def normalize_word(word: str) -> tuple[str, ...]:
-    """Return the ASCII tokens one word stands for (Russian words are translated first)."""
-    # A capitalised Cyrillic word that reaches this far is a name part ("Ван И", "Ли"): a
-    # question's own words were translated with their context by bot.core.russian.
-    name_part = (word[:1].isupper() and not word.isupper()) or len(word) == 1
+    """Return the ASCII tokens one word stands for (a Cyrillic word from the stem of its case
+    forms; a question's Russian words are translated before, by bot.core.russian)."""
     word = word.casefold()
     if _CYRILLIC.search(word):
-        for candidate in (word, _trim_russian(word)) if not name_part else ():
-            if candidate in RUSSIAN_WORDS:
-                translated = RUSSIAN_WORDS[candidate]
-                return tuple(_stem_english(t) for t in translated.split())
         # Names are transliterated from their stem so that every case form meets the alias.
         word = _trim_russian(word)
     ascii_word = anyascii(unicodedata.normalize("NFKC", word)).lower()
