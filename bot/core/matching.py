@@ -7,7 +7,6 @@ rapidfuzz over the vocabulary of that kind), and only the candidates are scored.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import threading
 from array import array
@@ -92,6 +91,7 @@ class CatalogIndex:
         self._name_vocab: list[str] = []
         self._role_vocab: list[str] = []
         self._place_vocab: list[str] = []
+        self._place_keys: dict[str, str] = {}  # place word -> its transliteration key
 
     # ----- building -------------------------------------------------------------------------
 
@@ -243,6 +243,7 @@ class CatalogIndex:
         self._role_vocab = list(self.role_index)
         self.place_index = dict(self.place_index)
         self._place_vocab = list(self.place_index)
+        self._place_keys = {place: translit_key(place) for place in self._place_vocab}
         self.person_parts = dict(self.person_parts)
 
     # ----- lookups --------------------------------------------------------------------------
@@ -416,11 +417,10 @@ class CatalogIndex:
         ("dzhakarta") meets the English one ("jakarta")."""
         if len(word) < 4:
             return []
-        keys = {translit_key(place): place for place in self._place_vocab}
         found = process.extractOne(
-            translit_key(word), list(keys), scorer=fuzz.ratio, score_cutoff=NAME_CONFIDENT
+            translit_key(word), self._place_keys, scorer=fuzz.ratio, score_cutoff=NAME_CONFIDENT
         )
-        return [(keys[found[0]], found[1])] if found else []
+        return [(found[2], found[1])] if found else []  # (the place word, its score)
 
     def _meetings_with_place_tokens(self, words: Iterable[str]) -> set[int]:
         out: set[int] | None = None
@@ -492,9 +492,6 @@ class CatalogIndex:
         if meeting_id not in self.meeting_place:
             return None
         return self.locations[self.meeting_place[meeting_id] - 1]
-
-    def date_of(self, meeting_id: int) -> dt.date:
-        return dt.date.fromordinal(self.meeting_dates[meeting_id])
 
 
 def _name_tokens(form: str) -> list[str]:
