@@ -322,3 +322,59 @@ def test_a_russian_question_gets_russian_time_words(catalog: Engine) -> None:
     answer = ask(catalog, "Встречи Арутяна в 2021 году")
     assert set(ids(answer)) == {"u04"}
     assert "в 2021 году" in answer.headline
+
+
+# ----- offices named the way news reports name them -----------------------------------------
+
+
+def test_a_country_acronym_is_no_body_that_an_embassy_narrows(catalog: Engine) -> None:
+    # "US Embassy in Georgia" is within the United States, not a body the question left out.
+    assert _found(catalog, "what did Beridze and the US ambassador discuss") == {"u12"}
+
+
+def test_an_acronym_typed_in_capitals_is_no_question_word(catalog: Engine) -> None:
+    assert _found(catalog, "who met the WHO director-general") == {"u14"}
+    assert ask(catalog, "who met the director-general").intent is Intent.WHO_MET
+
+
+def test_the_before_an_ordinary_word_asks_for_an_office_not_a_surname(catalog: Engine) -> None:
+    # Maria Bishop is in the records; "the Bishop" is a title nobody here holds.
+    answer = ask(catalog, "Who met the Bishop?")
+    assert answer.status is Status.NOT_FOUND
+    assert answer.meetings == ()
+    assert _found(catalog, "Who met Bishop?") == {"u13"}
+    assert _found(catalog, "who met the IOM chief Bishop") == {"u13"}
+
+
+@pytest.mark.parametrize(
+    ("text", "meetings"),
+    [
+        ("When did Novak go to Yerevan?", {"u14"}),
+        ("when did Lindgren travel to Kyiv", {"u15"}),
+    ],
+)
+def test_a_recorded_place_beside_a_name_is_the_place(
+    catalog: Engine, text: str, meetings: set[str]
+) -> None:
+    assert _found(catalog, text) == meetings
+
+
+def test_a_place_nobody_met_in_beside_a_name_is_not_an_answer(catalog: Engine) -> None:
+    answer = ask(catalog, "When did Novak go to Kyiv?")
+    assert answer.status is not Status.ANSWERED
+    assert answer.meetings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "meetings"),
+    [
+        ("who met the UN migration agency chief", {"u13"}),
+        ("Who met the head of the UN nuclear watchdog?", {"u15"}),
+        ("who met the UN health agency head", {"u14"}),
+    ],
+)
+def test_a_un_agency_described_by_its_field(
+    catalog: Engine, text: str, meetings: set[str]
+) -> None:
+    # None of these organisations has "United Nations" in its name.
+    assert _found(catalog, text) == meetings

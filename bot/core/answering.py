@@ -20,6 +20,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
+from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
     SMALL_TALK,
@@ -390,6 +391,13 @@ def _resolve_entity(
     toks: tuple[str, ...], index: CatalogIndex, resolution: _Resolution, *, fallback: bool
 ) -> bool:
     """Resolve a person, a title or an organisation; with fallback also a topic or a place."""
+    place = _recorded_place_after_name(toks, index)
+    if place and _resolve_entity(toks[: -len(place)], index, resolution, fallback=False):
+        # "when did Grossi go to Kyiv": "to" marks no place, but Kyiv is one of the records.
+        meetings = index.place_meetings(place) or set()
+        label = index.place_label(meetings, place)
+        resolution.constraints.append(_Constraint(label, meetings=meetings, kind="place"))
+        return True
     person = index.match_person(toks)
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
@@ -402,6 +410,15 @@ def _resolve_entity(
             )
         if person.score < NAME_CONFIDENT or person.mixed:
             _unresolved(resolution, toks, SpanKind.ENTITY)
+            return True
+        if _office_after_article(toks, person, index, resolution.question):
+            # "the Bishop" asks for an office, not for Maria Bishop.
+            roles = index.role_participations(toks)
+            if roles:
+                label = t(resolution.question, "the") + resolution.question.quote(toks)
+                resolution.constraints.append(_Constraint(label, participations=roles))
+            else:
+                _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
             resolution.ambiguous.append((resolution.question.quote(toks), names))
@@ -448,6 +465,33 @@ def _resolve_entity(
         resolution.constraints.append(_Constraint(label, meetings=meetings))
         return True
     return False
+
+
+def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tuple[str, ...]:
+    """The last one or two words of a span when they are a recorded place, or a country,
+    and no name, and the words before them name someone; else ()."""
+    for size in (2, 1):
+        place, before = toks[-size:], toks[:-size]
+        if len(toks) <= size or any(tok in index.name_index for tok in place):
+            continue
+        known = all(tok in index.place_index for tok in place) or country_named(list(place))
+        person = index.match_person(before) if known else None
+        if person is not None and person.score >= NAME_CONFIDENT and not person.mixed:
+            return place
+    return ()
+
+
+def _office_after_article(
+    toks: tuple[str, ...], person: PersonMatch, index: CatalogIndex, question: Question
+) -> bool:
+    """Whether the name matched only by ordinary words typed after "the" ("the Pope"):
+    people are not called "the Smith", offices are."""
+    used = [toks[i] for i in sorted(person.used)]
+    return (
+        used[0] in question.after_article
+        and all(is_dictionary_word(tok) for tok in used)
+        and not any(tok in index.given_names for tok in used)
+    )
 
 
 def _unmatched_name_words(

@@ -191,6 +191,14 @@ KNOWN_ACRONYMS: dict[str, str] = {
     "covid": "coronavirus disease",
 }
 
+# Organisations of the United Nations system whose names do not say "United Nations": news
+# reports call them "the UN food agency" (WFP) or "the UN nuclear watchdog" (IAEA).
+UN_SYSTEM = frozenset(
+    {"unhcr", "unicef", "who", "iaea", "wfp", "iom", "unesco", "fao", "ilo", "undp", "unfpa",
+     "ohchr", "unrwa", "unep", "unctad", "unodc", "unops", "icao", "imo", "itu", "upu", "wmo",
+     "wipo", "ifad", "unido", "unwto", "unaids", "ocha"}
+)  # fmt: skip
+
 # Word classes: any word of a class matches any other. The first word is the canonical one.
 SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("chair", "chairperson", "chairman", "chairwoman", "chairmen"),
@@ -248,6 +256,7 @@ GENERIC_ROLE_WORDS = frozenset(
         "institution",
         "authority",
         "side",
+        "watchdog",
     ]
 )
 

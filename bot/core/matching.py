@@ -30,6 +30,7 @@ from bot.core.lexicon import (
     ROLE_ACRONYMS,
     ROLE_MODIFIERS,
     ROLE_MODIFIERS_ACCEPTED,
+    UN_SYSTEM,
     expand_word,
     initials_acronyms,
     is_lexicon_word,
@@ -303,6 +304,16 @@ class CatalogIndex:
         requirements = self._role_requirements(words)
         if not requirements:
             return None
+        found = self._participations_fitting(requirements, words)
+        if not found and "un" in words:
+            # "the UN food agency": the organisations of the UN system, whose names do not
+            # say "United Nations", but only when no body named UN fits.
+            found = self._participations_fitting(self._role_requirements(words, un=True), words)
+        return found
+
+    def _participations_fitting(
+        self, requirements: list[set[tuple[str, ...]]], words: list[str]
+    ) -> set[int]:
         candidate_docs: set[int] | None = None
         for alternatives in sorted(requirements, key=len):
             docs: set[int] = set()
@@ -329,8 +340,11 @@ class CatalogIndex:
                 return set()
         return docs or set()
 
-    def _role_requirements(self, words: list[str]) -> list[set[tuple[str, ...]]]:
-        """For each specific word, the alternative token tuples that satisfy it."""
+    def _role_requirements(
+        self, words: list[str], *, un: bool = False
+    ) -> list[set[tuple[str, ...]]]:
+        """For each specific word, the alternative token tuples that satisfy it (with un, "UN"
+        is also any organisation of the UN system)."""
         requirements: list[set[tuple[str, ...]]] = []
         skip: set[int] = set()
         for i, word in enumerate(words):
@@ -355,6 +369,8 @@ class CatalogIndex:
                 )
                 if word == "eu":  # every EU institution is "European ..."
                     alternatives.add(("european",))
+                if word == "un" and un:
+                    alternatives.update((acronym,) for acronym in UN_SYSTEM)
             if not any(a[0] in self.role_index for a in alternatives if len(a) == 1):
                 for similar, _ in self.fuzzy(word, "role", VOCAB_FUZZY_CUTOFF):
                     alternatives.add((similar,))

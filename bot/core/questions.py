@@ -12,8 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from bot.core.lexicon import (
+    KNOWN_ACRONYMS,
     ROLE_ACRONYMS,
     ROLE_PHRASES,
     normalize_word,
@@ -101,6 +103,7 @@ class Question:
     yes_no: bool = False  # "did X ever meet Y?": answered "Yes: ..." or "No: ..."
     name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
     typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
+    after_article: frozenset[str] = frozenset()  # tokens typed right after "the"
 
     def quote(self, toks: tuple[str, ...]) -> str:
         """The words the user typed for these tokens ("Hans Gruber", not "han gruber")."""
@@ -129,7 +132,8 @@ QUESTION_WORDS = stem_words(
     "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
-    "topic topics thing things city town venue location country"
+    "topic topics thing things city town venue location country travel travels travelled "
+    "traveled traveling travelling trip trips fly flew come came arrive arrived"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -150,6 +154,10 @@ STOPWORDS = stem_words(
     "also there year years up out over into off upon via per than then so very just only "
     "still yet again"
 )
+# Words the parser consumes; an acronym spelled like one of them must be spelled out.
+_FUNCTION_WORDS = (
+    QUESTION_WORDS | SEPARATORS | ISSUE_MARKERS | PLACE_MARKERS | STOPWORDS | ISSUE_MONOLOGUE
+)
 
 
 def parse_question(text: str, today: dt.date) -> Question:
@@ -161,7 +169,7 @@ def parse_question(text: str, today: dt.date) -> Question:
 
         toks = tokens(translate_question(text))
     else:
-        toks = tokens(text)
+        toks = tokens(_spell_out_acronyms(text))
     flat = " ".join(toks)
     window, flat = _extract_window(flat, today)
     intent, wants_latest = _detect_intent(flat)
@@ -180,7 +188,28 @@ def parse_question(text: str, today: dt.date) -> Question:
         yes_no=yes_no and intent not in (Intent.COUNT, Intent.WHO_IS),
         name_like=_name_like(text),
         typed=_typed_words(text),
+        after_article=frozenset(b for a, b in pairwise(toks) if a == "the"),
     )
+
+
+def _spell_out_acronyms(text: str) -> str:
+    """Spell out an acronym typed in capitals that is also a word the parser reads as part
+    of the question: "the WHO director-general" asks for the World Health Organization's.
+
+    Only inside a sentence, and not when the whole question is typed in capitals.
+    """
+    if text.isupper():
+        return text
+
+    def spelled(match: re.Match[str]) -> str:
+        word = match.group()
+        key = word.lower()
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in ".!?" or key not in KNOWN_ACRONYMS:
+            return word
+        return KNOWN_ACRONYMS[key] if key in _FUNCTION_WORDS else word
+
+    return re.sub(r"\b[A-Z]{2,}\b", spelled, text)
 
 
 def _typed_words(text: str) -> tuple[tuple[str, str], ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
+from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
     GENERIC_ROLE_WORDS,
@@ -41,7 +42,7 @@ class RoleDoc:
         """Whether a well-known organisation was asked and this role's organisation is a body
         within it that the question did not name: "the OSCE secretary general" is not the
         OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
-        known = asked & KNOWN_ACRONYMS.keys()
+        known = asked & BODY_ACRONYMS
         forms = [form for form in self.org_forms if _names_body(form, known)]
         return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
@@ -61,6 +62,10 @@ class RoleDoc:
 
 
 _TITLE_PART_BREAKS = {"and", "&"}
+
+# Acronyms of organisations, not of countries: "the US ambassador" is any US ambassador, an
+# embassy is no narrower body of the United States the way the OSCE PA is of the OSCE.
+BODY_ACRONYMS = frozenset(k for k, v in KNOWN_ACRONYMS.items() if country_named(v.split()) is None)
 
 
 _BODY_WORDS = frozenset(
