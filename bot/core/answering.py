@@ -394,9 +394,9 @@ def _resolve_entity(
     place = _recorded_place_after_name(toks, index)
     if place and _resolve_entity(toks[: -len(place)], index, resolution, fallback=False):
         # "when did Grossi go to Kyiv": "to" marks no place, but Kyiv is one of the records.
-        meetings = index.place_meetings(place) or set()
-        label = index.place_label(meetings, place)
-        resolution.constraints.append(_Constraint(label, meetings=meetings, kind="place"))
+        held = index.place_meetings(place) or set()
+        label = index.place_label(held, place)
+        resolution.constraints.append(_Constraint(label, meetings=held, kind="place"))
         return True
     person = index.match_person(toks)
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
