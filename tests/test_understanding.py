@@ -378,3 +378,28 @@ def test_a_un_agency_described_by_its_field(
 ) -> None:
     # None of these organisations has "United Nations" in its name.
     assert _found(catalog, text) == meetings
+
+
+def test_an_honorific_that_is_also_someones_name_does_not_tie_two_people(
+    catalog: Engine,
+) -> None:
+    # "Sheikh" is part of Sheikh Nadia's name, and only an honorific before Karim's.
+    assert _found(catalog, "what did Sheikh Karim and Joana da Costa discuss") == {"u16"}
+    assert _found(catalog, "meetings of Sheikh Nadia") == {"u17"}
+
+
+def test_a_particle_of_the_name_is_no_word_left_over(catalog: Engine) -> None:
+    assert _found(catalog, "what did da costa discuss in doha") == {"u16"}
+
+
+def test_a_city_of_the_records_is_a_place_before_it_is_a_topic(catalog: Engine) -> None:
+    assert _found(catalog, "Has Lindgren ever been to Kyiv?") == {"u15"}
+    # u05 was held in Geneva; only its title mentions Kyiv.
+    answer = ask(catalog, "Has Sofia Brandes ever been to Kyiv?")
+    assert answer.status is not Status.ANSWERED
+    assert answer.meetings == ()
+
+
+def test_words_about_the_agenda_or_sitting_down_are_no_name(catalog: Engine) -> None:
+    assert _found(catalog, "What was the agenda of the Novak–Sahakyan talks?") == {"u14"}
+    assert _found(catalog, "Who sat down with Lindgren?") == {"u15"}

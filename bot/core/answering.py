@@ -23,11 +23,13 @@ from sqlmodel import Session
 from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
+    RANKS,
     SMALL_TALK,
     TOPIC_FILLERS,
     is_dictionary_word,
     is_inflected,
     is_lexicon_word,
+    tokens,
 )
 from bot.core.matching import (
     GENERIC,
@@ -429,7 +431,9 @@ def _resolve_entity(
             _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         parts = index.participations_of_people(person.person_ids)
-        leftover = tuple(t for i, t in enumerate(toks) if i not in person.used)
+        # A particle of the person's own name ("da" in "Lula da Silva") is no leftover.
+        own = {tok for pid in person.person_ids for tok in tokens(index.person_names[pid])}
+        leftover = tuple(t for i, t in enumerate(toks) if i not in person.used and t not in own)
         label = " / ".join(names)
         if leftover:
             roles = index.role_participations(leftover)
@@ -440,9 +444,11 @@ def _resolve_entity(
                 # "Ambassador X" where X never held that title in the records: X's meetings,
                 # marked partial, never an empty answer nor a silent one.
                 _unresolved(resolution, leftover, SpanKind.ROLE)
-            elif not all(t in GENERIC for t in leftover):
-                # "Aliyev energy meetings": the words beside the name that name a topic.
-                _resolve_issue(leftover, index, resolution)
+            elif not all(t in GENERIC or t in RANKS for t in leftover):
+                # "Aliyev energy meetings": the words beside the name that name a topic; an
+                # honorific ("Sheikh") names none.
+                topic = tuple(t for t in leftover if t not in RANKS)
+                _resolve_issue(topic, index, resolution)
         if person.score < 100:
             typed = resolution.question.quote(toks)
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
@@ -455,6 +461,12 @@ def _resolve_entity(
         return True
     if not fallback:
         return False
+    if _names_a_recorded_city(toks, index):
+        # "has Grossi been to Tehran": a city of the records, not a topic of their summaries.
+        held = index.place_meetings(toks) or set()
+        label = index.place_label(held, toks)
+        resolution.constraints.append(_Constraint(label, meetings=held, kind="place"))
+        return True
     # Titles and summaries name offices too: words of a role are a topic only by a label.
     office_words = any(t in index.role_index or t in index.name_index for t in toks)
     if _resolve_issue(toks, index, resolution, labels_only=office_words):
@@ -479,6 +491,15 @@ def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tu
         if person is not None and person.score >= NAME_CONFIDENT and not person.mixed:
             return place
     return ()
+
+
+def _names_a_recorded_city(toks: tuple[str, ...], index: CatalogIndex) -> bool:
+    """Whether the words are a place of the records that is no country and no issue label."""
+    return (
+        all(tok in index.place_index for tok in toks)
+        and country_named(list(toks)) is None
+        and index.match_topic(toks, labels_only=True) is None
+    )
 
 
 def _office_after_article(
@@ -509,6 +530,7 @@ def _unmatched_name_words(
         and len(tok) > 1
         and not process.extractOne(tok, own, scorer=fuzz.ratio, score_cutoff=60)
         and tok not in FILLERS
+        and tok not in RANKS  # "Sheikh Tamim": an honorific, whoever else it names
         and tok not in index.role_index
         and not is_lexicon_word(tok)
         and not tok.isdigit()

@@ -47,6 +47,7 @@ from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
 NAME_FUZZY_CUTOFF = 80.0  # rapidfuzz ratio for a misspelt name token to be considered
+_RANK_IN_NAME = 99.5  # the score of a rank word ("sheikh") that is part of someone's name
 NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
 VOCAB_FUZZY_CUTOFF = 88.0
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
@@ -271,7 +272,11 @@ class CatalogIndex:
                 continue
             hits: dict[int, float] = {}
             if tok in self.name_index and not self._is_role_word(tok, span):
-                hits = dict.fromkeys(self.name_index[tok], 100.0)
+                # A rank that is also part of a name ("Sheikh Hasina") counts a little less,
+                # so that "Sheikh Tamim" is Tamim, not a tie between two people.
+                hits = dict.fromkeys(
+                    self.name_index[tok], _RANK_IN_NAME if tok in RANKS else 100.0
+                )
             elif tok not in self.role_index and not tok.isdigit() and not is_lexicon_word(tok):
                 for word, score in self.fuzzy(tok, "name", NAME_FUZZY_CUTOFF):
                     for pid in self.name_index[word]:

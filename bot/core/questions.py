@@ -133,7 +133,7 @@ QUESTION_WORDS = stem_words(
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
     "topic topics thing things city town venue location country travel travels travelled "
-    "traveled traveling travelling trip trips fly flew come came arrive arrived"
+    "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
