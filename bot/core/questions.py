@@ -377,7 +377,30 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
     year_start = dt.date(today.year, 1, 1)
     rules: list[tuple[str, Callable[[re.Match[str]], Window]]] = [
         (rf"(?:between|from) {_YEAR} (?:and|to|till|until) {_YEAR}",
-         lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31))),
+         lambda m: _years(int(m[1]), int(m[2]))),
+        (rf"(?:between|from) {_MONTH} (?:and|to|till|until) {_MONTH} {_YEAR}",
+         lambda m: _months(int(m[3]), MONTHS[m[1]], int(m[3]), MONTHS[m[2]])),
+        (rf"(?:between|from) {_MONTH} {_YEAR} (?:and|to|till|until) {_MONTH} {_YEAR}",
+         lambda m: _months(int(m[2]), MONTHS[m[1]], int(m[4]), MONTHS[m[3]])),
+        # "2021-2023" (the dash is gone by now), and "in 2021 and 2022".
+        (rf"(?:in |during )?{_YEAR} {_YEAR}", lambda m: _years(int(m[1]), int(m[2]))),
+        (rf"(?:in |during )?{_YEAR} (?:and|or) {_YEAR}",
+         lambda m: _years(int(m[1]), int(m[2]), consecutive=True)),
+        (rf"(?:from|since|starting|starting in) {_YEAR}(?: on| onward)?",
+         lambda m: Window(dt.date(int(m[1]), 1, 1), None)),
+        (rf"(?:until|till|through|up to|up until|by) {_YEAR}",
+         lambda m: Window(None, dt.date(int(m[1]), 12, 31))),
+        (rf"prior to {_YEAR}", lambda m: Window(None, dt.date(int(m[1]) - 1, 12, 31))),
+        (rf"(?:in |during )?(?:the )?(first|second) half (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), 1 if m[1] == "first" else 3, 2)),
+        (rf"(?:in |during )?(?:the )?q([1-4]) (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), int(m[1]), 1)),
+        (rf"(?:in |during )?(?:the )?(first|second|third|fourth|last) quarter (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), _QUARTERS[m[1]], 1)),
+        (r"(?:in |during )?the ((?:19|20)\d)0s",
+         lambda m: _years(int(m[1]) * 10, int(m[1]) * 10 + 9)),
+        (r"since last (year|month|week)", lambda m: Window(_previous(today, m[1]).start, None)),
+        (r"earlier this (year|month)", lambda m: Window(_current(today, m[1]).start, today)),
         (rf"(?:on )?(\d{{1,2}}) {_MONTH} {_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[2]], int(m[1]))),
         (rf"(?:on )?{_MONTH} (\d{{1,2}}) {_YEAR}",
@@ -432,6 +455,28 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
             return window, " ".join(rest.split())
     del year_start
     return None, flat
+
+
+_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
+
+
+def _years(first: int, last: int, *, consecutive: bool = False) -> Window:
+    """From the first day of first to the last of last; "2021 and 2023" is no range."""
+    if last < first or (consecutive and last != first + 1):
+        raise ValueError("not a range of years")
+    return Window(dt.date(first, 1, 1), dt.date(last, 12, 31))
+
+
+def _months(first_year: int, first: int, last_year: int, last: int) -> Window:
+    end = _month_window(last_year, last).end
+    start = dt.date(first_year, first, 1)
+    if end is None or end < start:
+        raise ValueError("not a range of months")
+    return Window(start, end)
+
+
+def _quarters(year: int, first: int, count: int) -> Window:
+    return _months(year, 3 * first - 2, year, 3 * (first + count - 1))
 
 
 def _year_window(year: int) -> Window:
