@@ -403,3 +403,14 @@ def test_a_city_of_the_records_is_a_place_before_it_is_a_topic(catalog: Engine) 
 def test_words_about_the_agenda_or_sitting_down_are_no_name(catalog: Engine) -> None:
     assert _found(catalog, "What was the agenda of the Novak–Sahakyan talks?") == {"u14"}
     assert _found(catalog, "Who sat down with Lindgren?") == {"u15"}
+
+
+def test_a_topic_word_no_record_holds_leaves_a_partial_answer_naming_it(
+    catalog: Engine,
+) -> None:
+    answer = ask(catalog, "meetings about nuclear fusion")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == {"u15"}
+    assert "fusion" in answer.headline
+    # Nothing the records know: not found, as before.
+    assert ask(catalog, "meetings about fisheries quotas").status is Status.NOT_FOUND

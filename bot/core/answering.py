@@ -41,6 +41,7 @@ from bot.core.matching import (
 )
 from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
 from bot.core.text import drop_escapes, drop_invisible
+from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
 
@@ -366,6 +367,8 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: _Resolution) -> N
         parts = _split_on(span.tokens, "and")
         if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
             return
+        if _resolve_known_part(span.tokens, index, resolution):
+            return
         _unresolved(resolution, span.tokens, span.kind)
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
@@ -562,6 +565,28 @@ def _resolve_issue(
     names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
     label = " / ".join(names) if names and len(names) <= 3 else resolution.question.quote(toks)
     resolution.constraints.append(_Constraint(label, meetings=set(found.meetings), kind="issue"))
+    return True
+
+
+def _resolve_known_part(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: _Resolution
+) -> bool:
+    """ "nuclear weapons" where no record says "weapons": the meetings about the words the
+    records know, with the unknown ones named, so the answer is partial, never stated."""
+    unknown = index.topics.unknown_words(toks)
+    known = tuple(tok for tok in toks if tok not in unknown)
+    specific = [tok for tok in known if tok not in TOPIC_STOP and tok not in TOPIC_OPTIONAL]
+    if not unknown or not specific:
+        return False
+    # Only a head noun may go, after the words that narrow it: "nuclear weapons" is about
+    # something nuclear, but "the Gaza war" is not any war, nor "talks on Gaza" any talks.
+    last_known = max(toks.index(tok) for tok in specific)
+    first_unknown = min(toks.index(tok) for tok in unknown)
+    if first_unknown < last_known or any(tok in TOPIC_STOP for tok in toks[last_known:]):
+        return False
+    if not _resolve_issue(known, index, resolution):
+        return False
+    _unresolved(resolution, tuple(unknown), SpanKind.ISSUE)
     return True
 
 
