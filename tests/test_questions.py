@@ -74,6 +74,7 @@ D = dt.date
         ("meetings from March to June 2024", D(2024, 3, 1), D(2024, 6, 30)),
         ("meetings between November 2023 and February 2024", D(2023, 11, 1), D(2024, 2, 29)),
         ("meetings since last year", D(2024, 1, 1), None),
+        ("Kauma's meetings, 2020 onwards", D(2020, 1, 1), None),
         ("meetings earlier this year", D(2025, 1, 1), D(2025, 3, 10)),
     ],
 )

@@ -403,6 +403,8 @@ def test_a_city_of_the_records_is_a_place_before_it_is_a_topic(catalog: Engine) 
 def test_words_about_the_agenda_or_sitting_down_are_no_name(catalog: Engine) -> None:
     assert _found(catalog, "What was the agenda of the Novak–Sahakyan talks?") == {"u14"}
     assert _found(catalog, "Who sat down with Lindgren?") == {"u15"}
+    assert _found(catalog, "Which meetings did Lindgren attend?") == {"u15"}
+    assert _found(catalog, "meetings with Georgian participation") == {"u12", "u13"}
 
 
 def test_a_topic_word_no_record_holds_leaves_a_partial_answer_naming_it(

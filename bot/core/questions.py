@@ -133,7 +133,10 @@ QUESTION_WORDS = stem_words(
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
     "topic topics thing things city town venue location country travel travels travelled "
-    "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down"
+    "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down "
+    "attend attended attends attending involve involved involves involving include included "
+    "includes including participate participated participates participating participation "
+    "featuring"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -386,8 +389,8 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
         (rf"(?:in |during )?{_YEAR} {_YEAR}", lambda m: _years(int(m[1]), int(m[2]))),
         (rf"(?:in |during )?{_YEAR} (?:and|or) {_YEAR}",
          lambda m: _years(int(m[1]), int(m[2]), consecutive=True)),
-        (rf"(?:from|since|starting|starting in) {_YEAR}(?: on| onward)?",
-         lambda m: Window(dt.date(int(m[1]), 1, 1), None)),
+        (rf"(?:(?:from|since|starting|starting in) {_YEAR}(?: on| onward)?|{_YEAR} onward)",
+         lambda m: Window(dt.date(int(m[1] or m[2]), 1, 1), None)),
         (rf"(?:until|till|through|up to|up until|by) {_YEAR}",
          lambda m: Window(None, dt.date(int(m[1]), 12, 31))),
         (rf"prior to {_YEAR}", lambda m: Window(None, dt.date(int(m[1]) - 1, 12, 31))),
