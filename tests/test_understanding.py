@@ -390,6 +390,8 @@ def test_an_honorific_that_is_also_someones_name_does_not_tie_two_people(
 
 def test_a_particle_of_the_name_is_no_word_left_over(catalog: Engine) -> None:
     assert _found(catalog, "what did da costa discuss in doha") == {"u16"}
+    # Recorded as one word, asked as two.
+    assert _found(catalog, "who met Omar Al Rashid") == {"u17"}
 
 
 def test_a_city_of_the_records_is_a_place_before_it_is_a_topic(catalog: Engine) -> None:

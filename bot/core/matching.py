@@ -267,8 +267,17 @@ class CatalogIndex:
         """Find the person whose name best covers the span's name tokens."""
         scores: dict[int, float] = defaultdict(float)
         used: dict[int, set[int]] = defaultdict(set)
+        joined: set[int] = set()
+        for i in range(len(span) - 1):
+            # "Al Busaidi" is the recorded "Albusaidi": two words of the question, one name word.
+            pair = span[i] + span[i + 1]
+            if i not in joined and pair in self.name_index:
+                joined.update((i, i + 1))
+                for pid in self.name_index[pair]:
+                    scores[pid] += 200.0
+                    used[pid].update((i, i + 1))
         for i, tok in enumerate(span):
-            if tok in FILLERS:
+            if tok in FILLERS or i in joined:
                 continue
             hits: dict[int, float] = {}
             if tok in self.name_index and not self._is_role_word(tok, span):
