@@ -418,3 +418,22 @@ def test_a_topic_word_no_record_holds_leaves_a_partial_answer_naming_it(
     assert "fusion" in answer.headline
     # Nothing the records know: not found, as before.
     assert ask(catalog, "meetings about fisheries quotas").status is Status.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who met the top US diplomat",
+        "who met the American foreign minister",
+        "Who met the USA's foreign minister?",
+    ],
+)
+def test_a_country_names_its_office_its_own_way(catalog: Engine, text: str) -> None:
+    # Ruth Calder is the US Secretary of State: the United States' foreign minister.
+    assert _found(catalog, text) == {"u11"}
+
+
+def test_the_state_form_and_a_country_between_office_words(catalog: Engine) -> None:
+    presidents = {"u02", "u06", "u11"}
+    assert _found(catalog, "who met the president of the Republic of Moldova") == presidents
+    assert _found(catalog, "who met the head of the Moldovan state") == presidents

@@ -161,6 +161,11 @@ ROLE_PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("secretary", "state"): ("secretary", "state"),
 }
 
+# Offices a country calls by a name of its own: (country, title words) -> the common name.
+NATIONAL_OFFICE_NAMES: dict[tuple[str, str], str] = {
+    ("united states", "secretary of state"): "foreign minister",
+}
+
 # Well-known acronyms whose letters do not follow the words of the full name.
 KNOWN_ACRONYMS: dict[str, str] = {
     "un": "united nations",

@@ -19,12 +19,13 @@ from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.core.geography import capitals_of, country_named
+from bot.core.geography import COUNTRY_ALIASES, capitals_of, country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
     GENERIC_ROLE_WORDS,
     KNOWN_ACRONYMS,
+    NATIONAL_OFFICE_NAMES,
     RANKS,
     REGIONS,
     ROLE_ACRONYMS,
@@ -221,6 +222,15 @@ class CatalogIndex:
                 toks |= country_tokens
                 toks |= {region for region, members in _REGION_TOKENS.items()
                          if any(set(m) <= country_tokens for m in members)}  # fmt: skip
+        nation = country_named(name_words(country or ""))
+        for (office_country, title), office in NATIONAL_OFFICE_NAMES.items():
+            said = name_words(segment)
+            if (
+                nation == office_country
+                and title in " ".join(said)
+                and not ROLE_MODIFIERS & set(said)
+            ):
+                toks |= set(tokens(office))  # the US Secretary of State is a foreign minister
         toks = {t for t in toks if t not in FILLERS}
         doc_id = len(self.role_docs)
         self.role_docs.append(
@@ -361,6 +371,9 @@ class CatalogIndex:
         is also any organisation of the UN system)."""
         requirements: list[set[tuple[str, ...]]] = []
         skip: set[int] = set()
+        if any(w in DEMONYMS or country_named([w]) for w in words):
+            # "the president of the Republic of Moldova": the state's form is no office word.
+            skip.update(i for i, w in enumerate(words) if w in _STATE_FORMS)
         for i, word in enumerate(words):
             if i in skip or word in FILLERS or word in ROLE_MODIFIERS_ACCEPTED:
                 continue
@@ -375,8 +388,11 @@ class CatalogIndex:
                 requirements.append(self._region_alternatives(word))
                 continue
             alternatives: set[tuple[str, ...]] = {(w,) for w in expand_word(word)}
-            if word in DEMONYMS:
-                alternatives.add(tuple(tokens(DEMONYMS[word])))
+            country = DEMONYMS.get(word) or COUNTRY_ALIASES.get(word)
+            if country is not None:
+                # "American", "US", "USA" and "ROK" name their country in any of its forms.
+                alternatives.add(tuple(tokens(country)))
+                alternatives.update((short,) for short in _COUNTRY_SHORT_FORMS.get(country, ()))
             if word in KNOWN_ACRONYMS:
                 alternatives.add(
                     tuple(t for t in tokens(KNOWN_ACRONYMS[word]) if t not in FILLERS)
@@ -522,6 +538,17 @@ class CatalogIndex:
         if meeting_id not in self.meeting_place:
             return None
         return self.locations[self.meeting_place[meeting_id] - 1]
+
+
+_STATE_FORMS = frozenset(
+    ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth"]
+)
+
+# A country's one-word short forms ("us", "usa" for the United States), as titles write them.
+_COUNTRY_SHORT_FORMS: dict[str, list[str]] = {}
+for _short, _country in COUNTRY_ALIASES.items():
+    if " " not in _short and "-" not in _short:
+        _COUNTRY_SHORT_FORMS.setdefault(_country, []).extend(tokens(_short))
 
 
 def _name_tokens(form: str) -> list[str]:

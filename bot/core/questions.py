@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.lexicon import (
+    DEMONYMS,
     KNOWN_ACRONYMS,
     ROLE_ACRONYMS,
     ROLE_PHRASES,
@@ -350,6 +352,13 @@ def _expand_role_acronyms(toks: list[str]) -> list[str]:
             out.extend(ROLE_PHRASES[pair])
             i += 2
             continue
+        # Only where the span ends: "head of Azerbaijan's State Security Service" goes on.
+        around = (toks[i], toks[i + 2]) if i + 3 == len(toks) else ()
+        if around in ROLE_PHRASES and _is_country_word(toks[i + 1]):
+            # "the top US diplomat", "head of the Russian state": the country in between.
+            out.extend((toks[i + 1], *ROLE_PHRASES[around]))
+            i += 3
+            continue
         out.extend(ROLE_ACRONYMS.get(toks[i], (toks[i],)))
         i += 1
     # "sec gen" -> "secretary general", without repeating words.
@@ -358,6 +367,10 @@ def _expand_role_acronyms(toks: list[str]) -> list[str]:
         if not deduped or deduped[-1] != tok:
             deduped.append(tok)
     return deduped
+
+
+def _is_country_word(tok: str) -> bool:
+    return tok in DEMONYMS or tok in COUNTRY_ALIASES or country_named([tok]) is not None
 
 
 def _month_window(year: int, month: int) -> Window:
