@@ -163,13 +163,14 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
         return EXIT_OK
-    _write_atomically(Path(args.file), text)
+    write_atomically(Path(args.file), text)
     print(f"Exported to {args.file}.", file=sys.stderr)
     return EXIT_OK
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write text to path through a temporary file, so a failure leaves no half file.
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write data (text as UTF-8, or bytes) to path through a temporary file, so a failure
+    leaves no half file.
 
     The file gets the permissions open() would give it (the umask's for a new file, its own
     for one replaced), not the temporary file's private 0600.
@@ -178,8 +179,8 @@ def _write_atomically(path: Path, text: str) -> None:
         folder = path.parent if str(path.parent) else Path(".")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
                 os.chmod(handle.fileno(), _mode_for(path))
             os.replace(tmp, path)
         except BaseException:

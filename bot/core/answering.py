@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
@@ -41,7 +42,7 @@ from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
 
-__all__ = ["Answer", "Intent", "QuestionError", "Status", "answer_question"]
+__all__ = ["Answer", "Intent", "QuestionError", "Status", "Subject", "answer_question"]
 
 MAX_QUESTION_LENGTH = 500
 MAX_MEETINGS_LISTED = 100  # an answer lists at most this many meetings (the count is exact)
@@ -52,6 +53,15 @@ class Status(StrEnum):
     PARTIAL = "partial"  # some words of the question could not be used; the text says which
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
+
+
+class Subject(NamedTuple):
+    """One resolved part of a question: its label, its kind ("entity", "issue", "place") and
+    the people found through it in the meetings that fit, latest first."""
+
+    label: str
+    kind: str
+    people: list[str]
 
 
 class QuestionError(ValueError):
@@ -65,6 +75,7 @@ class Answer:
     headline is one sentence that answers the question; text is the whole answer as plain text
     (headline, then one block a meeting). suggestions are names to ask about instead when
     nothing was found. total is the number of meetings that fit (meetings may list fewer).
+    subjects are the resolved parts of the question (pictures centre on the first).
     """
 
     question: str
@@ -77,6 +88,7 @@ class Answer:
     language: str = "en"
     total: int = 0
     notes: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object of `meetbot ask --json`."""
@@ -127,8 +139,12 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
-def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
+def answer_question(
+    text: str, *, session: Session, today: dt.date, limit: int = MAX_MEETINGS_LISTED
+) -> Answer:
     """Answer text from the records in session, reading relative dates against today.
+
+    The answer lists at most limit meetings, newest first (its total counts them all).
 
     Raises QuestionError for a question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
     """
@@ -181,16 +197,11 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         if question.yes_no:
             headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
-    listed = ordered[:MAX_MEETINGS_LISTED]
+    listed = ordered[:limit]
     views = tuple(load_meeting_views(listed, session=session))
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
-    headline = headline_for(
-        question,
-        [(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints],
-        views,
-        len(ordered),
-        subjects,
-    )
+    parts = [Subject(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints]
+    headline = headline_for(question, parts, views, len(ordered), subjects)
     if partial:
         headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
     elif question.yes_no:
@@ -202,6 +213,7 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         meetings=views,
         total=len(ordered),
         notes=tuple(resolution.notes),
+        subjects=tuple(parts),
     )
 
 
@@ -547,6 +559,7 @@ def _answer(
     suggestions: tuple[str, ...] = (),
     total: int = 0,
     notes: tuple[str, ...] = (),
+    subjects: tuple[Subject, ...] = (),
 ) -> Answer:
     blocks = [headline]
     if notes:
@@ -568,4 +581,5 @@ def _answer(
         language=question.language,
         total=total,
         notes=notes,
+        subjects=subjects,
     )
