@@ -138,20 +138,23 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("yaml", "json"),
-        help="the format (default: json for a .json file, otherwise yaml)",
+        choices=("yaml", "json", "csv"),
+        help="the format (default: json for a .json file, csv for a .csv file, otherwise yaml);"
+        " csv is one row per participant, for spreadsheets, and cannot be imported",
     )
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    """Export every meeting (not the deleted ones) in the import format, YAML or JSON.
+    """Export every meeting (not the deleted ones) in the import format, YAML or JSON, or as CSV.
 
-    An export imported into an empty database exports byte for byte the same.
+    An export imported into an empty database exports byte for byte the same. CSV (UTF-8 with a
+    BOM, one row per participant, formula-like cells quoted) is for spreadsheets only.
 
     examples:
       meetbot export > meetings.yaml
       meetbot export backup.json
       meetbot export --format json -
+      meetbot export --format csv meetings.csv
     """
     from bot.core.interchange import export_catalog, format_for
 
