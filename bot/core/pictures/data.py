@@ -20,7 +20,7 @@ from bot.core.views import MeetingView, ParticipantView
 MAX_NODES = 18  # people or organisations drawn around the subject; the caption counts the rest
 MAX_SERIES = 6  # counterparts a timeline colours by name; the rest are "others"
 MONTHS_UP_TO = 36  # a timeline spanning more months than this counts per year
-ROLE_LABEL = 34  # characters of a role under a name
+ROLE_LABEL = 28  # characters of a role under a name
 TITLE_LABEL = 90  # characters of a picture's title
 OTHERS = "others"
 
