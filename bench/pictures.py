@@ -73,7 +73,7 @@ def time_drawing(url: str, name: str, repeat: int) -> list[tuple[str, float]]:
         for kind in PictureKind:
             times = []
             for _ in range(repeat):
-                PICTURES._pictures.clear()
+                PICTURES.clear()
                 start = time.perf_counter()
                 picture = make_picture(kind, name, session=session, today=TODAY)
                 times.append(time.perf_counter() - start)
