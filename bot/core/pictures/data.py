@@ -55,6 +55,7 @@ class GraphData:
     hidden: int  # counterparts met but not drawn (over MAX_NODES)
     meetings: int
     by_organization: bool
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class TimelineData:
     series: tuple[str, ...]  # counterpart labels, the last one OTHERS when some are left
     bins: tuple[Bin, ...]
     meetings: int
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,7 @@ def build_graph(answer: Answer) -> GraphData:
         hidden=len(ranked) - len(shown),
         meetings=answer.total,
         by_organization=scope.by_organization,
+        language=answer.language,
     )
 
 
@@ -213,15 +216,16 @@ def build_timeline(answer: Answer) -> TimelineData:
         keys = {_key(p, scope) for p in _counterparts(view, scope)}
         slot = next((i for i, key in enumerate(main) if key in keys), len(main))
         table[_bin_of(view.date, unit)][slot] += 1
-    if not any(row[-1] for row in table.values()):
-        series.pop()
-        table = {start: row[:-1] for start, row in table.items()}
+    # A counterpart whose every meeting counted under a higher-ranked one has no bar.
+    used = [i for i in range(len(series)) if any(row[i] for row in table.values())]
+    series = [series[i] for i in used]
+    table = {start: [row[i] for i in used] for start, row in table.items()}
     labels = _series_labels(series, scope)
     bins = tuple(
         Bin(start, f"{start:%Y-%m}" if unit == "month" else str(start.year), tuple(table[start]))
         for start in starts
     )
-    return TimelineData(_title(answer), unit, labels, bins, answer.total)
+    return TimelineData(_title(answer), unit, labels, bins, answer.total, answer.language)
 
 
 def _series_labels(series: list[str], scope: _Scope) -> tuple[str, ...]:

@@ -32,6 +32,15 @@ PALETTE = (
 )  # fmt: skip
 
 
+# The few words a picture writes itself, in the answer's language.
+WORDS = {
+    "en": {"country": "Country", "met": "Met with", "month": "meetings per month",
+           "year": "meetings per year", "others": "others"},
+    "ru": {"country": "Страна", "met": "Встречи с", "month": "встреч в месяц",
+           "year": "встреч в год", "others": "другие"},
+}  # fmt: skip
+
+
 def _figure(size: tuple[float, float]) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -59,6 +68,10 @@ def _colours(keys: list[str | None]) -> dict[str | None, str]:
     colours: dict[str | None, str] = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(distinct)}
     colours[None] = OTHERS_COLOUR
     return colours
+
+
+def _words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
 
 
 def draw_graph(data: GraphData) -> bytes:
@@ -101,8 +114,10 @@ def draw_graph(data: GraphData) -> bytes:
             solid_capstyle="round",
         )
         if central and most > 1:
+            # Nearer the outer end: the middle is where the subject's label is.
             axes.text(
-                (x1 + x2) / 2, (y1 + y2) / 2, str(edge.meetings), fontsize=8, family=FONT,
+                x1 + 0.62 * (x2 - x1), y1 + 0.62 * (y2 - y1), str(edge.meetings),
+                fontsize=8, family=FONT,
                 ha="center", va="center", color="#37474f", zorder=3,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
             )  # fmt: skip
@@ -126,7 +141,7 @@ def draw_graph(data: GraphData) -> bytes:
         ]
         axes.legend(
             handles, [_plain(c) for c in countries], loc="lower left", fontsize=8, frameon=False,
-            prop={"family": FONT, "size": 8}, title="Country",
+            prop={"family": FONT, "size": 8}, title=_words(data.language)["country"],
         )  # fmt: skip
     return _png(figure)
 
@@ -150,6 +165,7 @@ def draw_timeline(data: TimelineData) -> bytes:
     """Draw data as a PNG: stacked bars per month or year, one colour per main counterpart."""
     from matplotlib.ticker import MaxNLocator
 
+    words = _words(data.language)
     figure = _figure(TIMELINE_SIZE)
     axes = figure.add_subplot()
     positions = list(range(len(data.bins)))
@@ -157,7 +173,8 @@ def draw_timeline(data: TimelineData) -> bytes:
     for i, name in enumerate(data.series):
         heights = [b.counts[i] for b in data.bins]
         colour = OTHERS_COLOUR if name == OTHERS else PALETTE[i % len(PALETTE)]
-        axes.bar(positions, heights, bottom=bottoms, color=colour, label=_plain(name), width=0.8)
+        label = words["others"] if name == OTHERS else _plain(name)
+        axes.bar(positions, heights, bottom=bottoms, color=colour, label=label, width=0.8)
         bottoms = [low + h for low, h in zip(bottoms, heights, strict=True)]
     step = max(1, math.ceil(len(data.bins) / 24))  # at most about 24 date labels
     axes.set_xticks(positions[::step], [_plain(b.label) for b in data.bins][::step])
@@ -167,13 +184,13 @@ def draw_timeline(data: TimelineData) -> bytes:
         tick.set_fontfamily(FONT)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(0, max(max(bottoms, default=0) * 1.15, 2))
-    axes.set_ylabel(f"meetings per {data.unit}", family=FONT)
+    axes.set_ylabel(words[data.unit], family=FONT)
     axes.set_xlim(-0.6, len(data.bins) - 0.4)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(_plain(data.title), fontsize=12, family=FONT, loc="left")
     if data.series:
         axes.legend(
             loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
-            prop={"family": FONT, "size": 9}, title="Met with",
+            prop={"family": FONT, "size": 9}, title=words["met"],
         )  # fmt: skip
     return _png(figure)
