@@ -62,6 +62,17 @@ async def test_graph_command_sends_the_picture_with_its_caption(bot: BotHarness)
     assert photo.params["caption"].startswith("Встреч: 2")
 
 
+async def test_in_a_group_the_picture_replies_to_the_command(bot: BotHarness) -> None:
+    ann = bot.api.add_user(1001, "Ann")
+    group = bot.api.add_chat(-1001234567890, "Diplomacy watchers")
+    asked = await bot.say(group, ann, "/timeline@meetbot_test_bot OSCE PA since 2024")
+    photo = last_photo(bot, group["id"])
+    assert photo.params["reply_parameters"]["message_id"] == asked["message_id"]
+    assert (
+        photo.params["caption"] == "8 meetings of Pia Kauma since 2024-01-01.\nMeetings per month."
+    )
+
+
 async def test_nothing_to_draw_and_a_bare_command_are_one_sentence(bot: BotHarness) -> None:
     ann = bot.api.add_user(1001, "Ann")
     chat = bot.api.private_chat(ann)
