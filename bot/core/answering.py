@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
@@ -45,7 +46,7 @@ from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
 
-__all__ = ["Answer", "Intent", "QuestionError", "Status", "answer_question"]
+__all__ = ["Answer", "Intent", "QuestionError", "Status", "Subject", "answer_question"]
 
 MAX_QUESTION_LENGTH = 500
 MAX_MEETINGS_LISTED = 100  # an answer lists at most this many meetings (the count is exact)
@@ -56,6 +57,15 @@ class Status(StrEnum):
     PARTIAL = "partial"  # some words of the question could not be used; the text says which
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
+
+
+class Subject(NamedTuple):
+    """One resolved part of a question: its label, its kind ("entity", "issue", "place") and
+    the people found through it in the meetings that fit, latest first."""
+
+    label: str
+    kind: str
+    people: list[str]
 
 
 class QuestionError(ValueError):
@@ -69,6 +79,7 @@ class Answer:
     headline is one sentence that answers the question; text is the whole answer as plain text
     (headline, then one block a meeting). suggestions are names to ask about instead when
     nothing was found. total is the number of meetings that fit (meetings may list fewer).
+    subjects are the resolved parts of the question (pictures centre on the first).
     """
 
     question: str
@@ -81,6 +92,7 @@ class Answer:
     language: str = "en"
     total: int = 0
     notes: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object of `meetbot ask --json`."""
@@ -131,8 +143,12 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
-def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
+def answer_question(
+    text: str, *, session: Session, today: dt.date, limit: int = MAX_MEETINGS_LISTED
+) -> Answer:
     """Answer text from the records in session, reading relative dates against today.
+
+    The answer lists at most limit meetings, newest first (its total counts them all).
 
     Raises QuestionError for a question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
     """
@@ -185,16 +201,11 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         if question.yes_no:
             headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, notes=tuple(resolution.notes))
-    listed = ordered[:MAX_MEETINGS_LISTED]
+    listed = ordered[:limit]
     views = tuple(load_meeting_views(listed, session=session))
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
-    headline = headline_for(
-        question,
-        [(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints],
-        views,
-        len(ordered),
-        subjects,
-    )
+    parts = [Subject(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints]
+    headline = headline_for(question, parts, views, len(ordered), subjects)
     if partial:
         headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
     elif question.yes_no:
@@ -206,6 +217,7 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         meetings=views,
         total=len(ordered),
         notes=tuple(resolution.notes),
+        subjects=tuple(parts),
     )
 
 
@@ -638,6 +650,7 @@ def _answer(
     suggestions: tuple[str, ...] = (),
     total: int = 0,
     notes: tuple[str, ...] = (),
+    subjects: tuple[Subject, ...] = (),
 ) -> Answer:
     blocks = [headline]
     if notes:
@@ -659,4 +672,5 @@ def _answer(
         language=question.language,
         total=total,
         notes=notes,
+        subjects=subjects,
     )

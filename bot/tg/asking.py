@@ -8,7 +8,9 @@ from:
 * groups: /ask QUESTION (also /ask@botname), a message mentioning @botname, a reply to one of
   the bot's messages; other group messages are ignored (privacy mode delivers little else);
 * inline mode: "@botname QUESTION" in any chat, one result per meeting;
-* buttons: "More" pages, "did you mean" suggestions, the example questions of /start.
+* buttons: "More" pages, "did you mean" suggestions, the example questions of /start, and
+  "Network" and "Timeline", which send the picture of the question (bot/tg/pictures.py);
+* a question asking for a picture ("show who Kauma met in 2024") gets the picture.
 
 Buttons carry a question token, not the question (callback data is limited to 64 bytes). The
 question is found again in this process's memory of recent questions or, after a restart or on
@@ -43,10 +45,12 @@ from telegram.ext import (
 
 import bot
 from bot.core.answering import Answer, QuestionError, answer_question
+from bot.core.pictures import PictureKind, picture_request
 from bot.core.views import count_live_meetings
 from bot.tg.auth import user_is_bot_admin
 from bot.tg.commands import BotCommandInfo, visible_commands
 from bot.tg.context import BotContext, HandlerList, MembershipChange
+from bot.tg.pictures import send_picture
 from bot.tg.render import (
     EXAMPLE_QUESTIONS,
     NO_PREVIEW,
@@ -97,7 +101,7 @@ def handlers() -> HandlerList:
         CommandHandler("help", cmd_help, filters=_MESSAGES),
         CommandHandler("about", cmd_about, filters=_MESSAGES),
         CommandHandler("ask", cmd_ask, filters=_MESSAGES),
-        CallbackQueryHandler(on_button, pattern=r"^(more|sugg|ex):"),
+        CallbackQueryHandler(on_button, pattern=r"^(more|sugg|ex|pic):"),
         InlineQueryHandler(on_inline_query),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
     ]
@@ -267,8 +271,12 @@ async def answer_and_reply(
     when it has buttons, because the buttons find the question again in the quoted message.
     """
     await _show_typing(context, message)
-    result = await ask_core(context, question)
     quote_target = reply_to or message
+    request = picture_request(question)
+    if request is not None:
+        quote = _in_group(message) or reply_to is not None
+        return await send_picture(context, quote_target, *request, quote=quote)
+    result = await ask_core(context, question)
     if isinstance(result, str):
         return await message.reply_text(result, do_quote=_in_group(message))
     token = remember_question(context, question)
@@ -400,6 +408,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     await _acknowledge(query)
     if action.kind == "more":
         await _next_page(context, query.data or "", message, question, action.number)
+    elif action.kind in (PictureKind.GRAPH, PictureKind.TIMELINE):
+        await _show_typing(context, message)
+        # The picture replies to the question, as a page does, so it is seen whose it is.
+        target = message.reply_to_message or message
+        target = target if target.chat_id == message.chat_id else message
+        await send_picture(context, target, PictureKind(action.kind), question, quote=True)
     else:
         await _ask_suggestion(context, message, question, action.number)
 
