@@ -2,11 +2,11 @@
 
 The question is parsed (bot.core.questions), ordinary words that fit no vocabulary of the
 catalog are dropped (and named in the answer), each named thing is resolved against the index
-(bot.core.resolving, over bot.core.matching: people, roles, topics, places), and the meetings that fit every part and
-the time window are reported, newest first, worded by bot.core.wording. Status `answered` is
-used only when every part was resolved: an unknown name is `not_found`, an unknown topic, place
-or title beside known people is `partial`, and weak matches become "did you mean" suggestions
-from the vocabulary of the part that was not found.
+(bot.core.resolving, over bot.core.matching: people, roles, topics, places), and the meetings
+that fit every part and the time window are reported, newest first, worded by
+bot.core.wording. Status `answered` is used only when every part was resolved: an unknown name
+is `not_found`, an unknown topic, place or title beside known people is `partial`, and weak
+matches become "did you mean" suggestions from the vocabulary of the part that was not found.
 """
 
 from __future__ import annotations
