@@ -138,7 +138,7 @@ QUESTION_WORDS = stem_words(
     "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down "
     "attend attended attends attending involve involved involves involving include included "
     "includes including participate participated participates participating participation "
-    "featuring tell told say said stress stressed happen happened happens table"
+    "featuring part tell told say said stress stressed happen happened happens table"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -245,7 +245,10 @@ _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(
 _FIRST = re.compile(
     r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest) "
 )
-_MEETING_VERBS = re.compile(r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*) ")
+_MEETING_VERBS = re.compile(
+    r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*|counterpart\w*"
+    r"|interlocutor\w*|guest\w*|visitor\w*) "
+)
 
 
 def _detect_intent(flat: str) -> tuple[Intent, bool]:
