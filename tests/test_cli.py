@@ -397,12 +397,17 @@ def test_chat_ends_at_end_of_input(sqlite_url: str, tmp_path: Path) -> None:
     assert "Pia Kauma" in done.stdout
 
 
-def test_ask_never_imports_telegram(sqlite_url: str, tmp_path: Path) -> None:
+# What `meetbot ask` must never pay for: the bot, and the article reader of `meetbot draft`.
+HEAVY_FOR_ASK = ("telegram", "trafilatura", "htmldate", "justext", "lxml", "dateparser")
+
+
+def test_ask_never_imports_telegram_or_the_article_reader(sqlite_url: str, tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from bot.cli import main\n"
         "status = main(['ask', 'who met Kauma?'])\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'telegram'], 'telegram loaded'\n"
+        f"heavy = [m for m in sys.modules if m.split('.')[0] in {HEAVY_FOR_ASK!r}]\n"
+        "assert not heavy, f'loaded: {heavy}'\n"
         "sys.exit(status)\n"
     )
     done = subprocess.run(
