@@ -17,9 +17,9 @@ from bot.core.drafts.catalog import Catalog, load_catalog
 from bot.core.drafts.dates import find_dates
 from bot.core.drafts.issues import find_issues
 from bot.core.drafts.model import Article, Draft
-from bot.core.drafts.offices import Office
+from bot.core.drafts.offices import INTERNATIONAL, Office
 from bot.core.drafts.people import Mention, people_in
-from bot.core.drafts.places import dateline_place, display, places_in
+from bot.core.drafts.places import dateline_place, display, place_of, places_in
 from bot.core.names import name_key
 
 if TYPE_CHECKING:
@@ -73,6 +73,15 @@ def _mentions(sentence: str, russian: bool, catalog: Catalog) -> list[Mention]:
     return people_in(sentence, catalog)
 
 
+def _surname_in(person: Mention, sentence: str) -> bool:
+    """Whether a sentence names a person by surname alone ("Later, Pashinyan also met")."""
+    words = person.name.split()
+    if len(words) < 2:
+        return False
+    stem = words[-1][:-2] if re.search(r"[а-яё]$", words[-1]) and len(words[-1]) > 5 else words[-1]
+    return re.search(rf"\b{re.escape(stem)}\w*", sentence) is not None
+
+
 def _same(a: Mention, b: Mention) -> bool:
     ka, kb = name_key(a.name).split(), name_key(b.name).split()
     return ka == kb or (bool(ka) and bool(kb) and ka[-1] == kb[-1])
@@ -98,6 +107,9 @@ def _group(sentences: list[tuple[int, str]], mentions: list[list[Mention]]) -> l
         same_paragraph = sentences[current.first_sentence][0] == paragraph
         if new and (not same_paragraph or _NEW_MEETING.search(sentence)):
             host = [p for p in people if any(_same(p, k) for k in known)]
+            host += [
+                k for k in known if _surname_in(k, sentence) and not any(_same(k, h) for h in host)
+            ]
             if not host and _PRONOUN_SUBJECT.match(sentence) and meetings[0].people:
                 host = [meetings[0].people[0]]
             current.sentences.pop()
@@ -132,16 +144,30 @@ def _merge_offices(people: list[Mention], all_mentions: list[Mention]) -> list[M
 def _date(
     meeting: _Meeting, sentences: list[tuple[int, str]], article: Article, dateline: str
 ) -> tuple[dt.date | None, str | None]:
+    """The meeting's own date (its sentence), else the dateline's, else one in its other
+    sentences, else the publication date (marked); each resolved against the publication."""
     reference = article.published
-    heading = find_dates(dateline, reference)
-    if heading and heading[0].date and not heading[0].relative:
-        reference = reference or heading[0].date
-    for index in [meeting.first_sentence, *meeting.sentences]:
-        for mention in find_dates(sentences[index][1], reference):
+    heading = [
+        m for m in find_dates(dateline, reference) if m.start <= 40 and m.date and not m.relative
+    ][:1]
+    reference = reference or (heading[0].date if heading else None)
+
+    def own(index: int) -> dt.date | None:
+        text = sentences[index][1]
+        for mention in find_dates(text, reference):
+            if heading and text == dateline and mention.start == heading[0].start:
+                continue  # the dateline's date is the report's, used below
             if mention.date is not None and (reference is None or mention.date <= reference):
-                return mention.date, None
-    if heading and heading[0].date:
-        return heading[0].date, None
+                return mention.date
+        return None
+
+    found = own(meeting.first_sentence)
+    if found is None and heading:
+        found = heading[0].date
+    for index in meeting.sentences:
+        found = found or own(index)
+    if found is not None:
+        return found, None
     if article.published:
         return article.published, "the article gives no date of its own: its publication date"
     return None, "not in the article"
@@ -182,6 +208,41 @@ def _participant(
     }
 
 
+_INTERNATIONAL = re.compile(
+    r"\b(?:European|Europe|United Nations|World|International|Organi[sz]ation for|"
+    r"Европ\w*|Международн\w*|ООН|ОБСЕ|МККК|НАТО|ЕС|ПАСЕ|СНГ|ШОС|ОДКБ|ЕАЭС|"
+    + "|".join(sorted(INTERNATIONAL, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+_POSTING = re.compile(r"\b(?:ambassador|посол)\b.*?\b(?:to|в)\s+(?:the\s+)?(?P<place>\w+)", re.I)
+
+
+def _guess_host_country(
+    participants: list[dict[str, Any]], location: str | None, unsure: dict[str, str]
+) -> None:
+    """Give the host (the first national official without a country) the country of the
+    meeting's place, or of an ambassador's posting; marked as a guess."""
+    country, why = None, ""
+    if location:
+        country, why = location.split(", ")[-1], "guessed from the meeting's place"
+    for person in participants:
+        posting = _POSTING.search(person.get("title") or "")
+        if country is None and posting:
+            found = place_of(posting["place"])
+            if found and "," not in found:
+                country, why = found, "guessed from the ambassador's posting"
+    if country is None or any(p.get("country") == country for p in participants):
+        return
+    for index, person in enumerate(participants):
+        described = f"{person.get('title') or ''} {person.get('organization') or ''}"
+        if person.get("country") or not person.get("title") or _INTERNATIONAL.search(described):
+            continue
+        person["country"] = country
+        unsure[f"participants[{index}].country"] = why
+        return
+
+
 def _title(
     article: Article, participants: list[dict[str, Any]], russian: bool, single: bool
 ) -> str | None:
@@ -216,9 +277,9 @@ def extract_drafts(article: Article, *, session: Session | None = None) -> list[
         date, why = _date(meeting, sentences, article, dateline)
         if why:
             unsure["date"] = why
-        own = places_in(sentences[meeting.first_sentence][1])
-        cities = [p for p in own if "," in p]
-        location = next(iter(cities), None) or dateline_at or next(iter(own), None)
+        # A country alone ("the Ambassador of Japan to Azerbaijan") is no meeting place.
+        cities = [p for p in places_in(sentences[meeting.first_sentence][1]) if "," in p]
+        location = next(iter(cities), None) or dateline_at
         if location is None:
             for index in meeting.sentences:
                 found = [p for p in places_in(sentences[index][1]) if "," in p]
@@ -230,6 +291,7 @@ def extract_drafts(article: Article, *, session: Session | None = None) -> list[
             unsure["location"] = "the article names no place"
         people = _merge_offices(meeting.people, flat)
         participants = [_participant(p, catalog, i, unsure, known) for i, p in enumerate(people)]
+        _guess_host_country(participants, location, unsure)
         body = (
             [sentences[i][1] for i in meeting.sentences]
             if len(meetings) > 1

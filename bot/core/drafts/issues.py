@@ -22,7 +22,7 @@ _DISCUSSED = re.compile(
 )
 _SPLIT = re.compile(
     r",\s*(?:and\s+|as well as\s+|и\s+|а также\s+)?|;\s*|\s+as well as\s+|\s+and\s+|\s+а также\s+"
-    r"|\s+и\s+(?=[а-яё]+(?:ие|ия|ой|ых|ов|ы|а|ого|его|ей|ых|ых)\b)"
+    r"|\s+и\s+"
     r"|\s+(?:after|following|in the territory of)\s+",
     re.IGNORECASE,
 )
@@ -32,7 +32,7 @@ _FRAMES = re.compile(
     r"ways? of|ways? to|steps? to|steps? towards|ensuring|developing|development of|"
     r"strengthening|expanding|expansion of|consequences caused by|consequences of|fate of|"
     r"high|the high|"
-    r"вопросы|вопрос|перспективы|текущую ситуацию в|ситуацию в|развитие|развития|"
+    r"вопросы|вопрос|перспективы|работу|работа|текущую ситуацию в|ситуацию в|развитие|развития|"
     r"укрепление|расширение|ход|состояние|other issues of mutual interest)\s+",
     re.IGNORECASE,
 )

@@ -69,6 +69,7 @@ OFFICE_WORDS = frozenset(
         "deputy",
         "mp",
         "president-elect",
+        "member",
         "patriarch",
     ]
 )
@@ -113,6 +114,7 @@ TITLE_MODIFIERS = frozenset(
         "economic",
         "internal",
         "affairs",
+        "policy",
     ]
 )
 ORG_WORDS = frozenset(

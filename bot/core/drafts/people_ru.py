@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.drafts.offices import Office
 from bot.core.drafts.people import Mention
+from bot.core.drafts.places import place_of
 from bot.core.russian import _analyzer, _countries, _country_of_adjective
 
 OFFICE_LEMMAS = frozenset(
@@ -87,9 +88,17 @@ def _may_continue(word: str) -> bool:
         return False
     for parse in _parse(word)[:2]:
         lemma = parse.normal_form
-        if "Geox" in parse.tag.grammemes or lemma in OFFICE_LEMMAS or _country_lemma(lemma):
+        if lemma in OFFICE_LEMMAS or _country_lemma(lemma):
             return False
-    return True
+    return not place_of(word)
+
+
+def _office_before(tokens: list[re.Match[str]], at: int, floor: int) -> bool:
+    """Whether an office word comes within four words before position at."""
+    for k in range(max(floor, at - 4), at):
+        if any(p.normal_form in OFFICE_LEMMAS for p in _parse(tokens[k].group())):
+            return True
+    return False
 
 
 def _is_patronymic(word: str) -> bool:
@@ -99,11 +108,13 @@ def _is_patronymic(word: str) -> bool:
 def _is_name_word(word: str) -> bool:
     if not _CAP.match(word):
         return False
+    if place_of(word):
+        return False
     for parse in _parse(word)[:2]:
         grammemes = set(parse.tag.grammemes)
         if {"Name", "Surn", "Patr"} & grammemes:
             return True
-        if "Geox" in grammemes or "Orgn" in grammemes:
+        if "Orgn" in grammemes:
             return False
     first = _parse(word)[0]
     lemma = first.normal_form
@@ -122,7 +133,8 @@ def base_form(words: list[str], case: str | None) -> str:
         result = None
         for parse in _parse(word):
             tag = parse.tag
-            if {"Name", "Surn", "Patr"} & set(tag.grammemes) and (case is None or case in tag):
+            named = {"Name", "Surn", "Patr"} & set(tag.grammemes) and "sing" in tag
+            if named and (case is None or case in tag):
                 inflected = parse.inflect({"nomn"})
                 if inflected is not None:
                     result = inflected.word
@@ -160,6 +172,8 @@ def _office(title: list[str]) -> tuple[Office | None, str | None]:
     role = " ".join([lemma, *rest])
     country: str | None = None
     for word in rest:
+        if word.lower() in ("в", "во", "при"):
+            break  # "посол Франции в Азербайджане": the place of posting is not the country
         for parse in _parse(word)[:2]:
             country = _country_lemma(parse.normal_form)
             if country:
@@ -207,8 +221,9 @@ def people_in_russian(sentence: str) -> list[Mention]:
             if not word[0].isalpha():
                 break
             pos = _parse(word)[0].tag.POS
-            if pos in _STOP_POS and not word.isupper():
-                break
+            inside = word.lower() in ("в", "при", "по") and _office_before(tokens, k, floor)
+            if pos in _STOP_POS and not word.isupper() and not inside:
+                break  # "посол Франции в Азербайджане" keeps its "в"
             title.insert(0, word)
             k -= 1
         office, case = _office(title + title_tail)

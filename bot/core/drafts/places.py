@@ -14,6 +14,7 @@ import re
 from anyascii import anyascii
 
 from bot.core.geography import CAPITALS, COUNTRY_ALIASES, DEMONYMS, country_named
+from bot.core.lexicon import translit_key
 
 # Cities that are not capitals but host many official meetings.
 OTHER_CITIES: dict[str, str] = {
@@ -41,6 +42,8 @@ RUSSIAN_CITIES: dict[str, str] = {
 }  # fmt: skip
 
 _CITIES = {**CAPITALS, **OTHER_CITIES}
+# Russian transliteration against English spelling ("Belgrad" / "Belgrade", "Erevan").
+_BY_TRANSLIT = {translit_key(city).rstrip("e"): city for city in _CITIES}
 _SMALL_WORDS = {"and", "of", "the", "d", "de"}
 
 
@@ -69,7 +72,8 @@ def _english_key(phrase: str) -> str:
 def place_of(phrase: str) -> str | None:
     """'Baku' -> 'Baku, Azerbaijan'; 'Tbilisi' -> 'Tbilisi, Georgia'; 'Azerbaijan' ->
     'Azerbaijan'; None for a phrase that is no known place."""
-    key = _english_key(phrase)
+    key = _english_key(phrase.strip(" .,;:"))
+    key = key if key in _CITIES else _BY_TRANSLIT.get(translit_key(key).rstrip("e"), key)
     if key in _CITIES:
         return f"{display(key)}, {display(_CITIES[key])}"
     country = country_named(key.split()) if key not in DEMONYMS else None
@@ -82,7 +86,7 @@ _PLACE_WORDS = r"[A-ZА-ЯЁ][\w’'.-]*(?:[ -][A-ZА-ЯЁ][\w’'.-]*){0,2}"
 # "Baku, March 12, AZERTAC", "BAKU, Nov 14 (Reuters) -", "Баку, 14 ноября. /ТАСС/",
 # "Tbilisi /Trend/", "BAKU (AZERTAC) —": a place first, then a comma, a date or an agency.
 _DATELINE = re.compile(rf"^\s*(?P<place>{_PLACE_WORDS})\s*(?:,|\(|/|—|–|-)", re.UNICODE)
-_IN_PLACE = re.compile(rf"\b(?:in|at|to|в|во)\s+(?:the\s+)?(?P<place>{_PLACE_WORDS})", re.UNICODE)
+_IN_PLACE = re.compile(rf"\b(?:in|at|в|во)\s+(?:the\s+)?(?P<place>{_PLACE_WORDS})", re.UNICODE)
 
 
 def dateline_place(text: str) -> str | None:
@@ -102,7 +106,7 @@ def places_in(sentence: str) -> list[str]:
     """Known places after 'in' / 'в' in a sentence, in order ('Baku, Azerbaijan', ...)."""
     out: list[str] = []
     for m in _IN_PLACE.finditer(sentence):
-        words = m["place"].split()
+        words = m["place"].strip(" .,;:").split()
         for cut in range(len(words), 0, -1):
             found = place_of(" ".join(words[:cut]))
             if found:
