@@ -1,0 +1,149 @@
+"""What a meeting was about: the catalog's issues and their synonyms found in the text, the
+topic phrases of its "discussed" sentences, and a built-in list of common topics.
+
+A phrase is cut as an admin labels an issue: short noun phrases, split at commas and "and",
+without the words that only frame a topic ("the current situation in", "issues of").
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.drafts.catalog import Catalog
+from bot.core.lexicon import normalize_word
+
+_DISCUSSED = re.compile(
+    r"\b(?:discussed|discussing|discuss|talked about|focused on|focusing on|exchanged views on|"
+    r"touched upon|touched on|covered|reviewed|addressed|explored|considered|"
+    r"the agenda included|talks centred on|talks centered on|"
+    r"обсудили|обсуждались|обсуждали|обсудил|обсудила|рассмотрели|обменялись мнениями по|"
+    r"обменялись мнениями о|речь шла о|затронули|шла речь о|были обсуждены)\b\s*(?::\s*)?",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(
+    r",\s*(?:and\s+|as well as\s+|и\s+|а также\s+)?|;\s*|\s+as well as\s+|\s+and\s+|\s+а также\s+"
+    r"|\s+и\s+"
+    r"|\s+(?:after|following|in the territory of)\s+",
+    re.IGNORECASE,
+)
+_FRAMES = re.compile(
+    r"^(?:the|a|an|current|issues? of|questions? of|matters? of|prospects for|prospects of|"
+    r"the issue of|the state of|the current situation in|situation in|the situation in|"
+    r"ways? of|ways? to|steps? to|steps? towards|ensuring|developing|development of|"
+    r"strengthening|expanding|expansion of|consequences caused by|consequences of|fate of|"
+    r"high|the high|"
+    r"вопросы|вопрос|перспективы|работу|работа|текущую ситуацию в|ситуацию в|развитие|развития|"
+    r"укрепление|расширение|ход|состояние|other issues of mutual interest)\s+",
+    re.IGNORECASE,
+)
+_CUT = re.compile(
+    r"\s+(?:within the framework of|in the context of|"
+    r"between the two countries|between the countries|of mutual interest|"
+    r"в рамках|между двумя странами)\b.*$",
+    re.IGNORECASE,
+)
+# Common topics of official meetings, found anywhere in the text (English and Russian).
+TOPICS: tuple[tuple[str, str], ...] = (
+    (r"reconstruction|restoration of the liberated", "reconstruction"),
+    (r"confidence[- ]building", "confidence-building"),
+    (r"peace treaty|peace agreement|мирн\w+ договор\w*|мирн\w+ соглашени\w+", "peace treaty"),
+    (r"peace process|мирн\w+ процесс\w*", "peace process"),
+    (r"border delimitation|delimitation|делимитаци\w+", "border delimitation"),
+    (r"energy security|энергетическ\w+ безопасност\w+", "energy security"),
+    (r"renewable energy|green energy|возобновляем\w+ энерг\w+|зелен\w+ энерг\w+", "green energy"),
+    (r"\btrade\b|торгов\w+", "trade"),
+    (r"investment|инвестиц\w+", "investment"),
+    (r"transport|transit|connectivity|Middle Corridor|транспорт\w*|транзит\w*", "transport"),
+    (r"humanitarian aid|humanitarian assistance|гуманитарн\w+ помощ\w+", "humanitarian aid"),
+    (r"landmines?|mine clearance|demining|разминировани\w+|мин\w* угроз\w+", "mine clearance"),
+    (r"missing persons|пропавш\w+ без вести", "missing persons"),
+    (r"hostages?|заложник\w*", "hostages"),
+    (r"prisoners of war|военнопленн\w+", "prisoners of war"),
+    (r"sanctions|санкци\w+", "sanctions"),
+    (r"climate|COP\s?\d+|климат\w*", "climate"),
+    (r"education|образовани\w+", "education"),
+    (r"tourism|туризм\w*", "tourism"),
+    (r"agricultur\w+|сельск\w+ хозяйств\w+", "agriculture"),
+    (r"healthcare|health care|здравоохранени\w+", "healthcare"),
+    (r"cybersecurity|кибербезопасност\w+", "cybersecurity"),
+    (r"terrorism|терроризм\w*", "terrorism"),
+    (r"human rights|прав\w* человека", "human rights"),
+    (r"migration|миграци\w+", "migration"),
+    (r"refugees|беженц\w+", "refugees"),
+    (r"nuclear|ядерн\w+", "nuclear"),
+    (r"\barm(?:ing|s supplies)? (?:to )?Armenia|weapons supplies|поставк\w+ оружи\w+",
+     "arms supplies"),
+    (r"regional security|security in the region|региональн\w+ безопасност\w+",
+     "regional security"),
+    (r"gas supplies|natural gas|поставк\w+ газа|газ\w*", "gas supplies"),
+    (r"visa|визов\w+", "visa regime"),
+    (r"culture|cultural|культур\w+", "culture"),
+    (r"defen[cs]e cooperation|military cooperation|военн\w+ сотрудничеств\w+",
+     "defence cooperation"),
+)  # fmt: skip
+
+
+def _content(phrase: str) -> set[str]:
+    words: set[str] = set()
+    for word in re.findall(r"[^\W\d_]+", phrase):
+        if len(word) > 2:
+            words.update(normalize_word(word))
+    return words - {"the", "and", "of", "in", "for"}
+
+
+def _clean(chunk: str) -> str:
+    chunk = chunk.strip(' .,;:"«»')
+    chunk = _CUT.sub("", chunk)
+    previous = None
+    while previous != chunk:
+        previous = chunk
+        chunk = _FRAMES.sub("", chunk).strip()
+    chunk = re.sub(r"^(?:the|its|their|bilateral)\s+", "", chunk, flags=re.IGNORECASE)
+    return chunk
+
+
+_GENERIC = {"other", "issu", "issue", "mutual", "interest", "matter", "topic", "question"}
+
+
+def discussed_phrases(sentence: str) -> list[str]:
+    """The topic phrases after "discussed" / "обсудили" in a sentence."""
+    m = _DISCUSSED.search(sentence)
+    if m is None:
+        return []
+    tail = re.split(
+        r"[.!?]\s|\s+(?:while|whereas|with the sides|adding|noting)\s", sentence[m.end() :]
+    )[0]
+    out = []
+    for chunk in _SPLIT.split(tail):
+        phrase = _clean(chunk)
+        words = phrase.split()
+        if 1 <= len(words) <= 8 and _content(phrase) - _GENERIC:
+            out.append(phrase)
+    return out
+
+
+def find_issues(text: str, sentences: list[str], catalog: Catalog) -> list[str]:
+    """The meeting's issues: discussed phrases first, then catalog issues and common topics
+    the text names, one label per topic (a label sharing all its content words with an earlier
+    one is left out)."""
+    found: list[str] = []
+    for sentence in sentences:
+        found.extend(discussed_phrases(sentence))
+    lowered = text.lower()
+    for name, aliases in catalog.issues:
+        for spelling in (name, *aliases):
+            if re.search(rf"\b{re.escape(spelling.lower())}\b", lowered):
+                found.append(name)
+                break
+    for pattern, label in TOPICS:
+        if re.search(pattern, text, re.IGNORECASE):
+            found.append(label)
+    out: list[str] = []
+    seen: list[set[str]] = []
+    for phrase in found:
+        words = _content(phrase)
+        if any(words <= earlier for earlier in seen):
+            continue
+        seen.append(words)
+        out.append(phrase)
+    return out
