@@ -150,7 +150,9 @@ class Fetcher:
         except socket.gaierror as exc:
             if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
                 raise FetchError(
-                    "unreachable", f"There is no website at {target.host}; check the link."
+                    "unreachable",
+                    f"There is no website at {target.host} (or this server cannot look names"
+                    " up); check the link.",
                 ) from None
             raise _offline(target.host) from None
         except (OSError, UnicodeError):
