@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from dataclasses import replace
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -26,7 +27,6 @@ from bot.core.drafts.article import NotAnArticle, article_from_text
 from bot.core.drafts.fetch import FetchError
 from bot.core.drafts.prefill import prefill
 from bot.core.drafts.sources import article_from_link
-from bot.core.records import MeetingDraft
 from bot.tg.admin import add
 from bot.tg.admin.add_state import AddState
 from bot.tg.admin.change import command_argument
@@ -127,18 +127,12 @@ async def _offer(update: Update, context: BotContext, article: Article) -> None:
     states = []
     for draft in drafts:
         filled = prefill(draft)
-        meeting = filled.meeting
+        # The participants are confirmed one by one ("Is this …?"), then join the draft.
+        people = filled.meeting.participants
         states.append(
             AddState(
-                draft=MeetingDraft(
-                    date=meeting.date,
-                    location=meeting.location,
-                    title=meeting.title,
-                    summary=meeting.summary,
-                    sources=meeting.sources,
-                    issues=meeting.issues,
-                ),
-                unsettled=meeting.participants,  # confirmed one by one, then in the draft
+                draft=replace(filled.meeting, participants=[]),
+                unsettled=people,
                 marks=filled.marks,
             )
         )
