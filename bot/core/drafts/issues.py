@@ -123,27 +123,27 @@ def discussed_phrases(sentence: str) -> list[str]:
 
 
 def find_issues(text: str, sentences: list[str], catalog: Catalog) -> list[str]:
-    """The meeting's issues: discussed phrases first, then catalog issues and common topics
-    the text names, one label per topic (a label sharing all its content words with an earlier
-    one is left out)."""
-    found: list[str] = []
-    for sentence in sentences:
-        found.extend(discussed_phrases(sentence))
+    """The meeting's issues: the catalog's own labels the text names (by name or synonym),
+    then the discussed phrases, then the common topics; a phrase or topic sharing a content
+    word with a label already taken is left out (one label per topic)."""
     lowered = text.lower()
+    stored: list[str] = []
     for name, aliases in catalog.issues:
         for spelling in (name, *aliases):
             if re.search(rf"\b{re.escape(spelling.lower())}\b", lowered):
-                found.append(name)
+                stored.append(name)
                 break
-    for pattern, label in TOPICS:
-        if re.search(pattern, text, re.IGNORECASE):
-            found.append(label)
-    out: list[str] = []
-    seen: list[set[str]] = []
-    for phrase in found:
-        words = _content(phrase)
-        if any(words <= earlier for earlier in seen):
-            continue
-        seen.append(words)
-        out.append(phrase)
+    discussed = [phrase for sentence in sentences for phrase in discussed_phrases(sentence)]
+    topics = [label for pattern, label in TOPICS if re.search(pattern, text, re.IGNORECASE)]
+    out: list[str] = list(dict.fromkeys(stored))
+    taken = [_content(label) for label in out]
+    for group in (discussed, topics):
+        added: list[set[str]] = []
+        for phrase in group:
+            words = _content(phrase)
+            if any(words & earlier for earlier in taken) or any(words <= a for a in added):
+                continue
+            added.append(words)
+            out.append(phrase)
+        taken += added
     return out
