@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -238,3 +241,24 @@ def test_a_complete_draft_is_read_back_by_import() -> None:
     data = json.loads(drafts_to_json(drafts))
     assert data["meetings"][0]["location"] is None
     assert data["unsure"][0]["location"] == "the article names no place"
+
+
+def test_ask_never_loads_the_extractor(sqlite_url: str, tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "status = main(['ask', 'кто встречался с Каумой?']) or main(['ask', 'who met Kauma?'])\n"
+        "loaded = [m for m in sys.modules if m.startswith('bot.core.drafts')]\n"
+        "assert not loaded, f'loaded: {loaded}'\n"
+        "sys.exit(status)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MEETBOT")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**env, "DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
