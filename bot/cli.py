@@ -10,12 +10,12 @@ examples:
   meetbot import meetings.yaml
   meetbot undo
   meetbot export backup.json
+  meetbot draft https://news.example/ministers-meet | meetbot import -
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import inspect
 import json
 import logging
@@ -34,7 +34,8 @@ from storage.db import DatabaseError, session_scope
 if TYPE_CHECKING:
     pass
 
-from bot.cli_context import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Context
+from bot.cli_context import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Context, parse_day
+from bot.cli_drafts import cmd_draft, configure_draft
 from bot.cli_records import (
     cmd_export,
     cmd_import,
@@ -47,13 +48,6 @@ from bot.cli_records import (
 log = logging.getLogger("meetbot")
 
 # --- ask and chat --------------------------------------------------------------------------------
-
-
-def _parse_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
 
 
 def _configure_ask(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +63,7 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--today",
-        type=_parse_day,
+        type=parse_day,
         metavar="YYYY-MM-DD",
         help="the date that relative words (last year, since March) count from; default: today",
     )
@@ -140,7 +134,7 @@ def _print_json(obj: dict[str, object]) -> None:
 
 
 def _configure_chat(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--today", type=_parse_day, metavar="YYYY-MM-DD", help="as for ask")
+    parser.add_argument("--today", type=parse_day, metavar="YYYY-MM-DD", help="as for ask")
 
 
 def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
@@ -280,6 +274,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("undo", configure_undo, cmd_undo, load_seeds=False),
     Subcommand("export", configure_export, cmd_export),
     Subcommand("digest", _configure_digest, cmd_digest),
+    Subcommand("draft", configure_draft, cmd_draft, load_seeds=False),  # writes nothing
     Subcommand("health", _configure_health, cmd_health, load_seeds=False),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]

@@ -18,6 +18,7 @@ from bot.core.drafts.model import Article
 MIN_ARTICLE_CHARS = 200
 MIN_ARTICLE_WORDS = 30
 MIN_PARAGRAPH_WORDS = 8  # a shorter line, or a list item, is not prose
+MAX_HEADLINE_CHARS = 200
 
 
 class NotAnArticle(ValueError):
@@ -95,3 +96,42 @@ def _date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def article_from_text(
+    text: str,
+    *,
+    title: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
+) -> Article:
+    """An Article from plain text (a file, stdin, a pasted message): paragraphs by blank lines.
+
+    A short first line without a closing full stop is taken as the headline (as news sites
+    and the seed's text put it) when no title is given. Raises NotAnArticle for empty text.
+    """
+    lines = [_one_line(line) for line in text.replace("\r\n", "\n").split("\n")]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if (
+        title is None
+        and len(paragraphs) > 1
+        and len(paragraphs[0]) <= MAX_HEADLINE_CHARS
+        and not paragraphs[0].endswith((".", "!", "?", ":", ";"))
+    ):
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+    if not paragraphs:
+        raise NotAnArticle("The text is empty; send the article's text or a link to it.")
+    return Article(text="\n\n".join(paragraphs), title=title, published=published, url=url)
+
+
+def looks_like_html(data: str | bytes) -> bool:
+    """Whether a file or message is HTML rather than plain text (by its first tag)."""
+    head = data[:2048].lower() if isinstance(data, str) else data[:2048].decode("latin-1").lower()
+    return bool(re.search(r"<(!doctype html|html|head|body|article|p|div)[\s>]", head))
