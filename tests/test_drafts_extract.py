@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_support import clean_env
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -252,11 +252,10 @@ def test_ask_never_loads_the_extractor(sqlite_url: str, tmp_path: Path) -> None:
         "assert not loaded, f'loaded: {loaded}'\n"
         "sys.exit(status)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MEETBOT")}
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
-        env={**env, "DATABASE_URL": sqlite_url},
+        env={**clean_env(), "DATABASE_URL": sqlite_url},
         capture_output=True,
         text=True,
         timeout=120,
