@@ -246,9 +246,11 @@ def _guess_host_country(
 def _title(
     article: Article, participants: list[dict[str, Any]], russian: bool, single: bool
 ) -> str | None:
-    if single and article.title and _MEETING.search(article.title):
-        return article.title.strip()
     names = [p["name"] for p in participants if p.get("name")]
+    headline = article.title or ""
+    named = [n for n in names if re.search(rf"\b{re.escape(n.split()[-1][:5])}", headline)]
+    if single and headline and (_MEETING.search(headline) or len(named) >= 2):
+        return headline.strip()  # the headline names the meeting
     if len(names) >= 2:
         if russian:
             return f"Встреча: {names[0]} и {', '.join(names[1:])}"

@@ -42,44 +42,53 @@ _CUT = re.compile(
     r"в рамках|между двумя странами)\b.*$",
     re.IGNORECASE,
 )
-# Common topics of official meetings, found anywhere in the text (English and Russian).
-TOPICS: tuple[tuple[str, str], ...] = (
-    (r"reconstruction|restoration of the liberated", "reconstruction"),
-    (r"confidence[- ]building", "confidence-building"),
-    (r"peace treaty|peace agreement|мирн\w+ договор\w*|мирн\w+ соглашени\w+", "peace treaty"),
-    (r"peace process|мирн\w+ процесс\w*", "peace process"),
-    (r"border delimitation|delimitation|делимитаци\w+", "border delimitation"),
-    (r"energy security|энергетическ\w+ безопасност\w+", "energy security"),
-    (r"renewable energy|green energy|возобновляем\w+ энерг\w+|зелен\w+ энерг\w+", "green energy"),
-    (r"\btrade\b|торгов\w+", "trade"),
-    (r"investment|инвестиц\w+", "investment"),
-    (r"transport|transit|connectivity|Middle Corridor|транспорт\w*|транзит\w*", "transport"),
-    (r"humanitarian aid|humanitarian assistance|гуманитарн\w+ помощ\w+", "humanitarian aid"),
-    (r"landmines?|mine clearance|demining|разминировани\w+|мин\w* угроз\w+", "mine clearance"),
-    (r"missing persons|пропавш\w+ без вести", "missing persons"),
-    (r"hostages?|заложник\w*", "hostages"),
-    (r"prisoners of war|военнопленн\w+", "prisoners of war"),
-    (r"sanctions|санкци\w+", "sanctions"),
-    (r"climate|COP\s?\d+|климат\w*", "climate"),
-    (r"education|образовани\w+", "education"),
-    (r"tourism|туризм\w*", "tourism"),
-    (r"agricultur\w+|сельск\w+ хозяйств\w+", "agriculture"),
-    (r"healthcare|health care|здравоохранени\w+", "healthcare"),
-    (r"cybersecurity|кибербезопасност\w+", "cybersecurity"),
-    (r"terrorism|терроризм\w*", "terrorism"),
-    (r"human rights|прав\w* человека", "human rights"),
-    (r"migration|миграци\w+", "migration"),
-    (r"refugees|беженц\w+", "refugees"),
-    (r"nuclear|ядерн\w+", "nuclear"),
-    (r"\barm(?:ing|s supplies)? (?:to )?Armenia|weapons supplies|поставк\w+ оружи\w+",
-     "arms supplies"),
-    (r"regional security|security in the region|региональн\w+ безопасност\w+",
-     "regional security"),
-    (r"gas supplies|natural gas|поставк\w+ газа|газ\w*", "gas supplies"),
-    (r"visa|визов\w+", "visa regime"),
-    (r"culture|cultural|культур\w+", "culture"),
+# Common topics of official meetings, found anywhere in the text: (pattern, English label,
+# Russian label). A topic an earlier phrase already holds (its pattern matches the phrase) is
+# not added again, whatever the language.
+TOPICS: tuple[tuple[str, str, str], ...] = (
+    (r"reconstruction|restoration of the liberated|восстановлени\w+", "reconstruction",
+     "восстановление"),
+    (r"confidence[- ]building|мер\w* доверия", "confidence-building", "меры доверия"),
+    (r"peace treaty|peace agreement|мирн\w+ договор\w*|мирн\w+ соглашени\w+", "peace treaty",
+     "мирный договор"),
+    (r"peace process|мирн\w+ процесс\w*", "peace process", "мирный процесс"),
+    (r"delimitation|делимитаци\w+", "border delimitation", "делимитация границы"),
+    (r"energy security|энергетическ\w+ безопасност\w+", "energy security",
+     "энергетическая безопасность"),
+    (r"renewable energy|green energy|возобновляем\w+ энерг\w+|зелен\w+ энерг\w+",
+     "green energy", "зеленая энергетика"),
+    (r"trade|торгов\w+|торговл\w+", "trade", "торговля"),
+    (r"investment\w*|инвестиц\w+", "investment", "инвестиции"),
+    (r"transport\w*|transit|connectivity|Middle Corridor|транспорт\w*|транзит\w*",
+     "transport", "транспорт"),
+    (r"humanitarian aid|humanitarian assistance|гуманитарн\w+ помощ\w+", "humanitarian aid",
+     "гуманитарная помощь"),
+    (r"landmines?|mine clearance|demining|разминировани\w+", "mine clearance",
+     "разминирование"),
+    (r"missing persons|пропавш\w+ без вести", "missing persons", "пропавшие без вести"),
+    (r"hostages?|заложник\w*", "hostages", "заложники"),
+    (r"prisoners of war|военнопленн\w+", "prisoners of war", "военнопленные"),
+    (r"sanctions|санкци\w+", "sanctions", "санкции"),
+    (r"climate|COP\s?\d+|климат\w*", "climate", "климат"),
+    (r"education|образовани\w+", "education", "образование"),
+    (r"tourism|туризм\w*", "tourism", "туризм"),
+    (r"agricultur\w+|сельск\w+ хозяйств\w+", "agriculture", "сельское хозяйство"),
+    (r"healthcare|health care|здравоохранени\w+", "healthcare", "здравоохранение"),
+    (r"cybersecurity|кибербезопасност\w+", "cybersecurity", "кибербезопасность"),
+    (r"terrorism|терроризм\w*", "terrorism", "терроризм"),
+    (r"human rights|прав\w* человека", "human rights", "права человека"),
+    (r"migration|миграци\w+", "migration", "миграция"),
+    (r"refugees|беженц\w+", "refugees", "беженцы"),
+    (r"nuclear|ядерн\w+|атомн\w+", "nuclear", "атомная энергетика"),
+    (r"arm(?:ing|s supplies)? (?:to )?Armenia|weapons supplies|поставк\w+ оружи\w+",
+     "arms supplies", "поставки оружия"),
+    (r"regional security|security in the region|региональн\w+ безопасност\w+|"
+     r"безопасност\w+ в регионе", "regional security", "региональная безопасность"),
+    (r"gas supplies|natural gas|поставк\w+ газа|газ\w*", "gas supplies", "поставки газа"),
+    (r"visas?|визов\w+", "visa regime", "визовый режим"),
+    (r"culture|cultural|культур\w+", "culture", "культура"),
     (r"defen[cs]e cooperation|military cooperation|военн\w+ сотрудничеств\w+",
-     "defence cooperation"),
+     "defence cooperation", "военное сотрудничество"),
 )  # fmt: skip
 
 
@@ -105,6 +114,9 @@ def _clean(chunk: str) -> str:
 _GENERIC = {"other", "issu", "issue", "mutual", "interest", "matter", "topic", "question"}
 
 
+_JOINED = "\ue000"  # a space no split pattern matches (a private-use character)
+
+
 def discussed_phrases(sentence: str) -> list[str]:
     """The topic phrases after "discussed" / "обсудили" in a sentence."""
     m = _DISCUSSED.search(sentence)
@@ -113,9 +125,15 @@ def discussed_phrases(sentence: str) -> list[str]:
     tail = re.split(
         r"[.!?]\s|\s+(?:while|whereas|with the sides|adding|noting)\s", sentence[m.end() :]
     )[0]
+    # "between Azerbaijan and Armenia" is one topic, not two.
+    tail = re.sub(
+        r"\b(?:between|между)\s+\S+\s+(?:and|и)\s+",
+        lambda m: m.group().replace(" ", _JOINED),
+        tail,
+    )
     out = []
     for chunk in _SPLIT.split(tail):
-        phrase = _clean(chunk)
+        phrase = _clean(chunk.replace(_JOINED, " "))
         words = phrase.split()
         if 1 <= len(words) <= 8 and _content(phrase) - _GENERIC:
             out.append(phrase)
@@ -123,27 +141,35 @@ def discussed_phrases(sentence: str) -> list[str]:
 
 
 def find_issues(text: str, sentences: list[str], catalog: Catalog) -> list[str]:
-    """The meeting's issues: discussed phrases first, then catalog issues and common topics
-    the text names, one label per topic (a label sharing all its content words with an earlier
-    one is left out)."""
-    found: list[str] = []
-    for sentence in sentences:
-        found.extend(discussed_phrases(sentence))
+    """The meeting's issues: the catalog's own labels the text names (by name or synonym),
+    then the discussed phrases, then the common topics; a phrase or topic sharing a content
+    word with a label already taken is left out (one label per topic)."""
     lowered = text.lower()
+    stored: list[str] = []
     for name, aliases in catalog.issues:
         for spelling in (name, *aliases):
             if re.search(rf"\b{re.escape(spelling.lower())}\b", lowered):
-                found.append(name)
+                stored.append(name)
                 break
-    for pattern, label in TOPICS:
-        if re.search(pattern, text, re.IGNORECASE):
-            found.append(label)
-    out: list[str] = []
-    seen: list[set[str]] = []
-    for phrase in found:
+    discussed = [phrase for sentence in sentences for phrase in discussed_phrases(sentence)]
+    out: list[str] = list(dict.fromkeys(stored))
+    taken = [_content(label) for label in out]
+    added: list[set[str]] = []
+    for phrase in discussed:
         words = _content(phrase)
-        if any(words <= earlier for earlier in seen):
+        if any(words & earlier for earlier in taken) or any(words <= a for a in added):
             continue
-        seen.append(words)
+        added.append(words)
         out.append(phrase)
+    taken += added
+    russian = len(re.findall(r"[а-яё]", text, re.IGNORECASE)) > len(text) / 3
+    for pattern, english, in_russian in TOPICS:
+        topic = re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+        if not topic.search(text) or any(topic.search(phrase) for phrase in out):
+            continue
+        label = in_russian if russian else english
+        words = _content(label)
+        if not any(words & earlier for earlier in taken):
+            taken.append(words)
+            out.append(label)
     return out

@@ -320,12 +320,10 @@ def read_office(segment: str) -> Office | None:
     if organization:
         organization, org_country = _possessive_to_of(organization)
         country = country or org_country
-        if organization.split()[0].lower() in INTERNATIONAL:
-            pass
-        elif (
-            organization.startswith("Ministry of") and country and " of " not in organization[12:]
-        ):
-            organization += f" of {display(country)}"
+        # "Minister of Foreign Affairs" of Georgia: the ministry is Georgia's.
+        national_ministry = organization.startswith("Ministry of") and country is not None
+        if national_ministry and " of " not in organization[len("Ministry of") :]:
+            organization += f" of {display(country or '')}"
     if country is None:
         for w in words:
             found = country_of(w) if (w.endswith(("'s", "’s")) or w.lower() in DEMONYMS) else None

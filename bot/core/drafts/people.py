@@ -229,9 +229,11 @@ _COUNTERPART = re.compile(r"(?:(?P<who>[A-Z][\w’']+)\s+)?counterparts?\s*,?\s*
 def people_in(sentence: str, catalog: Catalog) -> list[Mention]:
     """The people a sentence names, each with the office its title gives."""
     spans = _names_in(sentence)
-    lowered = name_key(sentence)
-    for key, person in catalog.people.items():
-        if len(key) > 3 and f" {key} " in f" {lowered} ":
+    words = name_key(sentence).split()
+    grams = {" ".join(words[i : i + n]) for n in range(1, 5) for i in range(len(words))}
+    for key in grams & catalog.people.keys():
+        person = catalog.people[key]
+        if len(key) > 3:
             written = re.search(r"\s+".join(map(re.escape, person.name.split())), sentence)
             if written and not any(s <= written.start() < e for s, e, _ in spans):
                 spans.append((written.start(), written.end(), written.group()))

@@ -73,7 +73,7 @@ def _parse(word: str) -> list[Any]:
 
 _EXTRA_COUNTRIES = {
     "россия": "russia", "сша": "united states", "великобритания": "united kingdom",
-    "иран": "iran", "молдова": "moldova", "турция": "turkey", "южная": "",
+    "иран": "iran", "молдова": "moldova", "турция": "turkey",
 }  # fmt: skip
 
 

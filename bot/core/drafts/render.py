@@ -22,8 +22,8 @@ def _scalar(value: Any) -> str:
     """One YAML scalar on one line, quoted only when YAML needs it; None is empty."""
     if value is None:
         return ""
-    if not isinstance(value, str):
-        value = str(value)
+    # One line: a draft's values are one-liners, and the comments go after them.
+    value = " ".join(str(value).split())
     dumped: str = yaml.safe_dump(
         value, default_flow_style=True, allow_unicode=True, width=1_000_000
     )
@@ -37,7 +37,7 @@ def _line(indent: str, key: str, value: Any, why: str | None) -> str:
     return text
 
 
-def _meeting_yaml(draft: Draft, index: int) -> list[str]:
+def _meeting_yaml(draft: Draft) -> list[str]:
     meeting, unsure = draft.meeting, draft.unsure
     lines: list[str] = []
     first = True
@@ -71,7 +71,6 @@ def _meeting_yaml(draft: Draft, index: int) -> list[str]:
         issues_line += f"  # unsure: {unsure['issues']}"
     lines.append(issues_line)
     lines.extend(f"      - {_scalar(issue)}" for issue in issues)
-    del index
     return lines
 
 
@@ -79,8 +78,8 @@ def drafts_to_yaml(drafts: list[Draft]) -> str:
     """The drafts as one import file (meetings only), unsure and missing fields commented."""
     lines = ["# Drafted from an article: check every field, above all those marked, then import."]
     lines.append("meetings:" + ("" if drafts else " []"))
-    for index, draft in enumerate(drafts):
-        lines.extend(_meeting_yaml(draft, index))
+    for draft in drafts:
+        lines.extend(_meeting_yaml(draft))
     return "\n".join(lines) + "\n"
 
 
