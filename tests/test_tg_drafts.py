@@ -112,7 +112,7 @@ async def test_an_admin_sends_a_link_saves_the_draft_and_undoes_it(
     [
         ("http://192.168.0.10/news/today", "private or local address (192.168.0.10)"),
         ("/to-private", "private or local address (10.1.2.3)"),
-        ("/big", "The page is too large"),
+        ("/big", "The page is larger than the 5 MB that are read"),
         ("/report.pdf", "PDF document, not a web page"),
         ("/slow", "did not send the page within 0.5 seconds"),
         ("/news/section_front", "no article text"),
