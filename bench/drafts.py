@@ -4,7 +4,8 @@
 
 Each page NAME.html in the folder has NAME.yaml beside it (published, url, meetings: the
 expected records). Pages listed in FROZEN were written and frozen before the extractor was
-tuned on the rest; the two parts are reported apart. A page is read through the same path as
+tuned on the rest; pages listed in HELDOUT were written after the tuning and scored as they
+came out. The three parts are reported apart. A page is read through the same path as
 `meetbot draft FILE` (bot.core.drafts.article.article_from_html, then extract_drafts on an
 empty catalog).
 
@@ -158,6 +159,14 @@ def _best(expected: dict[str, Any], drafts: list[dict[str, Any]]) -> dict[str, A
     return max(drafts, key=overlap, default=None)
 
 
+def _listed(path: Path) -> set[str]:
+    """The page names a list file holds (one a line, # comments)."""
+    if not path.exists():
+        return set()
+    lines = path.read_text().splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dir", type=Path, default=ROOT)
@@ -168,20 +177,16 @@ def main(argv: list[str] | None = None) -> int:
     from bot.core.drafts.article import NotAnArticle, article_from_html
     from bot.core.drafts.model import Article
 
-    frozen_file = args.dir / "FROZEN"
-    frozen = {
-        line.strip()
-        for line in frozen_file.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    parts = {"frozen": Score(), "tuning": Score()}
+    frozen, heldout = _listed(args.dir / "FROZEN"), _listed(args.dir / "HELDOUT")
+    parts = {"frozen": Score(), "held out": Score(), "tuning": Score()}
     read_times: list[float] = []
     extract_times: list[float] = []
     for expected_file in sorted(args.dir.glob("*.yaml")):
         doc = yaml.safe_load(expected_file.read_text())
         html = expected_file.with_suffix(".html").read_text()
         published = dt.date.fromisoformat(str(doc["published"]))
-        part = "frozen" if expected_file.stem in frozen else "tuning"
+        stem = expected_file.stem
+        part = "frozen" if stem in frozen else "held out" if stem in heldout else "tuning"
         score = parts[part]
         start = time.perf_counter()
         try:
