@@ -261,3 +261,53 @@ def test_ask_never_loads_the_extractor(sqlite_url: str, tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_phone_call_has_no_place_and_attributions_are_no_topic() -> None:
+    draft = _one(
+        "ISTANBUL, Aug 2 (Reuters) - Turkish President Tayyip Erdogan and Russian President "
+        "Vladimir Putin discussed the Black Sea grain deal in a phone call on Wednesday, "
+        "Erdogan's office said.",
+        published=dt.date(2023, 8, 2),
+    )
+    assert draft.meeting["location"] is None
+    assert draft.unsure["location"] == "a phone call: no place"
+    assert draft.meeting["issues"] == ["Black Sea grain deal"]
+    assert draft.meeting["date"] == "2023-08-02"
+
+
+def test_a_recalled_earlier_meeting_is_no_draft_of_its_own() -> None:
+    text = (
+        "Hungarian Minister of Foreign Affairs and Trade Peter Szijjarto held talks with "
+        "Azerbaijani Foreign Minister Jeyhun Bayramov in Baku on Thursday.\n\n"
+        "President Ilham Aliyev had received the Hungarian minister earlier in October."
+    )
+    draft = _one(text, published=dt.date(2024, 11, 8))
+    assert sorted(_people(draft)) == ["Jeyhun Bayramov", "Peter Szijjarto"]
+    assert _people(draft)["Peter Szijjarto"]["organization"] == (
+        "Ministry of Foreign Affairs and Trade of Hungary"
+    )
+
+
+def test_names_beside_countries_bodies_and_brackets() -> None:
+    english = _one(
+        "Deputy Minister of Foreign Affairs of Saudi Arabia Waleed Elkhereiji held "
+        "consultations with Chairman of the Senate of Pakistan Muhammad Sadiq Sanjrani and "
+        "Azerbaijan's Commissioner for Human Rights (Ombudsman) Sabina Aliyeva in Riyadh."
+    )
+    people = _people(english)
+    assert sorted(people) == ["Muhammad Sadiq Sanjrani", "Sabina Aliyeva", "Waleed Elkhereiji"]
+    assert people["Waleed Elkhereiji"]["organization"] == (
+        "Ministry of Foreign Affairs of Saudi Arabia"
+    )
+    assert people["Sabina Aliyeva"]["title"] == "Commissioner for Human Rights"
+    russian = _one(
+        "Баку, 10 сентября. Председатель комитета Милли Меджлиса по международным и "
+        "межпарламентским связям Самед Сеидов встретился с послом Германии в Азербайджане "
+        "Ральфом Хорлеманом."
+    )
+    seidov = _people(russian)["Самед Сеидов"]
+    assert seidov["title"] == (
+        "председатель комитета Милли Меджлиса по международным и межпарламентским связям"
+    )
+    assert _people(russian)["Ральф Хорлеман"]["country"] == "Germany"
