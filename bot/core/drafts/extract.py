@@ -315,7 +315,12 @@ def extract_drafts(article: Article, *, session: Session | None = None) -> list[
             if len(meetings) > 1
             else [s for _, s in sentences]
         )
-        issues = find_issues(" ".join(body), body, catalog)
+        # Offices are no topics ("Minister of Foreign Affairs and Trade" is not trade).
+        plain = " ".join(body)
+        for person in people:
+            for segment in person.office.role.split("; ") if person.office else ():
+                plain = plain.replace(segment, " ")
+        issues = find_issues(plain, body, catalog)
         if not issues:
             unsure["issues"] = "the article names no topic"
         if not article.url:
