@@ -311,3 +311,37 @@ def test_names_beside_countries_bodies_and_brackets() -> None:
         "председатель комитета Милли Меджлиса по международным и межпарламентским связям"
     )
     assert _people(russian)["Ральф Хорлеман"]["country"] == "Germany"
+
+
+def test_a_day_without_its_year_or_publication_date_stays_empty_and_says_why() -> None:
+    text = (
+        "Баку, 3 мая. Глава СГБ Азербайджана Али Нагиев встретился с президентом ПА ОБСЕ Пиа "
+        "Каумой. Стороны обсудили разминирование."
+    )
+    draft = _one(text)
+    assert draft.meeting["date"] is None
+    assert "without its year" in draft.unsure["date"]
+    assert _one(text, published=dt.date(2024, 5, 3)).meeting["date"] == "2024-05-03"
+    relative = _one(text.replace("Баку, 3 мая. ", "").replace("встретился", "вчера встретился"))
+    assert relative.meeting["date"] is None
+    assert "relative to its publication date" in relative.unsure["date"]
+
+
+def test_the_catalog_gives_its_names_organisations_and_issue_labels(
+    seeded_engine: Engine,
+) -> None:
+    text = (
+        "Baku, 3 May. Chief of Azerbaijan's State Security Service Ali Nagiyev received "
+        "President of the OSCE PA Pia Kauma. They discussed landmines and the fate of hostages."
+    )
+    with Session(seeded_engine) as session:
+        [draft] = extract_drafts(
+            Article(text=text, published=dt.date(2024, 5, 3)), session=session
+        )
+    people = _people(draft)
+    assert set(people) == {"Ali Naghiyev", "Pia Kauma"}  # the stored spellings
+    assert draft.known_people.keys() == {0, 1}
+    assert people["Pia Kauma"]["organization"] == "OSCE Parliamentary Assembly"
+    assert people["Pia Kauma"]["country"] == "Finland"
+    assert draft.unsure["participants[1].country"] == "from the stored person, not the article"
+    assert draft.meeting["issues"][:2] == ["mine contamination", "hostages"]

@@ -183,6 +183,11 @@ def _date(
         return found, None
     if article.published:
         return article.published, "the article gives no date of its own: its publication date"
+    texts = [dateline, *(sentences[i][1] for i in [meeting.first_sentence, *meeting.sentences])]
+    if any(m.date is None and not m.relative for t in texts for m in find_dates(t, None)):
+        return None, "the article gives the day without its year (give the publication date)"
+    if any(m.relative for t in texts for m in find_dates(t, None)):
+        return None, "the article says when relative to its publication date, which is unknown"
     return None, "not in the article"
 
 
