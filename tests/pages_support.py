@@ -11,8 +11,10 @@ hung up early.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -112,10 +114,20 @@ def _handler(site: NewsSite) -> type[BaseHTTPRequestHandler]:
 
 def serve_news_site() -> Iterator[NewsSite]:
     """The site for one test; a test module makes it a fixture: pytest.fixture(serve_news_site)."""
+    with running_site() as site:
+        yield site
+
+
+@contextmanager
+def running_site(tls: ssl.SSLContext | None = None) -> Iterator[NewsSite]:
+    """The site on a free port of 127.0.0.1, over HTTPS with tls (a server context) if given."""
     site = NewsSite(base="")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    site.base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:

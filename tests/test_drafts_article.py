@@ -1,4 +1,4 @@
-"""Reading a news page's HTML into an Article (trafilatura and htmldate, no downloads)."""
+"""Reading a news page or a text into an Article, and a Draft into the /add form's values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.drafts.article import NotAnArticle, article_from_html
+from bot.core.drafts import Draft
+from bot.core.drafts.article import (
+    NotAnArticle,
+    article_from_html,
+    article_from_text,
+    looks_like_html,
+)
+from bot.core.drafts.prefill import NAMELESS, drop_marks, prefill
 
 PAGES = Path(__file__).parent / "data" / "pages"
 
@@ -53,3 +60,75 @@ def test_a_date_after_today_is_not_the_publication_date() -> None:
     html = page("bayramov_darchiashvili.html")
     article = article_from_html(html, today=dt.date(2024, 3, 1))
     assert article.published != dt.date(2024, 3, 12)
+
+
+def test_plain_text_takes_a_short_first_line_as_the_headline() -> None:
+    article = article_from_text(
+        "Ministers meet in Baku\n\nThe two ministers met on Tuesday.\nThey talked trade.\n\n\n"
+        "A second paragraph.",
+        published=dt.date(2024, 3, 12),
+        url="https://news.example/a",
+    )
+    assert article.title == "Ministers meet in Baku"
+    assert (
+        article.text
+        == "The two ministers met on Tuesday. They talked trade.\n\nA second paragraph."
+    )
+    assert (article.published, article.url) == (dt.date(2024, 3, 12), "https://news.example/a")
+    no_headline = article_from_text("The two ministers met on Tuesday.\n\nThey talked trade.")
+    assert no_headline.title is None
+    with pytest.raises(NotAnArticle, match="The text is empty"):
+        article_from_text(" \n\n ")
+
+
+@pytest.mark.parametrize(
+    ("data", "html"),
+    [
+        ("<!DOCTYPE html><html><body><p>x</p></body></html>", True),
+        (b"  <html lang='en'><head></head></html>", True),
+        ("<p>A pasted paragraph.</p>", True),
+        ("Ministers meet <b>today</b> in Baku.", False),
+        ("Baku, 12 March. The ministers met.", False),
+    ],
+)
+def test_html_is_told_from_text(data: str | bytes, html: bool) -> None:
+    assert looks_like_html(data) is html
+
+
+def test_a_draft_fills_the_form_with_its_marks() -> None:
+    draft = Draft(
+        meeting={
+            "date": "2024-03-12",
+            "location": None,
+            "title": "Ministers meet",
+            "source": "https://news.example/a",
+            "participants": [
+                {"name": "Jeyhun  Bayramov", "title": "Foreign Minister", "country": None},
+                {"name": None, "title": "Ambassador"},
+                {"name": "Ilia Darchiashvili", "country": "Georgia"},
+            ],
+            "issues": ["transport", ""],
+        },
+        unsure={
+            "location": "the article names no place",
+            "source": "taken from the link",
+            "participants[0].country": "the article does not say",
+            "participants[2].country": "guessed from the place",
+        },
+    )
+    filled = prefill(draft)
+    meeting = filled.meeting
+    assert meeting.date == dt.date(2024, 3, 12)
+    assert [p.name for p in meeting.participants] == ["Jeyhun Bayramov", "Ilia Darchiashvili"]
+    assert meeting.sources == ["https://news.example/a"] and meeting.issues == ["transport"]
+    assert filled.marks == {
+        "location": "the article names no place",
+        "sources": "taken from the link",
+        "participants[0].country": "the article does not say",
+        "participants[1].country": "guessed from the place",  # renumbered past the nameless
+        "participants": NAMELESS,
+    }
+    assert drop_marks(filled.marks, "participants") == {
+        "location": "the article names no place",
+        "sources": "taken from the link",
+    }

@@ -7,12 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cli_support import clean_env
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -241,26 +238,6 @@ def test_a_complete_draft_is_read_back_by_import() -> None:
     data = json.loads(drafts_to_json(drafts))
     assert data["meetings"][0]["location"] is None
     assert data["unsure"][0]["location"] == "the article names no place"
-
-
-def test_ask_never_loads_the_extractor(sqlite_url: str, tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from bot.cli import main\n"
-        "status = main(['ask', 'кто встречался с Каумой?']) or main(['ask', 'who met Kauma?'])\n"
-        "loaded = [m for m in sys.modules if m.startswith('bot.core.drafts')]\n"
-        "assert not loaded, f'loaded: {loaded}'\n"
-        "sys.exit(status)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={**clean_env(), "DATABASE_URL": sqlite_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def test_a_phone_call_has_no_place_and_attributions_are_no_topic() -> None:

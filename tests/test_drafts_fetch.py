@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import subprocess
+from pathlib import Path
 
 import pytest
-from pages_support import NewsSite, local_fetcher, serve_news_site
+from pages_support import LOCAL, NewsSite, local_fetcher, running_site, serve_news_site
 
 from bot.core.drafts.article import article_from_html
 from bot.core.drafts.fetch import Fetcher, FetchError, IPAddress, is_public
@@ -111,7 +114,7 @@ def test_endless_redirects_stop(news_site: NewsSite) -> None:
 
 def test_a_50_mb_page_is_read_only_up_to_the_limit(news_site: NewsSite) -> None:
     error = failure(local_fetcher(), news_site.url("/big"))
-    assert error.kind == "too_large" and "at most 5 MB" in str(error)
+    assert error.kind == "too_large" and "larger than the 5 MB that are read" in str(error)
     # The server could write what the socket buffers took, not the 50 MB.
     assert news_site.big_bytes_sent < 20 * 1024 * 1024
 
@@ -180,3 +183,30 @@ def test_public_addresses() -> None:
     assert is_public(ipaddress.ip_address("93.184.216.34"))
     assert is_public(ipaddress.ip_address("2606:2800:220:1:248:1893:25c8:1946"))
     assert not is_public(ipaddress.ip_address("::ffff:10.0.0.1"))
+
+
+def test_https_checks_the_certificate_against_the_name_at_the_pinned_address(
+    tmp_path: Path,
+) -> None:
+    # A certificate for news.example only; the names resolve (once) to 127.0.0.1.
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=news.example",
+         "-addext", "subjectAltName=DNS:news.example"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    def resolver(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    fetcher = Fetcher(resolver=resolver, allow=LOCAL, ssl_context=trusting)
+    with running_site(tls=server) as site:
+        port = site.base.rsplit(":", 1)[1]
+        page = fetcher.fetch(f"https://news.example:{port}/news/bayramov_darchiashvili")
+        assert b"Darchiashvili" in page.body
+        error = failure(fetcher, f"https://other.example:{port}/news/bayramov_darchiashvili")
+    assert error.kind == "unreachable" and "certificate" in str(error)

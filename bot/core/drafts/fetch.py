@@ -150,7 +150,9 @@ class Fetcher:
         except socket.gaierror as exc:
             if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
                 raise FetchError(
-                    "unreachable", f"There is no website at {target.host}; check the link."
+                    "unreachable",
+                    f"There is no website at {target.host} (or this server cannot look names"
+                    " up); check the link.",
                 ) from None
             raise _offline(target.host) from None
         except (OSError, UnicodeError):
@@ -236,15 +238,18 @@ class Fetcher:
         while chunk := response.read(CHUNK):
             size += len(chunk)
             if size > self.max_bytes:
-                raise self._too_large("more than that")
+                raise self._too_large(None)
             parts.append(chunk)
         return b"".join(parts)
 
-    def _too_large(self, size: str) -> FetchError:
-        limit = self.max_bytes / 1_048_576
+    def _too_large(self, size: str | None) -> FetchError:
+        limit = f"{self.max_bytes / 1_048_576:g} MB"
+        if size is None:  # found while reading: the server said no size, or a wrong one
+            return FetchError(
+                "too_large", f"The page is larger than the {limit} that are read; not fetched."
+            )
         return FetchError(
-            "too_large",
-            f"The page is too large ({size}; at most {limit:g} MB are read); it was not fetched.",
+            "too_large", f"The page is too large ({size}; at most {limit} are read); not fetched."
         )
 
     def _timeout(self) -> FetchError:
