@@ -238,3 +238,87 @@ def test_a_complete_draft_is_read_back_by_import() -> None:
     data = json.loads(drafts_to_json(drafts))
     assert data["meetings"][0]["location"] is None
     assert data["unsure"][0]["location"] == "the article names no place"
+
+
+def test_a_phone_call_has_no_place_and_attributions_are_no_topic() -> None:
+    draft = _one(
+        "ISTANBUL, Aug 2 (Reuters) - Turkish President Tayyip Erdogan and Russian President "
+        "Vladimir Putin discussed the Black Sea grain deal in a phone call on Wednesday, "
+        "Erdogan's office said.",
+        published=dt.date(2023, 8, 2),
+    )
+    assert draft.meeting["location"] is None
+    assert draft.unsure["location"] == "a phone call: no place"
+    assert draft.meeting["issues"] == ["Black Sea grain deal"]
+    assert draft.meeting["date"] == "2023-08-02"
+
+
+def test_a_recalled_earlier_meeting_is_no_draft_of_its_own() -> None:
+    text = (
+        "Hungarian Minister of Foreign Affairs and Trade Peter Szijjarto held talks with "
+        "Azerbaijani Foreign Minister Jeyhun Bayramov in Baku on Thursday.\n\n"
+        "President Ilham Aliyev had received the Hungarian minister earlier in October."
+    )
+    draft = _one(text, published=dt.date(2024, 11, 8))
+    assert sorted(_people(draft)) == ["Jeyhun Bayramov", "Peter Szijjarto"]
+    assert _people(draft)["Peter Szijjarto"]["organization"] == (
+        "Ministry of Foreign Affairs and Trade of Hungary"
+    )
+
+
+def test_names_beside_countries_bodies_and_brackets() -> None:
+    english = _one(
+        "Deputy Minister of Foreign Affairs of Saudi Arabia Waleed Elkhereiji held "
+        "consultations with Chairman of the Senate of Pakistan Muhammad Sadiq Sanjrani and "
+        "Azerbaijan's Commissioner for Human Rights (Ombudsman) Sabina Aliyeva in Riyadh."
+    )
+    people = _people(english)
+    assert sorted(people) == ["Muhammad Sadiq Sanjrani", "Sabina Aliyeva", "Waleed Elkhereiji"]
+    assert people["Waleed Elkhereiji"]["organization"] == (
+        "Ministry of Foreign Affairs of Saudi Arabia"
+    )
+    assert people["Sabina Aliyeva"]["title"] == "Commissioner for Human Rights"
+    russian = _one(
+        "Баку, 10 сентября. Председатель комитета Милли Меджлиса по международным и "
+        "межпарламентским связям Самед Сеидов встретился с послом Германии в Азербайджане "
+        "Ральфом Хорлеманом."
+    )
+    seidov = _people(russian)["Самед Сеидов"]
+    assert seidov["title"] == (
+        "председатель комитета Милли Меджлиса по международным и межпарламентским связям"
+    )
+    assert _people(russian)["Ральф Хорлеман"]["country"] == "Germany"
+
+
+def test_a_day_without_its_year_or_publication_date_stays_empty_and_says_why() -> None:
+    text = (
+        "Баку, 3 мая. Глава СГБ Азербайджана Али Нагиев встретился с президентом ПА ОБСЕ Пиа "
+        "Каумой. Стороны обсудили разминирование."
+    )
+    draft = _one(text)
+    assert draft.meeting["date"] is None
+    assert "without its year" in draft.unsure["date"]
+    assert _one(text, published=dt.date(2024, 5, 3)).meeting["date"] == "2024-05-03"
+    relative = _one(text.replace("Баку, 3 мая. ", "").replace("встретился", "вчера встретился"))
+    assert relative.meeting["date"] is None
+    assert "relative to its publication date" in relative.unsure["date"]
+
+
+def test_the_catalog_gives_its_names_organisations_and_issue_labels(
+    seeded_engine: Engine,
+) -> None:
+    text = (
+        "Baku, 3 May. Chief of Azerbaijan's State Security Service Ali Nagiyev received "
+        "President of the OSCE PA Pia Kauma. They discussed landmines and the fate of hostages."
+    )
+    with Session(seeded_engine) as session:
+        [draft] = extract_drafts(
+            Article(text=text, published=dt.date(2024, 5, 3)), session=session
+        )
+    people = _people(draft)
+    assert set(people) == {"Ali Naghiyev", "Pia Kauma"}  # the stored spellings
+    assert draft.known_people.keys() == {0, 1}
+    assert people["Pia Kauma"]["organization"] == "OSCE Parliamentary Assembly"
+    assert people["Pia Kauma"]["country"] == "Finland"
+    assert draft.unsure["participants[1].country"] == "from the stored person, not the article"
+    assert draft.meeting["issues"][:2] == ["mine contamination", "hostages"]

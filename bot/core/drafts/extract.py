@@ -26,10 +26,21 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 _MEETING = re.compile(
-    r"\b(?:met|meets|meeting|received|receives|hosted|hosts|held talks|holds talks|"
+    r"\b(?:met|meets|meeting|received|receives|hosted|hosts|"
+    r"(?:held|holds|hold) (?:\w+ ){0,2}?(?:talks|consultations|negotiations)|"
+    r"консультаци\w+|"
     r"talks with|sat down with|phone (?:call|conversation)|telephone conversation|"
     r"встретил\w*|встреч\w+|принял\w*|принимает|провел\w* переговоры|переговор\w+|"
     r"бесед\w+|телефонн\w+ разговор\w*)\b",
+    re.IGNORECASE,
+)
+# A meeting recalled as background ("had received him in October", "накануне встречался").
+_BACKGROUND = re.compile(
+    r"\bhad (?:\w+ )?(?:met|received|hosted|held)\b|\b(?:накануне|ранее)\b", re.IGNORECASE
+)
+_PHONE = re.compile(
+    r"\b(?:phone|telephone|video) (?:call|conversation|talks)|телефонн\w+ разговор\w*|"
+    r"по телефону|видеоконференц\w+",
     re.IGNORECASE,
 )
 _NEW_MEETING = re.compile(
@@ -112,6 +123,8 @@ def _group(sentences: list[tuple[int, str]], mentions: list[list[Mention]]) -> l
             ]
             if not host and _PRONOUN_SUBJECT.match(sentence) and meetings[0].people:
                 host = [meetings[0].people[0]]
+            if len(host + new) < 2 or _BACKGROUND.search(sentence):
+                continue  # one person, or an earlier meeting recalled: no meeting of its own
             current.sentences.pop()
             meetings.append(_Meeting(index, host + new, [index]))
         else:
@@ -170,6 +183,11 @@ def _date(
         return found, None
     if article.published:
         return article.published, "the article gives no date of its own: its publication date"
+    texts = [dateline, *(sentences[i][1] for i in [meeting.first_sentence, *meeting.sentences])]
+    if any(m.date is None and not m.relative for t in texts for m in find_dates(t, None)):
+        return None, "the article gives the day without its year (give the publication date)"
+    if any(m.relative for t in texts for m in find_dates(t, None)):
+        return None, "the article says when relative to its publication date, which is unknown"
     return None, "not in the article"
 
 
@@ -289,7 +307,10 @@ def extract_drafts(article: Article, *, session: Session | None = None) -> list[
                     location = found[0]
                     unsure["location"] = "a place the article names near the meeting"
                     break
-        if location is None:
+        if _PHONE.search(sentences[meeting.first_sentence][1]):
+            location = None  # the dateline is the reporter's, not the call's
+            unsure["location"] = "a phone call: no place"
+        elif location is None:
             unsure["location"] = "the article names no place"
         people = _merge_offices(meeting.people, flat)
         participants = [_participant(p, catalog, i, unsure, known) for i, p in enumerate(people)]
@@ -299,7 +320,12 @@ def extract_drafts(article: Article, *, session: Session | None = None) -> list[
             if len(meetings) > 1
             else [s for _, s in sentences]
         )
-        issues = find_issues(" ".join(body), body, catalog)
+        # Offices are no topics ("Minister of Foreign Affairs and Trade" is not trade).
+        plain = " ".join(body)
+        for person in people:
+            for segment in person.office.role.split("; ") if person.office else ():
+                plain = plain.replace(segment, " ")
+        issues = find_issues(plain, body, catalog)
         if not issues:
             unsure["issues"] = "the article names no topic"
         if not article.url:

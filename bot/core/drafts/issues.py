@@ -16,6 +16,8 @@ _DISCUSSED = re.compile(
     r"\b(?:discussed|discussing|discuss|talked about|focused on|focusing on|exchanged views on|"
     r"touched upon|touched on|covered|reviewed|addressed|explored|considered|"
     r"the agenda included|talks centred on|talks centered on|"
+    r"briefed (?:\w+ ){0,3}?on|informed (?:\w+ ){0,3}?(?:about|of)|"
+    r"проинформировал\w* (?:\w+ ){0,3}?о|"
     r"обсудили|обсуждались|обсуждали|обсудил|обсудила|рассмотрели|обменялись мнениями по|"
     r"обменялись мнениями о|речь шла о|затронули|шла речь о|были обсуждены)\b\s*(?::\s*)?",
     re.IGNORECASE,
@@ -37,7 +39,9 @@ _FRAMES = re.compile(
     re.IGNORECASE,
 )
 _CUT = re.compile(
-    r"\s+(?:within the framework of|in the context of|"
+    r"\s+(?:within the framework of|in the context of|in an? (?:phone|telephone) (?:call|"
+    r"conversation)|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"during the (?:talks|meeting|visit)|"
     r"between the two countries|between the countries|of mutual interest|"
     r"в рамках|между двумя странами)\b.*$",
     re.IGNORECASE,
@@ -125,6 +129,14 @@ def discussed_phrases(sentence: str) -> list[str]:
     tail = re.split(
         r"[.!?]\s|\s+(?:while|whereas|with the sides|adding|noting)\s", sentence[m.end() :]
     )[0]
+    # An attribution is no topic: ", Erdogan's office said", ", the statement said".
+    tail = re.sub(
+        r",\s*(?:[\w’' .-]{1,40}\s)?(?:said|says|reported|reports|told reporters|"
+        r"сообщили|сообщает|сообщил\w*)\b.*$",
+        "",
+        tail.rstrip(" ."),
+        flags=re.IGNORECASE,
+    )
     # "between Azerbaijan and Armenia" is one topic, not two.
     tail = re.sub(
         r"\b(?:between|между)\s+\S+\s+(?:and|и)\s+",

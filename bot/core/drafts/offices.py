@@ -115,6 +115,8 @@ TITLE_MODIFIERS = frozenset(
         "internal",
         "affairs",
         "policy",
+        "regional",
+        "managing",
     ]
 )
 ORG_WORDS = frozenset(
@@ -291,8 +293,13 @@ def read_office(segment: str) -> Office | None:
     role_words = words[start:]
     role = _strip_the(" ".join(role_words))
     organization: str | None = None
-    office_word = lowered[office_at]
-    before = [w for w in words[start:office_at]]
+    # The head of the title is its last office word before "of" ("Deputy Minister of X").
+    head_end = next((i for i in range(office_at, len(lowered)) if lowered[i] == "of"), None)
+    head_at = max(
+        i for i in range(office_at, head_end or len(lowered)) if lowered[i] in OFFICE_WORDS
+    )
+    office_word = lowered[head_at]
+    before = words[start:head_at]
     m = re.search(r"\bof\s+(?P<org>.+)$", role)
     head = role.split(" of ")[0].lower()
     if m:

@@ -21,7 +21,7 @@ from bot.core.drafts.offices import (
     country_of,
     read_office,
 )
-from bot.core.geography import CAPITALS
+from bot.core.geography import CAPITALS, COUNTRY_ALIASES, DEMONYMS
 from bot.core.lexicon import REGIONS, is_dictionary_word
 from bot.core.names import name_key
 
@@ -100,6 +100,28 @@ _NOT_NAMES = frozenset(
 )
 
 
+_PLACE_PHRASES = frozenset(
+    phrase
+    for phrase in (*CAPITALS, *COUNTRY_ALIASES, *DEMONYMS.values(), *REGIONS)
+    if " " in phrase
+)
+
+
+_CONTINENTS = frozenset(
+    [
+        "europe",
+        "asia",
+        "africa",
+        "america",
+        "americas",
+        "oceania",
+        "eurasia",
+        "caucasus",
+        "balkans",
+    ]
+)
+
+
 @dataclass(frozen=True)
 class Mention:
     """One mention of a person in a sentence."""
@@ -112,32 +134,70 @@ class Mention:
 
 def _is_name_word(word: str) -> bool:
     low = word.lower().rstrip(".")
-    if low in _NOT_NAMES or low in OFFICE_WORDS or low in ORG_WORDS or low in TITLE_MODIFIERS:
+    if low in _NOT_NAMES or low in _CONTINENTS or low in OFFICE_WORDS or low in ORG_WORDS:
+        return False
+    if low in TITLE_MODIFIERS:
         return False
     if low in CAPITALS or low in REGIONS or country_of(low) or low.endswith(("'s", "’s")):
         return False
     return bool(_CAP.match(word))
 
 
+def _place_tokens(tokens: list[re.Match[str]]) -> set[int]:
+    """Indexes of tokens inside a place of several words ("Saudi Arabia", "New York")."""
+    inside: set[int] = set()
+    for i in range(len(tokens)):
+        for n in (4, 3, 2):
+            phrase = " ".join(t.group() for t in tokens[i : i + n]).lower()
+            if len(tokens[i : i + n]) == n and phrase in _PLACE_PHRASES:
+                inside.update(range(i, i + n))
+                break
+    return inside
+
+
+def _titles_a_name(word: str) -> bool:
+    """Whether a word can end a title just before a name ("Council" in "... Council Charles
+    Michel", "Minister", an acronym, a country)."""
+    low = word.lower()
+    return (
+        low in OFFICE_WORDS
+        or low in ORG_WORDS
+        or (word.isupper() and len(word) > 1)
+        or country_of(low) is not None
+    )
+
+
 def _names_in(sentence: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of each name in a sentence."""
     tokens = list(_TOKEN.finditer(sentence))
+    places = _place_tokens(tokens)
+
+    def name_word(k: int) -> bool:
+        return k not in places and _is_name_word(tokens[k].group())
+
     out: list[tuple[int, int, str]] = []
     i = 0
     while i < len(tokens):
-        if not _is_name_word(tokens[i].group()):
+        if not name_word(i):
             i += 1
             continue
         j = i
         while j + 1 < len(tokens) and (
-            _is_name_word(tokens[j + 1].group())
+            name_word(j + 1)
             or (tokens[j + 1].group().lower() in _PARTICLES and j + 2 < len(tokens))
         ):
             j += 1
         run = tokens[i : j + 1]
-        if len(run) >= 2:
-            first = len(run) - 2
-            while first > 0 and not is_dictionary_word(run[first - 1].group().lower()):
+        words = [t.group().lower() for t in run]
+        after_title = i > 0 and _titles_a_name(tokens[i - 1].group())
+        if len(run) == 2 and all(is_dictionary_word(w) for w in words) and not after_title:
+            pass  # "the Middle East", "Missing Persons": ordinary words, no name
+        elif len(run) >= 2:
+            # The name is the run's last two words, with the words before them a dictionary
+            # does not know ("Recep Tayyip Erdogan"); a run of three is one name whole
+            # ("Muhammad Sadiq Sanjrani").
+            first = 0 if len(run) == 3 else len(run) - 2
+            while first > 0 and not is_dictionary_word(words[first - 1]):
                 first -= 1
             name_tokens = run[first:]
             out.append(
@@ -153,7 +213,9 @@ def _names_in(sentence: str) -> list[tuple[int, int, str]]:
 
 def _title_before(sentence: str, start: int, floor: int) -> str:
     """The title words right before a name ("Azerbaijan's Foreign Minister")."""
-    tokens = list(_TOKEN.finditer(sentence[floor:start]))
+    # A bracketed aside inside a title ("Commissioner for Human Rights (Ombudsman)") is left out.
+    before = re.sub(r"\s*\([^()]{0,40}\)\s*$", " ", sentence[floor:start])
+    tokens = list(_TOKEN.finditer(before))
     kept: list[str] = []
     for token in reversed(tokens):
         word = token.group()

@@ -94,11 +94,25 @@ def _may_continue(word: str) -> bool:
 
 
 def _office_before(tokens: list[re.Match[str]], at: int, floor: int) -> bool:
-    """Whether an office word comes within four words before position at."""
-    for k in range(max(floor, at - 4), at):
-        if any(p.normal_form in OFFICE_LEMMAS for p in _parse(tokens[k].group())):
+    """Whether an office word comes within eight words before position at, with no verb or
+    punctuation between ("председатель комитета … по … и … связям")."""
+    for k in range(at - 1, max(floor, at - 8) - 1, -1):
+        word = tokens[k].group()
+        if not word[0].isalpha() or _parse(word)[0].tag.POS in {"VERB", "INFN", "GRND"}:
+            return False
+        if any(p.normal_form in OFFICE_LEMMAS for p in _parse(word)):
             return True
     return False
+
+
+def _is_thing(word: str) -> bool:
+    """Whether the dictionary knows a word only as a thing ("Меджлиса"), never as a person
+    or a place."""
+    parses = _parse(word)
+    if not parses or not parses[0].is_known:
+        return False
+    personal = {"anim", "Name", "Surn", "Patr", "Geox"}
+    return not any(personal & set(p.tag.grammemes) for p in parses)
 
 
 def _is_patronymic(word: str) -> bool:
@@ -203,13 +217,19 @@ def people_in_russian(sentence: str) -> list[Mention]:
         j = i
         while j + 1 < len(tokens) and _may_continue(tokens[j + 1].group()) and j - i < 4:
             j += 1
-        title_tail: list[str] = []
+        things = [k for k in range(i, j + 1) if _is_thing(tokens[k].group())]
+        if things and things[-1] >= j - 1:
+            i = j + 1  # "Милли Меджлиса": a body's name, part of the next person's title
+            continue
         run_start = i
+        if things:
+            i = things[-1] + 1  # "Милли Меджлиса Сахиба Гафарова": the name follows the body
+        title_tail = [t.group() for t in tokens[run_start:i]]
         if j - i >= 2:
             # A long run is a capitalised title ending in a name ("Милли Меджлиса Сахиба
             # Гафарова"): the name is its last two words, or three with a patronymic.
             keep = 3 if j - i >= 2 and _is_patronymic(tokens[j - 1].group()) else 2
-            title_tail = [t.group() for t in tokens[i : j + 1 - keep]]
+            title_tail += [t.group() for t in tokens[i : j + 1 - keep]]
             i = j + 1 - keep
         if j == i:
             i += 1
@@ -221,7 +241,7 @@ def people_in_russian(sentence: str) -> list[Mention]:
             if not word[0].isalpha():
                 break
             pos = _parse(word)[0].tag.POS
-            inside = word.lower() in ("в", "при", "по") and _office_before(tokens, k, floor)
+            inside = pos in {"PREP", "CONJ"} and _office_before(tokens, k, floor)
             if pos in _STOP_POS and not word.isupper() and not inside:
                 break  # "посол Франции в Азербайджане" keeps its "в"
             title.insert(0, word)
