@@ -504,3 +504,16 @@ def test_an_official_long_form_of_a_country_names_it(catalog: Engine) -> None:
     assert _found(catalog, "who met the foreign minister of the United States of America") == {
         "u11"
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Что обсуждали Новак и Саакян в Ереване?", "О чём говорили Новак и Саакян?"],
+)
+def test_a_russian_question_verb_before_the_names_leaves_them_names(
+    catalog: Engine, text: str
+) -> None:
+    # No Cyrillic alias is recorded for either: the names are matched by transliteration.
+    answer = ask(catalog, text)
+    assert answer.intent is Intent.WHAT_DISCUSSED
+    assert set(ids(answer)) == {"u14"}
