@@ -517,3 +517,9 @@ def test_a_russian_question_verb_before_the_names_leaves_them_names(
     answer = ask(catalog, text)
     assert answer.intent is Intent.WHAT_DISCUSSED
     assert set(ids(answer)) == {"u14"}
+
+
+def test_a_russian_city_name_is_read_as_its_english_name(catalog: Engine) -> None:
+    # "Киев" is Kyiv and "Ереван" Yerevan in the world's list of city names (GeoNames).
+    assert _found(catalog, "Когда Линдгрен был в Киеве?") == {"u15"}
+    assert _found(catalog, "Какие встречи прошли в Ереване?") == {"u14"}
