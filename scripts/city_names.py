@@ -38,13 +38,13 @@ def main() -> int:
         if english.endswith(" City") and english[: -len(" City")] in city["alternatenames"]:
             english = english[: -len(" City")]  # "New York", as records write it
         for alt in city.get("alternatenames", []):
-            if not _cyrillic(alt) or " " in alt.strip() and len(alt.split()) > 3:
+            if not _cyrillic(alt) or len(alt.split()) > 3:
                 continue
             key = alt.strip().lower().replace("ё", "е")
             if key not in best or best[key][0] < population:
                 best[key] = (population, english)
     lines = [f"{key}\t{name}" for key, (_, name) in sorted(best.items())]
-    header = "# Cyrillic city name<TAB>English name; GeoNames data (CC BY 4.0), scripts/city_names.py\n"
+    header = "# Cyrillic name<TAB>English name; GeoNames (CC BY 4.0) by scripts/city_names.py\n"
     OUT.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} names written to {OUT}", file=sys.stderr)
     return 0
