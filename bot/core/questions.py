@@ -158,7 +158,7 @@ STOPWORDS = stem_words(
     "the a an of for to at from during 's s it its his her their they he she them him that this "
     "these those who whom what which went go gone going been some with together each other "
     "also there year years up out over into off upon via per than then so very just only "
-    "still yet again"
+    "still yet again both either neither"
 )
 # Words the parser consumes; an acronym spelled like one of them must be spelled out.
 _FUNCTION_WORDS = (
@@ -281,7 +281,7 @@ def _detect_intent(flat: str) -> tuple[Intent, bool]:
 
 
 def _split_spans(flat: str) -> list[Span]:
-    text = f" {flat} "
+    text = f" {flat} ".replace(" as well as ", " and ")
     for phrase in APPOSITION_MARKERS:
         text = text.replace(f" {phrase} ", " | as | ")
     toks = text.split()

@@ -35,6 +35,8 @@ TEXTS = {
         "about": " about {what}",
         "in": " in {where}",
         "met_by": "{others} met {subjects}{times} ({date})",
+        "met_each_other": "{subjects} met{times} ({date}), with nobody else recorded",
+        "met_on": "{subjects} met {others} on {date}",
         "met_many": "{subjects} met {people} in {meetings} meetings ({years}); the latest: "
         "{date}, {others}.",
         "and_more": " and {n} more",
@@ -78,6 +80,8 @@ TEXTS = {
         "about": " на тему {what}",
         "in": " ({where})",
         "met_by": "{others} — встреча с {subjects}{times} ({date})",
+        "met_each_other": "{subjects}: встреч{times_ru} ({date}), других участников нет в записях",
+        "met_on": "{subjects} — встреча с {others}: {date}",
         "met_many": "{subjects}: собеседников: {people}, встреч: {meetings} ({years}); последняя: "
         "{date}, {others}.",
         "and_more": " и ещё {n}",
@@ -197,6 +201,13 @@ def headline_for(
         )
     if intent is Intent.WHO_IS and all_subjects:
         return _roles_held(question, all_subjects, views)
+    if intent is Intent.WHEN and len(all_subjects) == 1 and total <= MAX_MEETINGS_SPELLED:
+        # "Grossi met Zelensky on 2022-08-30": with one person named, say whom they met.
+        return "; ".join(
+            t(question, "met_on", subjects=who, others=names_list(others(v), question),
+              date=v.date.isoformat())
+            for v in views if others(v)
+        ) + "."  # fmt: skip
     if intent is Intent.WHEN and all_subjects:
         dates = _limited([v.date.isoformat() for v in views], question)
         return t(question, "when", subjects=who, dates=dates)
@@ -220,6 +231,12 @@ def headline_for(
         tail = t(question, "more_meetings", n=more) if more > 0 else ""
         return "; ".join(sentences) + tail + "."
     if intent is Intent.WHO_MET and all_subjects and not alternatives:
+        if not any(others(v) for v in views):
+            # "Who did Grossi and Araghchi meet?": only each other, as far as the records go.
+            dates = _limited([v.date.isoformat() for v in views], question)
+            times_ru = f" {total}" if total > 1 else "а"
+            return t(question, "met_each_other", subjects=who, times=_times(question, total),
+                     times_ru=times_ru, date=dates) + "."  # fmt: skip
         if total <= MAX_MEETINGS_SPELLED:
             # One sentence a pair, however often they met: "A met B twice (date, date)".
             pairs: dict[tuple[str, str], list[str]] = {}
