@@ -114,7 +114,7 @@ def test_ask_answers_from_the_seeds_in_a_real_process(
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    for expected in ("Ali Naghiyev", "Pia Kauma", "2023-11-14", "https://www.news.az/news/"):
+    for expected in ("Ali Naghiyev", "Pia Kauma", "14 November 2023", "https://www.news.az/news/"):
         assert expected in done.stdout
     assert count_meetings(sqlite_engine) == 1  # the seeds loaded themselves
 

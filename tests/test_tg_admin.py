@@ -576,6 +576,9 @@ async def test_edit_history_and_undo_restore_exactly(seeded: Engine, clock: Fake
         assert "<b>History of meeting 1</b>" in history
         assert "import by the system" in history
         assert "edit by user 42" in history
+        # When, as people write it: "28 November 2026, 10:00", never "2026-11-28 10:00".
+        assert re.search(r"<b>[1-9]\d? [A-Z][a-z]+ \d{4}, \d\d:\d\d</b> edit", history)
+        assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history)
         assert "• location: Baku, Azerbaijan → Ganja, Azerbaijan" in history
         await bot.say(chat, ann, "/undo")
         assert last_text(bot, ADMIN).startswith("Undid the edit of meeting 1.")
@@ -850,7 +853,7 @@ async def test_grant_revoke_and_admins(seeded: Engine, clock: FakeClock) -> None
         await bot.say(bob_chat, bob, "/admins")
         listing = last_text(bot, GRANTED)
         assert f"• {ADMIN} (ADMIN_IDS setting)" in listing
-        assert f"• {GRANTED}, granted by {ADMIN} on 2026-11-28" in listing
+        assert f"• {GRANTED}, granted by {ADMIN} on 28 November 2026" in listing
         await bot.say(bob_chat, bob, f"/revoke {ADMIN}")
         assert "from the ADMIN_IDS setting; remove them there" in last_text(bot, GRANTED)
         await bot.say(chat, ann, f"/revoke {GRANTED}")

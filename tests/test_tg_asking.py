@@ -56,7 +56,7 @@ async def bot(db: Engine, clock: FakeClock) -> AsyncIterator[BotHarness]:
 def assert_seed_answer(html: str) -> None:
     text = telegram_html_to_text(html)
     assert "Ali Naghiyev" in text
-    assert "2023-11-14" in text
+    assert "14 November 2023" in text
     assert f'href="{SOURCE}"' in html
 
 
@@ -167,7 +167,7 @@ async def test_inline_query_offers_one_result_per_meeting(bot: BotHarness) -> No
     assert call.ok
     (result,) = call.params["results"]
     assert result["title"] == "Ali Naghiyev & Pia Kauma"
-    assert result["description"].startswith("2023-11-14 · Baku, Azerbaijan")
+    assert result["description"].startswith("14 November 2023 · Baku, Azerbaijan")
     assert_seed_answer(result["input_message_content"]["message_text"])
 
 

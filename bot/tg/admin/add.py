@@ -28,7 +28,8 @@ from bot.core.records import (
     PersonCandidate,
     ValidationError,
 )
-from bot.core.views import MeetingView, format_day, load_meeting_views
+from bot.core.text import format_day
+from bot.core.views import MeetingView, load_meeting_views
 from bot.tg.admin.change import (
     REPORTED,
     actor_id,

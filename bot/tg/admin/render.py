@@ -25,7 +25,8 @@ from bot.core.records import (
     ValidationError,
 )
 from bot.core.records.values import COMMAND_LINE_ACTOR, AdminInfo, HistoryEntry, PersonMeetings
-from bot.core.views import MeetingView, ParticipantView, format_day
+from bot.core.text import format_day
+from bot.core.views import MeetingView, ParticipantView
 from bot.tg.render import (
     NO_PREVIEW,
     escape,
@@ -250,7 +251,8 @@ def history_blocks(reference: str, entries: Sequence[HistoryEntry], zone: dt.tzi
     """A meeting's history: each change with its time in zone, its author and what changed."""
     blocks = [f"<b>History of meeting {escape(reference.lstrip('#'))}</b>"]
     for entry in entries:
-        at = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        local = entry.at.astimezone(zone)
+        at = f"{format_day(local.date())}, {local:%H:%M}"
         who = (
             "the system"
             if entry.actor_id is None
@@ -370,7 +372,7 @@ def admins_lines(admins: Sequence[AdminInfo]) -> list[str]:
         if admin.source == "settings":
             lines.append(f"• {admin.user_id} (ADMIN_IDS setting)")
         else:
-            when = admin.granted_at.date().isoformat() if admin.granted_at else "?"
+            when = format_day(admin.granted_at.date()) if admin.granted_at else "?"
             lines.append(f"• {admin.user_id}, granted by {admin.granted_by} on {when}")
     if len(lines) == 1:
         lines.append("None yet: set ADMIN_IDS.")
