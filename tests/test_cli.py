@@ -391,6 +391,44 @@ def test_chat_answers_until_quit(sqlite_url: str, tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_chat_answers_a_follow_up_about_the_previous_answer(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    done = meetbot(
+        "chat",
+        database_url=sqlite_url,
+        cwd=tmp_path,
+        stdin="who met Kauma?\nwhat did they talk about?\nand when?\n/quit\nwho met Kauma?\n",
+    )
+    assert done.returncode == 0, done.stderr
+    answers = done.stdout.split("? ")
+    assert "Ali Naghiyev and Pia Kauma discussed South Caucasus security" in answers[2]
+    assert "taken as a follow-up to “who met Kauma?”" in answers[2]
+    assert "Pia Kauma met on 14 November 2023." in answers[3]
+    # /quit ended the chat: the question after it was never answered.
+    assert answers[4:] == [""] and done.stdout.count("Ali Naghiyev met Pia Kauma") == 1
+
+
+def test_chat_line_editing_keeps_a_history_file(tmp_path: Path) -> None:
+    """The prompt's history (readline: not on Windows) is read and saved in the data folder.
+
+    A terminal cannot be driven here: this checks the history file round trip that the chat
+    sets up when stdin is a terminal, not the key bindings.
+    """
+    readline = pytest.importorskip("readline")
+    from bot.cli import line_editing
+
+    history = tmp_path / "data" / "chat_history"
+    readline.clear_history()
+    save = line_editing(history)
+    readline.add_history("who met Kauma?")
+    save()
+    readline.clear_history()
+    line_editing(history)
+    assert readline.get_history_item(readline.get_current_history_length()) == "who met Kauma?"
+    readline.clear_history()
+
+
 def test_chat_ends_at_end_of_input(sqlite_url: str, tmp_path: Path) -> None:
     done = meetbot("chat", database_url=sqlite_url, cwd=tmp_path, stdin="who met Kauma?\n")
     assert done.returncode == 0

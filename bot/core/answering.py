@@ -20,6 +20,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
+from bot.core.followups import AnswerContext, resolve_followup
 from bot.core.lexicon import (
     FILLERS,
     SMALL_TALK,
@@ -36,7 +37,7 @@ from bot.core.matching import (
     CatalogIndex,
     PersonMatch,
 )
-from bot.core.questions import Intent, Question, Span, SpanKind, parse_question
+from bot.core.questions import Intent, Question, Span, SpanKind, Window, parse_question
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import TEXTS, format_meeting, headline_for, join_labels, t, when_text
@@ -77,6 +78,11 @@ class Answer:
     language: str = "en"
     total: int = 0
     notes: tuple[str, ...] = ()
+    # What the answer was about, for follow-up questions (bot.core.followups).
+    subjects: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    window: Window | None = None
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object of `meetbot ask --json`."""
@@ -127,18 +133,27 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
-def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
+def answer_question(
+    text: str, *, session: Session, today: dt.date, context: AnswerContext | None = None
+) -> Answer:
     """Answer text from the records in session, reading relative dates against today.
 
-    Raises QuestionError for a question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
+    context is what the previous answer was about: a follow-up ("and when?") that names no
+    people of its own is completed from it (bot.core.followups). Raises QuestionError for a
+    question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
     """
     cleaned = clean_question(text)
     question = parse_question(cleaned, today)
+    followup = resolve_followup(question, context) if context is not None else None
+    if followup is not None:
+        question = followup.question
     index = INDEXES.get(session)
     if _is_small_talk(question):
         return _answer(question, Status.NOT_FOUND, t(question, "small_talk"))
     question, ignored = _without_fillers(question, index)
     resolution = _resolve(question, index)
+    if followup is not None:
+        resolution.notes.append(followup.note)
     if ignored:
         resolution.notes.append(t(question, "ignored", words=", ".join(ignored)))
     if resolution.ambiguous:
@@ -160,11 +175,14 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
             headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
     open_question = question.intent in (Intent.LATEST, Intent.COUNT)
+    open_question = open_question or (followup is not None and followup.within is not None)
     if not resolution.constraints and question.window is None and not open_question:
         headline = t(question, "no_subject")
         return _answer(question, Status.NOT_FOUND, headline)
 
     meeting_ids = _meetings_fitting(resolution.constraints, question, index)
+    if followup is not None:
+        meeting_ids = followup.narrow(meeting_ids)
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
@@ -195,13 +213,22 @@ def answer_question(text: str, *, session: Session, today: dt.date) -> Answer:
         headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
     elif question.yes_no:
         headline = t(question, "yes") + headline
-    return _answer(
+    answer = _answer(
         question,
         Status.PARTIAL if partial else Status.ANSWERED,
         headline,
         meetings=views,
         total=len(ordered),
         notes=tuple(resolution.notes),
+    )
+    kinds = {kind: tuple(c.label for c in resolution.constraints if c.kind == kind)
+             for kind in ("issue", "place")}  # fmt: skip
+    return replace(
+        answer,
+        subjects=tuple(dict.fromkeys(n for m in listed for n in subjects.get(m, []))),
+        topics=kinds["issue"],
+        places=kinds["place"],
+        window=question.window,
     )
 
 
