@@ -28,7 +28,7 @@ from storage.models import (
 )
 
 # The newest migration in storage/migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 DEFAULT_DATA_DIR = "data"
 

@@ -16,7 +16,7 @@ from bot.core.followups import AnswerContext
 def catalog(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
-    """The fixture catalog, loaded once per backend; tests here must not change it."""
+    """The fixture catalog, loaded once per backend; tests here must not change its meetings."""
     with fresh_engine(request.param, tmp_path_factory.mktemp("followups")) as engine:
         load_fixture(engine)
         yield engine
@@ -100,3 +100,32 @@ def test_the_context_survives_json() -> None:
         places=("Vienna",),
     )
     assert AnswerContext.from_json(context.to_json()) == context
+
+
+def test_a_sent_answer_is_recalled_until_it_expires(catalog: Engine) -> None:
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from bot.core.answer_memory import ANSWER_MEMORY_DAYS, recall_answer, remember_answer
+
+    now = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
+    answer = ask(
+        catalog, "what did they discuss?", context=context_of(ask(catalog, "who met Kauma?"))
+    )
+    asked_with = context_of(ask(catalog, "who met Kauma?"))
+    with Session(catalog) as session:
+        remember_answer(-5, 77, answer, session=session, now=now, asked_with=asked_with)
+        session.commit()
+    with Session(catalog) as session:
+        recalled = recall_answer(-5, 77, session=session, now=now)
+        assert recalled is not None
+        assert (recalled.question, recalled.asked_with) == ("what did they discuss?", asked_with)
+        assert recalled.context == AnswerContext.of(answer)
+        assert recall_answer(-5, 78, session=session, now=now) is None
+        later = now + dt.timedelta(days=ANSWER_MEMORY_DAYS, seconds=1)
+        assert recall_answer(-5, 77, session=session, now=later) is None
+        # The next answer remembered clears the expired rows.
+        remember_answer(-5, 79, answer, session=session, now=later)
+        session.commit()
+        assert recall_answer(-5, 77, session=session, now=now) is None

@@ -493,3 +493,65 @@ async def test_the_bot_answers_on_sqlite_and_on_postgresql(
         await bot.say(group, ann, "/about")
         assert "It holds 1 meeting." in bot.last_reply(GROUP_ID).params["text"]
         assert bot.errors == []
+
+
+async def test_more_works_after_a_restart_for_an_answer_from_a_button(
+    db: Engine, clock: FakeClock
+) -> None:
+    # The example's answer replies to the bot's own welcome, not to a question a user typed:
+    # only the database can tell a new process what its More button was asking.
+    import_records(db, clock, kauma_meetings(7))
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(api.private_chat(ann), ann, "/start")
+        welcome = first.last_reply(ann["id"])
+        await first.tap(ann, first.message_of(welcome), reply_buttons(welcome)[0][1] or "")
+        page_one = first.last_reply(ann["id"])
+        assert "Meetings 1–5 of 8." in telegram_html_to_text(page_one.params["text"])
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
+        page_two = second.last_reply(ann["id"])
+        assert "Meetings 6–8 of 8." in telegram_html_to_text(page_two.params["text"])
+        answered = api.calls_to("answerCallbackQuery")[-1]
+        assert answered.params.get("text") is None  # not "expired"
+        assert second.errors == []
+
+
+# --- follow-ups: a reply to an answer ----------------------------------------------------------
+
+
+async def test_a_reply_to_an_answer_follows_it_up_also_after_a_restart(
+    db: Engine, clock: FakeClock
+) -> None:
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(chat, ann, "who met Kauma?")
+        answer = first.message_of(first.last_reply(ann["id"]))
+        await first.say(chat, ann, "what did they discuss?", reply_to=answer)
+        text = telegram_html_to_text(first.last_reply(ann["id"]).params["text"])
+        assert "Ali Naghiyev and Pia Kauma discussed South Caucasus security" in text
+        # Not a reply: the same words name nobody.
+        await first.say(chat, ann, "what did they discuss?")
+        assert "could not tell whom" in first.last_reply(ann["id"]).params["text"]
+    # A new Application on the same database (a restart, another replica) knows the answer.
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.say(chat, ann, "и когда?", reply_to=answer)
+        text = telegram_html_to_text(second.last_reply(ann["id"]).params["text"])
+        assert "Pia Kauma: встречи 14 ноября 2023." in text
+        assert second.errors == []
+
+
+async def test_in_a_group_only_a_reply_to_the_answer_is_a_follow_up(
+    bot: BotHarness, group: dict[str, object]
+) -> None:
+    bob = bot.api.add_user(2002, "Bob")
+    await bot.say(group, bob, "/ask who met Pia Kauma?")
+    answer = bot.message_of(bot.last_reply(GROUP_ID))
+    await bot.say(group, bob, f"@{bot.username} where was that?")
+    assert "could not tell whom" in bot.last_reply(GROUP_ID).params["text"]
+    await bot.say(group, bob, "where was that?", reply_to=answer)
+    text = telegram_html_to_text(bot.last_reply(GROUP_ID).params["text"])
+    assert "Pia Kauma met in Baku, Azerbaijan (14 November 2023)." in text
