@@ -168,6 +168,8 @@ class ConversationState(SQLModel, table=True):
     started_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime = Field(index=True)
+    # Changed by every write; a step is stored only over the version it read (compare-and-set).
+    version: int = Field(default=0, sa_type=BigInteger)
 
 
 class SentAnswer(SQLModel, table=True):

@@ -546,7 +546,11 @@ async def continue_add(
         return form.step
     step = await step_function(update, context, state)
     if not state.written:
-        await keep_form(context, form, step, state.to_data())
+        try:
+            await keep_form(context, form, step, state.to_data())
+        except forms.FormChanged:
+            # This update changed nothing (a question asked again); the other one stands.
+            return form.step
     return step
 
 

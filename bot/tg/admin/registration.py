@@ -27,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 from bot.core import forms
 from bot.core.forms import FORM_TTL
 from bot.tg.admin import add, aliases, edit, import_export, rights
-from bot.tg.admin.forms import FORM_ENDED, expiry_notice, form_key
+from bot.tg.admin.forms import FORM_ENDED, STEP_RACED, expiry_notice, form_key
 from bot.tg.admin.render import reply
 from bot.tg.auth import ensure_admin
 from bot.tg.commands import BotCommandInfo
@@ -142,7 +142,14 @@ async def route_form(update: Update, context: BotContext) -> None:
         await context.in_session(lambda s: forms.end_form(*key, session=s))
         await reply(update, "Cancelled; nothing was saved.")
     elif form.kind == "add":
-        await add.continue_add(update, context, form, command)
+        try:
+            await add.continue_add(update, context, form, command)
+        except forms.FormChanged:
+            # Two answers to one step at once (two replicas): the first was taken.
+            if query is not None:
+                await query.answer(STEP_RACED[:200], show_alert=True)
+            else:
+                await reply(update, STEP_RACED)
     elif query is not None:
         await query.answer(FORM_ENDED)
     elif command is not None:
