@@ -21,6 +21,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -362,6 +363,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# SQLite's and PostgreSQL's words for a write refused by a read-only file, mode or server.
+_READ_ONLY = re.compile(r"readonly database|read-only transaction|read-only", re.IGNORECASE)
+
+
 def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     """Run `meetbot` with argv (default: sys.argv) and return the exit status."""
     for stream in (sys.stdout, sys.stderr):
@@ -383,7 +388,10 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         return EXIT_FAILED
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        _say(f"The database failed: {reason[0] if reason else type(exc).__name__}")
+        if reason and _READ_ONLY.search(reason[0]):
+            _say(f"The database is read-only, so `meetbot {args.command}` cannot change it.")
+        else:
+            _say(f"The database failed: {reason[0] if reason else type(exc).__name__}")
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

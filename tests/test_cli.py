@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot.cli import main
@@ -540,3 +542,87 @@ def test_health_fails_when_the_sqlite_file_is_read_only(
     ran = meetbot("health", database_url=sqlite_url, cwd=tmp_path)
     assert ran.returncode == 1
     assert "read-only for this user" in one_sentence(ran.stderr)
+
+
+# --- a read-only database ----------------------------------------------------------------------
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix under which file permissions bind, as they do for any other user.
+
+    root ignores them (CAP_DAC_OVERRIDE): as root, the command runs with those capabilities
+    dropped from its bounding set (setpriv), still as the owner of the files.
+    """
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: chmod would not bind")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
+def test_a_read_only_database_is_read_and_never_written(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    (tmp_path / "x.yaml").write_text(ONE_MEETING, encoding="utf-8")
+    url = f"sqlite:///{folder / 'meetbot.db'}"
+    assert meetbot("ask", "who met Kauma?", database_url=url, cwd=tmp_path).returncode == 0
+    (folder / "meetbot.db").chmod(0o444)
+    folder.chmod(0o555)
+    try:
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*_without_root_powers(), sys.executable, "-m", "bot", *args],
+                cwd=tmp_path,
+                env={**_clean_env(), "DATABASE_URL": url},
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=120,
+            )
+
+        asked = run("ask", "who met Kauma?")
+        assert asked.returncode == 0, asked.stderr
+        assert "Ali Naghiyev met Pia Kauma" in asked.stdout
+        exported = run("export")
+        assert exported.returncode == 0, exported.stderr
+        assert "id: m00" in exported.stdout
+        refused = run("import", "x.yaml")
+        assert refused.returncode == 1
+        assert one_sentence(refused.stderr) == (
+            "meetbot: The database is read-only, so `meetbot import` cannot change it."
+        )
+        assert sorted(p.name for p in folder.iterdir()) == ["meetbot.db"]
+    finally:
+        folder.chmod(0o755)
+        (folder / "meetbot.db").chmod(0o644)
+
+
+def test_read_only_mode_refuses_writes_and_says_when_a_migration_is_needed(
+    tmp_path: Path,
+) -> None:
+    """Opened with read_only=True (mode=ro), SQLite refuses writes whatever the permissions."""
+    from alembic import command
+
+    from storage.db import DatabaseError, create_db_engine, is_read_only
+    from storage.migrate import alembic_config
+    from storage.models import Person
+
+    url = f"sqlite:///{tmp_path / 'meetbot.db'}"
+    writable = create_db_engine(url)
+    assert not is_read_only(writable)
+    reader = create_db_engine(url, read_only=True)
+    assert is_read_only(reader)
+    with Session(reader) as session:
+        session.add(Person(name="Nobody New"))
+        with pytest.raises(OperationalError, match="readonly database"):
+            session.commit()
+    reader.dispose()
+    command.downgrade(alembic_config(writable), "0002")
+    writable.dispose()
+    with pytest.raises(DatabaseError) as refused:
+        create_db_engine(url, read_only=True)
+    assert str(refused.value) == (
+        f"The database at sqlite:///{tmp_path / 'meetbot.db'} is "
+        "read-only and needs an upgrade to schema 0003 (it is at 0002); open it once with "
+        "write access."
+    )
