@@ -647,7 +647,7 @@ async def test_guided_edit_from_the_card_button(seeded: Engine, clock: FakeClock
         fields = bot.last_reply(ADMIN)
         await bot.tap(ann, bot.message_of(fields), button_data(fields, "Date"))
         await bot.say(chat, ann, "15.11.2023")
-        assert "• date: 2023-11-14 → 2023-11-15" in last_text(bot, ADMIN)
+        assert "• date: 14 November 2023 → 15 November 2023" in last_text(bot, ADMIN)
     with session_scope(seeded) as session:
         snap = records.snapshot_meeting(1, session=session)
         assert snap is not None and snap["date"] == "2023-11-15"

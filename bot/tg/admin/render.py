@@ -228,10 +228,22 @@ def describe_changes(changes: Sequence[FieldChange]) -> list[str]:
         if change.field == "participants" and change.before and change.after:
             lines.extend(_participant_lines(change))
             continue
-        before = escape_clipped(change.before, 300) if change.before else "—"
-        after = escape_clipped(change.after, 300) if change.after else "—"
+        before, after = (
+            escape_clipped(_shown(change.field, value), 300) if value else "—"
+            for value in (change.before, change.after)
+        )
         lines.append(f"• {escape(change.field)}: {before} → {after}")
     return lines
+
+
+def _shown(field: str, value: str) -> str:
+    """A field's value as people read it: a date as "14 November 2023", not ISO."""
+    if field == "date":
+        try:
+            return format_day(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def _participant_lines(change: FieldChange) -> list[str]:
