@@ -104,6 +104,16 @@ def database_state(engine: Engine) -> tuple[str, dict[str, int]]:
     return exported, counts
 
 
+def seeded_backend(backend: str, request: pytest.FixtureRequest, clock: FakeClock) -> Engine:
+    """A fresh database of backend ("sqlite" or "postgres") with the seed meeting."""
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if backend == "sqlite" else "pg_engine"
+    )
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    return engine
+
+
 def ask(engine: Engine, question: str, today: dt.date) -> Any:
     with session_scope(engine) as session:
         return answer_question(question, session=session, today=today)
@@ -171,11 +181,7 @@ async def add_twin(bot: Any, user: JSON, *, save: bool = True) -> ApiCall:
 async def test_add_step_by_step_then_a_question_finds_both_meetings(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     today = clock.now().date()
     before = ask(engine, "when did Naghiyev meet Kauma?", today)
     assert [m.date for m in before.meetings] == [dt.date(2023, 11, 14)]
@@ -329,11 +335,7 @@ async def test_add_form_expires_and_the_next_message_says_what_was_lost(
 async def test_add_form_survives_a_restart(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as first:
         ann = first.api.add_user(ADMIN, "Ann")
         chat = first.api.private_chat(ann)
@@ -392,11 +394,7 @@ async def test_cancel_and_done_after_a_restart_still_belong_to_the_form(
 async def test_two_replicas_continue_one_form(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
         ann = one.api.add_user(ADMIN, "Ann")
         chat = one.api.private_chat(ann)
@@ -1322,11 +1320,7 @@ async def test_every_tapped_button_gets_an_answer(seeded: Engine, clock: FakeClo
 async def test_save_racing_on_two_replicas_saves_once(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
         ann = one.api.add_user(ADMIN, "Ann")
         preview = await add_twin(one, ann, save=False)
@@ -1349,11 +1343,7 @@ async def test_save_racing_on_two_replicas_saves_once(
 async def test_one_step_answered_on_two_replicas_at_once_is_taken_once(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
         ann = one.api.add_user(ADMIN, "Ann")
         chat = one.api.private_chat(ann)
