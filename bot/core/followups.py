@@ -143,7 +143,9 @@ def resolve_followup(question: Question, context: AnswerContext) -> FollowUp | N
     if any(s.kind in (SpanKind.ENTITY, SpanKind.ROLE) for s in own):
         return None  # it names its own people: a new question
     to_people = any(w in _PEOPLE_WORDS for w in said)
-    to_meeting = any(w in _MEETING_WORDS for w in said) or "meeting" in said
+    # "that", "there", "this meeting" point back only in a question that names nothing else:
+    # "is there a meeting about energy?" and "meetings that were about energy" are new ones.
+    to_meeting = not own and (any(w in _MEETING_WORDS for w in said) or "meeting" in said)
     elliptic = said[0] in _ELLIPSIS_STARTS and len(said) > 1
     if not (to_people or to_meeting or elliptic or (other and context.people)):
         return None
