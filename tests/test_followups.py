@@ -90,6 +90,9 @@ def test_a_question_naming_its_own_people_is_never_rewritten(catalog: Engine) ->
         "meetings that covered cyber security",
     ):
         assert ids(ask(catalog, fresh, context=first)) == ids(ask(catalog, fresh)) == ["m05"]
+    # Nor does "this" of "this year".
+    for fresh in ("how many meetings this year", "how many meetings in 2023"):
+        assert ask(catalog, fresh, context=first).text == ask(catalog, fresh).text
     # Nor is a question without any word pointing back.
     assert ids(ask(catalog, "latest meetings", context=first)) == ids(
         ask(catalog, "latest meetings")

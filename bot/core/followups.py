@@ -38,6 +38,12 @@ _MEETING_WORDS = frozenset({
     "that", "it", "there", "this", "those", "these", "then",
     "это", "этом", "эта", "эту", "этой", "тот", "той", "там", "тогда", "то",
 })  # fmt: skip
+# "this year", "в этом году": a time, not the previous answer.
+_TIME_WORDS = frozenset({
+    "year", "month", "week", "day", "morning", "spring", "summer", "autumn", "fall", "winter",
+    "time", "году", "месяце", "неделе", "год", "месяц", "неделю", "весной", "летом", "осенью",
+    "зимой",
+})  # fmt: skip
 _ELSE_WORDS = frozenset({"else", "other", "others", "ещё", "еще", "другие", "другими", "кроме"})
 _ELLIPSIS_STARTS = frozenset(["and", "also", "а", "и"])
 # Spans that are only these words name nobody: "who else", "what other".
@@ -145,7 +151,9 @@ def resolve_followup(question: Question, context: AnswerContext) -> FollowUp | N
     to_people = any(w in _PEOPLE_WORDS for w in said)
     # "that", "there", "this meeting" point back only in a question that names nothing else:
     # "is there a meeting about energy?" and "meetings that were about energy" are new ones.
-    to_meeting = not own and (any(w in _MEETING_WORDS for w in said) or "meeting" in said)
+    following = [*said[1:], ""]
+    pointing = [w for w, after in zip(said, following, strict=True) if after not in _TIME_WORDS]
+    to_meeting = not own and (any(w in _MEETING_WORDS for w in pointing) or "meeting" in said)
     elliptic = said[0] in _ELLIPSIS_STARTS and len(said) > 1
     if not (to_people or to_meeting or elliptic or (other and context.people)):
         return None
