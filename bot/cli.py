@@ -10,6 +10,7 @@ examples:
   meetbot import meetings.yaml
   meetbot undo
   meetbot export backup.json
+  meetbot plot graph "Pia Kauma" -o kauma.png
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from bot.cli_records import (
     configure_export,
     configure_import,
     configure_undo,
+    write_atomically,
 )
 
 log = logging.getLogger("meetbot")
@@ -247,6 +249,46 @@ def cmd_digest(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+# --- plot --------------------------------------------------------------------------------------
+
+
+def _configure_plot(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=("graph", "timeline"), help="which picture to draw")
+    parser.add_argument(
+        "query", nargs="+", help="a person, organisation or topic, and a time window if wanted"
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE.png", help="where to write the PNG"
+    )
+    parser.add_argument("--today", type=_parse_day, metavar="YYYY-MM-DD", help="as for ask")
+
+
+def cmd_plot(args: argparse.Namespace, ctx: Context) -> int:
+    """Draw who met whom (graph) or meetings over time (timeline) as a PNG file.
+
+    The query is read like a question: a name, a title, an organisation or a topic, and a time
+    window. Prints the caption the bot would send with the picture.
+
+    examples:
+      meetbot plot graph "Pia Kauma" -o kauma.png
+      meetbot plot timeline Kauma since 2023 -o kauma-timeline.png
+      meetbot plot graph election observation in 2024 -o topic.png
+    """
+    from bot.core.pictures import PictureError, PictureKind, make_picture
+
+    query = " ".join(args.query)
+    try:
+        with session_scope(ctx.engine()) as session:
+            picture = make_picture(
+                PictureKind(args.kind), query, session=session, today=args.today or ctx.today()
+            )
+    except PictureError as exc:
+        raise CliError(str(exc)) from None
+    write_atomically(Path(args.output), picture.png)
+    print(picture.caption)
+    return EXIT_OK
+
+
 # --- health --------------------------------------------------------------------------------------
 
 
@@ -326,6 +368,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("undo", configure_undo, cmd_undo, load_seeds=False),
     Subcommand("export", configure_export, cmd_export),
     Subcommand("digest", _configure_digest, cmd_digest),
+    Subcommand("plot", _configure_plot, cmd_plot),
     Subcommand("health", _configure_health, cmd_health, load_seeds=False),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]

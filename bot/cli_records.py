@@ -138,20 +138,23 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("yaml", "json"),
-        help="the format (default: json for a .json file, otherwise yaml)",
+        choices=("yaml", "json", "csv"),
+        help="the format (default: json for a .json file, csv for a .csv file, otherwise yaml);"
+        " csv is one row per participant, for spreadsheets, and cannot be imported",
     )
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    """Export every meeting (not the deleted ones) in the import format, YAML or JSON.
+    """Export every meeting (not the deleted ones) in the import format, YAML or JSON, or as CSV.
 
-    An export imported into an empty database exports byte for byte the same.
+    An export imported into an empty database exports byte for byte the same. CSV (UTF-8 with a
+    BOM, one row per participant, formula-like cells quoted) is for spreadsheets only.
 
     examples:
       meetbot export > meetings.yaml
       meetbot export backup.json
       meetbot export --format json -
+      meetbot export --format csv meetings.csv
     """
     from bot.core.interchange import export_catalog, format_for
 
@@ -163,13 +166,14 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
         return EXIT_OK
-    _write_atomically(Path(args.file), text)
+    write_atomically(Path(args.file), text)
     print(f"Exported to {args.file}.", file=sys.stderr)
     return EXIT_OK
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write text to path through a temporary file, so a failure leaves no half file.
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write data (text as UTF-8, or bytes) to path through a temporary file, so a failure
+    leaves no half file.
 
     The file gets the permissions open() would give it (the umask's for a new file, its own
     for one replaced), not the temporary file's private 0600.
@@ -178,8 +182,8 @@ def _write_atomically(path: Path, text: str) -> None:
         folder = path.parent if str(path.parent) else Path(".")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
                 os.chmod(handle.fileno(), _mode_for(path))
             os.replace(tmp, path)
         except BaseException:

@@ -2,7 +2,8 @@
 
 One `FakeBotApi` holds the state (chats, messages, pending updates, recorded calls) and answers
 Bot API methods like Telegram does, including its refusals: malformed HTML ("can't parse
-entities"), texts over 4096 and captions over 1024 UTF-16 units, callback data over 64 bytes,
+entities"), texts over 4096 and captions over 1024 UTF-16 units, photos that are no PNG or JPEG
+or whose size Telegram refuses, callback data over 64 bytes,
 unknown chats, a message that is "not modified", and 429 Too Many Requests with retry_after when
 a rate limit is set.
 Tests reach it two ways:
@@ -729,29 +730,55 @@ class FakeBotApi:
         return _public(message)
 
     def _api_sendDocument(self, params: JSON) -> JSON:
+        return self._send_file(params, "document")
+
+    def _api_sendPhoto(self, params: JSON) -> JSON:
+        return self._send_file(params, "photo")
+
+    def _send_file(self, params: JSON, kind: str) -> JSON:
+        """sendDocument or sendPhoto: an uploaded file (multipart) or a file_id, and a caption
+        of at most CAPTION_LIMIT UTF-16 units. A photo must be a PNG or JPEG whose size
+        Telegram accepts; it is stored with its width and height (read from the image)."""
         chat = self._chat(params.get("chat_id"))
-        document = params.get("document")
-        if document is None:
-            raise ApiError(400, "Bad Request: there is no document in the request")
-        file_id = f"doc{next(self._ids)}"
-        name = "document"
+        upload = params.get(kind)
+        if upload is None:
+            raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+        file_id = f"{kind[:3]}{next(self._ids)}"
+        name = kind
         content = b""
-        if isinstance(document, tuple):
-            name, content = document
-        elif isinstance(document, str):
-            file_id = document
-        self.files[file_id] = (f"documents/{name}", content)
-        message = self._message(chat)
-        message["document"] = {
-            "file_id": file_id,
-            "file_unique_id": f"u{file_id}",
-            "file_name": name,
-            "file_size": len(content),
-        }
+        if isinstance(upload, tuple):
+            name, content = upload
+        elif isinstance(upload, str):
+            file_id = upload
+            content = self.files.get(upload, ("", b""))[1]
+        self.files[file_id] = (f"{kind}s/{name}", content)
+        caption = None
         if params.get("caption") is not None:
-            message["caption"] = _render_text(
-                params["caption"], params.get("parse_mode"), CAPTION_LIMIT
-            )
+            caption = _render_text(params["caption"], params.get("parse_mode"), CAPTION_LIMIT)
+        message = self._message(chat)
+        if kind == "photo":
+            width, height = image_size(content)
+            message["photo"] = [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": f"u{file_id}",
+                    "width": width,
+                    "height": height,
+                    "file_size": len(content),
+                }
+            ]
+        else:
+            message["document"] = {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": name,
+                "file_size": len(content),
+            }
+        if caption is not None:
+            message["caption"] = caption
+        if params.get("reply_markup"):
+            _check_markup(params["reply_markup"])
+            message["reply_markup"] = params["reply_markup"]
         self._attach_reply(message, chat, params)
         self.messages[(chat["id"], message["message_id"])] = message
         return _public(message)
@@ -938,6 +965,34 @@ def _render_text(text: Any, parse_mode: Any, limit: int = MESSAGE_LIMIT) -> str:
     if utf16_len(plain) > limit:
         raise ApiError(400, "Bad Request: message is too long")
     return plain
+
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # Telegram's limit for an uploaded photo
+
+
+def image_size(content: bytes) -> tuple[int, int]:
+    """Width and height of a PNG (from its IHDR chunk) or a JPEG (from its SOF marker), refused
+    like Telegram refuses a photo it cannot process or whose size it does not take."""
+    width = height = 0
+    if content[:8] == b"\x89PNG\r\n\x1a\n" and content[12:16] == b"IHDR":
+        width = int.from_bytes(content[16:20], "big")
+        height = int.from_bytes(content[20:24], "big")
+    elif content[:2] == b"\xff\xd8":
+        at = 2
+        while at + 9 < len(content) and content[at] == 0xFF:
+            marker, length = content[at + 1], int.from_bytes(content[at + 2 : at + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                height = int.from_bytes(content[at + 5 : at + 7], "big")
+                width = int.from_bytes(content[at + 7 : at + 9], "big")
+                break
+            at += 2 + length
+    if not width or not height:
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    if len(content) > PHOTO_MAX_BYTES:
+        raise ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+    if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+        raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    return width, height
 
 
 def _check_markup(markup: Any) -> None:

@@ -437,12 +437,14 @@ def test_chat_ends_at_end_of_input(sqlite_url: str, tmp_path: Path) -> None:
     assert "Pia Kauma" in done.stdout
 
 
-def test_ask_never_imports_telegram(sqlite_url: str, tmp_path: Path) -> None:
+def test_ask_never_imports_telegram_nor_plotting(sqlite_url: str, tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from bot.cli import main\n"
         "status = main(['ask', 'who met Kauma?'])\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'telegram'], 'telegram loaded'\n"
+        "heavy = ('telegram', 'matplotlib', 'networkx')\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & set(heavy))\n"
+        "assert not loaded, f'{loaded} loaded'\n"
         "sys.exit(status)\n"
     )
     done = subprocess.run(

@@ -70,6 +70,12 @@ def test_russian_words_are_translated_or_transliterated(word: str, expected: tup
     assert tuple(tokens(translate_question(word))) == expected
 
 
+def test_a_capitalised_russian_word_inside_a_sentence_is_read_as_a_place_first() -> None:
+    # "Газе" is Gaza (a place) or "газ" (gas); typed with a capital mid-sentence it is Gaza.
+    assert "gaza" in tokens(translate_question("Какие встречи были посвящены Газе?"))
+    assert "gas" in tokens(translate_question("встречи о поставках газа"))
+
+
 def test_normalize_word_is_case_insensitive() -> None:
     assert normalize_word("KAUMA") == normalize_word("kauma") == ("kauma",)
 

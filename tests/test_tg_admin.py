@@ -693,8 +693,16 @@ async def test_export_then_import_round_trips(
             "document"
         ]
         assert json_name.endswith(".json") and json_data.startswith(b"{")
+        await bot.say(bot.api.private_chat(ann), ann, "/export csv")
+        csv_call = bot.api.calls_to("sendDocument", chat_id=ADMIN)[-1]
+        csv_name, csv_data = csv_call.params["document"]
+        assert csv_name == "meetbot-2026-11-28.csv"
+        assert csv_data.startswith(b"\xef\xbb\xbfmeeting,import_id,date,place,title,person,")
+        assert "not for /import" in csv_call.params["caption"]
         await bot.say(bot.api.private_chat(ann), ann, "/export xml")
-        assert last_text(bot, ADMIN) == "Write /export for YAML or /export json for JSON."
+        assert last_text(bot, ADMIN) == (
+            "Write /export for YAML, /export json for JSON or /export csv for a table."
+        )
     assert exported.decode("utf-8") == database_state(seeded)[0]
     assert "Vienna, Austria" in exported.decode("utf-8")
     empty = create_db_engine(f"sqlite:///{tmp_path}/other.db")
@@ -799,6 +807,7 @@ async def test_import_with_one_bad_record_writes_nothing(seeded: Engine, clock: 
     [
         (b"\xff\xfe\x00bad", "x.yaml", None, "the file is not UTF-8 text"),
         (b"meetings: []", "x.txt", None, "Send a .yaml, .yml or .json file"),
+        (b"meeting,date\r\n1,2024-01-01", "x.CSV", None, "A CSV file cannot be imported"),
         (b"meetings: []", "x.yaml", 11 * 1024 * 1024, "The file is 11.0 MB; the limit is 10 MB"),
         (b"{", "x.json", None, "not valid JSON"),
     ],

@@ -86,13 +86,18 @@ class AnswerContext:
         """The context an answer leaves, or None when it found nothing to refer back to."""
         if not answer.meetings:
             return None
+
+        def labels(kind: str) -> tuple[str, ...]:
+            return tuple(s.label for s in answer.subjects if s.kind == kind)
+
+        people = (p for s in answer.subjects if s.kind == "entity" for p in s.people)
         return cls(
             question=answer.question,
             intent=answer.intent,
-            people=answer.subjects,
+            people=tuple(dict.fromkeys(people)),
             meetings=tuple(m.id for m in answer.meetings),
-            topics=answer.topics,
-            places=answer.places,
+            topics=labels("issue"),
+            places=labels("place"),
             window=answer.window,
         )
 

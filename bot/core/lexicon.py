@@ -161,6 +161,11 @@ ROLE_PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("secretary", "state"): ("secretary", "state"),
 }
 
+# Offices a country calls by a name of its own: (country, title words) -> the common name.
+NATIONAL_OFFICE_NAMES: dict[tuple[str, str], str] = {
+    ("united states", "secretary of state"): "foreign minister",
+}
+
 # Well-known acronyms whose letters do not follow the words of the full name.
 KNOWN_ACRONYMS: dict[str, str] = {
     "un": "united nations",
@@ -190,6 +195,14 @@ KNOWN_ACRONYMS: dict[str, str] = {
     "cop": "conference of the parties",
     "covid": "coronavirus disease",
 }
+
+# Organisations of the United Nations system whose names do not say "United Nations": news
+# reports call them "the UN food agency" (WFP) or "the UN nuclear watchdog" (IAEA).
+UN_SYSTEM = frozenset(
+    {"unhcr", "unicef", "who", "iaea", "wfp", "iom", "unesco", "fao", "ilo", "undp", "unfpa",
+     "ohchr", "unrwa", "unep", "unctad", "unodc", "unops", "icao", "imo", "itu", "upu", "wmo",
+     "wipo", "ifad", "unido", "unwto", "unaids", "ocha"}
+)  # fmt: skip
 
 # Word classes: any word of a class matches any other. The first word is the canonical one.
 SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
@@ -248,6 +261,7 @@ GENERIC_ROLE_WORDS = frozenset(
         "institution",
         "authority",
         "side",
+        "watchdog",
     ]
 )
 

@@ -23,33 +23,29 @@ from bot.core.geography import capitals_of, country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
-    GENERIC_ROLE_WORDS,
     KNOWN_ACRONYMS,
+    NATIONAL_OFFICE_NAMES,
     RANKS,
     REGIONS,
     ROLE_ACRONYMS,
     ROLE_MODIFIERS,
-    ROLE_MODIFIERS_ACCEPTED,
-    expand_word,
     initials_acronyms,
     is_lexicon_word,
     name_acronyms,
-    stem_words,
     tokens,
     translit_key,
 )
 from bot.core.meeting_dates import MeetingDates
 from bot.core.names import name_words
-from bot.core.roles import RoleDoc, title_parts
+from bot.core.roles import GENERIC, VOCAB_FUZZY_CUTOFF, RoleDoc, RoleMatching, title_parts
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
 NAME_FUZZY_CUTOFF = 80.0  # rapidfuzz ratio for a misspelt name token to be considered
+_RANK_IN_NAME = 99.5  # the score of a rank word ("sheikh") that is part of someone's name
 NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
-VOCAB_FUZZY_CUTOFF = 88.0
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
-GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
 
 
@@ -63,7 +59,7 @@ class PersonMatch:
     mixed: bool = False  # tied people matched different words: "Anton Lindqvist" is two people
 
 
-class CatalogIndex:
+class CatalogIndex(RoleMatching):
     """Inverted indexes over the live meetings; read-only once built."""
 
     def __init__(self, version: int) -> None:
@@ -219,6 +215,15 @@ class CatalogIndex:
                 toks |= country_tokens
                 toks |= {region for region, members in _REGION_TOKENS.items()
                          if any(set(m) <= country_tokens for m in members)}  # fmt: skip
+        nation = country_named(list(name_words(country or "")))
+        for (office_country, title), office in NATIONAL_OFFICE_NAMES.items():
+            said = name_words(segment)
+            if (
+                nation == office_country
+                and title in " ".join(said)
+                and not ROLE_MODIFIERS & set(said)
+            ):
+                toks |= set(tokens(office))  # the US Secretary of State is a foreign minister
         toks = {t for t in toks if t not in FILLERS}
         doc_id = len(self.role_docs)
         self.role_docs.append(
@@ -265,12 +270,25 @@ class CatalogIndex:
         """Find the person whose name best covers the span's name tokens."""
         scores: dict[int, float] = defaultdict(float)
         used: dict[int, set[int]] = defaultdict(set)
+        joined: set[int] = set()
+        for i in range(len(span) - 1):
+            # "Al Busaidi" is the recorded "Albusaidi": two words of the question, one name word.
+            pair = span[i] + span[i + 1]
+            if i not in joined and pair in self.name_index:
+                joined.update((i, i + 1))
+                for pid in self.name_index[pair]:
+                    scores[pid] += 200.0
+                    used[pid].update((i, i + 1))
         for i, tok in enumerate(span):
-            if tok in FILLERS:
+            if tok in FILLERS or i in joined:
                 continue
             hits: dict[int, float] = {}
             if tok in self.name_index and not self._is_role_word(tok, span):
-                hits = dict.fromkeys(self.name_index[tok], 100.0)
+                # A rank that is also part of a name ("Sheikh Hasina") counts a little less,
+                # so that "Sheikh Tamim" is Tamim, not a tie between two people.
+                hits = dict.fromkeys(
+                    self.name_index[tok], _RANK_IN_NAME if tok in RANKS else 100.0
+                )
             elif tok not in self.role_index and not tok.isdigit() and not is_lexicon_word(tok):
                 for word, score in self.fuzzy(tok, "name", NAME_FUZZY_CUTOFF):
                     for pid in self.name_index[word]:
@@ -292,79 +310,6 @@ class CatalogIndex:
             return False  # a surname stays a name, even where a title names its holder
         others = [t for t in span if t != tok and t in self.name_index]
         return not others
-
-    def role_participations(self, span: Iterable[str]) -> set[int] | None:
-        """Participations whose role fits every meaningful word of span; None if none apply.
-
-        Generic words (chief, head, official, agency) may stay unmatched, but at least one
-        specific word must match, and "vice" or "deputy" roles need those words asked.
-        """
-        words = list(span)
-        requirements = self._role_requirements(words)
-        if not requirements:
-            return None
-        candidate_docs: set[int] | None = None
-        for alternatives in sorted(requirements, key=len):
-            docs: set[int] = set()
-            for alt in alternatives:
-                docs |= self._docs_with_all(alt)
-            candidate_docs = docs if candidate_docs is None else candidate_docs & docs
-            if not candidate_docs:
-                return set()
-        asked = frozenset(w for word in words for w in expand_word(word))
-        out: set[int] = set()
-        for doc_id in candidate_docs or ():
-            doc = self.role_docs[doc_id]
-            if doc.excluded_by_modifier(asked) or doc.is_narrower_body(asked):
-                continue
-            out.update(doc.participations)
-        return out
-
-    def _docs_with_all(self, toks: tuple[str, ...]) -> set[int]:
-        docs: set[int] | None = None
-        for tok in toks:
-            postings = self.role_index.get(tok, set())
-            docs = set(postings) if docs is None else docs & postings
-            if not docs:
-                return set()
-        return docs or set()
-
-    def _role_requirements(self, words: list[str]) -> list[set[tuple[str, ...]]]:
-        """For each specific word, the alternative token tuples that satisfy it."""
-        requirements: list[set[tuple[str, ...]]] = []
-        skip: set[int] = set()
-        for i, word in enumerate(words):
-            if i in skip or word in FILLERS or word in ROLE_MODIFIERS_ACCEPTED:
-                continue
-            pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
-            if pair in REGIONS:
-                skip.add(i + 1)
-                requirements.append(self._region_alternatives(pair))
-                continue
-            if word in GENERIC:
-                continue
-            if word in REGIONS:
-                requirements.append(self._region_alternatives(word))
-                continue
-            alternatives: set[tuple[str, ...]] = {(w,) for w in expand_word(word)}
-            if word in DEMONYMS:
-                alternatives.add(tuple(tokens(DEMONYMS[word])))
-            if word in KNOWN_ACRONYMS:
-                alternatives.add(
-                    tuple(t for t in tokens(KNOWN_ACRONYMS[word]) if t not in FILLERS)
-                )
-                if word == "eu":  # every EU institution is "European ..."
-                    alternatives.add(("european",))
-            if not any(a[0] in self.role_index for a in alternatives if len(a) == 1):
-                for similar, _ in self.fuzzy(word, "role", VOCAB_FUZZY_CUTOFF):
-                    alternatives.add((similar,))
-            requirements.append(alternatives)
-        return requirements
-
-    def _region_alternatives(self, region: str) -> set[tuple[str, ...]]:
-        alternatives = {tuple(tokens(region))}
-        alternatives |= {tuple(tokens(country)) for country in REGIONS[region]}
-        return alternatives
 
     def meetings_of_participations(self, parts: Iterable[int]) -> set[int]:
         return {self.part_meeting[p] for p in parts}

@@ -12,8 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
+from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.lexicon import (
+    DEMONYMS,
+    KNOWN_ACRONYMS,
     ROLE_ACRONYMS,
     ROLE_PHRASES,
     normalize_word,
@@ -104,6 +108,7 @@ class Question:
     yes_no: bool = False  # "did X ever meet Y?": answered "Yes: ..." or "No: ..."
     name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
     typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
+    after_article: frozenset[str] = frozenset()  # tokens typed right after "the"
 
     def quote(self, toks: tuple[str, ...]) -> str:
         """The words the user typed for these tokens ("Hans Gruber", not "han gruber")."""
@@ -132,7 +137,11 @@ QUESTION_WORDS = stem_words(
     "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
-    "topic topics thing things city town venue location country"
+    "topic topics thing things city town venue location country travel travels travelled "
+    "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down "
+    "attend attended attends attending involve involved involves involving include included "
+    "includes including participate participated participates participating participation "
+    "featuring"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
@@ -153,6 +162,10 @@ STOPWORDS = stem_words(
     "also there year years up out over into off upon via per than then so very just only "
     "still yet again"
 )
+# Words the parser consumes; an acronym spelled like one of them must be spelled out.
+_FUNCTION_WORDS = (
+    QUESTION_WORDS | SEPARATORS | ISSUE_MARKERS | PLACE_MARKERS | STOPWORDS | ISSUE_MONOLOGUE
+)
 
 
 def parse_question(text: str, today: dt.date) -> Question:
@@ -164,7 +177,7 @@ def parse_question(text: str, today: dt.date) -> Question:
 
         toks = tokens(translate_question(text))
     else:
-        toks = tokens(text)
+        toks = tokens(_spell_out_acronyms(text))
     flat = " ".join(toks)
     window, flat = _extract_window(flat, today)
     intent, wants_latest = _detect_intent(flat)
@@ -183,7 +196,28 @@ def parse_question(text: str, today: dt.date) -> Question:
         yes_no=yes_no and intent not in (Intent.COUNT, Intent.WHO_IS),
         name_like=_name_like(text),
         typed=_typed_words(text),
+        after_article=frozenset(b for a, b in pairwise(toks) if a == "the"),
     )
+
+
+def _spell_out_acronyms(text: str) -> str:
+    """Spell out an acronym typed in capitals that is also a word the parser reads as part
+    of the question: "the WHO director-general" asks for the World Health Organization's.
+
+    Only inside a sentence, and not when the whole question is typed in capitals.
+    """
+    if text.isupper():
+        return text
+
+    def spelled(match: re.Match[str]) -> str:
+        word = match.group()
+        key = word.lower()
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in ".!?" or key not in KNOWN_ACRONYMS:
+            return word
+        return KNOWN_ACRONYMS[key] if key in _FUNCTION_WORDS else word
+
+    return re.sub(r"\b[A-Z]{2,}\b", spelled, text)
 
 
 def _typed_words(text: str) -> tuple[tuple[str, str], ...]:
@@ -321,6 +355,13 @@ def _expand_role_acronyms(toks: list[str]) -> list[str]:
             out.extend(ROLE_PHRASES[pair])
             i += 2
             continue
+        # Only where the span ends: "head of Azerbaijan's State Security Service" goes on.
+        around = (toks[i], toks[i + 2]) if i + 3 == len(toks) else ()
+        if around in ROLE_PHRASES and _is_country_word(toks[i + 1]):
+            # "the top US diplomat", "head of the Russian state": the country in between.
+            out.extend((toks[i + 1], *ROLE_PHRASES[around]))
+            i += 3
+            continue
         out.extend(ROLE_ACRONYMS.get(toks[i], (toks[i],)))
         i += 1
     # "sec gen" -> "secretary general", without repeating words.
@@ -329,6 +370,10 @@ def _expand_role_acronyms(toks: list[str]) -> list[str]:
         if not deduped or deduped[-1] != tok:
             deduped.append(tok)
     return deduped
+
+
+def _is_country_word(tok: str) -> bool:
+    return tok in DEMONYMS or tok in COUNTRY_ALIASES or country_named([tok]) is not None
 
 
 def _month_window(year: int, month: int) -> Window:
@@ -351,7 +396,30 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
     year_start = dt.date(today.year, 1, 1)
     rules: list[tuple[str, Callable[[re.Match[str]], Window]]] = [
         (rf"(?:between|from) {_YEAR} (?:and|to|till|until) {_YEAR}",
-         lambda m: Window(dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31))),
+         lambda m: _years(int(m[1]), int(m[2]))),
+        (rf"(?:between|from) {_MONTH} (?:and|to|till|until) {_MONTH} {_YEAR}",
+         lambda m: _months(int(m[3]), MONTHS[m[1]], int(m[3]), MONTHS[m[2]])),
+        (rf"(?:between|from) {_MONTH} {_YEAR} (?:and|to|till|until) {_MONTH} {_YEAR}",
+         lambda m: _months(int(m[2]), MONTHS[m[1]], int(m[4]), MONTHS[m[3]])),
+        # "2021-2023" (the dash is gone by now), and "in 2021 and 2022".
+        (rf"(?:in |during )?{_YEAR} {_YEAR}", lambda m: _years(int(m[1]), int(m[2]))),
+        (rf"(?:in |during )?{_YEAR} (?:and|or) {_YEAR}",
+         lambda m: _years(int(m[1]), int(m[2]), consecutive=True)),
+        (rf"(?:(?:from|since|starting|starting in) {_YEAR}(?: on| onward)?|{_YEAR} onward)",
+         lambda m: Window(dt.date(int(m[1] or m[2]), 1, 1), None)),
+        (rf"(?:until|till|through|up to|up until|by) {_YEAR}",
+         lambda m: Window(None, dt.date(int(m[1]), 12, 31))),
+        (rf"prior to {_YEAR}", lambda m: Window(None, dt.date(int(m[1]) - 1, 12, 31))),
+        (rf"(?:in |during )?(?:the )?(first|second) half (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), 1 if m[1] == "first" else 3, 2)),
+        (rf"(?:in |during )?(?:the )?q([1-4]) (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), int(m[1]), 1)),
+        (rf"(?:in |during )?(?:the )?(first|second|third|fourth|last) quarter (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), _QUARTERS[m[1]], 1)),
+        (r"(?:in |during )?the ((?:19|20)\d)0s",
+         lambda m: _years(int(m[1]) * 10, int(m[1]) * 10 + 9)),
+        (r"since last (year|month|week)", lambda m: Window(_previous(today, m[1]).start, None)),
+        (r"earlier this (year|month)", lambda m: Window(_current(today, m[1]).start, today)),
         (rf"(?:on )?(\d{{1,2}}) {_MONTH} {_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[2]], int(m[1]))),
         (rf"(?:on )?{_MONTH} (\d{{1,2}}) {_YEAR}",
@@ -406,6 +474,28 @@ def _extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
             return window, " ".join(rest.split())
     del year_start
     return None, flat
+
+
+_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
+
+
+def _years(first: int, last: int, *, consecutive: bool = False) -> Window:
+    """From the first day of first to the last of last; "2021 and 2023" is no range."""
+    if last < first or (consecutive and last != first + 1):
+        raise ValueError("not a range of years")
+    return Window(dt.date(first, 1, 1), dt.date(last, 12, 31))
+
+
+def _months(first_year: int, first: int, last_year: int, last: int) -> Window:
+    end = _month_window(last_year, last).end
+    start = dt.date(first_year, first, 1)
+    if end is None or end < start:
+        raise ValueError("not a range of months")
+    return Window(start, end)
+
+
+def _quarters(year: int, first: int, count: int) -> Window:
+    return _months(year, 3 * first - 2, year, 3 * (first + count - 1))
 
 
 def _year_window(year: int) -> Window:

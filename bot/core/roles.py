@@ -9,16 +9,22 @@ well-known organisation (the OSCE PA within the OSCE) is not the organisation.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.lexicon import (
+    DEMONYMS,
     FILLERS,
     GENERIC_ROLE_WORDS,
     KNOWN_ACRONYMS,
+    REGIONS,
     ROLE_MODIFIERS,
     ROLE_MODIFIERS_ACCEPTED,
+    UN_SYSTEM,
     expand_word,
     initials_acronyms,
+    stem_words,
     tokens,
 )
 
@@ -41,7 +47,7 @@ class RoleDoc:
         """Whether a well-known organisation was asked and this role's organisation is a body
         within it that the question did not name: "the OSCE secretary general" is not the
         OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
-        known = asked & KNOWN_ACRONYMS.keys()
+        known = asked & BODY_ACRONYMS
         forms = [form for form in self.org_forms if _names_body(form, known)]
         return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
@@ -61,6 +67,10 @@ class RoleDoc:
 
 
 _TITLE_PART_BREAKS = {"and", "&"}
+
+# Acronyms of organisations, not of countries: "the US ambassador" is any US ambassador, an
+# embassy is no narrower body of the United States the way the OSCE PA is of the OSCE.
+BODY_ACRONYMS = frozenset(k for k, v in KNOWN_ACRONYMS.items() if country_named(v.split()) is None)
 
 
 _BODY_WORDS = frozenset(
@@ -126,3 +136,122 @@ def title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ..
         else:
             current.append(tok)
     return tuple(parts)
+
+
+GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
+VOCAB_FUZZY_CUTOFF = 88.0
+
+_STATE_FORMS = frozenset(
+    ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth"]
+)
+
+# A country's one-word short forms ("us", "usa" for the United States), as titles write them.
+_COUNTRY_SHORT_FORMS: dict[str, list[str]] = {}
+for _short, _country in COUNTRY_ALIASES.items():
+    if " " not in _short and "-" not in _short:
+        _COUNTRY_SHORT_FORMS.setdefault(_country, []).extend(tokens(_short))
+
+
+class RoleMatching:
+    """Which participations held a role named by the words of a question: the role half of
+    bot.core.matching.CatalogIndex, which builds role_index and role_docs."""
+
+    role_index: dict[str, set[int]]
+    role_docs: list[RoleDoc]
+
+    def fuzzy(self, word: str, vocab: str, cutoff: float) -> list[tuple[str, float]]:
+        raise NotImplementedError
+
+    def role_participations(self, span: Iterable[str]) -> set[int] | None:
+        """Participations whose role fits every meaningful word of span; None if none apply.
+
+        Generic words (chief, head, official, agency) may stay unmatched, but at least one
+        specific word must match, and "vice" or "deputy" roles need those words asked.
+        """
+        words = list(span)
+        requirements = self._role_requirements(words)
+        if not requirements:
+            return None
+        found = self._participations_fitting(requirements, words)
+        if not found and "un" in words:
+            # "the UN food agency": the organisations of the UN system, whose names do not
+            # say "United Nations", but only when no body named UN fits.
+            found = self._participations_fitting(self._role_requirements(words, un=True), words)
+        return found
+
+    def _participations_fitting(
+        self, requirements: list[set[tuple[str, ...]]], words: list[str]
+    ) -> set[int]:
+        candidate_docs: set[int] | None = None
+        for alternatives in sorted(requirements, key=len):
+            docs: set[int] = set()
+            for alt in alternatives:
+                docs |= self._docs_with_all(alt)
+            candidate_docs = docs if candidate_docs is None else candidate_docs & docs
+            if not candidate_docs:
+                return set()
+        asked = frozenset(w for word in words for w in expand_word(word))
+        out: set[int] = set()
+        for doc_id in candidate_docs or ():
+            doc = self.role_docs[doc_id]
+            if doc.excluded_by_modifier(asked) or doc.is_narrower_body(asked):
+                continue
+            out.update(doc.participations)
+        return out
+
+    def _docs_with_all(self, toks: tuple[str, ...]) -> set[int]:
+        docs: set[int] | None = None
+        for tok in toks:
+            postings = self.role_index.get(tok, set())
+            docs = set(postings) if docs is None else docs & postings
+            if not docs:
+                return set()
+        return docs or set()
+
+    def _role_requirements(
+        self, words: list[str], *, un: bool = False
+    ) -> list[set[tuple[str, ...]]]:
+        """For each specific word, the alternative token tuples that satisfy it (with un, "UN"
+        is also any organisation of the UN system)."""
+        requirements: list[set[tuple[str, ...]]] = []
+        skip: set[int] = set()
+        if any(w in DEMONYMS or country_named([w]) for w in words):
+            # "the president of the Republic of Moldova": the state's form is no office word.
+            skip.update(i for i, w in enumerate(words) if w in _STATE_FORMS)
+        for i, word in enumerate(words):
+            if i in skip or word in FILLERS or word in ROLE_MODIFIERS_ACCEPTED:
+                continue
+            pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
+            if pair in REGIONS:
+                skip.add(i + 1)
+                requirements.append(self._region_alternatives(pair))
+                continue
+            if word in GENERIC:
+                continue
+            if word in REGIONS:
+                requirements.append(self._region_alternatives(word))
+                continue
+            alternatives: set[tuple[str, ...]] = {(w,) for w in expand_word(word)}
+            country = DEMONYMS.get(word) or COUNTRY_ALIASES.get(word)
+            if country is not None:
+                # "American", "US", "USA" and "ROK" name their country in any of its forms.
+                alternatives.add(tuple(tokens(country)))
+                alternatives.update((short,) for short in _COUNTRY_SHORT_FORMS.get(country, ()))
+            if word in KNOWN_ACRONYMS:
+                alternatives.add(
+                    tuple(t for t in tokens(KNOWN_ACRONYMS[word]) if t not in FILLERS)
+                )
+                if word == "eu":  # every EU institution is "European ..."
+                    alternatives.add(("european",))
+                if word == "un" and un:
+                    alternatives.update((acronym,) for acronym in UN_SYSTEM)
+            if not any(a[0] in self.role_index for a in alternatives if len(a) == 1):
+                for similar, _ in self.fuzzy(word, "role", VOCAB_FUZZY_CUTOFF):
+                    alternatives.add((similar,))
+            requirements.append(alternatives)
+        return requirements
+
+    def _region_alternatives(self, region: str) -> set[tuple[str, ...]]:
+        alternatives = {tuple(tokens(region))}
+        alternatives |= {tuple(tokens(country)) for country in REGIONS[region]}
+        return alternatives

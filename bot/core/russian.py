@@ -143,10 +143,21 @@ def _country_of_adjective(lemma: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def translate_word(word: str) -> str | None:
-    """The English words a Russian word stands for, or None to keep it as typed (a name)."""
+def translate_word(word: str, *, proper: bool = False) -> str | None:
+    """The English words a Russian word stands for, or None to keep it as typed (a name).
+
+    proper: the word was typed with a capital inside a sentence, so a reading as a place or
+    a name wins over a commoner one ("Газе" is Gaza, not "газ", gas).
+    """
     lowered = word.lower().replace("ё", "е")
     parses = _analyzer().parse(lowered)
+    if proper:
+        for parse in parses:
+            grammemes = set(parse.tag.grammemes)
+            if {"Name", "Surn", "Patr"} & grammemes:
+                return None
+            if "Geox" in grammemes and parse.normal_form not in _countries():
+                return anyascii(parse.normal_form.replace("ё", "е")).replace("'", "")
     # A word the dictionary knows only as a name keeps its letters ("Токаевым").
     for parse in parses[:3]:
         lemma = parse.normal_form.replace("ё", "е")
@@ -183,7 +194,7 @@ def translate_question(text: str) -> str:
         capitalised = word[0].isupper() and bool(before) and before[-1] not in '.!?,:;«"('
         if capitalised and len(word) <= 2:
             return word  # a capitalised short word inside a sentence is a name ("Ван И")
-        english = translate_word(word)
+        english = translate_word(word, proper=capitalised)
         if english is None or (capitalised and not english):
             return word  # a name, or a capitalised word dropped as a particle would be
         return f" {english} "

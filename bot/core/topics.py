@@ -239,7 +239,7 @@ class TopicIndex:
         alts = {stem(w) for w in expand_word(token)}
         # A country and its adjective name one topic: "Ukraine" finds "Ukrainian grain".
         alts.update(stem(w) for w in _COUNTRY_WORDS.get(token, ()))
-        known = any(a in self.unit_postings or a in self.issue_index for a in alts)
+        known = self._holds_any(alts)
         if not known and len(token) >= 5 and token.isalpha():
             found = process.extract(
                 stem(token), self.vocabulary, scorer=fuzz.ratio,
@@ -247,6 +247,20 @@ class TopicIndex:
             )  # fmt: skip
             alts.update(choice for choice, _score, _ in found)
         return frozenset(alts)
+
+    def unknown_words(self, words: Iterable[str]) -> list[str]:
+        """The content words of a topic phrase that no label, title or summary holds, in
+        any of their forms (synonyms and near spellings included)."""
+        return [
+            w
+            for w in words
+            if w not in TOPIC_STOP
+            and not w.isdigit()
+            and not self._holds_any(self.alternatives(w))
+        ]
+
+    def _holds_any(self, stems: Iterable[str]) -> bool:
+        return any(a in self.unit_postings or a in self.issue_index for a in stems)
 
     def match(self, words: Iterable[str], *, labels_only: bool = False) -> TopicMatch | None:
         """Meetings about the topic named by words (normalised tokens); None if it names none.

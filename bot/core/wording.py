@@ -6,6 +6,8 @@ question as asked; format_meeting gives one meeting as plain text. No database h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.questions import Intent, Question
 from bot.core.text import format_day
 from bot.core.views import MeetingView
@@ -146,7 +148,7 @@ def _years(views: tuple[MeetingView, ...]) -> str:
 
 def headline_for(
     question: Question,
-    parts: list[tuple[str, str, list[str]]],
+    parts: Sequence[tuple[str, str, list[str]]],
     views: tuple[MeetingView, ...],
     total: int,
     subjects: dict[int, list[str]],

@@ -1,6 +1,7 @@
 """The composition root: build the Application from its parts, and run it (polling or webhook).
 
-Feature modules (bot/tg/asking.py, the bot/tg/admin/ package, bot/tg/subscriptions.py) each expose
+Feature modules (bot/tg/asking.py, the bot/tg/admin/ package, bot/tg/subscriptions.py,
+bot/tg/pictures.py) each expose
 
 * `handlers() -> list[BaseHandler]`: their handlers, registered in FEATURES order;
 * `COMMANDS: list[BotCommandInfo]`: their commands, for setMyCommands and /help;
@@ -40,7 +41,7 @@ import bot
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.records import list_admins
-from bot.tg import admin, asking, subscriptions
+from bot.tg import admin, asking, pictures, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
 from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of, run_in_session
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
@@ -49,7 +50,7 @@ from storage.db import DatabaseError, create_db_engine, default_database_url, se
 # handlers (any private text is a question) must not shadow another feature's conversation.
 # The admin helper adds `from bot.tg import admin` and puts admin first; the digest helper adds
 # `from bot.tg import subscriptions` before asking.
-FEATURES: tuple[ModuleType, ...] = (admin, subscriptions, asking)
+FEATURES: tuple[ModuleType, ...] = (admin, subscriptions, pictures, asking)
 
 logger = logging.getLogger(__name__)
 

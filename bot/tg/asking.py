@@ -8,7 +8,9 @@ from:
 * groups: /ask QUESTION (also /ask@botname), a message mentioning @botname, a reply to one of
   the bot's messages; other group messages are ignored (privacy mode delivers little else);
 * inline mode: "@botname QUESTION" in any chat, one result per meeting;
-* buttons: "More" pages, "did you mean" suggestions, the example questions of /start;
+* buttons: "More" pages, "did you mean" suggestions, the example questions of /start, and
+  "Network" and "Timeline", which send the picture of the question (bot/tg/pictures.py);
+* a question asking for a picture ("show who Kauma met in 2024") gets the picture;
 * follow-ups: a reply to one of the bot's answers ("what did they talk about?", "and when?")
   is completed from what that answer was about (bot.core.followups).
 
@@ -48,10 +50,12 @@ import bot
 from bot.core.answer_memory import RecalledAnswer, recall_answer, remember_answer
 from bot.core.answering import Answer, QuestionError, answer_question
 from bot.core.followups import AnswerContext
+from bot.core.pictures import PictureKind, picture_request
 from bot.core.views import count_live_meetings
 from bot.tg.auth import user_is_bot_admin
 from bot.tg.commands import BotCommandInfo, visible_commands
 from bot.tg.context import BotContext, HandlerList, MembershipChange
+from bot.tg.pictures import send_picture
 from bot.tg.render import (
     EXAMPLE_QUESTIONS,
     NO_PREVIEW,
@@ -101,7 +105,7 @@ def handlers() -> HandlerList:
         CommandHandler("help", cmd_help, filters=_MESSAGES),
         CommandHandler("about", cmd_about, filters=_MESSAGES),
         CommandHandler("ask", cmd_ask, filters=_MESSAGES),
-        CallbackQueryHandler(on_button, pattern=r"^(more|sugg|ex):"),
+        CallbackQueryHandler(on_button, pattern=r"^(more|sugg|ex|pic):"),
         InlineQueryHandler(on_inline_query),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
     ]
@@ -271,11 +275,15 @@ async def answer_and_reply(
     when it has buttons, because the buttons find the question again in the quoted message.
     """
     await _show_typing(context, message)
+    quote_target = reply_to or message
+    request = picture_request(question)
+    if request is not None:
+        quote = _in_group(message) or reply_to is not None
+        return await send_picture(context, quote_target, *request, quote=quote)
     # A reply to one of the bot's answers may follow it up: "and when?".
     previous = await _replied_answer(context, message) if reply_to is None else None
     asked_with = previous.context if previous is not None else None
     result = await ask_core(context, question, previous=asked_with)
-    quote_target = reply_to or message
     if isinstance(result, str):
         return await message.reply_text(result, do_quote=_in_group(message))
     page = render_answer_page(result, token=question_token(question))
@@ -431,6 +439,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     await _acknowledge(query)
     if action.kind == "more":
         await _next_page(context, query.data or "", message, asked, action.number)
+    elif action.kind in (PictureKind.GRAPH, PictureKind.TIMELINE):
+        await _show_typing(context, message)
+        # The picture replies to the question, as a page does, so it is seen whose it is.
+        target = message.reply_to_message or message
+        target = target if target.chat_id == message.chat_id else message
+        await send_picture(context, target, PictureKind(action.kind), asked.question, quote=True)
     else:
         await _ask_suggestion(context, message, asked, action.number)
 

@@ -9,6 +9,7 @@ Callback data (at most 64 bytes) is built and parsed here too:
   more:<token>:<offset>   the next page of the answer to the question with this token
   sugg:<token>:<index>    ask again about the index-th suggestion of that answer
   ex:<index>              ask the index-th example question of /start
+  pic:<g|t>:<token>       draw the network (g) or the timeline (t) of that question
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.core.answering import Answer, Status
+from bot.core.pictures import PictureKind, offers_pictures
 from bot.core.text import format_day
 from bot.core.views import MeetingView, ParticipantView
 from bot.tg.commands import BotCommandInfo
@@ -63,6 +65,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_more": "There is nothing more to show for this question.",
         "participants_more": "and {count} more",
         "narrow": "{total} meetings fit in all; add a name, a topic or a year to see the others.",
+        "graph": "Network",
+        "timeline": "Timeline",
     },
     "ru": {
         "issues": "Темы",
@@ -75,6 +79,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_more": "Больше нечего показать по этому вопросу.",
         "participants_more": "и ещё {count}",
         "narrow": "Всего подходит встреч: {total}; уточните имя, тему или год.",
+        "graph": "Сеть встреч",
+        "timeline": "Хронология",
     },
 }
 
@@ -165,12 +171,22 @@ def callback_example(index: int) -> str:
     return _checked(f"ex:{index}")
 
 
-_CALLBACK = re.compile(r"^(more|sugg):([0-9a-f]{12}):(\d{1,5})$|^ex:(\d{1,3})$")
+_PICTURE_CODES = {PictureKind.GRAPH: "g", PictureKind.TIMELINE: "t"}
+
+
+def callback_picture(kind: PictureKind, token: str) -> str:
+    """Callback data of a Network or Timeline button."""
+    return _checked(f"pic:{_PICTURE_CODES[kind]}:{token}")
+
+
+_CALLBACK = re.compile(
+    r"^(more|sugg):([0-9a-f]{12}):(\d{1,5})$|^ex:(\d{1,3})$|^pic:([gt]):([0-9a-f]{12})$"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class CallbackAction:
-    """Parsed callback data: kind is "more", "sugg" or "ex"."""
+    """Parsed callback data: kind is "more", "sugg", "ex", "graph" or "timeline"."""
 
     kind: str
     token: str
@@ -184,6 +200,9 @@ def parse_callback(data: str | None) -> CallbackAction | None:
         return None
     if match.group(4) is not None:
         return CallbackAction("ex", "", int(match.group(4)))
+    if match.group(5) is not None:
+        kind = PictureKind.GRAPH if match.group(5) == "g" else PictureKind.TIMELINE
+        return CallbackAction(kind.value, match.group(6), 0)
     return CallbackAction(match.group(1), match.group(2), int(match.group(3)))
 
 
@@ -291,8 +310,9 @@ def render_answer_page(answer: Answer, *, token: str, offset: int = 0) -> Page:
     """Render the page of answer that starts at meeting index offset.
 
     The first page starts with the headline; later pages name the question. A "More" button
-    follows when meetings remain; suggestions (for a not-found or ambiguous answer) come as
-    buttons that ask again.
+    follows when meetings remain, and on the first page "Network" and "Timeline" when the
+    answer is about one subject with more than a few meetings; suggestions (for a not-found or
+    ambiguous answer) come as buttons that ask again.
     """
     words = labels(answer.language)
     total = len(answer.meetings)
@@ -337,6 +357,15 @@ def render_answer_page(answer: Answer, *, token: str, offset: int = 0) -> Page:
     if end < total:
         more = f"{words['more']} ({end + 1}–{min(end + CARDS_PER_PAGE, total)} / {total})"
         rows.append([InlineKeyboardButton(more, callback_data=callback_more(token, end))])
+    if offset == 0 and offers_pictures(answer):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    words[kind.value], callback_data=callback_picture(kind, token)
+                )
+                for kind in PictureKind
+            ]
+        )
     text = "\n\n".join(blocks)
     assert tg_len(text) <= MESSAGE_LIMIT, "a page must fit one message"
     return Page(text, InlineKeyboardMarkup(rows) if rows else None, end)

@@ -6,7 +6,8 @@ document in the caller's transaction, touching only rows that differ, so importi
 twice changes nothing; a stored meeting keeps what the file leaves out unless the import
 replaces; it returns what happened to each meeting; export_catalog (export.py)
 writes the same format back, and an export imported into an empty database exports byte for
-byte the same.
+byte the same; export_csv (spreadsheet.py) writes one CSV row per participation, for
+spreadsheets (export only).
 """
 
 from bot.core.interchange.apply import apply_import
@@ -19,6 +20,7 @@ from bot.core.interchange.parse import (
     InvalidImport,
     parse_import,
 )
+from bot.core.interchange.spreadsheet import export_csv
 
 __all__ = [
     "MAX_ERRORS",
@@ -30,6 +32,7 @@ __all__ = [
     "apply_import",
     "build_export",
     "export_catalog",
+    "export_csv",
     "format_for",
     "parse_import",
 ]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.core.interchange.parse import _Dumper
 from bot.core.schema import fold
 from storage import repository
-from storage.models import Meeting, Organization, Person
+from storage.models import Issue, Meeting, Organization, Person
 
 _Row = tuple[Person, str | None, Organization | None, str | None]
 
@@ -51,18 +51,19 @@ def _participant_dict(
     return out
 
 
-def build_export(
-    *, session: Session, mode: Literal["json", "python"] = "python"
-) -> dict[str, Any]:
-    """Return the live catalog as an import document (a dict), meetings by date then age."""
+def live_meetings(
+    *, session: Session
+) -> tuple[list[tuple[Meeting, list[_Row], list[str]]], dict[int, Organization], dict[int, Issue]]:
+    """Every live meeting by date then age, with its people (person, title, organisation,
+    country) in order and its issue names; also the organisations and issues by id."""
     people = {p.id: p for p in repository.list_people(session=session)}
-    orgs = {o.id: o for o in repository.list_organizations(session=session)}
-    issues = {i.id: i for i in repository.list_issues(session=session)}
+    orgs = {o.id: o for o in repository.list_organizations(session=session) if o.id is not None}
+    issues = {i.id: i for i in repository.list_issues(session=session) if i.id is not None}
     meetings = repository.list_live_meetings(session=session)
     ids = [m.id for m in meetings if m.id is not None]
     parts = repository.list_participations(ids, session=session)
     labels = repository.list_meeting_issues(ids, session=session)
-    out_meetings = []
+    out = []
     for meeting in meetings:
         assert meeting.id is not None
         rows: list[_Row] = [
@@ -74,8 +75,16 @@ def build_export(
             )
             for p in parts.get(meeting.id, [])
         ]
-        names = [issues[i.issue_id].name for i in labels.get(meeting.id, [])]
-        out_meetings.append(_meeting_dict(meeting, (rows, names), mode))
+        out.append((meeting, rows, [issues[i.issue_id].name for i in labels.get(meeting.id, [])]))
+    return out, orgs, issues
+
+
+def build_export(
+    *, session: Session, mode: Literal["json", "python"] = "python"
+) -> dict[str, Any]:
+    """Return the live catalog as an import document (a dict), meetings by date then age."""
+    meetings, orgs, issues = live_meetings(session=session)
+    out_meetings = [_meeting_dict(m, (rows, names), mode) for m, rows, names in meetings]
     doc: dict[str, Any] = {"meetings": out_meetings}
     org_entries = []
     for org in sorted(orgs.values(), key=lambda o: (fold(o.name), o.name)):
@@ -98,17 +107,25 @@ def build_export(
     return doc
 
 
-def export_catalog(*, session: Session, fmt: Literal["yaml", "json"] = "yaml") -> str:
+ExportFormat = Literal["yaml", "json", "csv"]
+
+
+def export_catalog(*, session: Session, fmt: ExportFormat = "yaml") -> str:
     """Write every live meeting, with the organisation and issue aliases, in the import format.
 
     Soft-deleted meetings are left out. The output imported into an empty database exports
-    byte for byte the same.
+    byte for byte the same. fmt="csv" writes the spreadsheet table of spreadsheet.py instead
+    (not importable).
     """
+    if fmt == "csv":
+        from bot.core.interchange.spreadsheet import export_csv  # it builds on this module
+
+        return export_csv(session=session)
     if fmt == "json":
         doc = build_export(session=session, mode="json")
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if fmt != "yaml":
-        raise ValueError(f"unknown export format {fmt!r} (yaml or json)")
+        raise ValueError(f"unknown export format {fmt!r} (yaml, json or csv)")
     doc = build_export(session=session, mode="python")
     text: str = yaml.dump(
         doc,
@@ -121,6 +138,7 @@ def export_catalog(*, session: Session, fmt: Literal["yaml", "json"] = "yaml") -
     return text
 
 
-def format_for(filename: str | None) -> Literal["yaml", "json"]:
-    """Pick the export format from a file name: .json means JSON, anything else YAML."""
-    return "json" if filename and filename.lower().endswith(".json") else "yaml"
+def format_for(filename: str | None) -> ExportFormat:
+    """Pick the export format from a file name: .json JSON, .csv CSV, anything else YAML."""
+    name = (filename or "").lower()
+    return "json" if name.endswith(".json") else "csv" if name.endswith(".csv") else "yaml"

@@ -9,13 +9,12 @@ block goes through import_data too. /export sends every meeting in the import fo
 
 from __future__ import annotations
 
-from typing import Literal
-
 from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.core import records
 from bot.core.interchange import ImportResult, export_catalog
+from bot.core.interchange.export import ExportFormat
 from bot.tg.admin.change import (
     REPORTED,
     Reported,
@@ -38,6 +37,16 @@ IMPORT_FILE = 11
 # YAML, so bigger imports go through `meetbot import` on the server instead.
 MAX_IMPORT_FILE_BYTES = 10 * 1024 * 1024
 IMPORT_SUFFIXES = (".yaml", ".yml", ".json")
+CSV_REFUSED = (
+    "A CSV file cannot be imported (it is an export for spreadsheets); send a .yaml, .yml or"
+    " .json file in the import format."
+)
+_EXPORT_FORMATS: dict[str, ExportFormat] = {"yaml": "yaml", "json": "json", "csv": "csv"}
+_EXPORT_CAPTIONS: dict[ExportFormat, str] = {
+    "yaml": "Every meeting in the import format; /import takes the file back.",
+    "json": "Every meeting in the import format; /import takes the file back.",
+    "csv": "Every meeting, one row per participant, for spreadsheets (not for /import).",
+}
 # user_data key: the /import that asked for the file said "replace".
 _REPLACE = "import_replace"
 
@@ -130,6 +139,9 @@ async def _import_document(update: Update, context: BotContext) -> None:
     if size > MAX_IMPORT_FILE_BYTES:
         await reply(update, _too_large(size))
         return
+    if name.lower().endswith(".csv"):
+        await reply(update, CSV_REFUSED)
+        return
     if not name.lower().endswith(IMPORT_SUFFIXES):
         await reply(update, "Send a .yaml, .yml or .json file in the import format.")
         return
@@ -149,12 +161,14 @@ async def _import_document(update: Update, context: BotContext) -> None:
 
 @admin_only("export")
 async def cmd_export(update: Update, context: BotContext) -> None:
-    """/export [yaml|json]: the whole database as a file in the import format."""
+    """/export [yaml|json|csv]: the whole database as a file in the import format, or CSV."""
     argument = command_argument(update).strip().casefold() or "yaml"
-    if argument not in ("yaml", "json"):
-        await reply(update, "Write /export for YAML or /export json for JSON.")
+    if argument not in _EXPORT_FORMATS:
+        await reply(
+            update, "Write /export for YAML, /export json for JSON or /export csv for a table."
+        )
         return
-    fmt: Literal["yaml", "json"] = "json" if argument == "json" else "yaml"
+    fmt = _EXPORT_FORMATS[argument]
     text = await context.in_session(lambda s: export_catalog(session=s, fmt=fmt))
     message = update.effective_message
     assert message is not None
@@ -162,5 +176,5 @@ async def cmd_export(update: Update, context: BotContext) -> None:
     await message.reply_document(
         document=text.encode("utf-8"),
         filename=filename,
-        caption="Every meeting in the import format; /import takes the file back.",
+        caption=_EXPORT_CAPTIONS[fmt],
     )

@@ -1,0 +1,413 @@
+"""What the words of a question name: people, offices, organisations, topics and places.
+
+resolve(question, index) turns each span of a parsed question (bot.core.questions) into a
+Constraint on the meetings, through the catalog's index (bot.core.matching), and collects what
+it could not resolve, what is ambiguous and the notes an answer gives ("read X as Y").
+without_fillers first drops the words that fit no vocabulary and are ordinary words, not names.
+bot.core.answering turns the result into an Answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz, process
+
+from bot.core.geography import country_named
+from bot.core.lexicon import (
+    FILLERS,
+    RANKS,
+    SMALL_TALK,
+    TOPIC_FILLERS,
+    is_dictionary_word,
+    is_inflected,
+    is_lexicon_word,
+    tokens,
+)
+from bot.core.matching import (
+    NAME_CONFIDENT,
+    NAME_FUZZY_CUTOFF,
+    CatalogIndex,
+    PersonMatch,
+)
+from bot.core.questions import Question, Span, SpanKind
+from bot.core.roles import GENERIC
+from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP
+from bot.core.wording import TEXTS, t
+
+
+@dataclass(slots=True)
+class Constraint:
+    """What one part of the question allows: participations (people, roles) or meetings."""
+
+    label: str
+    participations: set[int] | None = None
+    meetings: set[int] | None = None
+    kind: str = "entity"
+
+
+@dataclass(slots=True)
+class Resolution:
+    question: Question
+    constraints: list[Constraint] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    unresolved_kinds: list[SpanKind] = field(default_factory=list)
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def without_fillers(question: Question, index: CatalogIndex) -> tuple[Question, list[str]]:
+    """Drop the words that fit no vocabulary and are ordinary words, not names.
+
+    Greetings go everywhere; inside a topic only words that say "the agenda" go, so an
+    unknown topic word still has to be found; inside a name or title an English word goes when
+    it is an inflected form ("hosted") or when the rest names a person ("summit Aliyev"). A word
+    typed with a capital letter, or close to a recorded name, stays and must be resolved.
+    """
+    spans: list[Span] = []
+    ignored: list[str] = []
+    for span in question.spans:
+        kept: list[str] = []
+        for i, tok in enumerate(span.tokens):
+            rest = span.tokens[:i] + span.tokens[i + 1 :]
+            if _is_filler(tok, span, rest, question, index):
+                ignored.append(tok)
+            else:
+                kept.append(tok)
+        if kept:
+            spans.append(replace(span, tokens=tuple(kept)))
+    return replace(question, spans=tuple(spans)), list(dict.fromkeys(ignored))
+
+
+def _is_filler(
+    tok: str, span: Span, rest: tuple[str, ...], question: Question, index: CatalogIndex
+) -> bool:
+    if tok in SMALL_TALK and tok not in question.name_like:
+        return True
+    if span.kind is SpanKind.ISSUE:
+        return tok in TOPIC_FILLERS
+    if span.kind is SpanKind.PLACE:
+        return False
+    if all(t in GENERIC for t in span.tokens):
+        return True  # "which officials met X", "X's counterparts": anyone at all
+    if _fits_nothing(tok, question, index, topics_too=False) and is_inflected(tok):
+        return True  # a verb form ("hosted", "came"), even if a summary uses it
+    if not _fits_nothing(tok, question, index):
+        return False
+    if not rest and len(tok) <= 3:
+        return True  # a short word alone, most likely a typo of a question word ("wat")
+    return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
+
+
+def _fits_nothing(
+    tok: str, question: Question, index: CatalogIndex, *, topics_too: bool = True
+) -> bool:
+    """An ordinary English word that no vocabulary of the catalog knows and that was not
+    typed as a name (topics_too=False: the words of titles and summaries do not count)."""
+    return not (
+        tok in question.name_like
+        or (topics_too and index.topics.knows(tok))
+        or tok in index.name_index
+        or tok in index.role_index
+        or tok in index.place_index
+        or tok in FILLERS
+        or is_lexicon_word(tok)
+        or not is_dictionary_word(tok)
+        or index.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
+    )
+
+
+def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
+    """Whether tok comes right after a given name, where a surname would stand."""
+    position = span.tokens.index(tok)
+    return position > 0 and span.tokens[position - 1] in index.given_names
+
+
+def resolve(question: Question, index: CatalogIndex) -> Resolution:
+    """What each span of the question names, as constraints on the meetings."""
+    resolution = Resolution(question)
+    for span in question.spans:
+        before = len(resolution.constraints)
+        _resolve_span(span, index, resolution)
+        if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
+            _merge_alternatives(resolution, index)
+    return resolution
+
+
+def _merge_alternatives(resolution: Resolution, index: CatalogIndex) -> None:
+    """ "A or B": the last two constraints become one that either side fits."""
+    second = resolution.constraints.pop()
+    first = resolution.constraints[-1]
+    or_ = TEXTS.get(resolution.question.language, TEXTS["en"])["or"]
+    first.label += or_ + second.label
+    if first.participations is not None and second.participations is not None:
+        first.participations |= second.participations
+        return
+    first.meetings = _meetings_of(first, index) | _meetings_of(second, index)
+    first.participations = None
+
+
+def _meetings_of(constraint: Constraint, index: CatalogIndex) -> set[int]:
+    if constraint.participations is not None:
+        return index.meetings_of_participations(constraint.participations)
+    return set(constraint.meetings or ())
+
+
+def _unresolved(resolution: Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
+    resolution.unresolved.append(resolution.question.quote(toks))
+    resolution.unresolved_kinds.append(kind)
+
+
+def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> None:
+    if span.role_of_previous and resolution.constraints:
+        previous = resolution.constraints[-1]
+        roles = index.role_participations(span.tokens)
+        if previous.participations is not None and roles is not None:
+            previous.participations &= roles
+            previous.label += t(resolution.question, "as") + resolution.question.quote(span.tokens)
+            return
+    if span.kind is SpanKind.ISSUE:
+        if _resolve_issue(span.tokens, index, resolution):
+            return
+        if "with" in span.tokens:
+            # "talks with Russia" is a topic when the records hold it; otherwise "with" names
+            # the people met: "meetings about trade with Aliyev".
+            cut = span.tokens.index("with")
+            topic, other = span.tokens[:cut], span.tokens[cut + 1 :]
+            if topic and other and _resolve_issue(topic, index, resolution):
+                _resolve_span(Span(SpanKind.ENTITY, other), index, resolution)
+                return
+        parts = _split_on(span.tokens, "and")
+        if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
+            return
+        if _resolve_known_part(span.tokens, index, resolution):
+            return
+        _unresolved(resolution, span.tokens, span.kind)
+    elif span.kind is SpanKind.PLACE:
+        meetings = index.place_meetings(span.tokens)
+        if meetings is not None:
+            resolution.constraints.append(
+                Constraint(
+                    index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
+                )
+            )
+            return
+        # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
+        # resolves cleanly; an unknown place is a place not found, never a misspelt name.
+        trial = Resolution(resolution.question)
+        if _resolve_entity(span.tokens, index, trial, fallback=True) and not trial.unresolved:
+            resolution.constraints.extend(trial.constraints)
+            resolution.ambiguous.extend(trial.ambiguous)
+            resolution.notes.extend(trial.notes)
+            return
+        _unresolved(resolution, span.tokens, span.kind)
+    elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
+        _unresolved(resolution, span.tokens, span.kind)
+
+
+def _resolve_entity(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution, *, fallback: bool
+) -> bool:
+    """Resolve a person, a title or an organisation; with fallback also a topic or a place."""
+    place = _recorded_place_after_name(toks, index)
+    if place and _resolve_entity(toks[: -len(place)], index, resolution, fallback=False):
+        # "when did Grossi go to Kyiv": "to" marks no place, but Kyiv is one of the records.
+        held = index.place_meetings(place) or set()
+        label = index.place_label(held, place)
+        resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
+        return True
+    person = index.match_person(toks)
+    if person is not None and person.score >= NAME_FUZZY_CUTOFF:
+        names = [index.person_names[p] for p in person.person_ids]
+        if person.mixed and all(t in index.surnames for t in toks if t not in FILLERS):
+            # "the Aliyev-Swing meeting": two surnames side by side are two people.
+            return all(
+                _resolve_entity((tok,), index, resolution, fallback=False)
+                for tok in toks
+                if tok not in FILLERS
+            )
+        if person.score < NAME_CONFIDENT or person.mixed:
+            _unresolved(resolution, toks, SpanKind.ENTITY)
+            return True
+        if _office_after_article(toks, person, index, resolution.question):
+            # "the Bishop" asks for an office, not for Maria Bishop.
+            roles = index.role_participations(toks)
+            if roles:
+                label = t(resolution.question, "the") + resolution.question.quote(toks)
+                resolution.constraints.append(Constraint(label, participations=roles))
+            else:
+                _unresolved(resolution, toks, SpanKind.ENTITY)
+            return True
+        if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
+            resolution.ambiguous.append((resolution.question.quote(toks), names))
+            return True
+        if _unmatched_name_words(toks, person, index, resolution):
+            # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
+            # person is not in the records, whatever the other part matched.
+            _unresolved(resolution, toks, SpanKind.ENTITY)
+            return True
+        parts = index.participations_of_people(person.person_ids)
+        # A particle of the person's own name ("da" in "Lula da Silva") is no leftover.
+        own = {tok for pid in person.person_ids for tok in tokens(index.person_names[pid])}
+        leftover = tuple(t for i, t in enumerate(toks) if i not in person.used and t not in own)
+        label = " / ".join(names)
+        if leftover:
+            roles = index.role_participations(leftover)
+            if roles is not None and roles & parts:
+                parts &= roles
+                label += t(resolution.question, "as") + resolution.question.quote(leftover)
+            elif roles is not None and _known_role_words(leftover, index):
+                # "Ambassador X" where X never held that title in the records: X's meetings,
+                # marked partial, never an empty answer nor a silent one.
+                _unresolved(resolution, leftover, SpanKind.ROLE)
+            elif not all(t in GENERIC or t in RANKS for t in leftover):
+                # "Aliyev energy meetings": the words beside the name that name a topic; an
+                # honorific ("Sheikh") names none.
+                topic = tuple(t for t in leftover if t not in RANKS)
+                _resolve_issue(topic, index, resolution)
+        if person.score < 100:
+            typed = resolution.question.quote(toks)
+            resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
+        resolution.constraints.append(Constraint(label, participations=parts))
+        return True
+    roles = index.role_participations(toks)
+    if roles:
+        label = t(resolution.question, "the") + resolution.question.quote(toks)
+        resolution.constraints.append(Constraint(label, participations=roles))
+        return True
+    if not fallback:
+        return False
+    if _names_a_recorded_city(toks, index):
+        # "has Grossi been to Tehran": a city of the records, not a topic of their summaries.
+        held = index.place_meetings(toks) or set()
+        label = index.place_label(held, toks)
+        resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
+        return True
+    # Titles and summaries name offices too: words of a role are a topic only by a label.
+    office_words = any(t in index.role_index or t in index.name_index for t in toks)
+    if _resolve_issue(toks, index, resolution, labels_only=office_words):
+        return True
+    meetings = index.place_meetings(toks)
+    if meetings:
+        label = resolution.question.quote(toks)
+        resolution.constraints.append(Constraint(label, meetings=meetings))
+        return True
+    return False
+
+
+def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tuple[str, ...]:
+    """The last one or two words of a span when they are a recorded place, or a country,
+    and no name, and the words before them name someone; else ()."""
+    for size in (2, 1):
+        place, before = toks[-size:], toks[:-size]
+        if len(toks) <= size or any(tok in index.name_index for tok in place):
+            continue
+        known = all(tok in index.place_index for tok in place) or country_named(list(place))
+        person = index.match_person(before) if known else None
+        if person is not None and person.score >= NAME_CONFIDENT and not person.mixed:
+            return place
+    return ()
+
+
+def _names_a_recorded_city(toks: tuple[str, ...], index: CatalogIndex) -> bool:
+    """Whether the words are a place of the records that is no country and no issue label."""
+    return (
+        all(tok in index.place_index for tok in toks)
+        and country_named(list(toks)) is None
+        and index.match_topic(toks, labels_only=True) is None
+    )
+
+
+def _office_after_article(
+    toks: tuple[str, ...], person: PersonMatch, index: CatalogIndex, question: Question
+) -> bool:
+    """Whether the name matched only by ordinary words typed after "the" ("the Pope"):
+    people are not called "the Smith", offices are."""
+    used = [toks[i] for i in sorted(person.used)]
+    return (
+        used[0] in question.after_article
+        and all(is_dictionary_word(tok) for tok in used)
+        and not any(tok in index.given_names for tok in used)
+    )
+
+
+def _unmatched_name_words(
+    toks: tuple[str, ...], person: PersonMatch, index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """Whether the span has a name-like word that the matched person's name does not cover.
+
+    A word loosely like one of the person's own name words (another transliteration, "Əli"
+    for "Ali") still counts as covered.
+    """
+    own = [t for pid in person.person_ids for t in index.person_name_tokens[pid]]
+    question = resolution.question
+    return any(
+        i not in person.used
+        and len(tok) > 1
+        and not process.extractOne(tok, own, scorer=fuzz.ratio, score_cutoff=60)
+        and tok not in FILLERS
+        and tok not in RANKS  # "Sheikh Tamim": an honorific, whoever else it names
+        and tok not in index.role_index
+        and not is_lexicon_word(tok)
+        and not tok.isdigit()
+        # An English word typed in lower case is no name part, unless a surname would
+        # stand there ("dorin smith").
+        and (
+            tok in question.name_like
+            or not is_dictionary_word(tok)
+            or (i > 0 and toks[i - 1] in index.given_names)
+        )
+        for i, tok in enumerate(toks)
+    )
+
+
+def _known_role_words(words: tuple[str, ...], index: CatalogIndex) -> bool:
+    return any(w in index.role_index for w in words)
+
+
+def _resolve_issue(
+    toks: tuple[str, ...],
+    index: CatalogIndex,
+    resolution: Resolution,
+    *,
+    labels_only: bool = False,
+) -> bool:
+    found = index.match_topic(toks, labels_only=labels_only)
+    if found is None:
+        return False
+    names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
+    label = " / ".join(names) if names and len(names) <= 3 else resolution.question.quote(toks)
+    resolution.constraints.append(Constraint(label, meetings=set(found.meetings), kind="issue"))
+    return True
+
+
+def _resolve_known_part(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """ "nuclear weapons" where no record says "weapons": the meetings about the words the
+    records know, with the unknown ones named, so the answer is partial, never stated."""
+    unknown = index.topics.unknown_words(toks)
+    known = tuple(tok for tok in toks if tok not in unknown)
+    specific = [tok for tok in known if tok not in TOPIC_STOP and tok not in TOPIC_OPTIONAL]
+    if not unknown or not specific:
+        return False
+    # Only a head noun may go, after the words that narrow it: "nuclear weapons" is about
+    # something nuclear, but "the Gaza war" is not any war, nor "talks on Gaza" any talks.
+    last_known = max(toks.index(tok) for tok in specific)
+    first_unknown = min(toks.index(tok) for tok in unknown)
+    if first_unknown < last_known or any(tok in TOPIC_STOP for tok in toks[last_known:]):
+        return False
+    if not _resolve_issue(known, index, resolution):
+        return False
+    _unresolved(resolution, tuple(unknown), SpanKind.ISSUE)
+    return True
+
+
+def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
+    parts: list[list[str]] = [[]]
+    for tok in toks:
+        if tok == word:
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return [tuple(p) for p in parts if p]
