@@ -437,3 +437,47 @@ def test_the_state_form_and_a_country_between_office_words(catalog: Engine) -> N
     presidents = {"u02", "u06", "u11"}
     assert _found(catalog, "who met the president of the Republic of Moldova") == presidents
     assert _found(catalog, "who met the head of the Moldovan state") == presidents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What did Novak and Sahakyan agree on in Yerevan?",
+        "What did Novak and Sahakyan focus on?",
+        "What was the meeting between Novak and Sahakyan about?",
+        "What did Novak tell Sahakyan?",
+        "What was on the table when Novak met Sahakyan?",
+        "What subjects were raised when Novak visited Yerevan?",
+        "What did Novak discuss during her visit to Yerevan?",
+    ],
+)
+def test_ways_of_asking_what_was_discussed(catalog: Engine, text: str) -> None:
+    answer = ask(catalog, text)
+    assert answer.intent is Intent.WHAT_DISCUSSED
+    assert answer.status is Status.ANSWERED, answer.text
+    assert set(ids(answer)) == {"u14"}
+    assert "vaccines" in answer.headline
+
+
+def test_what_meetings_were_about_a_topic_is_no_question_of_what_was_said(
+    catalog: Engine,
+) -> None:
+    answer = ask(catalog, "What meetings were about vaccines?")
+    assert answer.intent is Intent.MEETINGS_ABOUT_ISSUE
+    assert set(ids(answer)) == {"u14"}
+
+
+def test_two_parts_of_a_question_are_two_people(catalog: Engine) -> None:
+    # Vasca was a foreign minister himself (u01): his own office does not make a meeting
+    # one "with a foreign minister", nor is he listed among them.
+    answer = ask(catalog, "Which foreign ministers did Vasca meet?")
+    assert set(ids(answer)) == {"u01", "u02", "u11"}
+    assert "Vasca" not in answer.headline.split(" with ")[0]
+    answer = ask(catalog, "Which foreign ministers did Rusu meet?")
+    assert answer.status is Status.NOT_FOUND  # Rusu met none; he was the only one there
+
+
+def test_counterparts_ask_who_met_not_who_someone_is(catalog: Engine) -> None:
+    answer = ask(catalog, "Who were Lindgren's counterparts?")
+    assert answer.intent is Intent.WHO_MET
+    assert set(ids(answer)) == {"u15"}

@@ -188,7 +188,13 @@ def answer_question(
     listed = ordered[:limit]
     views = tuple(load_meeting_views(listed, session=session))
     subjects = _subjects_by_meeting(resolution.constraints, listed, index)
-    parts = [Subject(c.label, c.kind, _holders(c, ordered, index)) for c in resolution.constraints]
+    named = [
+        {index.part_person[p] for p in c.participations or ()} for c in resolution.constraints
+    ]
+    parts = [
+        Subject(c.label, c.kind, _holders(c, ordered, index, others=_others(named, i)))
+        for i, c in enumerate(resolution.constraints)
+    ]
     headline = headline_for(question, parts, views, len(ordered), subjects)
     if partial:
         headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
@@ -227,6 +233,9 @@ def _meetings_fitting(
             result &= other
     else:
         result = set(index.meeting_dates)
+    people = [c.participations for c in constraints if c.participations is not None]
+    if len(people) > 1:
+        result = _with_distinct_people(result, people, index)
     window = question.window
     if window is not None:
         lo = window.start.toordinal() if window.start else None
@@ -240,14 +249,49 @@ def _meetings_fitting(
     return result
 
 
-def _holders(constraint: Constraint, meeting_ids: list[int], index: CatalogIndex) -> list[str]:
+def _with_distinct_people(
+    meetings: set[int], constraints: list[set[int]], index: CatalogIndex
+) -> set[int]:
+    """The meetings where each constraint on people is met by a different person: "which
+    foreign ministers did Wang Yi meet" does not count Wang Yi, a foreign minister himself."""
+    options: list[dict[int, set[int]]] = []
+    for parts in constraints:
+        by_meeting: dict[int, set[int]] = {}
+        for part in parts:
+            meeting = index.part_meeting[part]
+            if meeting in meetings:
+                by_meeting.setdefault(meeting, set()).add(index.part_person[part])
+        options.append(by_meeting)
+    return {
+        m
+        for m in meetings
+        if _assignable(sorted((o.get(m, set()) for o in options), key=len), frozenset())
+    }
+
+
+def _assignable(options: list[set[int]], taken: frozenset[int]) -> bool:
+    """Whether each set can give a person of its own, none given twice."""
+    if not options:
+        return True
+    return any(_assignable(options[1:], taken | {p}) for p in options[0] - taken)
+
+
+def _others(named: list[set[int]], i: int) -> set[int]:
+    """The people the other parts of the question name one by one ("Wang Yi")."""
+    return {p for j, people in enumerate(named) if j != i and len(people) == 1 for p in people}
+
+
+def _holders(
+    constraint: Constraint, meeting_ids: list[int], index: CatalogIndex, *, others: set[int]
+) -> list[str]:
     """The people a part of the question found in these meetings ("the ICRC president": the
-    two people who held the title then), in order of their latest meeting."""
+    two people who held the title then), in order of their latest meeting; not the people
+    other parts named ("which foreign ministers did Wang Yi meet" does not list Wang Yi)."""
     wanted = set(meeting_ids)
     latest: dict[str, int] = {}
     for part in constraint.participations or ():
         meeting = index.part_meeting[part]
-        if meeting in wanted:
+        if meeting in wanted and index.part_person[part] not in others:
             name = index.person_names[index.part_person[part]]
             latest[name] = max(latest.get(name, 0), index.meeting_dates[meeting])
     return sorted(latest, key=lambda name: -latest[name])

@@ -141,13 +141,14 @@ QUESTION_WORDS = stem_words(
     "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down "
     "attend attended attends attending involve involved involves involving include included "
     "includes including participate participated participates participating participation "
-    "featuring"
+    "featuring part tell told say said stress stressed happen happened happens table"
 )
 # Words that end one span and start another.
 SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
 ISSUE_MARKERS = stem_words(
     "about discuss discussed discussing discussion concerning regarding covered cover "
-    "covering addressed address touched dealt deal on topic topics subject"
+    "covering addressed address touched dealt deal on topic topics subject focus focused "
+    "focusing raise raised raising agree agreed"
 )
 PLACE_MARKERS = stem_words("in at visit visited visiting")
 DEAL_WORDS = stem_words("deal dealt dealing")
@@ -157,7 +158,7 @@ APPOSITION_MARKERS = ("as", "since he became", "since she became", "when he was"
                       "when she was", "while he was", "while she was", "in his role as",
                       "in her role as", "became")  # fmt: skip
 STOPWORDS = stem_words(
-    "the a an of for to at from 's s it its his her their they he she them him that this "
+    "the a an of for to at from during 's s it its his her their they he she them him that this "
     "these those who whom what which went go gone going been some with together each other "
     "also there year years up out over into off upon via per than then so very just only "
     "still yet again"
@@ -247,7 +248,10 @@ _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(
 _FIRST = re.compile(
     r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest) "
 )
-_MEETING_VERBS = re.compile(r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*) ")
+_MEETING_VERBS = re.compile(
+    r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*|counterpart\w*"
+    r"|interlocutor\w*|guest\w*|visitor\w*) "
+)
 
 
 def _detect_intent(flat: str) -> tuple[Intent, bool]:
@@ -261,7 +265,12 @@ def _detect_intent(flat: str) -> tuple[Intent, bool]:
     )  # fmt: skip
     if re.search(r" (how many|how often|number of|count) ", padded):
         return Intent.COUNT, False
-    if re.search(r"^ (what|which) .*(discuss|talk|topic|subject|agenda|issue)", padded):
+    asks_topics = (
+        r"discuss|talk|topic|subject|agenda|issue|agre|focus|rais|told|tell|said|table|happen"
+    )
+    if re.search(rf"^ (what|which) .*({asks_topics})", padded) or re.search(
+        r"^ what (?!meeting).* about $", padded
+    ):
         return Intent.WHAT_DISCUSSED, latest
     if padded.startswith(" when ") or " what date " in padded:
         return (Intent.LATEST if latest else Intent.WHEN), latest
