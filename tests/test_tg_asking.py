@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fake_bot_api import FakeBotApi, telegram_html_to_text, utf16_len
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from telegram.error import NetworkError, TimedOut
 from tg_support import (
     BotHarness,
@@ -28,6 +28,7 @@ from bot.core.seeds import load_seeds_if_empty
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
 from storage.db import session_scope
+from storage.models import SentAnswer
 
 SOURCE = (
     "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"
@@ -256,13 +257,32 @@ async def test_more_still_works_after_a_restart(db: Engine, clock: FakeClock) ->
     async with BotHarness(db, clock=clock, api=api) as first:
         await first.say(api.private_chat(ann), ann, "meetings of Pia Kauma")
         page_one = first.last_reply(ann["id"])
-    # A new process (or another replica) has no memory of the question: it reads the quote.
+    # A new process (or another replica) finds the question in the answer's database row.
     async with BotHarness(db, clock=clock, api=api) as second:
         await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
         page_two = second.last_reply(ann["id"])
         assert page_two is not page_one
         assert "Meetings 6–8 of 8." in telegram_html_to_text(page_two.params["text"])
         assert second.errors == []
+
+
+async def test_more_of_an_answer_without_its_row_finds_the_question_in_the_quote(
+    db: Engine, clock: FakeClock
+) -> None:
+    # An answer sent before answers were kept (or whose row expired) replies to the question.
+    import_records(db, clock, kauma_meetings(7))
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(api.private_chat(ann), ann, "meetings of Pia Kauma")
+        page_one = first.last_reply(ann["id"])
+    with session_scope(db) as session:
+        session.exec(delete(SentAnswer))
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
+        assert "Meetings 6–8 of 8." in telegram_html_to_text(
+            second.last_reply(ann["id"]).params["text"]
+        )
 
 
 async def test_a_forged_or_forgotten_button_says_it_expired(bot: BotHarness) -> None:
