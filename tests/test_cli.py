@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, create_engine, func, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -628,3 +628,37 @@ def test_read_only_mode_refuses_writes_and_says_when_a_migration_is_needed(
         "read-only and needs an upgrade to schema 0003 (it is at 0002); open it once with "
         "write access."
     )
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgresql_database_is_read_and_a_write_says_so(
+    pg_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "x.yaml").write_text(ONE_MEETING, encoding="utf-8")
+    assert meetbot("import", "x.yaml", database_url=pg_url, cwd=tmp_path).returncode == 0
+    engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        name = connection.execute(text("SELECT current_database()")).scalar()
+        connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        connection.commit()
+    engine.dispose()
+    try:
+        asked = meetbot("ask", "meetings of 2024", database_url=pg_url, cwd=tmp_path)
+        assert asked.returncode == 0, asked.stderr
+        assert "1 meeting" in asked.stdout
+        assert "id: k1" in meetbot("export", database_url=pg_url, cwd=tmp_path).stdout
+        (tmp_path / "y.yaml").write_text(ONE_MEETING.replace("k1", "k2"), encoding="utf-8")
+        refused = meetbot("import", "y.yaml", database_url=pg_url, cwd=tmp_path)
+        assert refused.returncode == 1
+        assert one_sentence(refused.stderr) == (
+            "meetbot: The database is read-only, so `meetbot import` cannot change it."
+        )
+    finally:
+        engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect() as connection:
+            connection.execute(text("SET TRANSACTION READ WRITE"))
+            connection.execute(
+                text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+            )
+            connection.commit()
+        engine.dispose()
