@@ -567,6 +567,26 @@ async def test_a_reply_to_an_answer_follows_it_up_also_after_a_restart(
         assert second.errors == []
 
 
+async def test_more_of_a_follow_up_asks_it_in_the_same_context_after_a_restart(
+    db: Engine, clock: FakeClock
+) -> None:
+    import_records(db, clock, kauma_meetings(7))
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(chat, ann, "meetings of Pia Kauma in 2024")
+        answer = first.message_of(first.last_reply(ann["id"]))
+        await first.say(chat, ann, "what did they discuss?", reply_to=answer)
+        page_one = first.last_reply(ann["id"])
+        assert "Meetings 1–5 of 7." in telegram_html_to_text(page_one.params["text"])
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
+        page_two = telegram_html_to_text(second.last_reply(ann["id"]).params["text"])
+        assert "Meetings 6–7 of 7." in page_two
+        assert second.errors == []
+
+
 async def test_in_a_group_only_a_reply_to_the_answer_is_a_follow_up(
     bot: BotHarness, group: dict[str, object]
 ) -> None:
