@@ -276,13 +276,15 @@ async def answer_and_reply(
     """
     await _show_typing(context, message)
     quote_target = reply_to or message
-    request = picture_request(question)
-    if request is not None:
-        quote = _in_group(message) or reply_to is not None
-        return await send_picture(context, quote_target, *request, quote=quote)
     # A reply to one of the bot's answers may follow it up: "and when?".
     previous = await _replied_answer(context, message) if reply_to is None else None
     asked_with = previous.context if previous is not None else None
+    request = picture_request(question)
+    if request is not None:
+        quote = _in_group(message) or reply_to is not None
+        return await send_picture(
+            context, quote_target, *request, quote=quote, previous=asked_with
+        )
     result = await ask_core(context, question, previous=asked_with)
     if isinstance(result, str):
         return await message.reply_text(result, do_quote=_in_group(message))
@@ -444,7 +446,10 @@ async def on_button(update: Update, context: BotContext) -> None:
         # The picture replies to the question, as a page does, so it is seen whose it is.
         target = message.reply_to_message or message
         target = target if target.chat_id == message.chat_id else message
-        await send_picture(context, target, PictureKind(action.kind), asked.question, quote=True)
+        kind = PictureKind(action.kind)
+        await send_picture(
+            context, target, kind, asked.question, quote=True, previous=asked.asked_with
+        )
     else:
         await _ask_suggestion(context, message, asked, action.number)
 
