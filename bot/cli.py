@@ -11,13 +11,13 @@ examples:
   meetbot undo
   meetbot export backup.json
   meetbot plot graph "Pia Kauma" -o kauma.png
+  meetbot draft https://news.example/ministers-meet | meetbot import -
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import inspect
 import json
 import logging
@@ -37,7 +37,8 @@ from storage.db import DatabaseError, session_scope
 if TYPE_CHECKING:
     pass
 
-from bot.cli_context import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Context
+from bot.cli_context import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Context, parse_day
+from bot.cli_drafts import cmd_draft, configure_draft
 from bot.cli_records import (
     cmd_export,
     cmd_import,
@@ -53,13 +54,6 @@ log = logging.getLogger("meetbot")
 # --- ask and chat --------------------------------------------------------------------------------
 
 
-def _parse_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
-
-
 def _configure_ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "question",
@@ -73,7 +67,7 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--today",
-        type=_parse_day,
+        type=parse_day,
         metavar="YYYY-MM-DD",
         help="the date that relative words (last year, since March) count from; default: today",
     )
@@ -144,7 +138,7 @@ def _print_json(obj: dict[str, object]) -> None:
 
 
 def _configure_chat(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--today", type=_parse_day, metavar="YYYY-MM-DD", help="as for ask")
+    parser.add_argument("--today", type=parse_day, metavar="YYYY-MM-DD", help="as for ask")
 
 
 def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
@@ -260,7 +254,7 @@ def _configure_plot(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE.png", help="where to write the PNG"
     )
-    parser.add_argument("--today", type=_parse_day, metavar="YYYY-MM-DD", help="as for ask")
+    parser.add_argument("--today", type=parse_day, metavar="YYYY-MM-DD", help="as for ask")
 
 
 def cmd_plot(args: argparse.Namespace, ctx: Context) -> int:
@@ -369,6 +363,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("export", configure_export, cmd_export),
     Subcommand("digest", _configure_digest, cmd_digest),
     Subcommand("plot", _configure_plot, cmd_plot),
+    Subcommand("draft", configure_draft, cmd_draft, load_seeds=False),  # writes nothing
     Subcommand("health", _configure_health, cmd_health, load_seeds=False),
     Subcommand("run", _configure_run, cmd_run, load_seeds=False),  # run_bot seeds
 ]

@@ -7,23 +7,21 @@ itself is what is tested (the entry point, what a cold start imports).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, text
+from cli_support import clean_env, count_meetings, meetbot, one_sentence
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from bot.cli import main
 from bot.core.records import COMMAND_LINE_ACTOR
-from storage.models import AuditEntry, Meeting
+from storage.models import AuditEntry
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 ONE_MEETING = """\
@@ -38,77 +36,13 @@ meetings:
 """
 
 
-# Settings a developer may have exported; a run sees none of them unless a test sets it.
-_SETTINGS = ("TELEGRAM_", "MEETBOT_", "ADMIN_IDS", "DEFAULT_TIMEZONE", "BOT_MODE", "WEBHOOK_")
-
-
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.upper().startswith(_SETTINGS)}
-
-
-@dataclass(frozen=True, slots=True)
-class Ran:
-    """What a run of `meetbot` left: its exit status and what it wrote."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def meetbot(
-    *args: str,
-    database_url: str,
-    cwd: Path,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-) -> Ran:
-    """Run `meetbot ARGS` in process, in cwd (so no stray .env is read), against database_url."""
-    streams = [io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2)]
-    source = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        for key in set(os.environ) - set(_clean_env()):
-            patch.delenv(key)
-        for key, value in {"DATABASE_URL": database_url, **(env or {})}.items():
-            patch.setenv(key, value)
-        patch.chdir(cwd)
-        patch.setattr(sys, "stdin", source)
-        patch.setattr(sys, "stdout", streams[0])
-        patch.setattr(sys, "stderr", streams[1])
-        try:
-            status = main(list(args))
-        except SystemExit as exit_:  # argparse: --help and usage errors
-            status = exit_.code if isinstance(exit_.code, int) else 1
-        out, err = (_read(stream) for stream in streams)
-    return Ran(status, out, err)
-
-
-def _read(stream: io.TextIOWrapper) -> str:
-    stream.flush()
-    buffer = stream.buffer
-    assert isinstance(buffer, io.BytesIO)
-    return buffer.getvalue().decode("utf-8")
-
-
-def one_sentence(stderr: str) -> str:
-    """Assert stderr is one line without a traceback, and return it."""
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    return lines[0]
-
-
-def count_meetings(engine: Engine) -> int:
-    with Session(engine) as session:
-        return int(session.exec(select(func.count()).select_from(Meeting)).one())
-
-
 def test_ask_answers_from_the_seeds_in_a_real_process(
     sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
 ) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "who met the OSCE PA president?"],
         cwd=tmp_path,
-        env={**_clean_env(), "DATABASE_URL": sqlite_url},
+        env={**clean_env(), "DATABASE_URL": sqlite_url},
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -437,20 +371,30 @@ def test_chat_ends_at_end_of_input(sqlite_url: str, tmp_path: Path) -> None:
     assert "Pia Kauma" in done.stdout
 
 
-def test_ask_never_imports_telegram_nor_plotting(sqlite_url: str, tmp_path: Path) -> None:
+# What `meetbot ask` must never pay for: the bot, the plotting libraries, and what
+# `meetbot draft` uses (the article reader and the extractor).
+HEAVY_FOR_ASK = (
+    "telegram", "matplotlib", "networkx", "trafilatura", "htmldate", "justext", "lxml",
+    "dateparser",
+)  # fmt: skip
+
+
+def test_ask_never_imports_telegram_plotting_the_article_reader_or_the_extractor(
+    sqlite_url: str, tmp_path: Path
+) -> None:
     code = (
         "import sys\n"
         "from bot.cli import main\n"
-        "status = main(['ask', 'who met Kauma?'])\n"
-        "heavy = ('telegram', 'matplotlib', 'networkx')\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & set(heavy))\n"
-        "assert not loaded, f'{loaded} loaded'\n"
+        "status = main(['ask', 'кто встречался с Каумой?']) or main(['ask', 'who met Kauma?'])\n"
+        f"heavy = [m for m in sys.modules if m.split('.')[0] in {HEAVY_FOR_ASK!r}\n"
+        "         or m.startswith('bot.core.drafts')]\n"
+        "assert not heavy, f'loaded: {heavy}'\n"
         "sys.exit(status)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
-        env={**_clean_env(), "DATABASE_URL": sqlite_url},
+        env={**clean_env(), "DATABASE_URL": sqlite_url},
         capture_output=True,
         text=True,
         timeout=120,
@@ -575,7 +519,7 @@ def test_a_read_only_database_is_read_and_never_written(tmp_path: Path) -> None:
             return subprocess.run(
                 [*_without_root_powers(), sys.executable, "-m", "bot", *args],
                 cwd=tmp_path,
-                env={**_clean_env(), "DATABASE_URL": url},
+                env={**clean_env(), "DATABASE_URL": url},
                 capture_output=True,
                 text=True,
                 encoding="utf-8",

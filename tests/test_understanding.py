@@ -481,3 +481,10 @@ def test_counterparts_ask_who_met_not_who_someone_is(catalog: Engine) -> None:
     answer = ask(catalog, "Who were Lindgren's counterparts?")
     assert answer.intent is Intent.WHO_MET
     assert set(ids(answer)) == {"u15"}
+
+
+def test_a_topic_a_summary_denies_is_no_topic_of_the_meeting(catalog: Engine) -> None:
+    # u16's summary: "the fisheries dispute would not overshadow the visit".
+    answer = ask(catalog, "meetings about the fisheries dispute")
+    assert answer.meetings == ()
+    assert _found(catalog, "meetings about a museum exchange") == {"u16"}

@@ -1,15 +1,15 @@
-"""Topics in the user's words: issue labels first, titles and summaries as weaker evidence.
+"""Topics in the user's words: issue labels, titles and the sentences of summaries.
 
 A topic phrase ("uranium enrichment", "the war in Ukraine", "landmines") is a set of content
 words. Each word is reduced to its stem (Snowball) and widened by the lexicon's synonyms, and
-then EVERY word must be found: within one issue label of the meeting (the strongest evidence),
-within one sentence of its title or summary, or, failing those, all of them somewhere in the
-same meeting with all but one inside one label or sentence. Labels and titles come first: the
-summary is searched only when no label or title names the topic, because a summary mentions
-much in passing ("the Ukraine crisis would not divert attention"). Because every word must be
+then EVERY word must be found: within one issue label of the meeting, within one sentence of
+its title or summary, or, failing those, all of them somewhere in the same meeting with all but
+one inside one label or sentence. A clause of a summary that denies a topic is not indexed: "the
+Ukraine crisis would not divert attention" is no talk about it. Because every word must be
 found, an unknown word cannot be outvoted: "the gaza war" is not "war", and "the war in
 Ukraine" does not list meetings about another war. Only words that merely say "a topic"
-(issue, problem, question) may go unmatched.
+(issue, problem, question) may go unmatched; a head noun no record holds is named by the
+answer (bot.core.resolving), never dropped silently.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ TOPIC_OPTIONAL = stem_words(
 TOPIC_FUZZY_CUTOFF = 88.0
 _INT32_MAX = 2**31 - 1
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_CLAUSE_END = re.compile(r"[,:;]\s+|\s+(?:but|while|whereas|although)\s+")
+_NEGATION = re.compile(r"(?i)\b(?:not|no|never|nor|without)\b|n't\b")
 
 
 @lru_cache(maxsize=1)
@@ -119,10 +121,13 @@ def clear_build_caches() -> None:
 
 
 def split_units(title: str | None, summary: str | None) -> list[str]:
-    """A meeting's text units: its title and each sentence of its summary."""
+    """A meeting's text units: its title and each sentence of its summary, without the clauses
+    that deny a topic ("the Ukraine crisis would not divert attention" is no talk about it)."""
     units = [title] if title else []
-    if summary:
-        units.extend(s for s in _SENTENCE_END.split(summary) if s.strip())
+    for sentence in _SENTENCE_END.split(summary or ""):
+        kept = [c for c in _CLAUSE_END.split(sentence) if not _NEGATION.search(c)]
+        if any(c.strip() for c in kept):
+            units.append(", ".join(c.strip() for c in kept if c.strip()))
     return units
 
 
@@ -237,8 +242,7 @@ class TopicIndex:
     def alternatives(self, token: str) -> frozenset[str]:
         """The stems a query word may be found as: itself, its synonyms, a near spelling."""
         alts = {stem(w) for w in expand_word(token)}
-        # A country and its adjective name one topic: "Ukraine" finds "Ukrainian grain".
-        alts.update(stem(w) for w in _COUNTRY_WORDS.get(token, ()))
+        alts.update(self._country_stems(token))
         known = self._holds_any(alts)
         if not known and len(token) >= 5 and token.isalpha():
             found = process.extract(
@@ -247,6 +251,11 @@ class TopicIndex:
             )  # fmt: skip
             alts.update(choice for choice, _score, _ in found)
         return frozenset(alts)
+
+    @staticmethod
+    def _country_stems(token: str) -> set[str]:
+        """A country and its adjective name one topic: "Ukraine" finds "Ukrainian grain"."""
+        return {stem(w) for w in _COUNTRY_WORDS.get(token, ())}
 
     def unknown_words(self, words: Iterable[str]) -> list[str]:
         """The content words of a topic phrase that no label, title or summary holds, in

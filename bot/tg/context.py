@@ -26,6 +26,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.drafts.fetch import Fetcher
 from bot.tg.commands import BotCommandInfo
 from storage.db import is_transient_db_error, session_scope
 
@@ -74,6 +75,9 @@ class Deps:
     engine: Engine
     clock: Clock
     commands: tuple[BotCommandInfo, ...] = ()
+    # Fetches the links admins send to /draft: public addresses only (tests put in one that
+    # also reaches their own server on 127.0.0.1).
+    fetcher: Fetcher = field(default_factory=Fetcher)
     startup_hooks: list[StartupHook] = field(default_factory=list)
     membership_hooks: list[MembershipHook] = field(default_factory=list)
 

@@ -1,12 +1,15 @@
-"""Admin commands: /add, /edit, /delete, /undo, /history, /import, /export, /grant, /revoke,
-/admins, /alias, /merge and /cancel.
+"""Admin commands: /add, /draft, /edit, /delete, /undo, /history, /import, /export, /grant,
+/revoke, /admins, /alias, /merge and /cancel.
 
 One module a job:
 
-* add.py: the /add form (steps, preview, Save / Edit / Cancel; /add with YAML);
+* add.py: the /add form (steps, preview, Save / Edit / Cancel), also filled in from an article;
+  add_state.py: its state and JSON;
+* draft.py: /draft, and an admin's news link or forwarded article: fetched, extracted, and
+  opened as a filled-in /add form;
 * forms.py: the sender's open form in the database (start, keep, end; expiry sentences);
 * edit.py: /edit (at once or guided), /delete with confirmation, /undo and /history;
-* import_export.py: /import of a YAML or JSON document, and /export;
+* import_export.py: /import of a YAML or JSON document, /add with YAML, and /export;
 * rights.py: /grant, /revoke and /admins;
 * aliases.py: /alias, and /merge with confirmation;
 * render.py: the HTML text and buttons of admin messages, and sending them;

@@ -11,18 +11,17 @@ the step's function here with the AddState, and stores the step it returns (None
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
 
 from bot.core import forms, records
+from bot.core.drafts.prefill import drop_marks
 from bot.core.names import name_key
 from bot.core.records import (
-    MeetingDraft,
     MeetingRecord,
     ParticipantRecord,
     PersonCandidate,
@@ -30,6 +29,7 @@ from bot.core.records import (
 )
 from bot.core.text import format_day
 from bot.core.views import MeetingView, load_meeting_views
+from bot.tg.admin.add_state import AddState
 from bot.tg.admin.change import (
     REPORTED,
     actor_id,
@@ -38,7 +38,7 @@ from bot.tg.admin.change import (
     run_change,
 )
 from bot.tg.admin.forms import FORM_ENDED, STALE_BUTTON, form_key, keep_form, start_form
-from bot.tg.admin.import_export import import_data
+from bot.tg.admin.import_export import add_from_yaml
 from bot.tg.admin.render import (
     FIELD_LABELS,
     error_html,
@@ -46,7 +46,6 @@ from bot.tg.admin.render import (
     issue_notes,
     issues_question,
     meeting_keyboard,
-    meeting_label,
     person_question,
     preview_blocks,
     preview_keyboard,
@@ -83,42 +82,6 @@ NEXT_PERSON = "Send the next participant, or /done."
 SOURCE_QUESTION = "Source link? Send the URL, or /skip."
 
 
-@dataclass(slots=True)
-class AddState:
-    """The /add conversation of one admin: the draft and the open question, if any."""
-
-    draft: MeetingDraft = field(default_factory=MeetingDraft)
-    pending: ParticipantRecord | None = None
-    candidates: tuple[PersonCandidate, ...] = ()
-    notes: list[str] = field(default_factory=list)
-    edit_field: str | None = None
-    # Not stored: the form row this state came from, and whether a step has written it.
-    form: forms.Form | None = None
-    written: bool = False
-
-    def to_data(self) -> dict[str, Any]:
-        """The state as the JSON of its form row."""
-        return {
-            "draft": forms.dump_draft(self.draft),
-            "pending": forms.dump_participant(self.pending) if self.pending else None,
-            "candidates": [forms.dump_candidate(c) for c in self.candidates],
-            "notes": list(self.notes),
-            "edit_field": self.edit_field,
-        }
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> AddState:
-        """The state from the JSON of its form row."""
-        pending = data.get("pending")
-        return cls(
-            draft=forms.load_draft(data.get("draft") or {}),
-            pending=forms.load_participant(pending) if pending else None,
-            candidates=tuple(forms.load_candidate(c) for c in data.get("candidates", [])),
-            notes=list(data.get("notes", [])),
-            edit_field=data.get("edit_field"),
-        )
-
-
 def _skipped(text: str) -> bool:
     """/skip (or any command) answers an optional question with nothing."""
     return text.startswith("/")
@@ -132,7 +95,7 @@ async def cmd_add(update: Update, context: BotContext) -> None:
     """/add: start the guided form in a private chat, or add the meetings of a YAML block."""
     body = command_argument(update)
     if body.strip():
-        await _add_from_yaml(update, context, body)
+        await add_from_yaml(update, context, body)
         return
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE or form_key(update) is None:
@@ -145,36 +108,6 @@ async def cmd_add(update: Update, context: BotContext) -> None:
         + "Let's add a meeting. /cancel stops at any step and saves nothing.\n\n"
         + DATE_QUESTION,
     )
-
-
-def yaml_block(body: str) -> bytes:
-    """The YAML of `/add <block>`: code fences dropped; one meeting may stand alone."""
-    lines = body.strip().splitlines()
-    if lines and lines[0].lstrip().startswith("```"):
-        lines = lines[1:]
-    if lines and lines[-1].strip().startswith("```"):
-        lines = lines[:-1]
-    text = "\n".join(lines)
-    top_keys = {line.split(":", 1)[0].strip() for line in lines if line and not line[0].isspace()}
-    if "meetings" not in top_keys and top_keys & {"date", "participants"}:
-        # A bare meeting (date:, participants:, ...) becomes the one item of meetings:.
-        indented = "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
-        text = "meetings:\n" + indented
-    return text.encode("utf-8")
-
-
-async def _add_from_yaml(update: Update, context: BotContext, body: str) -> None:
-    result = await import_data(
-        update, context, yaml_block(body), filename="add.yaml", lead="Nothing was added"
-    )
-    if result is REPORTED:
-        return
-    lines = [escape(result.describe())]
-    views = await context.in_session(lambda s: load_meeting_views(result.meeting_ids, session=s))
-    keyboard = meeting_keyboard(views[0].id) if len(views) == 1 else None
-    for view in views[:3]:
-        lines.append(f"\n<b>{meeting_label(view)}</b>\n{render_meeting_card(view)}")
-    await send_blocks(update, lines, keyboard)
 
 
 # --------------------------------------------------------------------------- form steps
@@ -192,6 +125,9 @@ async def add_date(update: Update, context: BotContext, state: AddState) -> Step
     if day is REPORTED:
         return ADD_DATE
     state.draft.date = day
+    if state.prefilled:
+        state.marks = drop_marks(state.marks, "date")
+        return await _advance(update, context, state)
     await _write(context, state, ADD_PEOPLE)
     await reply(update, f"Date: <b>{format_day(day)}</b>.\n\n{PEOPLE_QUESTION}")
     return ADD_PEOPLE
@@ -238,14 +174,15 @@ async def _take_participant(
         person = replace(person, new_person=True)
     taken = {p.person_id for p in state.draft.participants if p.person_id is not None}
     names = {name_key(p.name) for p in state.draft.participants}
+    then = "" if state.prefilled else f" {NEXT_PERSON}"
     if (person.person_id is not None and person.person_id in taken) or (
         name_key(person.name) in names
     ):
-        text = f"{escape(person.name)} is already a participant. {NEXT_PERSON}"
+        text = f"{escape(person.name)} is already a participant.{then}"
     else:
         state.draft.participants.append(person)
         how = f"on record as {escape(known.label)}" if known else "new person"
-        text = f"Added {escape(person.describe())} ({how}). {NEXT_PERSON}"
+        text = f"Added {escape(person.describe())} ({how}).{then}"
     state.pending, state.candidates = None, ()
     await _write(context, state, ADD_PEOPLE)
     message = update.effective_message
@@ -253,6 +190,8 @@ async def _take_participant(
         await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
     else:
         await reply(update, text)
+    if state.prefilled:
+        return await _advance(update, context, state)
     return ADD_PEOPLE
 
 
@@ -353,7 +292,8 @@ async def _show_preview(update: Update, context: BotContext, state: AddState) ->
         # Not a refusal: the preview lists what to fix, and Edit is one press away.
         to_fix = list(exc.errors)
     await _write(context, state, ADD_PREVIEW)
-    await send_blocks(update, preview_blocks(state.draft, state.notes, to_fix), preview_keyboard())
+    blocks = preview_blocks(state.draft, state.notes, to_fix, state.marks)
+    await send_blocks(update, blocks, preview_keyboard())
     return ADD_PREVIEW
 
 
@@ -391,6 +331,7 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
     if saved is REPORTED:
         return ADD_PREVIEW
     meeting_id, views = saved
+    state.written = True  # the form ended in the meeting's transaction
     await query.answer("Saved.")
     card = render_meeting_card(views[0]) if views else ""
     await query.edit_message_text(
@@ -399,7 +340,7 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
         reply_markup=meeting_keyboard(meeting_id),
         link_preview_options=NO_PREVIEW,
     )
-    return END
+    return await _next_draft(update, context, state)
 
 
 async def add_edit(update: Update, context: BotContext, state: AddState) -> Step:
@@ -466,6 +407,7 @@ async def add_edit_value(update: Update, context: BotContext, state: AddState) -
         state.notes = issue_notes(choices)
     draft.update_from(record)
     state.edit_field = None
+    state.marks = drop_marks(state.marks, name)
     return await _show_preview(update, context, state)
 
 
@@ -476,7 +418,61 @@ async def add_cancel_button(update: Update, context: BotContext, state: AddState
     await query.answer()
     await _write(context, state, END)
     await query.edit_message_text("Cancelled; nothing was saved.")
-    return END
+    return await _next_draft(update, context, state)
+
+
+# --------------------------------------------------------------------------- prefilled forms
+
+
+async def start_prefilled(update: Update, context: BotContext, states: list[AddState]) -> Step:
+    """Open the form filled in (from an article): confirm its people, then the preview.
+
+    Each state holds one draft with its marks and its participants in `unsettled`; the ones
+    after the first wait in its queue and are offered in turn after Save or Cancel.
+    """
+    first = replace(states[0], prefilled=True, queue=[s.to_data() for s in states[1:]])
+    note = await start_form(update, context, kind="add", step=ADD_PREVIEW, data=first.to_data())
+    if note:
+        await reply(update, note.strip())
+    key = form_key(update)
+    assert key is not None
+    first.form = await context.in_session(lambda s: forms.find_form(*key, session=s))
+    return await _advance(update, context, first)
+
+
+async def _advance(update: Update, context: BotContext, state: AddState) -> Step:
+    """A prefilled form's next question: the next participant on record, the date, else the
+    preview. A participant nobody on record resembles joins as a new person."""
+    while state.unsettled:
+        person, state.unsettled = state.unsettled[0], state.unsettled[1:]
+        match = await context.in_session(
+            lambda s, p=person: records.match_person(p.name, session=s, country=p.country)  # type: ignore[misc]
+        )
+        offered = (match.exact,) if match.exact is not None else match.candidates
+        if offered:
+            state.pending, state.candidates = person, offered
+            question, keyboard = person_question(person, offered)
+            await _write(context, state, ADD_PERSON)
+            await reply(update, question, keyboard)
+            return ADD_PERSON
+        if name_key(person.name) not in {name_key(p.name) for p in state.draft.participants}:
+            state.draft.participants.append(person)
+    if state.draft.date is None:
+        await _write(context, state, ADD_DATE)
+        why = escape(state.marks.get("date") or "the article does not say")
+        await reply(update, f"When did the meeting take place? ({why})\n{DATE_QUESTION}")
+        return ADD_DATE
+    return await _show_preview(update, context, state)
+
+
+async def _next_draft(update: Update, context: BotContext, state: AddState) -> Step:
+    """After Save or Cancel: the next draft of the same article, if one waits; else the end."""
+    if not state.queue:
+        return END
+    state.written = True  # the next form replaces this one
+    left = len(state.queue)
+    await reply(update, f"The article reports another meeting ({left} more to check).")
+    return await start_prefilled(update, context, [AddState.from_data(d) for d in state.queue])
 
 
 # --------------------------------------------------------------------------- routing
@@ -562,5 +558,5 @@ async def _write(context: BotContext, state: AddState, step: Step) -> None:
     already taken ("already a participant"), never a step silently lost.
     """
     if state.form is not None:
-        await keep_form(context, state.form, step, state.to_data())
+        state.form = await keep_form(context, state.form, step, state.to_data()) or state.form
         state.written = True

@@ -57,31 +57,32 @@ async def start_form(
 
 async def keep_form(
     context: BotContext, form: Form, step: str | None, data: Mapping[str, Any]
-) -> None:
+) -> Form | None:
     """After a step: store the form at step with data (expiry moved on), or end it (None).
 
-    Raises forms.FormChanged, writing nothing, when another update took a step of the form
-    (or ended it) since form was read.
+    Returns the form as written (None when ended): a second write in the same update goes over
+    that one. Raises forms.FormChanged, writing nothing, when another update took a step of the
+    form (or ended it) since form was read.
     """
     clock = context.deps.clock
 
-    def write(session: Session) -> None:
+    def write(session: Session) -> Form | None:
         if step is None:
             forms.end_form(form.chat_id, form.user_id, session=session)
-        else:
-            forms.save_form(
-                form.chat_id,
-                form.user_id,
-                kind=form.kind,
-                step=step,
-                data=data,
-                session=session,
-                clock=clock,
-                started_at=form.started_at,
-                over=form,
-            )
+            return None
+        return forms.save_form(
+            form.chat_id,
+            form.user_id,
+            kind=form.kind,
+            step=step,
+            data=data,
+            session=session,
+            clock=clock,
+            started_at=form.started_at,
+            over=form,
+        )
 
-    await context.in_session(write)
+    return await context.in_session(write)
 
 
 def form_name(form: Form) -> str:

@@ -15,6 +15,7 @@ from telegram.ext import ConversationHandler
 from bot.core import records
 from bot.core.interchange import ImportResult, export_catalog
 from bot.core.interchange.export import ExportFormat
+from bot.core.views import load_meeting_views
 from bot.tg.admin.change import (
     REPORTED,
     Reported,
@@ -23,10 +24,16 @@ from bot.tg.admin.change import (
     run_change,
     user_data,
 )
-from bot.tg.admin.render import import_errors_html, reply
+from bot.tg.admin.render import (
+    import_errors_html,
+    meeting_keyboard,
+    meeting_label,
+    reply,
+    send_blocks,
+)
 from bot.tg.auth import admin_only
 from bot.tg.context import BotContext
-from bot.tg.render import escape
+from bot.tg.render import escape, render_meeting_card
 
 END = ConversationHandler.END
 
@@ -178,3 +185,37 @@ async def cmd_export(update: Update, context: BotContext) -> None:
         filename=filename,
         caption=_EXPORT_CAPTIONS[fmt],
     )
+
+
+# --------------------------------------------------------------------------- /add with YAML
+
+
+def yaml_block(body: str) -> bytes:
+    """The YAML of `/add <block>`: code fences dropped; one meeting may stand alone."""
+    lines = body.strip().splitlines()
+    if lines and lines[0].lstrip().startswith("```"):
+        lines = lines[1:]
+    if lines and lines[-1].strip().startswith("```"):
+        lines = lines[:-1]
+    text = "\n".join(lines)
+    top_keys = {line.split(":", 1)[0].strip() for line in lines if line and not line[0].isspace()}
+    if "meetings" not in top_keys and top_keys & {"date", "participants"}:
+        # A bare meeting (date:, participants:, ...) becomes the one item of meetings:.
+        indented = "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
+        text = "meetings:\n" + indented
+    return text.encode("utf-8")
+
+
+async def add_from_yaml(update: Update, context: BotContext, body: str) -> None:
+    """/add with a YAML block: import its meetings, and show the cards of those added."""
+    result = await import_data(
+        update, context, yaml_block(body), filename="add.yaml", lead="Nothing was added"
+    )
+    if result is REPORTED:
+        return
+    lines = [escape(result.describe())]
+    views = await context.in_session(lambda s: load_meeting_views(result.meeting_ids, session=s))
+    keyboard = meeting_keyboard(views[0].id) if len(views) == 1 else None
+    for view in views[:3]:
+        lines.append(f"\n<b>{meeting_label(view)}</b>\n{render_meeting_card(view)}")
+    await send_blocks(update, lines, keyboard)

@@ -5,6 +5,7 @@ commands, plus the admin command menu.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import warnings
@@ -12,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -26,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core import forms
 from bot.core.forms import FORM_TTL
-from bot.tg.admin import add, aliases, edit, import_export, rights
+from bot.tg.admin import add, aliases, draft, edit, import_export, rights
 from bot.tg.admin.forms import FORM_ENDED, STEP_RACED, expiry_notice, form_key
 from bot.tg.admin.render import reply
 from bot.tg.auth import ensure_admin
@@ -39,6 +41,7 @@ ADMIN_CONVERSATION_TIMEOUT: dt.timedelta = FORM_TTL
 
 COMMANDS = [
     BotCommandInfo("add", "Add a meeting step by step (or /add with a YAML block)", "admin"),
+    BotCommandInfo("draft", "Draft a meeting from a news article: /draft LINK", "admin"),
     BotCommandInfo("edit", "Change a meeting: /edit ID FIELD VALUE, or /edit ID", "admin"),
     BotCommandInfo("delete", "Delete a meeting: /delete ID", "admin"),
     BotCommandInfo("undo", "Undo your last change", "admin"),
@@ -109,8 +112,10 @@ async def route_form(update: Update, context: BotContext) -> None:
     """Continue the sender's open form (/add, a guided /edit), read from the database.
 
     Runs before every other handler. A text message, a form command or a form button of a user
-    with an open form goes to the form's step and stops there (ApplicationHandlerStop); other
-    updates, and users without a form, go on to the other handlers. A form that has expired
+    with an open form goes to the form's step and stops there (ApplicationHandlerStop); an
+    admin's message that is an article (a news link alone, a long forwarded post) opens a
+    draft (draft.take_article_message); other updates, and users without a form, go on to the
+    other handlers. A form that has expired
     is reported once, with what was lost, and removed; a form button without a form is answered.
     """
     key = form_key(update)
@@ -127,6 +132,8 @@ async def route_form(update: Update, context: BotContext) -> None:
         if query is not None and is_button:
             await query.answer(FORM_ENDED)
             raise ApplicationHandlerStop
+        if command is None and await draft.take_article_message(update, context):
+            raise ApplicationHandlerStop  # an admin's news link, forwarded post or article
         return
     if form.is_expired(context.deps.clock.now()):
         await context.in_session(lambda s: forms.end_form(*key, session=s))
@@ -147,9 +154,9 @@ async def route_form(update: Update, context: BotContext) -> None:
         except forms.FormChanged:
             # Two answers to one step at once (two replicas): the first was taken.
             if query is not None:
-                await query.answer(STEP_RACED[:200], show_alert=True)
-            else:
-                await reply(update, STEP_RACED)
+                with contextlib.suppress(TelegramError):
+                    await query.answer()  # the step may have answered the tap already
+            await reply(update, STEP_RACED)
     elif query is not None:
         await query.answer(FORM_ENDED)
     elif command is not None:
@@ -202,6 +209,7 @@ def handlers(
         )
     return [
         CommandHandler("add", add.cmd_add),
+        CommandHandler("draft", draft.cmd_draft),
         CommandHandler("edit", edit.cmd_edit),
         CallbackQueryHandler(edit.edit_button, pattern=r"^adm:edit:\d{1,9}$"),
         CallbackQueryHandler(edit.edit_field_button, pattern=r"^adm:ef:\d{1,9}:\w+$"),

@@ -7,7 +7,8 @@ reply and send_blocks are the only functions that talk to Telegram.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -312,8 +313,14 @@ def preview_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def preview_blocks(draft: MeetingDraft, notes: Sequence[str], to_fix: Sequence[str]) -> list[str]:
-    """The /add preview: the card, title and summary, notes on issues, and what to fix."""
+def preview_blocks(
+    draft: MeetingDraft,
+    notes: Sequence[str],
+    to_fix: Sequence[str],
+    marks: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The /add preview: the card, title and summary, the fields marked as unsure (a draft
+    from an article), notes on issues, and what to fix."""
     extra = [
         f"{label}: {escape_clipped(value, limit)}"
         for label, value, limit in (("Title", draft.title, 500), ("Summary", draft.summary, 600))
@@ -324,10 +331,29 @@ def preview_blocks(draft: MeetingDraft, notes: Sequence[str], to_fix: Sequence[s
         render_meeting_card(draft_view(draft)),
         *extra,
     ]
+    if marks:
+        blocks += ["", "Check these (press Edit to change them):"]
+        blocks += [
+            f"⚠ {escape(_mark_label(draft, path))}: {escape(why)}" for path, why in marks.items()
+        ]
     blocks += ["", *notes] if notes else []
     if to_fix:
         blocks += ["", "To fix before saving (press Edit):", *map(escape, to_fix)]
     return blocks
+
+
+_MARK_PATH = re.compile(r"^participants\[(\d+)\]\.?(\w*)$")
+
+
+def _mark_label(draft: MeetingDraft, path: str) -> str:
+    """A marked field as the admin reads it: "Location", or "Pia Kauma: country"."""
+    found = _MARK_PATH.match(path)
+    if found is None:
+        return FIELD_LABELS.get(path, path)
+    index, part = int(found.group(1)), found.group(2) or "participant"
+    people = draft.participants
+    who = people[index].name if index < len(people) else f"participant {index + 1}"
+    return f"{who}: {part}"
 
 
 def person_question(
