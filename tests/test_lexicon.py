@@ -14,6 +14,7 @@ from bot.core.lexicon import (
     is_lexicon_word,
     normalize_word,
     tokens,
+    translit_key,
 )
 from bot.core.russian import translate_question
 
@@ -74,6 +75,12 @@ def test_a_capitalised_russian_word_inside_a_sentence_is_read_as_a_place_first()
     # "Газе" is Gaza (a place) or "газ" (gas); typed with a capital mid-sentence it is Gaza.
     assert "gaza" in tokens(translate_question("Какие встречи были посвящены Газе?"))
     assert "gas" in tokens(translate_question("встречи о поставках газа"))
+
+
+def test_a_russian_g_for_a_latin_h_meets_in_the_spelling_key() -> None:
+    # Гаага is Haaga (the Hague), Гамбург Hamburg.
+    assert translit_key("gaaga") == translit_key("haaga")
+    assert translit_key("gamburg") == translit_key("hamburg")
 
 
 def test_normalize_word_is_case_insensitive() -> None:

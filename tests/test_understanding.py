@@ -488,3 +488,32 @@ def test_a_topic_a_summary_denies_is_no_topic_of_the_meeting(catalog: Engine) ->
     answer = ask(catalog, "meetings about the fisheries dispute")
     assert answer.meetings == ()
     assert _found(catalog, "meetings about a museum exchange") == {"u16"}
+
+
+def test_a_ministry_asked_by_name_includes_its_deputy_minister(catalog: Engine) -> None:
+    # Kravets is Deputy Minister of Social Policy: in the ministry, but not its minister.
+    assert _found(catalog, "meetings of the Ministry of Social Policy of Ukraine") == {
+        "u09",
+        "u10",
+    }
+    answer = ask(catalog, "meetings of the Ukrainian social policy minister")
+    assert answer.meetings == ()
+
+
+def test_an_official_long_form_of_a_country_names_it(catalog: Engine) -> None:
+    assert _found(catalog, "who met the foreign minister of the United States of America") == {
+        "u11"
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Что обсуждали Новак и Саакян в Ереване?", "О чём говорили Новак и Саакян?"],
+)
+def test_a_russian_question_verb_before_the_names_leaves_them_names(
+    catalog: Engine, text: str
+) -> None:
+    # No Cyrillic alias is recorded for either: the names are matched by transliteration.
+    answer = ask(catalog, text)
+    assert answer.intent is Intent.WHAT_DISCUSSED
+    assert set(ids(answer)) == {"u14"}

@@ -70,7 +70,8 @@ def normalize_word(word: str) -> tuple[str, ...]:
 # Russian transliteration against English spelling of the same place: Dzhakarta / Jakarta,
 # Yerevan / Erevan, Bryussel / Brussels. Both sides are reduced to one key before comparing.
 _TRANSLIT_KEY = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("shch", "sh"), ("ye", "e"),
-                 ("yu", "u"), ("ya", "a"), ("yo", "o"), ("y", "i"), ("w", "v"))  # fmt: skip
+                 ("yu", "u"), ("ya", "a"), ("yo", "o"), ("y", "i"), ("w", "v"),
+                 ("g", "h"))  # fmt: skip  # Russian writes a Latin h as г: Тегеран, Гаага
 
 
 def translit_key(word: str) -> str:

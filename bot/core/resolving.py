@@ -217,6 +217,14 @@ def _resolve_entity(
         resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
         return True
     person = index.match_person(toks)
+    if person is not None and person.score < 100 and len(person.used) < len(toks):
+        # A word only like a name ("Islamic" for "Islam") beside words that name an office
+        # the records hold: the office.
+        roles = index.role_participations(toks)
+        if roles:
+            label = t(resolution.question, "the") + resolution.question.quote(toks)
+            resolution.constraints.append(Constraint(label, participations=roles))
+            return True
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
         if person.mixed and all(t in index.surnames for t in toks if t not in FILLERS):
@@ -304,7 +312,8 @@ def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tu
             continue
         known = all(tok in index.place_index for tok in place) or country_named(list(place))
         person = index.match_person(before) if known else None
-        if person is not None and person.score >= NAME_CONFIDENT and not person.mixed:
+        named = person is not None and len(person.used) == len(before) and not person.mixed
+        if named and person is not None and person.score >= NAME_CONFIDENT:
             return place
     return ()
 

@@ -51,15 +51,19 @@ class RoleDoc:
         forms = [form for form in self.org_forms if _names_body(form, known)]
         return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
-    def excluded_by_modifier(self, asked: frozenset[str]) -> bool:
-        """Whether the asked office is held here only under a modifier nobody asked for.
+    def excluded_by_modifier(self, words: Iterable[str]) -> bool:
+        """Whether the office the words ask for is held here only under a modifier nobody
+        asked for.
 
         "The president" is not the vice-president, but "the ICRC" includes its
-        vice-president (the asked words name the body, not the office), and a deputy prime
-        minister who is also foreign minister is a foreign minister.
+        vice-president (the asked words name the body, not the office), as "the Ministry of
+        Foreign Affairs" includes its deputy minister, and a deputy prime minister who is also
+        foreign minister is a foreign minister.
         """
         body = {t for form in self.org_forms for t in form} | self.country_tokens
-        office = {t for t in self.title_tokens - body if expand_word(t) & asked}
+        asked = frozenset(w for word in words for w in expand_word(word))
+        for_office = {w for word in words if word not in body for w in expand_word(word)}
+        office = {t for t in self.title_tokens - body if expand_word(t) & for_office}
         if not office:
             return False
         holding = [mods for words, mods in self.parts if office <= words]
@@ -145,11 +149,35 @@ _STATE_FORMS = frozenset(
     ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth"]
 )
 
-# A country's one-word short forms ("us", "usa" for the United States), as titles write them.
+# A country's one-word short forms ("us", "usa" for the United States), as titles write them,
+# and its official long forms as a question's words ("islamic republic iran").
 _COUNTRY_SHORT_FORMS: dict[str, list[str]] = {}
-for _short, _country in COUNTRY_ALIASES.items():
-    if " " not in _short and "-" not in _short:
-        _COUNTRY_SHORT_FORMS.setdefault(_country, []).extend(tokens(_short))
+_COUNTRY_LONG_FORMS: dict[tuple[str, ...], str] = {}
+for _alias, _country in COUNTRY_ALIASES.items():
+    if " " not in _alias and "-" not in _alias:
+        _COUNTRY_SHORT_FORMS.setdefault(_country, []).extend(tokens(_alias))
+    else:
+        _COUNTRY_LONG_FORMS[tuple(t for t in tokens(_alias) if t not in FILLERS)] = _country
+
+
+def _country_alternatives(country: str) -> set[tuple[str, ...]]:
+    """The token tuples a title may name a country by: its name and its short forms."""
+    return {tuple(tokens(country))} | {(s,) for s in _COUNTRY_SHORT_FORMS.get(country, ())}
+
+
+def _long_country_forms(words: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, country) of each official long form among the words."""
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(6, len(words) - i), 1, -1):
+            country = _COUNTRY_LONG_FORMS.get(tuple(words[i : i + size]))
+            if country is not None:
+                found.append((i, i + size, country))
+                i += size - 1
+                break
+        i += 1
+    return found
 
 
 class RoleMatching:
@@ -194,7 +222,7 @@ class RoleMatching:
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
-            if doc.excluded_by_modifier(asked) or doc.is_narrower_body(asked):
+            if doc.excluded_by_modifier(words) or doc.is_narrower_body(asked):
                 continue
             out.update(doc.participations)
         return out
@@ -215,6 +243,9 @@ class RoleMatching:
         is also any organisation of the UN system)."""
         requirements: list[set[tuple[str, ...]]] = []
         skip: set[int] = set()
+        for start, end, long_form in _long_country_forms(words):
+            skip.update(range(start, end))  # "the Islamic Republic of Iran"
+            requirements.append(_country_alternatives(long_form))
         if any(w in DEMONYMS or country_named([w]) for w in words):
             # "the president of the Republic of Moldova": the state's form is no office word.
             skip.update(i for i, w in enumerate(words) if w in _STATE_FORMS)
@@ -232,11 +263,10 @@ class RoleMatching:
                 requirements.append(self._region_alternatives(word))
                 continue
             alternatives: set[tuple[str, ...]] = {(w,) for w in expand_word(word)}
-            country = DEMONYMS.get(word) or COUNTRY_ALIASES.get(word)
-            if country is not None:
+            named = DEMONYMS.get(word) or COUNTRY_ALIASES.get(word)
+            if named is not None:
                 # "American", "US", "USA" and "ROK" name their country in any of its forms.
-                alternatives.add(tuple(tokens(country)))
-                alternatives.update((short,) for short in _COUNTRY_SHORT_FORMS.get(country, ()))
+                alternatives |= _country_alternatives(named)
             if word in KNOWN_ACRONYMS:
                 alternatives.add(
                     tuple(t for t in tokens(KNOWN_ACRONYMS[word]) if t not in FILLERS)

@@ -199,4 +199,10 @@ def translate_question(text: str) -> str:
             return word  # a name, or a capitalised word dropped as a particle would be
         return f" {english} "
 
-    return _CYRILLIC_WORD.sub(replace, text)
+    english = _CYRILLIC_WORD.sub(replace, text)
+    # "Что обсуждали X и Y в Z": the verb asks the question; in English it follows the names,
+    # so that they are names, not a topic ("what did X and Y discuss in Z").
+    return _VERB_FIRST.sub(r"what did \g<2> \g<1>", english, count=1)
+
+
+_VERB_FIRST = re.compile(r"^\s*(?:about\s+)?what\s+(discussed|talked)\s+([^?]+)")
