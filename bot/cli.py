@@ -17,10 +17,12 @@ examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -140,34 +142,78 @@ def _configure_chat(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
-    """Ask questions one after another at a prompt; quit, exit or Ctrl-D ends it.
+    """Ask questions one after another at a prompt; /quit, /exit or Ctrl-D ends it.
+
+    A question may follow up the previous answer: "what did they talk about?", "and when?",
+    "where was that?". At a terminal the prompt has line editing and a history (kept in
+    MEETBOT_DATA_DIR/chat_history).
 
     examples:
       meetbot chat
     """
     from bot.core.answering import QuestionError, answer_question
+    from bot.core.followups import AnswerContext
 
     engine = ctx.engine()
-    print("Ask about meetings between officials (quit, exit or Ctrl-D to leave).")
-    while True:
-        try:
-            line = input("? ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return EXIT_OK
-        if line.strip().casefold() in ("quit", "exit", "q"):
-            return EXIT_OK
-        if not line.strip():
-            continue
-        # A session per question: answers see edits made meanwhile by the bot or an import.
-        with session_scope(engine) as session:
+    save_history = (
+        line_editing(ctx.settings.meetbot_data_dir / CHAT_HISTORY) if sys.stdin.isatty() else None
+    )
+    print("Ask about meetings between officials (/quit, /exit or Ctrl-D to leave).")
+    previous: AnswerContext | None = None
+    try:
+        while True:
             try:
-                answer = answer_question(line, session=session, today=args.today or ctx.today())
-            except QuestionError as exc:
-                print(exc)
+                line = input("? ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return EXIT_OK
+            if line.strip().casefold().lstrip("/") in ("quit", "exit", "q"):
+                return EXIT_OK
+            if not line.strip():
                 continue
-        print(answer.text)
-        print()
+            # A session per question: answers see edits made meanwhile by the bot or an import.
+            with session_scope(engine) as session:
+                try:
+                    answer = answer_question(
+                        line, session=session, today=args.today or ctx.today(), context=previous
+                    )
+                except QuestionError as exc:
+                    print(exc)
+                    continue
+            previous = AnswerContext.of(answer) or previous
+            print(answer.text)
+            print()
+    finally:
+        if save_history is not None:
+            save_history()
+
+
+CHAT_HISTORY = "chat_history"
+CHAT_HISTORY_LENGTH = 1000
+
+
+def line_editing(history: Path) -> Callable[[], None]:
+    """Give input() line editing and the history in file history; return what saves it.
+
+    Uses the standard readline module, which Python lacks on Windows: there the prompt is
+    plain and nothing is saved. A history that cannot be read or written is skipped.
+    """
+    try:
+        import readline
+    except ImportError:
+        return lambda: None
+    readline.set_history_length(CHAT_HISTORY_LENGTH)
+    with contextlib.suppress(OSError):  # none yet, or unreadable: start a new one
+        readline.read_history_file(history)
+
+    def save() -> None:
+        try:
+            history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(history)
+        except OSError as exc:
+            log.info("Cannot save the chat history in %s: %s", history, exc)
+
+    return save
 
 
 def _configure_digest(parser: argparse.ArgumentParser) -> None:
@@ -355,6 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# SQLite's and PostgreSQL's words for a write refused by a read-only file, mode or server.
+_READ_ONLY = re.compile(r"readonly database|read-only transaction|read-only", re.IGNORECASE)
+
+
 def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     """Run `meetbot` with argv (default: sys.argv) and return the exit status."""
     for stream in (sys.stdout, sys.stderr):
@@ -376,7 +426,10 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         return EXIT_FAILED
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        _say(f"The database failed: {reason[0] if reason else type(exc).__name__}")
+        if reason and _READ_ONLY.search(reason[0]):
+            _say(f"The database is read-only, so `meetbot {args.command}` cannot change it.")
+        else:
+            _say(f"The database failed: {reason[0] if reason else type(exc).__name__}")
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock, SystemClock
-from storage.db import default_database_url, session_scope
+from storage.db import default_database_url, is_read_only, session_scope
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -64,7 +64,8 @@ class Context:
             from storage.db import create_db_engine
 
             self._engine = create_db_engine(self.database_url())
-            if self.load_seeds:
+            # A read-only database is read as it is: the seeds are for an empty, new one.
+            if self.load_seeds and not is_read_only(self._engine):
                 from bot.core.seeds import load_seeds_if_empty
 
                 with session_scope(self._engine) as session:

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text, update
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -28,7 +29,7 @@ from storage.models import (
 )
 
 # The newest migration in storage/migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 DEFAULT_DATA_DIR = "data"
 
@@ -55,17 +56,20 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, read_only: bool | None = None) -> Engine:
     """Create an engine for url with a ready schema (migrated on first use).
 
     SQLite gets WAL and foreign keys on every connection; its folder is created on first use.
-    A PostgreSQL URL may start with postgres:// or postgresql:// (normalize_database_url).
-    Raises DatabaseError with a readable sentence when the database cannot be used.
+    An SQLite file this process cannot write (the file or its folder read-only), or any with
+    read_only=True, is opened read-only (is_read_only): it can be read, not migrated or
+    written. A PostgreSQL URL may start with postgres:// or postgresql://
+    (normalize_database_url). Raises DatabaseError with a readable sentence when the database
+    cannot be used.
     """
     url = normalize_database_url(url)
     try:
         if url.startswith("sqlite"):
-            engine = _create_sqlite_engine(url)
+            engine = _create_sqlite_engine(url, read_only)
         else:
             engine = create_engine(
                 url, pool_pre_ping=True, connect_args=_connect_args(url), future=True
@@ -84,9 +88,14 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
-def _create_sqlite_engine(url: str) -> Engine:
+def _create_sqlite_engine(url: str, read_only: bool | None) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
-    if path and path != ":memory:" and not path.startswith("file:"):
+    plain_file = bool(path) and path != ":memory:" and not path.startswith("file:")
+    if plain_file and read_only is None:
+        read_only = _cannot_write(Path(path))
+    if plain_file and read_only:
+        url = _read_only_url(Path(path))
+    elif plain_file:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False}, future=True)
 
@@ -94,12 +103,38 @@ def _create_sqlite_engine(url: str) -> Engine:
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        # WAL lets the bot answer while a digest job or an import writes.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            # WAL lets the bot answer while a digest job or an import writes.
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
     return engine
+
+
+def _cannot_write(path: Path) -> bool:
+    """Whether an existing SQLite file, or its folder (SQLite writes its journal there), is
+    read-only for this process."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_url(path: Path) -> str:
+    """The URL that opens the SQLite file at path read-only (mode=ro).
+
+    In a folder nobody can write, no other process can be writing the file either (it would
+    need its -wal file there), and SQLite cannot create the shared-memory file that reading a
+    WAL database needs: the file is opened as immutable.
+    """
+    query = "mode=ro"
+    folder = path.parent
+    if not os.access(folder, os.W_OK) and not path.with_name(path.name + "-wal").exists():
+        query += "&immutable=1"
+    return f"sqlite:///file:{quote(str(path.resolve()))}?{query}&uri=true"
+
+
+def is_read_only(engine: Engine) -> bool:
+    """Whether engine opened its database read-only (create_db_engine)."""
+    return engine.url.query.get("mode") == "ro"
 
 
 def _connect_args(url: str) -> dict[str, object]:
@@ -109,12 +144,22 @@ def _connect_args(url: str) -> dict[str, object]:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; cheap when it is already there."""
+    """Bring the schema to the newest migration; cheap when it is already there.
+
+    A read-only database must already be there: DatabaseError says so otherwise.
+    """
+    current = None
     with engine.connect() as connection:
         if inspect(connection).has_table("alembic_version"):
             current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             if current == SCHEMA_REVISION:
                 return
+    if is_read_only(engine):
+        found = f"it is at {current}" if current else "it has no meetbot tables"
+        raise DatabaseError(
+            f"The database at {_display_url(engine)} is read-only and needs an upgrade to "
+            f"schema {SCHEMA_REVISION} ({found}); open it once with write access."
+        )
     # Alembic is imported only when there is work to do: it costs start-up time.
     from storage.migrate import upgrade_to_head
 
@@ -152,6 +197,13 @@ def is_transient_db_error(exc: BaseException) -> bool:
         message = str(exc.orig).lower()
         return "locked" in message or "busy" in message
     return True
+
+
+def _display_url(engine: Engine) -> str:
+    """engine's URL as the user gave it: a read-only SQLite file by its path, no password."""
+    if is_read_only(engine) and engine.url.database:
+        return "sqlite:///" + unquote(engine.url.database.removeprefix("file:"))
+    return _redact(engine.url.render_as_string(hide_password=False))
 
 
 def _redact(url: str) -> str:

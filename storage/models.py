@@ -168,3 +168,22 @@ class ConversationState(SQLModel, table=True):
     started_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime = Field(index=True)
+    # Changed by every write; a step is stored only over the version it read (compare-and-set).
+    version: int = Field(default=0, sa_type=BigInteger)
+
+
+class SentAnswer(SQLModel, table=True):
+    """An answer the bot sent, by its chat and message: the question and what it was about.
+
+    A reply to the answer is a follow-up completed from it, and its "More" button finds the
+    question again, after a restart and on another replica; expires_at ends it.
+    """
+
+    chat_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    message_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    expires_at: dt.datetime = Field(index=True)

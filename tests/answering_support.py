@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.core.answering import Answer, answer_question
 from bot.core.clock import FakeClock
+from bot.core.followups import AnswerContext
 from bot.core.interchange import apply_import, parse_import
 from storage.db import create_db_engine, session_scope
 
@@ -100,10 +101,12 @@ def _postgres_database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def ask(engine: Engine, text: str, *, today: dt.date = TODAY) -> Answer:
+def ask(
+    engine: Engine, text: str, *, today: dt.date = TODAY, context: AnswerContext | None = None
+) -> Answer:
     """Answer text in a short session of its own, as the bot and the CLI do."""
     with Session(engine) as session:
-        return answer_question(text, session=session, today=today)
+        return answer_question(text, session=session, today=today, context=context)
 
 
 def ids(answer: Answer) -> list[str]:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from cli_support import clean_env, count_meetings, meetbot, one_sentence
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot.core.records import COMMAND_LINE_ACTOR
@@ -48,7 +50,7 @@ def test_ask_answers_from_the_seeds_in_a_real_process(
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    for expected in ("Ali Naghiyev", "Pia Kauma", "2023-11-14", "https://www.news.az/news/"):
+    for expected in ("Ali Naghiyev", "Pia Kauma", "14 November 2023", "https://www.news.az/news/"):
         assert expected in done.stdout
     assert count_meetings(sqlite_engine) == 1  # the seeds loaded themselves
 
@@ -325,6 +327,44 @@ def test_chat_answers_until_quit(sqlite_url: str, tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_chat_answers_a_follow_up_about_the_previous_answer(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    done = meetbot(
+        "chat",
+        database_url=sqlite_url,
+        cwd=tmp_path,
+        stdin="who met Kauma?\nwhat did they talk about?\nand when?\n/quit\nwho met Kauma?\n",
+    )
+    assert done.returncode == 0, done.stderr
+    answers = done.stdout.split("? ")
+    assert "Ali Naghiyev and Pia Kauma discussed South Caucasus security" in answers[2]
+    assert "taken as a follow-up to “who met Kauma?”" in answers[2]
+    assert "Pia Kauma met on 14 November 2023." in answers[3]
+    # /quit ended the chat: the question after it was never answered.
+    assert answers[4:] == [""] and done.stdout.count("Ali Naghiyev met Pia Kauma") == 1
+
+
+def test_chat_line_editing_keeps_a_history_file(tmp_path: Path) -> None:
+    """The prompt's history (readline: not on Windows) is read and saved in the data folder.
+
+    A terminal cannot be driven here: this checks the history file round trip that the chat
+    sets up when stdin is a terminal, not the key bindings.
+    """
+    readline = pytest.importorskip("readline")
+    from bot.cli import line_editing
+
+    history = tmp_path / "data" / "chat_history"
+    readline.clear_history()
+    save = line_editing(history)
+    readline.add_history("who met Kauma?")
+    save()
+    readline.clear_history()
+    line_editing(history)
+    assert readline.get_history_item(readline.get_current_history_length()) == "who met Kauma?"
+    readline.clear_history()
+
+
 def test_chat_ends_at_end_of_input(sqlite_url: str, tmp_path: Path) -> None:
     done = meetbot("chat", database_url=sqlite_url, cwd=tmp_path, stdin="who met Kauma?\n")
     assert done.returncode == 0
@@ -448,3 +488,121 @@ def test_health_fails_when_the_sqlite_file_is_read_only(
     ran = meetbot("health", database_url=sqlite_url, cwd=tmp_path)
     assert ran.returncode == 1
     assert "read-only for this user" in one_sentence(ran.stderr)
+
+
+# --- a read-only database ----------------------------------------------------------------------
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix under which file permissions bind, as they do for any other user.
+
+    root ignores them (CAP_DAC_OVERRIDE): as root, the command runs with those capabilities
+    dropped from its bounding set (setpriv), still as the owner of the files.
+    """
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: chmod would not bind")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
+def test_a_read_only_database_is_read_and_never_written(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    (tmp_path / "x.yaml").write_text(ONE_MEETING, encoding="utf-8")
+    url = f"sqlite:///{folder / 'meetbot.db'}"
+    assert meetbot("ask", "who met Kauma?", database_url=url, cwd=tmp_path).returncode == 0
+    (folder / "meetbot.db").chmod(0o444)
+    folder.chmod(0o555)
+    try:
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*_without_root_powers(), sys.executable, "-m", "bot", *args],
+                cwd=tmp_path,
+                env={**clean_env(), "DATABASE_URL": url},
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=120,
+            )
+
+        asked = run("ask", "who met Kauma?")
+        assert asked.returncode == 0, asked.stderr
+        assert "Ali Naghiyev met Pia Kauma" in asked.stdout
+        exported = run("export")
+        assert exported.returncode == 0, exported.stderr
+        assert "id: m00" in exported.stdout
+        refused = run("import", "x.yaml")
+        assert refused.returncode == 1
+        assert one_sentence(refused.stderr) == (
+            "meetbot: The database is read-only, so `meetbot import` cannot change it."
+        )
+        assert sorted(p.name for p in folder.iterdir()) == ["meetbot.db"]
+    finally:
+        folder.chmod(0o755)
+        (folder / "meetbot.db").chmod(0o644)
+
+
+def test_read_only_mode_refuses_writes_and_says_when_a_migration_is_needed(
+    tmp_path: Path,
+) -> None:
+    """Opened with read_only=True (mode=ro), SQLite refuses writes whatever the permissions."""
+    from alembic import command
+
+    from storage.db import DatabaseError, create_db_engine, is_read_only
+    from storage.migrate import alembic_config
+    from storage.models import Person
+
+    url = f"sqlite:///{tmp_path / 'meetbot.db'}"
+    writable = create_db_engine(url)
+    assert not is_read_only(writable)
+    reader = create_db_engine(url, read_only=True)
+    assert is_read_only(reader)
+    with Session(reader) as session:
+        session.add(Person(name="Nobody New"))
+        with pytest.raises(OperationalError, match="readonly database"):
+            session.commit()
+    reader.dispose()
+    command.downgrade(alembic_config(writable), "0002")
+    writable.dispose()
+    with pytest.raises(DatabaseError) as refused:
+        create_db_engine(url, read_only=True)
+    assert str(refused.value) == (
+        f"The database at sqlite:///{tmp_path / 'meetbot.db'} is "
+        "read-only and needs an upgrade to schema 0003 (it is at 0002); open it once with "
+        "write access."
+    )
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgresql_database_is_read_and_a_write_says_so(
+    pg_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "x.yaml").write_text(ONE_MEETING, encoding="utf-8")
+    assert meetbot("import", "x.yaml", database_url=pg_url, cwd=tmp_path).returncode == 0
+    engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        name = connection.execute(text("SELECT current_database()")).scalar()
+        connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        connection.commit()
+    engine.dispose()
+    try:
+        asked = meetbot("ask", "meetings of 2024", database_url=pg_url, cwd=tmp_path)
+        assert asked.returncode == 0, asked.stderr
+        assert "1 meeting" in asked.stdout
+        assert "id: k1" in meetbot("export", database_url=pg_url, cwd=tmp_path).stdout
+        (tmp_path / "y.yaml").write_text(ONE_MEETING.replace("k1", "k2"), encoding="utf-8")
+        refused = meetbot("import", "y.yaml", database_url=pg_url, cwd=tmp_path)
+        assert refused.returncode == 1
+        assert one_sentence(refused.stderr) == (
+            "meetbot: The database is read-only, so `meetbot import` cannot change it."
+        )
+    finally:
+        engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect() as connection:
+            connection.execute(text("SET TRANSACTION READ WRITE"))
+            connection.execute(
+                text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+            )
+            connection.commit()
+        engine.dispose()

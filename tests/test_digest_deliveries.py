@@ -413,6 +413,9 @@ def test_digest_holds_the_meetings_created_in_the_window_newest_first(engine: En
         '…and 1 more, dated 1 May 2023: meetbot ask "meetings on 1 May 2023" lists them.'
         in format_digest_text(capped)
     )
+    # Each meeting is dated as people write it: "1 September 2023", not "2023-09-01".
+    assert "\n1 September 2023" in format_digest_text(capped)
+    assert "2023-09-01" not in format_digest_text(capped)
 
 
 @sqlite_only

@@ -248,3 +248,34 @@ def test_transient_database_errors_are_told_from_lasting_ones() -> None:
 )
 def test_postgres_url_spellings_mean_postgresql(url: str, expected: str) -> None:
     assert normalize_database_url(url) == expected
+
+
+def test_a_form_step_is_written_only_over_the_version_it_read(
+    engine: Engine, clock: FakeClock
+) -> None:
+    from bot.core import forms
+
+    def save(data: dict[str, object], over: forms.Form | None = None) -> forms.Form:
+        with Session(engine) as session:
+            form = forms.save_form(
+                1, 2, kind="add", step="people", data=data, session=session, clock=clock, over=over
+            )
+            session.commit()
+            return form
+
+    first = save({"n": 0})
+    save({"n": 1}, over=first)
+    # A second write over the same read (another replica, at the same moment) changes nothing.
+    with pytest.raises(forms.FormChanged):
+        save({"n": 2}, over=first)
+    # Nor does a late write of an ended form land on a new form started after it.
+    with Session(engine) as session:
+        forms.end_form(1, 2, session=session)
+        session.commit()
+    fresh = save({"new": True})
+    with pytest.raises(forms.FormChanged):
+        save({"n": 3}, over=first)
+    with Session(engine) as session:
+        stored = forms.find_form(1, 2, session=session)
+    assert stored is not None and dict(stored.data) == {"new": True}
+    assert stored.version == fresh.version

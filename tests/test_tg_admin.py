@@ -88,7 +88,8 @@ def database_state(engine: Engine) -> tuple[str, dict[str, int]]:
         counts = {
             table.name: int(session.exec(select(func.count()).select_from(table)).one())
             for table in SQLModel.metadata.sorted_tables
-            if table.name != "conversationstate"  # an open form is not data
+            # An open form, or the answers the bot sent, are not data.
+            if table.name not in ("conversationstate", "sentanswer")
         }
         counts["undone"] = int(
             session.exec(
@@ -101,6 +102,16 @@ def database_state(engine: Engine) -> tuple[str, dict[str, int]]:
             ).one()
         )
     return exported, counts
+
+
+def seeded_backend(backend: str, request: pytest.FixtureRequest, clock: FakeClock) -> Engine:
+    """A fresh database of backend ("sqlite" or "postgres") with the seed meeting."""
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if backend == "sqlite" else "pg_engine"
+    )
+    with session_scope(engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    return engine
 
 
 def ask(engine: Engine, question: str, today: dt.date) -> Any:
@@ -170,11 +181,7 @@ async def add_twin(bot: Any, user: JSON, *, save: bool = True) -> ApiCall:
 async def test_add_step_by_step_then_a_question_finds_both_meetings(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     today = clock.now().date()
     before = ask(engine, "when did Naghiyev meet Kauma?", today)
     assert [m.date for m in before.meetings] == [dt.date(2023, 11, 14)]
@@ -328,11 +335,7 @@ async def test_add_form_expires_and_the_next_message_says_what_was_lost(
 async def test_add_form_survives_a_restart(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as first:
         ann = first.api.add_user(ADMIN, "Ann")
         chat = first.api.private_chat(ann)
@@ -391,11 +394,7 @@ async def test_cancel_and_done_after_a_restart_still_belong_to_the_form(
 async def test_two_replicas_continue_one_form(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
         ann = one.api.add_user(ADMIN, "Ann")
         chat = one.api.private_chat(ann)
@@ -576,6 +575,9 @@ async def test_edit_history_and_undo_restore_exactly(seeded: Engine, clock: Fake
         assert "<b>History of meeting 1</b>" in history
         assert "import by the system" in history
         assert "edit by user 42" in history
+        # When, as people write it: "28 November 2026, 10:00", never "2026-11-28 10:00".
+        assert re.search(r"<b>[1-9]\d? [A-Z][a-z]+ \d{4}, \d\d:\d\d</b> edit", history)
+        assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history)
         assert "• location: Baku, Azerbaijan → Ganja, Azerbaijan" in history
         await bot.say(chat, ann, "/undo")
         assert last_text(bot, ADMIN).startswith("Undid the edit of meeting 1.")
@@ -643,7 +645,7 @@ async def test_guided_edit_from_the_card_button(seeded: Engine, clock: FakeClock
         fields = bot.last_reply(ADMIN)
         await bot.tap(ann, bot.message_of(fields), button_data(fields, "Date"))
         await bot.say(chat, ann, "15.11.2023")
-        assert "• date: 2023-11-14 → 2023-11-15" in last_text(bot, ADMIN)
+        assert "• date: 14 November 2023 → 15 November 2023" in last_text(bot, ADMIN)
     with session_scope(seeded) as session:
         snap = records.snapshot_meeting(1, session=session)
         assert snap is not None and snap["date"] == "2023-11-15"
@@ -859,7 +861,7 @@ async def test_grant_revoke_and_admins(seeded: Engine, clock: FakeClock) -> None
         await bot.say(bob_chat, bob, "/admins")
         listing = last_text(bot, GRANTED)
         assert f"• {ADMIN} (ADMIN_IDS setting)" in listing
-        assert f"• {GRANTED}, granted by {ADMIN} on 2026-11-28" in listing
+        assert f"• {GRANTED}, granted by {ADMIN} on 28 November 2026" in listing
         await bot.say(bob_chat, bob, f"/revoke {ADMIN}")
         assert "from the ADMIN_IDS setting; remove them there" in last_text(bot, GRANTED)
         await bot.say(chat, ann, f"/revoke {GRANTED}")
@@ -1327,11 +1329,7 @@ async def test_every_tapped_button_gets_an_answer(seeded: Engine, clock: FakeClo
 async def test_save_racing_on_two_replicas_saves_once(
     backend: str, request: pytest.FixtureRequest, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if backend == "sqlite" else "pg_engine"
-    )
-    with session_scope(engine) as session:
-        load_seeds_if_empty(session=session, clock=clock)
+    engine = seeded_backend(backend, request, clock)
     async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
         ann = one.api.add_user(ADMIN, "Ann")
         preview = await add_twin(one, ann, save=False)
@@ -1346,3 +1344,37 @@ async def test_save_racing_on_two_replicas_saves_once(
         assert answer.params["text"] == "This form has ended; send /add to start again."
     with session_scope(engine) as session:
         assert int(session.exec(select(func.count()).select_from(Meeting)).one()) == 2
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_one_step_answered_on_two_replicas_at_once_is_taken_once(
+    backend: str, request: pytest.FixtureRequest, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = seeded_backend(backend, request, clock)
+    async with running_bot(engine, clock) as one, running_bot(engine, clock, api=one.api) as two:
+        ann = one.api.add_user(ADMIN, "Ann")
+        chat = one.api.private_chat(ann)
+        await one.say(chat, ann, "/add")
+        await two.say(chat, ann, TWIN_DAY)
+        with session_scope(engine) as session:
+            read_before_the_other_step = forms.find_form(ADMIN, ADMIN, session=session)
+        await one.say(chat, ann, "Jane Roe, Special Envoy")
+        assert "Added Jane Roe, Special Envoy" in last_text(one, ADMIN)
+        # Replica two read the form before replica one's step committed, and takes another
+        # answer to the same step: it must not write over the first one's.
+        monkeypatch.setattr(forms, "find_form", lambda *a, **k: read_before_the_other_step)
+        await two.say(chat, ann, "John Doe, Minister")
+        assert last_text(two, ADMIN) == (
+            "Another answer to this step came in at the same moment and was taken, so this one "
+            "was not; please answer the last question again."
+        )
+        monkeypatch.undo()
+        with session_scope(engine) as session:
+            form = forms.find_form(ADMIN, ADMIN, session=session)
+        assert form is not None
+        assert [p["name"] for p in form.data["draft"]["participants"]] == ["Jane Roe"]
+        # Asked again, the answer is taken on either replica.
+        await two.say(chat, ann, "John Doe, Minister")
+        assert "Added John Doe, Minister" in last_text(two, ADMIN)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fake_bot_api import FakeBotApi, telegram_html_to_text, utf16_len
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from telegram.error import NetworkError, TimedOut
 from tg_support import (
     BotHarness,
@@ -28,6 +28,7 @@ from bot.core.seeds import load_seeds_if_empty
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
 from storage.db import session_scope
+from storage.models import SentAnswer
 
 SOURCE = (
     "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"
@@ -56,7 +57,7 @@ async def bot(db: Engine, clock: FakeClock) -> AsyncIterator[BotHarness]:
 def assert_seed_answer(html: str) -> None:
     text = telegram_html_to_text(html)
     assert "Ali Naghiyev" in text
-    assert "2023-11-14" in text
+    assert "14 November 2023" in text
     assert f'href="{SOURCE}"' in html
 
 
@@ -167,7 +168,7 @@ async def test_inline_query_offers_one_result_per_meeting(bot: BotHarness) -> No
     assert call.ok
     (result,) = call.params["results"]
     assert result["title"] == "Ali Naghiyev & Pia Kauma"
-    assert result["description"].startswith("2023-11-14 · Baku, Azerbaijan")
+    assert result["description"].startswith("14 November 2023 · Baku, Azerbaijan")
     assert_seed_answer(result["input_message_content"]["message_text"])
 
 
@@ -256,13 +257,32 @@ async def test_more_still_works_after_a_restart(db: Engine, clock: FakeClock) ->
     async with BotHarness(db, clock=clock, api=api) as first:
         await first.say(api.private_chat(ann), ann, "meetings of Pia Kauma")
         page_one = first.last_reply(ann["id"])
-    # A new process (or another replica) has no memory of the question: it reads the quote.
+    # A new process (or another replica) finds the question in the answer's database row.
     async with BotHarness(db, clock=clock, api=api) as second:
         await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
         page_two = second.last_reply(ann["id"])
         assert page_two is not page_one
         assert "Meetings 6–8 of 8." in telegram_html_to_text(page_two.params["text"])
         assert second.errors == []
+
+
+async def test_more_of_an_answer_without_its_row_finds_the_question_in_the_quote(
+    db: Engine, clock: FakeClock
+) -> None:
+    # An answer sent before answers were kept (or whose row expired) replies to the question.
+    import_records(db, clock, kauma_meetings(7))
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(api.private_chat(ann), ann, "meetings of Pia Kauma")
+        page_one = first.last_reply(ann["id"])
+    with session_scope(db) as session:
+        session.exec(delete(SentAnswer))
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
+        assert "Meetings 6–8 of 8." in telegram_html_to_text(
+            second.last_reply(ann["id"]).params["text"]
+        )
 
 
 async def test_a_forged_or_forgotten_button_says_it_expired(bot: BotHarness) -> None:
@@ -496,3 +516,85 @@ async def test_the_bot_answers_on_sqlite_and_on_postgresql(
         await bot.say(group, ann, "/about")
         assert "It holds 1 meeting." in bot.last_reply(GROUP_ID).params["text"]
         assert bot.errors == []
+
+
+async def test_more_works_after_a_restart_for_an_answer_from_a_button(
+    db: Engine, clock: FakeClock
+) -> None:
+    # The example's answer replies to the bot's own welcome, not to a question a user typed:
+    # only the database can tell a new process what its More button was asking.
+    import_records(db, clock, kauma_meetings(7))
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(api.private_chat(ann), ann, "/start")
+        welcome = first.last_reply(ann["id"])
+        await first.tap(ann, first.message_of(welcome), reply_buttons(welcome)[0][1] or "")
+        page_one = first.last_reply(ann["id"])
+        assert "Meetings 1–5 of 8." in telegram_html_to_text(page_one.params["text"])
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
+        page_two = second.last_reply(ann["id"])
+        assert "Meetings 6–8 of 8." in telegram_html_to_text(page_two.params["text"])
+        answered = api.calls_to("answerCallbackQuery")[-1]
+        assert answered.params.get("text") is None  # not "expired"
+        assert second.errors == []
+
+
+# --- follow-ups: a reply to an answer ----------------------------------------------------------
+
+
+async def test_a_reply_to_an_answer_follows_it_up_also_after_a_restart(
+    db: Engine, clock: FakeClock
+) -> None:
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(chat, ann, "who met Kauma?")
+        answer = first.message_of(first.last_reply(ann["id"]))
+        await first.say(chat, ann, "what did they discuss?", reply_to=answer)
+        text = telegram_html_to_text(first.last_reply(ann["id"]).params["text"])
+        assert "Ali Naghiyev and Pia Kauma discussed South Caucasus security" in text
+        # Not a reply: the same words name nobody.
+        await first.say(chat, ann, "what did they discuss?")
+        assert "could not tell whom" in first.last_reply(ann["id"]).params["text"]
+    # A new Application on the same database (a restart, another replica) knows the answer.
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.say(chat, ann, "и когда?", reply_to=answer)
+        text = telegram_html_to_text(second.last_reply(ann["id"]).params["text"])
+        assert "Pia Kauma: встречи 14 ноября 2023." in text
+        assert second.errors == []
+
+
+async def test_more_of_a_follow_up_asks_it_in_the_same_context_after_a_restart(
+    db: Engine, clock: FakeClock
+) -> None:
+    import_records(db, clock, kauma_meetings(7))
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(chat, ann, "meetings of Pia Kauma in 2024")
+        answer = first.message_of(first.last_reply(ann["id"]))
+        await first.say(chat, ann, "what did they discuss?", reply_to=answer)
+        page_one = first.last_reply(ann["id"])
+        assert "Meetings 1–5 of 7." in telegram_html_to_text(page_one.params["text"])
+    async with BotHarness(db, clock=clock, api=api) as second:
+        await second.tap(ann, second.message_of(page_one), button_data(page_one, "More"))
+        page_two = telegram_html_to_text(second.last_reply(ann["id"]).params["text"])
+        assert "Meetings 6–7 of 7." in page_two
+        assert second.errors == []
+
+
+async def test_in_a_group_only_a_reply_to_the_answer_is_a_follow_up(
+    bot: BotHarness, group: dict[str, object]
+) -> None:
+    bob = bot.api.add_user(2002, "Bob")
+    await bot.say(group, bob, "/ask who met Pia Kauma?")
+    answer = bot.message_of(bot.last_reply(GROUP_ID))
+    await bot.say(group, bob, f"@{bot.username} where was that?")
+    assert "could not tell whom" in bot.last_reply(GROUP_ID).params["text"]
+    await bot.say(group, bob, "where was that?", reply_to=answer)
+    text = telegram_html_to_text(bot.last_reply(GROUP_ID).params["text"])
+    assert "Pia Kauma met in Baku, Azerbaijan (14 November 2023)." in text

@@ -87,7 +87,7 @@ async def test_an_admin_sends_a_link_saves_the_draft_and_undoes_it(
         preview = bot.last_reply(ADMIN)
         text = plain(str(preview.params["text"]))
         assert text.startswith("Preview · nothing is saved until you press Save.")
-        for expected in ("2024-03-12", "Jeyhun Bayramov", "Ilia Darchiashvili", "Baku"):
+        for expected in ("12 March 2024", "Jeyhun Bayramov", "Ilia Darchiashvili", "Baku"):
             assert expected in text
         assert [label for label, _ in reply_buttons(preview)] == ["Save", "Edit", "Cancel"]
         assert news_site.requests == [ARTICLE]
@@ -168,7 +168,7 @@ async def test_pasted_text_asks_about_known_people_and_the_date(
         await bot.say(chat, ann, "16.11.2023")
         preview = bot.last_reply(ADMIN)
         text = plain(str(preview.params["text"]))
-        assert "2023-11-16" in text
+        assert "16 November 2023" in text
         assert "⚠ Location:" in text  # the text names no city
         assert counts(sqlite_engine)[0] == 1
         await bot.tap(ann, bot.message_of(preview), button_data(preview, "Save"))
@@ -199,7 +199,7 @@ async def test_a_forwarded_post_takes_its_date_and_several_meetings_come_in_turn
         replies = [plain(str(c.params["text"])) for c in bot.replies(ADMIN)]
         assert replies[0] == "The article reports 2 meetings; here is the first to check."
         first = bot.last_reply(ADMIN)
-        assert "2024-03-11" in plain(str(first.params["text"]))  # Monday before the post
+        assert "11 March 2024" in plain(str(first.params["text"]))  # Monday before the post
         await bot.tap(ann, bot.message_of(first), button_data(first, "Save"))
         assert "another meeting (1 more to check)" in plain(
             str(bot.replies(ADMIN)[-2].params["text"])
@@ -209,7 +209,7 @@ async def test_a_forwarded_post_takes_its_date_and_several_meetings_come_in_turn
         await bot.tap(ann, bot.message_of(question), button_data(question, "Yes"))
         second = bot.last_reply(ADMIN)
         text = plain(str(second.params["text"]))
-        assert "Murat Nurtleu" in text and "2024-03-12" in text  # the post's own date
+        assert "Murat Nurtleu" in text and "12 March 2024" in text  # the post's own date
         await bot.tap(ann, bot.message_of(second), button_data(second, "Cancel"))
         assert bot.message_of(second)["text"] == "Cancelled; nothing was saved."
     assert counts(sqlite_engine) == (1, 1, 0)

@@ -113,7 +113,7 @@ def wait_reply(api: FakeBotApi, chat_id: int, after: int) -> ApiCall:
 def assert_seed_answer(call: ApiCall) -> None:
     text = telegram_html_to_text(call.params["text"])
     assert "Ali Naghiyev" in text
-    assert "2023-11-14" in text
+    assert "14 November 2023" in text
     assert f'href="{SOURCE}"' in call.params["text"]
 
 

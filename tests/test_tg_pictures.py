@@ -68,8 +68,8 @@ async def test_in_a_group_the_picture_replies_to_the_command(bot: BotHarness) ->
     asked = await bot.say(group, ann, "/timeline@meetbot_test_bot OSCE PA since 2024")
     photo = last_photo(bot, group["id"])
     assert photo.params["reply_parameters"]["message_id"] == asked["message_id"]
-    assert (
-        photo.params["caption"] == "8 meetings of Pia Kauma since 2024-01-01.\nMeetings per month."
+    assert photo.params["caption"] == (
+        "8 meetings of Pia Kauma since 1 January 2024.\nMeetings per month."
     )
 
 
@@ -135,3 +135,24 @@ def test_the_fake_refuses_what_telegram_refuses_in_a_photo() -> None:
     assert status == 400 and "too long" in body["description"]
     status, body = api.handle("sendPhoto", {"chat_id": ann["id"], "photo": ("x.png", b"hello")})
     assert (status, body["description"]) == (400, "Bad Request: IMAGE_PROCESS_FAILED")
+
+
+async def test_pictures_of_a_follow_up_are_drawn_in_its_context(
+    db: Engine, clock: FakeClock
+) -> None:
+    api = FakeBotApi()
+    ann = api.add_user(1001, "Ann")
+    chat = api.private_chat(ann)
+    async with BotHarness(db, clock=clock, api=api) as first:
+        await first.say(chat, ann, "who did Kauma meet in 2024?")
+        answer = first.message_of(first.last_reply(ann["id"]))
+        # A reply that asks for a picture of "them" draws the answer's people.
+        await first.say(chat, ann, "show who she met", reply_to=answer)
+        assert last_photo(first, ann["id"]).params["caption"].startswith("Pia Kauma met")
+        await first.say(chat, ann, "what did they discuss?", reply_to=answer)
+        follow_up = first.last_reply(ann["id"])
+    async with BotHarness(db, clock=clock, api=api) as second:
+        message = second.message_of(follow_up)
+        await second.tap(ann, message, button_data(follow_up, "Network"))
+        assert last_photo(second, ann["id"]).params["caption"].startswith("Pia Kauma")
+        assert second.errors == []

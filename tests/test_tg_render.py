@@ -86,7 +86,7 @@ def answer_of(
 def test_card_shows_date_place_people_roles_issues_and_source() -> None:
     card = render_meeting_card(seed_view())
     text = telegram_html_to_text(card)
-    assert "2023-11-14 · Baku, Azerbaijan" in text
+    assert "14 November 2023 · Baku, Azerbaijan" in text
     assert "Ali Naghiyev, Chief of the State Security Service of Azerbaijan" in text
     # The organisation is named in the title and the country in the organisation: not repeated.
     assert "Azerbaijan, State Security" not in text
@@ -154,7 +154,7 @@ def test_a_huge_record_still_makes_a_card_within_the_limit() -> None:
     card = render_meeting_card(view)
     assert utf16_len(card) <= CARD_LIMIT
     text = telegram_html_to_text(card)
-    assert text.startswith("📅 2020-01-01")
+    assert text.startswith("📅 1 January 2020")
 
 
 def test_emoji_count_twice_towards_the_limit() -> None:
@@ -288,7 +288,7 @@ def test_inline_results_one_per_meeting_with_a_description() -> None:
     results = render_inline_results(answer_of([seed_view(1), seed_view(2)]))
     assert [r.id for r in results] == ["m1", "m2"]
     assert results[0].title == "Ali Naghiyev & Pia Kauma"
-    assert results[0].description.startswith("2023-11-14 · Baku, Azerbaijan")
+    assert results[0].description.startswith("14 November 2023 · Baku, Azerbaijan")
     assert results[0].input_message_content.parse_mode == "HTML"
 
 
@@ -370,7 +370,16 @@ def test_a_capped_digest_ends_with_a_question_that_finds_what_it_left_out() -> N
 
 
 def test_dates_are_written_as_people_write_them() -> None:
-    from bot.core.views import format_day
+    from bot.core.text import format_day
 
     assert format_day(dt.date(2026, 12, 1)) == "1 December 2026"
     assert format_day(dt.date(2024, 3, 5)) == "5 March 2024"
+    assert format_day(dt.date(2023, 11, 14), "ru") == "14 ноября 2023"
+    assert format_day(dt.date(2026, 12, 1), "ru") == "1 декабря 2026"
+
+
+def test_cards_and_headlines_write_dates_as_people_do_in_both_languages() -> None:
+    text = telegram_html_to_text(render_meeting_card(seed_view()))
+    assert text.startswith("📅 14 November 2023") and "2023-11-14" not in text
+    russian = telegram_html_to_text(render_meeting_card(seed_view(), language="ru"))
+    assert russian.startswith("📅 14 ноября 2023")

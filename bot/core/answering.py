@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session
 
+from bot.core.followups import AnswerContext, resolve_followup
 from bot.core.lexicon import (
     SMALL_TALK,
 )
@@ -27,7 +28,7 @@ from bot.core.matching import (
     INDEXES,
     CatalogIndex,
 )
-from bot.core.questions import Intent, Question, SpanKind, parse_question
+from bot.core.questions import Intent, Question, SpanKind, Window, parse_question
 from bot.core.resolving import Constraint, resolve, without_fillers
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
@@ -80,6 +81,7 @@ class Answer:
     total: int = 0
     notes: tuple[str, ...] = ()
     subjects: tuple[Subject, ...] = ()
+    window: Window | None = None  # the question's period, for follow-ups (bot.core.followups)
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object of `meetbot ask --json`."""
@@ -111,21 +113,33 @@ def clean_question(text: str) -> str:
 
 
 def answer_question(
-    text: str, *, session: Session, today: dt.date, limit: int = MAX_MEETINGS_LISTED
+    text: str,
+    *,
+    session: Session,
+    today: dt.date,
+    limit: int = MAX_MEETINGS_LISTED,
+    context: AnswerContext | None = None,
 ) -> Answer:
     """Answer text from the records in session, reading relative dates against today.
 
     The answer lists at most limit meetings, newest first (its total counts them all).
+    context is what the previous answer was about: a follow-up ("and when?") that names no
+    people of its own is completed from it (bot.core.followups).
 
     Raises QuestionError for a question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
     """
     cleaned = clean_question(text)
     question = parse_question(cleaned, today)
+    followup = resolve_followup(question, context) if context is not None else None
+    if followup is not None:
+        question = followup.question
     index = INDEXES.get(session)
     if _is_small_talk(question):
         return _answer(question, Status.NOT_FOUND, t(question, "small_talk"))
     question, ignored = without_fillers(question, index)
     resolution = resolve(question, index)
+    if followup is not None:
+        resolution.notes.append(followup.note)
     if ignored:
         resolution.notes.append(t(question, "ignored", words=", ".join(ignored)))
     if resolution.ambiguous:
@@ -147,11 +161,14 @@ def answer_question(
             headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
     open_question = question.intent in (Intent.LATEST, Intent.COUNT)
+    open_question = open_question or (followup is not None and followup.within is not None)
     if not resolution.constraints and question.window is None and not open_question:
         headline = t(question, "no_subject")
         return _answer(question, Status.NOT_FOUND, headline)
 
     meeting_ids = _meetings_fitting(resolution.constraints, question, index)
+    if followup is not None:
+        meeting_ids = followup.narrow(meeting_ids)
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
     if question.wants_latest:
         ordered = ordered[:1]
@@ -328,4 +345,5 @@ def _answer(
         total=total,
         notes=notes,
         subjects=subjects,
+        window=question.window,
     )

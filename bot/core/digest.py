@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.core.views import MeetingView, format_day, load_meeting_views
+from bot.core.text import format_day, format_month
+from bot.core.views import MeetingView, load_meeting_views
 from storage.models import Meeting
 
 # More than this many meetings in one digest (a bulk import) would flood the chat; the rest is
@@ -112,7 +113,7 @@ def omitted_question(digest: Digest) -> str | None:
     if first == last:
         return f"meetings on {format_day(first)}"
     if (first.year, first.month) == (last.year, last.month):
-        return f"meetings in {format_day(first).split(' ', 1)[1]}"
+        return f"meetings in {format_month(first)}"
     if first.year == last.year:
         return f"meetings in {first.year}"
     return f"meetings between {first.year} and {last.year}"
@@ -173,7 +174,7 @@ def format_digest_text(digest: Digest) -> str:
             lines.append(f"== {section.issue or 'Other meetings'} ==")
         for m in section.meetings:
             lines.append("")
-            lines.append(f"{m.date.isoformat()}  {m.title or ''}".rstrip())
+            lines.append(f"{format_day(m.date)}  {m.title or ''}".rstrip())
             if m.location:
                 lines.append(f"  {m.location}")
             for p in m.participants:

@@ -36,6 +36,7 @@ class Form:
     started_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime
+    version: int = 0  # of the row as read; a step is written only over it
 
     def is_expired(self, now: dt.datetime) -> bool:
         """True when now is at or past the expiry."""
@@ -57,6 +58,7 @@ def _form(row: ConversationState) -> Form:
         started_at=row.started_at,
         updated_at=row.updated_at,
         expires_at=row.expires_at,
+        version=row.version,
     )
 
 
@@ -77,11 +79,14 @@ def save_form(
     clock: Clock,
     ttl: dt.timedelta = FORM_TTL,
     started_at: dt.datetime | None = None,
+    over: Form | None = None,
 ) -> Form:
     """Write the form at step with data; it expires ttl from now.
 
     started_at is the form's start (None: a new form starting now). One form per user and
-    chat: a new one replaces whatever was there.
+    chat: a new one replaces whatever was there. over is the form as read before this step:
+    the step is written only if nothing else was written since (else FormChanged), so two
+    replicas taking the same step at once never both apply it.
     """
     now = clock.now()
     row = put_conversation(
@@ -94,12 +99,19 @@ def save_form(
         started_at=started_at or now,
         now=now,
         expires_at=now + ttl,
+        expected_version=None if over is None else over.version,
     )
+    if row is None:
+        raise FormChanged(f"the form of user {user_id} in chat {chat_id} changed meanwhile")
     return _form(row)
 
 
 class FormEnded(Exception):
     """The form was ended meanwhile (saved, cancelled) by another update or replica."""
+
+
+class FormChanged(FormEnded):
+    """Another update (another replica) took a step of the form, or ended it, meanwhile."""
 
 
 def end_form(chat_id: int, user_id: int, *, session: Session, must_exist: bool = False) -> bool:

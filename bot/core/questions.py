@@ -25,6 +25,7 @@ from bot.core.lexicon import (
     tokens,
     words,
 )
+from bot.core.text import format_day
 
 
 class Intent(StrEnum):
@@ -71,15 +72,17 @@ class Window:
         words = _WINDOW_WORDS.get(language, _WINDOW_WORDS["en"])
         if self.start and self.end:
             if self.start == self.end:
-                return words["on"].format(self.start.isoformat())
+                return words["on"].format(format_day(self.start, language))
             whole_year = (self.start.month, self.start.day, self.end.month, self.end.day)
             if self.start.year == self.end.year and whole_year == (1, 1, 12, 31):
                 return words["year"].format(self.start.year)
-            return words["between"].format(self.start.isoformat(), self.end.isoformat())
+            return words["between"].format(
+                format_day(self.start, language), format_day(self.end, language)
+            )
         if self.start:
-            return words["since"].format(self.start.isoformat())
+            return words["since"].format(format_day(self.start, language))
         if self.end:
-            return words["until"].format(self.end.isoformat())
+            return words["until"].format(format_day(self.end, language))
         return words["any"]
 
 

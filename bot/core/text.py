@@ -8,6 +8,7 @@ Every way text enters (questions, names and fields of a meeting) drops the invis
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -29,3 +30,34 @@ def drop_invisible(text: str) -> str:
 def drop_escapes(text: str) -> str:
     """Return text without ANSI escape sequences (the ESC and everything it introduces)."""
     return _ANSI_ESCAPE.sub("", text) if "\x1b" in text or "\x9b" in text else text
+
+
+def format_day(day: dt.date, language: str = "en") -> str:
+    """Write a date as people do: "1 December 2026", "1 декабря 2026" (no leading zero).
+
+    Only for text people read; files and JSON keep ISO dates (YYYY-MM-DD).
+    """
+    months = _MONTHS_RU if language == "ru" else _MONTHS_EN
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def format_month(day: dt.date, language: str = "en") -> str:
+    """The month and year of day: "December 2026", "декабрь 2026"."""
+    months = _MONTHS_RU_NOMINATIVE if language == "ru" else _MONTHS_EN
+    return f"{months[day.month - 1]} {day.year}"
+
+
+# Not strftime's %B: that follows the process's locale.
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+# A Russian date names its month in the genitive: "14 ноября 2023".
+_MONTHS_RU = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+_MONTHS_RU_NOMINATIVE = (
+    "январь", "февраль", "март", "апрель", "май", "июнь",
+    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+)  # fmt: skip

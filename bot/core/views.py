@@ -132,18 +132,6 @@ def load_meeting_views(ids: Iterable[int], *, session: Session) -> list[MeetingV
     return [views[i] for i in wanted if i in views]
 
 
-def format_day(day: dt.date) -> str:
-    """Write a date as people do: "1 December 2026" (no leading zero, English month)."""
-    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-# Not strftime's %B: that follows the process's locale.
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
 def count_live_meetings(*, session: Session) -> int:
     """Return how many meetings there are, not counting soft-deleted ones (for /about)."""
     return count_meetings(session=session, include_deleted=False)

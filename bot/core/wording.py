@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.questions import Intent, Question
+from bot.core.text import format_day
 from bot.core.views import MeetingView
 
 MAX_DATES = 6  # dates or places a headline lists before it counts the rest
@@ -195,7 +196,7 @@ def headline_for(
             "latest" if question.wants_latest else "first",
             of=t(question, "of", who=who) if who else "",
             when=when,
-            date=only.date.isoformat(),
+            date=format_day(only.date, question.language),
             place=f", {only.location}" if only.location else "",
             people=everyone(only),
         )
@@ -209,11 +210,12 @@ def headline_for(
             for v in views if others(v)
         ) + "."  # fmt: skip
     if intent is Intent.WHEN and all_subjects:
-        dates = _limited([v.date.isoformat() for v in views], question)
+        dates = _limited([format_day(v.date, question.language) for v in views], question)
         return t(question, "when", subjects=who, dates=dates)
     if intent is Intent.WHERE and all_subjects:
         places_seen = [
-            f"{v.location or t(question, 'no_place')} ({v.date.isoformat()})" for v in views
+            f"{v.location or t(question, 'no_place')} ({format_day(v.date, question.language)})"
+            for v in views
         ]
         return t(question, "where", subjects=who, places=_limited(places_seen, question))
     if intent is Intent.WHAT_DISCUSSED:
@@ -223,7 +225,7 @@ def headline_for(
                 "discussed",
                 people=everyone(v),
                 issues=", ".join(v.issues) or t(question, "no_topics"),
-                date=v.date.isoformat(),
+                date=format_day(v.date, question.language),
             )
             for v in views[:MAX_MEETINGS_SPELLED]
         ]
@@ -245,7 +247,7 @@ def headline_for(
                     names_list(others(v), question) or t(question, "nobody_else"),
                     names_list(subjects[v.id], question),
                 )
-                pairs.setdefault(key, []).append(v.date.isoformat())
+                pairs.setdefault(key, []).append(format_day(v.date, question.language))
             return "; ".join(
                 t(question, "met_by", others=who_met, subjects=met,
                   times=_times(question, len(dates)), date=", ".join(dates))
@@ -260,7 +262,7 @@ def headline_for(
             people=_people_count(question, len(met)),
             meetings=total,
             years=_years(views),
-            date=latest.date.isoformat(),
+            date=format_day(latest.date, question.language),
             others=names_list(others(latest), question) or t(question, "nobody_else"),
         )
     summary = t(question, "n_meetings", n=total, s="" if total == 1 else "s")
@@ -294,7 +296,7 @@ def _roles_held(question: Question, names: list[str], views: tuple[MeetingView, 
         for view in sorted(views, key=lambda v: v.date):
             for p in view.participants:
                 if p.name == name and p.title:
-                    spans.setdefault(p.title, []).append(view.date.isoformat())
+                    spans.setdefault(p.title, []).append(format_day(view.date, question.language))
         roles = [
             f"{title} ({dates[0]}" + (f" – {dates[-1]})" if dates[-1] != dates[0] else ")")
             for title, dates in spans.items()
@@ -307,7 +309,7 @@ def _roles_held(question: Question, names: list[str], views: tuple[MeetingView, 
 def format_meeting(view: MeetingView, *, with_summary: bool = False, language: str = "en") -> str:
     """Return one meeting as plain text: date and place, people and roles, issues, source."""
     words = TEXTS.get(language, TEXTS["en"])
-    lines = [f"{view.date.isoformat()} · {view.location or words['no_place']}"]
+    lines = [f"{format_day(view.date, language)} · {view.location or words['no_place']}"]
     if view.title:
         lines[0] += f" — {view.title}"
     for p in view.participants:

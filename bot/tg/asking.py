@@ -10,19 +10,22 @@ from:
 * inline mode: "@botname QUESTION" in any chat, one result per meeting;
 * buttons: "More" pages, "did you mean" suggestions, the example questions of /start, and
   "Network" and "Timeline", which send the picture of the question (bot/tg/pictures.py);
-* a question asking for a picture ("show who Kauma met in 2024") gets the picture.
+* a question asking for a picture ("show who Kauma met in 2024") gets the picture;
+* follow-ups: a reply to one of the bot's answers ("what did they talk about?", "and when?")
+  is completed from what that answer was about (bot.core.followups).
 
-Buttons carry a question token, not the question (callback data is limited to 64 bytes). The
-question is found again in this process's memory of recent questions or, after a restart or on
-another replica, in the user's message the answer replied to; the answer is deterministic, so
-asking again gives the same pages.
+Each answer sent is remembered in the database by (chat, message) (bot.core.answer_memory):
+its question and what it was about. Buttons carry a question token, not the question (callback
+data is limited to 64 bytes); the question is found again in that row (or, for an answer sent
+before the row existed, in the user's message the answer replied to), so buttons and follow-ups
+work after a restart and on another replica. The answer is deterministic, so asking again
+gives the same pages.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 
 from telegram import (
     CallbackQuery,
@@ -44,7 +47,9 @@ from telegram.ext import (
 )
 
 import bot
+from bot.core.answer_memory import RecalledAnswer, recall_answer, remember_answer
 from bot.core.answering import Answer, QuestionError, answer_question
+from bot.core.followups import AnswerContext
 from bot.core.pictures import PictureKind, picture_request
 from bot.core.views import count_live_meetings
 from bot.tg.auth import user_is_bot_admin
@@ -86,7 +91,6 @@ GROUP_HELLO = (
     "/ask who met the OSCE PA president?, mention me, or reply to one of my messages."
 )
 INLINE_PROMPT = "Type a question, e.g. who met the OSCE PA president?"
-QUESTION_MEMORY_SIZE = 10_000
 
 _MESSAGES = filters.UpdateType.MESSAGE  # new messages only: an edited question is not re-asked
 
@@ -272,29 +276,87 @@ async def answer_and_reply(
     """
     await _show_typing(context, message)
     quote_target = reply_to or message
+    # A reply to one of the bot's answers may follow it up: "and when?".
+    previous = await _replied_answer(context, message) if reply_to is None else None
+    asked_with = previous.context if previous is not None else None
     request = picture_request(question)
     if request is not None:
         quote = _in_group(message) or reply_to is not None
-        return await send_picture(context, quote_target, *request, quote=quote)
-    result = await ask_core(context, question)
+        return await send_picture(
+            context, quote_target, *request, quote=quote, previous=asked_with
+        )
+    result = await ask_core(context, question, previous=asked_with)
     if isinstance(result, str):
         return await message.reply_text(result, do_quote=_in_group(message))
-    token = remember_question(context, question)
-    page = render_answer_page(result, token=token)
+    page = render_answer_page(result, token=question_token(question))
     quote = _in_group(message) or page.keyboard is not None or reply_to is not None
-    return await _send_page(quote_target, page, quote=quote)
+    sent = await _send_page(quote_target, page, quote=quote)
+    await _remember(context, sent, page, result, question, asked_with)
+    return sent
 
 
-async def ask_core(context: BotContext, question: str) -> Answer | str:
-    """The core's Answer, or the one-sentence reason the question cannot be asked."""
+async def ask_core(
+    context: BotContext, question: str, *, previous: AnswerContext | None = None
+) -> Answer | str:
+    """The core's Answer (a follow-up of previous, if given), or the one-sentence reason the
+    question cannot be asked."""
     deps = context.deps
     today = deps.today()
     try:
         return await context.in_session(
-            lambda session: answer_question(question, session=session, today=today)
+            lambda session: answer_question(
+                question, session=session, today=today, context=previous
+            )
         )
     except QuestionError as exc:
         return str(exc)
+
+
+async def _replied_answer(context: BotContext, message: Message) -> RecalledAnswer | None:
+    """The bot's answer that message replies to, as remembered, or None."""
+    original = message.reply_to_message
+    if original is None or not RepliesToBot().filter(message):
+        return None
+    now = context.deps.clock.now()
+    return await context.in_session(
+        lambda session: recall_answer(
+            original.chat_id, original.message_id, session=session, now=now
+        )
+    )
+
+
+async def _remember(
+    context: BotContext,
+    sent: Message,
+    page: Page,
+    answer: Answer,
+    question: str,
+    asked_with: AnswerContext | None,
+) -> None:
+    """Remember the answer sent, for its buttons and for replies that follow it up.
+
+    Only answers with buttons or meetings are kept. The answer is already sent: a database
+    that cannot take the row (read-only, gone) costs those extras, never the answer.
+    """
+    if page.keyboard is None and not answer.meetings:
+        return
+    now = context.deps.clock.now()
+    try:
+        await context.in_session(
+            lambda session: remember_answer(
+                sent.chat_id,
+                sent.message_id,
+                answer,
+                session=session,
+                now=now,
+                question=question,
+                asked_with=asked_with,
+            )
+        )
+    except Exception as exc:  # logged: the answer itself was sent
+        logger.warning(
+            "Cannot remember the answer %s in %s: %s", sent.message_id, sent.chat_id, exc
+        )
 
 
 async def _send_page(target: Message, page: Page, *, quote: bool) -> Message:
@@ -325,56 +387,27 @@ def _in_group(message: Message) -> bool:
     return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-# --- remembering questions for buttons -------------------------------------------------------
-
-_MEMORY_KEY = "meetbot.questions"
+# --- finding the question of a button ----------------------------------------------------------
 
 
-class QuestionMemory:
-    """The most recent questions by token, so buttons can ask them again; bounded."""
-
-    def __init__(self, size: int = QUESTION_MEMORY_SIZE) -> None:
-        self.size = size
-        self._questions: OrderedDict[str, str] = OrderedDict()
-
-    def remember(self, question: str) -> str:
-        """Keep question; return its token."""
-        token = question_token(question)
-        self._questions[token] = question
-        self._questions.move_to_end(token)
-        while len(self._questions) > self.size:
-            self._questions.popitem(last=False)
-        return token
-
-    def get(self, token: str) -> str | None:
-        """The question with token, if it is still remembered."""
-        return self._questions.get(token)
-
-
-def _memory(context: BotContext) -> QuestionMemory:
-    memory = context.bot_data.get(_MEMORY_KEY)
-    if not isinstance(memory, QuestionMemory):
-        memory = context.bot_data[_MEMORY_KEY] = QuestionMemory()
-    return memory
-
-
-def remember_question(context: BotContext, question: str) -> str:
-    """Remember question for later button taps; return its token."""
-    return _memory(context).remember(question)
-
-
-def recall_question(context: BotContext, token: str, answer_message: Message) -> str | None:
-    """Find the question behind token: in memory, else in the message the answer replied to."""
-    question = _memory(context).get(token)
-    if question is not None:
-        return question
+async def recall_question(
+    context: BotContext, token: str, answer_message: Message
+) -> RecalledAnswer | None:
+    """The question behind token: from the answer's row, else in the message it replied to."""
+    now = context.deps.clock.now()
+    remembered = await context.in_session(
+        lambda session: recall_answer(
+            answer_message.chat_id, answer_message.message_id, session=session, now=now
+        )
+    )
+    if remembered is not None and question_token(remembered.question) == token:
+        return remembered
     original = answer_message.reply_to_message
     if original is None:
         return None
     candidate = question_from_message(original, context.bot.username)
     if candidate and question_token(candidate) == token:
-        _memory(context).remember(candidate)
-        return candidate
+        return RecalledAnswer(candidate, None)
     return None
 
 
@@ -400,22 +433,25 @@ async def on_button(update: Update, context: BotContext) -> None:
             context, message, EXAMPLE_QUESTIONS[action.number], reply_to=message
         )
         return
-    question = recall_question(context, action.token, message)
-    if question is None:
+    asked = await recall_question(context, action.token, message)
+    if asked is None:
         await _acknowledge(query, EXPIRED)
         return
     # Answer the tap first: the client shows a spinner until then.
     await _acknowledge(query)
     if action.kind == "more":
-        await _next_page(context, query.data or "", message, question, action.number)
+        await _next_page(context, query.data or "", message, asked, action.number)
     elif action.kind in (PictureKind.GRAPH, PictureKind.TIMELINE):
         await _show_typing(context, message)
         # The picture replies to the question, as a page does, so it is seen whose it is.
         target = message.reply_to_message or message
         target = target if target.chat_id == message.chat_id else message
-        await send_picture(context, target, PictureKind(action.kind), question, quote=True)
+        kind = PictureKind(action.kind)
+        await send_picture(
+            context, target, kind, asked.question, quote=True, previous=asked.asked_with
+        )
     else:
-        await _ask_suggestion(context, message, question, action.number)
+        await _ask_suggestion(context, message, asked, action.number)
 
 
 async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
@@ -434,19 +470,22 @@ async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
 
 
 async def _next_page(
-    context: BotContext, data: str, message: Message, question: str, offset: int
+    context: BotContext, data: str, message: Message, asked: RecalledAnswer, offset: int
 ) -> None:
     await _show_typing(context, message)
-    result = await ask_core(context, question)
+    result = await ask_core(context, asked.question, previous=asked.asked_with)
     if isinstance(result, str):
         await message.reply_text(result, do_quote=False)
         return
-    page = render_answer_page(result, token=question_token(question), offset=offset)
+    page = render_answer_page(result, token=question_token(asked.question), offset=offset)
     # The tapped button goes away, so the older page cannot send the same page twice.
     await _drop_button(message, data)
-    # The new page replies to the question too, so its own More button can find it again.
+    # The new page replies to the question too, as the first page did.
     target = message.reply_to_message or message
-    await _send_page(target if target.chat_id == message.chat_id else message, page, quote=True)
+    sent = await _send_page(
+        target if target.chat_id == message.chat_id else message, page, quote=True
+    )
+    await _remember(context, sent, page, result, asked.question, asked.asked_with)
 
 
 async def _drop_button(message: Message, data: str) -> None:
@@ -467,9 +506,9 @@ async def _drop_button(message: Message, data: str) -> None:
 
 
 async def _ask_suggestion(
-    context: BotContext, message: Message, question: str, index: int
+    context: BotContext, message: Message, asked: RecalledAnswer, index: int
 ) -> None:
-    result = await ask_core(context, question)
+    result = await ask_core(context, asked.question, previous=asked.asked_with)
     suggestion = suggestion_at(result, index) if not isinstance(result, str) else None
     if suggestion is None:
         await message.reply_text(EXPIRED, do_quote=False)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from bot.core.digest import Digest, omitted_note, omitted_question
 from bot.core.subscriptions import SubscriptionInfo
-from bot.core.views import format_day
+from bot.core.text import format_day
 from bot.tg.render import MESSAGE_LIMIT, escape, escape_clipped, render_meeting_card, tg_len
 
 OTHER_MEETINGS = "Other meetings"

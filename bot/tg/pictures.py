@@ -13,6 +13,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, filters
 
+from bot.core.followups import AnswerContext
 from bot.core.pictures import PictureError, PictureKind, make_picture
 from bot.tg.commands import BotCommandInfo
 from bot.tg.context import BotContext, HandlerList
@@ -63,14 +64,23 @@ async def _command(update: Update, context: BotContext, kind: PictureKind) -> No
 
 
 async def send_picture(
-    context: BotContext, target: Message, kind: PictureKind, query: str, *, quote: bool
+    context: BotContext,
+    target: Message,
+    kind: PictureKind,
+    query: str,
+    *,
+    quote: bool,
+    previous: AnswerContext | None = None,
 ) -> Message:
-    """Draw kind for query and send it in target's chat (replying to target when quote)."""
+    """Draw kind for query (a follow-up of previous, if given) and send it in target's chat
+    (replying to target when quote)."""
     today = context.deps.today()
     reply_to = target.build_reply_arguments(allow_sending_without_reply=True) if quote else False
     try:
         picture = await context.in_session(
-            lambda session: make_picture(kind, query, session=session, today=today)
+            lambda session: make_picture(
+                kind, query, session=session, today=today, context=previous
+            )
         )
     except PictureError as exc:
         return await target.reply_text(str(exc), do_quote=reply_to)

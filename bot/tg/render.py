@@ -32,6 +32,7 @@ from telegram.constants import ParseMode
 
 from bot.core.answering import Answer, Status
 from bot.core.pictures import PictureKind, offers_pictures
+from bot.core.text import format_day
 from bot.core.views import MeetingView, ParticipantView
 from bot.tg.commands import BotCommandInfo
 
@@ -240,15 +241,15 @@ def render_meeting_card(view: MeetingView, *, language: str = "en") -> str:
     The card is at most CARD_LIMIT characters however long the record's fields are.
     """
     for level in _LEVELS:
-        card = _card(view, level, labels(language))
+        card = _card(view, level, labels(language), language)
         if tg_len(card) <= CARD_LIMIT:
             return card
     # Unreachable with the limits above; kept so the bound holds even if they change.
-    return f"<b>{view.date.isoformat()}</b>"
+    return f"<b>{format_day(view.date, language)}</b>"
 
 
-def _card(view: MeetingView, level: _CardLevel, words: dict[str, str]) -> str:
-    first = f"📅 <b>{view.date.isoformat()}</b>"
+def _card(view: MeetingView, level: _CardLevel, words: dict[str, str], language: str) -> str:
+    first = f"📅 <b>{format_day(view.date, language)}</b>"
     if view.location:
         first += f" · {escape_clipped(view.location, level.location)}"
     lines = [first]
@@ -394,7 +395,7 @@ def render_inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
         description = " · ".join(
             part
             for part in (
-                view.date.isoformat(),
+                format_day(view.date),
                 view.location,
                 ", ".join(filter(None, (describe_role(p) for p in view.participants[:2]))),
             )

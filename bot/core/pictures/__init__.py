@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.core.answering import Answer, QuestionError, Status, answer_question, clean_question
+from bot.core.followups import AnswerContext
 from bot.core.matching import INDEXES
 from bot.core.pictures.data import build_graph, build_timeline
 
@@ -157,8 +158,16 @@ class PictureCache:
 PICTURES = PictureCache()
 
 
-def make_picture(kind: PictureKind, query: str, *, session: Session, today: dt.date) -> Picture:
-    """Draw the kind of picture for the meetings that answer query, reading dates against today.
+def make_picture(
+    kind: PictureKind,
+    query: str,
+    *,
+    session: Session,
+    today: dt.date,
+    context: AnswerContext | None = None,
+) -> Picture:
+    """Draw the kind of picture for the meetings that answer query, reading dates against today
+    (and, for a follow-up, in the context of the answer it follows: bot.core.followups).
 
     Raises PictureError with one sentence when the query finds nothing to draw (a name not
     found or ambiguous: the answer's headline; an empty query).
@@ -170,11 +179,13 @@ def make_picture(kind: PictureKind, query: str, *, session: Session, today: dt.d
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     version = INDEXES.get(session).version
-    key = (str(engine.url), kind, cleaned.casefold(), today, version)
+    key = (str(engine.url), kind, cleaned.casefold(), today, version, context)
     cached = PICTURES.get(key)
     if cached is not None:
         return cached
-    answer = answer_question(cleaned, session=session, today=today, limit=MAX_PICTURE_MEETINGS)
+    answer = answer_question(
+        cleaned, session=session, today=today, limit=MAX_PICTURE_MEETINGS, context=context
+    )
     if answer.status not in (Status.ANSWERED, Status.PARTIAL) or not answer.meetings:
         raise PictureError(answer.headline)
     if not answer.subjects:

@@ -27,7 +27,8 @@ from bot.core.records import (
     PersonCandidate,
     ValidationError,
 )
-from bot.core.views import MeetingView, format_day, load_meeting_views
+from bot.core.text import format_day
+from bot.core.views import MeetingView, load_meeting_views
 from bot.tg.admin.add_state import AddState
 from bot.tg.admin.change import (
     REPORTED,
@@ -541,7 +542,11 @@ async def continue_add(
         return form.step
     step = await step_function(update, context, state)
     if not state.written:
-        await keep_form(context, form, step, state.to_data())
+        try:
+            await keep_form(context, form, step, state.to_data())
+        except forms.FormChanged:
+            # This update changed nothing (a question asked again); the other one stands.
+            return form.step
     return step
 
 
@@ -553,5 +558,5 @@ async def _write(context: BotContext, state: AddState, step: Step) -> None:
     already taken ("already a participant"), never a step silently lost.
     """
     if state.form is not None:
-        await keep_form(context, state.form, step, state.to_data())
+        state.form = await keep_form(context, state.form, step, state.to_data()) or state.form
         state.written = True

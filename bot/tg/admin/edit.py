@@ -9,6 +9,8 @@ The field buttons carry the meeting and the field, so they need no state at all.
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlmodel import Session
 from telegram import Update
 
@@ -132,7 +134,9 @@ async def continue_edit(update: Update, context: BotContext, form: Form) -> None
         await reply(update, f"This edit has ended; send /edit {meeting_id} to start again.")
         return
     if not done:
-        await keep_form(context, form, EDIT_VALUE, form.data)
+        # The value was refused: the form waits on (unless another update moved it meanwhile).
+        with contextlib.suppress(forms.FormChanged):
+            await keep_form(context, form, EDIT_VALUE, form.data)
 
 
 async def _apply_edit(

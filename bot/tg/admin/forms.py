@@ -20,6 +20,10 @@ from bot.core.forms import Form
 from bot.tg.context import BotContext
 
 FORM_ENDED = "This form has ended; send /add to start again."
+STEP_RACED = (
+    "Another answer to this step came in at the same moment and was taken, so this one was "
+    "not; please answer the last question again."
+)
 STALE_BUTTON = "This button belongs to an earlier step; answer the last question, or /cancel."
 
 
@@ -53,26 +57,32 @@ async def start_form(
 
 async def keep_form(
     context: BotContext, form: Form, step: str | None, data: Mapping[str, Any]
-) -> None:
-    """After a step: store the form at step with data (expiry moved on), or end it (None)."""
+) -> Form | None:
+    """After a step: store the form at step with data (expiry moved on), or end it (None).
+
+    Returns the form as written (None when ended): a second write in the same update goes over
+    that one. Raises forms.FormChanged, writing nothing, when another update took a step of the
+    form (or ended it) since form was read.
+    """
     clock = context.deps.clock
 
-    def write(session: Session) -> None:
+    def write(session: Session) -> Form | None:
         if step is None:
             forms.end_form(form.chat_id, form.user_id, session=session)
-        else:
-            forms.save_form(
-                form.chat_id,
-                form.user_id,
-                kind=form.kind,
-                step=step,
-                data=data,
-                session=session,
-                clock=clock,
-                started_at=form.started_at,
-            )
+            return None
+        return forms.save_form(
+            form.chat_id,
+            form.user_id,
+            kind=form.kind,
+            step=step,
+            data=data,
+            session=session,
+            clock=clock,
+            started_at=form.started_at,
+            over=form,
+        )
 
-    await context.in_session(write)
+    return await context.in_session(write)
 
 
 def form_name(form: Form) -> str:

@@ -5,6 +5,7 @@ commands, plus the admin command menu.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import warnings
@@ -12,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -27,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot.core import forms
 from bot.core.forms import FORM_TTL
 from bot.tg.admin import add, aliases, draft, edit, import_export, rights
-from bot.tg.admin.forms import FORM_ENDED, expiry_notice, form_key
+from bot.tg.admin.forms import FORM_ENDED, STEP_RACED, expiry_notice, form_key
 from bot.tg.admin.render import reply
 from bot.tg.auth import ensure_admin
 from bot.tg.commands import BotCommandInfo
@@ -147,7 +149,14 @@ async def route_form(update: Update, context: BotContext) -> None:
         await context.in_session(lambda s: forms.end_form(*key, session=s))
         await reply(update, "Cancelled; nothing was saved.")
     elif form.kind == "add":
-        await add.continue_add(update, context, form, command)
+        try:
+            await add.continue_add(update, context, form, command)
+        except forms.FormChanged:
+            # Two answers to one step at once (two replicas): the first was taken.
+            if query is not None:
+                with contextlib.suppress(TelegramError):
+                    await query.answer()  # the step may have answered the tap already
+            await reply(update, STEP_RACED)
     elif query is not None:
         await query.answer(FORM_ENDED)
     elif command is not None:

@@ -26,7 +26,8 @@ from bot.core.records import (
     ValidationError,
 )
 from bot.core.records.values import COMMAND_LINE_ACTOR, AdminInfo, HistoryEntry, PersonMeetings
-from bot.core.views import MeetingView, ParticipantView, format_day
+from bot.core.text import format_day
+from bot.core.views import MeetingView, ParticipantView
 from bot.tg.render import (
     NO_PREVIEW,
     escape,
@@ -228,10 +229,22 @@ def describe_changes(changes: Sequence[FieldChange]) -> list[str]:
         if change.field == "participants" and change.before and change.after:
             lines.extend(_participant_lines(change))
             continue
-        before = escape_clipped(change.before, 300) if change.before else "—"
-        after = escape_clipped(change.after, 300) if change.after else "—"
+        before, after = (
+            escape_clipped(_shown(change.field, value), 300) if value else "—"
+            for value in (change.before, change.after)
+        )
         lines.append(f"• {escape(change.field)}: {before} → {after}")
     return lines
+
+
+def _shown(field: str, value: str) -> str:
+    """A field's value as people read it: a date as "14 November 2023", not ISO."""
+    if field == "date":
+        try:
+            return format_day(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def _participant_lines(change: FieldChange) -> list[str]:
@@ -251,7 +264,8 @@ def history_blocks(reference: str, entries: Sequence[HistoryEntry], zone: dt.tzi
     """A meeting's history: each change with its time in zone, its author and what changed."""
     blocks = [f"<b>History of meeting {escape(reference.lstrip('#'))}</b>"]
     for entry in entries:
-        at = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        local = entry.at.astimezone(zone)
+        at = f"{format_day(local.date())}, {local:%H:%M}"
         who = (
             "the system"
             if entry.actor_id is None
@@ -396,7 +410,7 @@ def admins_lines(admins: Sequence[AdminInfo]) -> list[str]:
         if admin.source == "settings":
             lines.append(f"• {admin.user_id} (ADMIN_IDS setting)")
         else:
-            when = admin.granted_at.date().isoformat() if admin.granted_at else "?"
+            when = format_day(admin.granted_at.date()) if admin.granted_at else "?"
             lines.append(f"• {admin.user_id}, granted by {admin.granted_by} on {when}")
     if len(lines) == 1:
         lines.append("None yet: set ADMIN_IDS.")
