@@ -563,7 +563,7 @@ async def test_a_reply_to_an_answer_follows_it_up_also_after_a_restart(
     async with BotHarness(db, clock=clock, api=api) as second:
         await second.say(chat, ann, "и когда?", reply_to=answer)
         text = telegram_html_to_text(second.last_reply(ann["id"]).params["text"])
-        assert "Pia Kauma: встречи 14 ноября 2023." in text
+        assert "Pia Kauma — встреча с Ali Naghiyev: 14 ноября 2023." in text
         assert second.errors == []
 
 

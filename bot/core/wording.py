@@ -206,7 +206,7 @@ def headline_for(
         # "Grossi met Zelensky on 2022-08-30": with one person named, say whom they met.
         return "; ".join(
             t(question, "met_on", subjects=who, others=names_list(others(v), question),
-              date=v.date.isoformat())
+              date=format_day(v.date, question.language))
             for v in views if others(v)
         ) + "."  # fmt: skip
     if intent is Intent.WHEN and all_subjects:
@@ -235,7 +235,7 @@ def headline_for(
     if intent is Intent.WHO_MET and all_subjects and not alternatives:
         if not any(others(v) for v in views):
             # "Who did Grossi and Araghchi meet?": only each other, as far as the records go.
-            dates = _limited([v.date.isoformat() for v in views], question)
+            dates = _limited([format_day(v.date, question.language) for v in views], question)
             times_ru = f" {total}" if total > 1 else "а"
             return t(question, "met_each_other", subjects=who, times=_times(question, total),
                      times_ru=times_ru, date=dates) + "."  # fmt: skip
