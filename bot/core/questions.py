@@ -55,6 +55,7 @@ class Span:
     tokens: tuple[str, ...]
     role_of_previous: bool = False
     or_previous: bool = False  # "A or B": either one fits
+    and_previous: bool = False  # "A and B": two things, or one title ("Bosnia and Herzegovina")
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,10 +294,10 @@ def _split_spans(flat: str) -> list[Span]:
     kind = SpanKind.ENTITY
     apposition = False
 
-    alternative = False
+    alternative = joined = False
 
     def close() -> None:
-        nonlocal current, apposition, alternative
+        nonlocal current, apposition, alternative, joined
         # Inside a topic "with" is kept for the resolver: "talks with Russia" may be a topic.
         keep = {"with"} if kind is SpanKind.ISSUE else set()
         content = [t for t in current if t not in STOPWORDS or t in keep]
@@ -304,8 +305,10 @@ def _split_spans(flat: str) -> list[Span]:
             content.pop()
         if content:
             toks = tuple(_expand_role_acronyms(content))
-            spans.append(Span(kind, toks, apposition, or_previous=alternative))
-            apposition = alternative = False
+            spans.append(
+                Span(kind, toks, apposition, or_previous=alternative, and_previous=joined)
+            )
+            apposition = alternative = joined = False
         current = []
 
     previous = ""
@@ -344,6 +347,7 @@ def _split_spans(flat: str) -> list[Span]:
             continue
         if tok in SEPARATORS:
             close()
+            joined = tok == "and" and bool(spans) and kind is SpanKind.ENTITY
             kind = SpanKind.ENTITY
             continue
         if tok in QUESTION_WORDS:

@@ -126,12 +126,38 @@ def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
 def resolve(question: Question, index: CatalogIndex) -> Resolution:
     """What each span of the question names, as constraints on the meetings."""
     resolution = Resolution(question)
-    for span in question.spans:
+    for span in _titles_joined(question.spans, index):
         before = len(resolution.constraints)
         _resolve_span(span, index, resolution)
         if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
             _merge_alternatives(resolution, index)
     return resolution
+
+
+def _titles_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
+    """Join "A and B" back into one title when together they name an office the records
+    hold and neither names a person: "the High Representative for Bosnia and Herzegovina",
+    "the Commissioner for Neighbourhood and Enlargement"."""
+    out: list[Span] = []
+    for span in spans:
+        previous = out[-1] if out else None
+        if (
+            span.and_previous
+            and previous is not None
+            and previous.kind is SpanKind.ENTITY is span.kind
+            and not _names_someone(previous.tokens, index)
+            and not _names_someone(span.tokens, index)
+            and index.role_participations(previous.tokens + span.tokens)
+        ):
+            out[-1] = replace(previous, tokens=previous.tokens + span.tokens)
+            continue
+        out.append(span)
+    return out
+
+
+def _names_someone(toks: tuple[str, ...], index: CatalogIndex) -> bool:
+    person = index.match_person(toks)
+    return person is not None and person.score >= NAME_CONFIDENT
 
 
 def _merge_alternatives(resolution: Resolution, index: CatalogIndex) -> None:

@@ -37,6 +37,7 @@ TEXTS = {
         "in": " in {where}",
         "met_by": "{others} met {subjects}{times} ({date})",
         "met_each_other": "{subjects} met{times} ({date}), with nobody else recorded",
+        "met_each_other_once": "{subjects} met on {date}, with nobody else recorded",
         "met_on": "{subjects} met {others} on {date}",
         "met_many": "{subjects} met {people} in {meetings} meetings ({years}); the latest: "
         "{date}, {others}.",
@@ -82,6 +83,7 @@ TEXTS = {
         "in": " ({where})",
         "met_by": "{others} — встреча с {subjects}{times} ({date})",
         "met_each_other": "{subjects}: встреч{times_ru} ({date}), других участников нет в записях",
+        "met_each_other_once": "{subjects}: встреча {date}, других участников нет в записях",
         "met_on": "{subjects} — встреча с {others}: {date}",
         "met_many": "{subjects}: собеседников: {people}, встреч: {meetings} ({years}); последняя: "
         "{date}, {others}.",
@@ -237,7 +239,8 @@ def headline_for(
             # "Who did Grossi and Araghchi meet?": only each other, as far as the records go.
             dates = _limited([format_day(v.date, question.language) for v in views], question)
             times_ru = f" {total}" if total > 1 else "а"
-            return t(question, "met_each_other", subjects=who, times=_times(question, total),
+            key = "met_each_other" if total > 1 else "met_each_other_once"
+            return t(question, key, subjects=who, times=_times(question, total),
                      times_ru=times_ru, date=dates) + "."  # fmt: skip
         if total <= MAX_MEETINGS_SPELLED:
             # One sentence a pair, however often they met: "A met B twice (date, date)".
