@@ -239,8 +239,8 @@ def headline_for(
             # "Who did Grossi and Araghchi meet?": only each other, as far as the records go.
             dates = _limited([format_day(v.date, question.language) for v in views], question)
             times_ru = f" {total}" if total > 1 else "а"
-            key = "met_each_other" if total > 1 else "met_each_other_once"
-            return t(question, key, subjects=who, times=_times(question, total),
+            wording = "met_each_other" if total > 1 else "met_each_other_once"
+            return t(question, wording, subjects=who, times=_times(question, total),
                      times_ru=times_ru, date=dates) + "."  # fmt: skip
         if total <= MAX_MEETINGS_SPELLED:
             # One sentence a pair, however often they met: "A met B twice (date, date)".
