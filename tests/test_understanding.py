@@ -531,3 +531,13 @@ def test_and_inside_a_title_keeps_it_one_title(catalog: Engine) -> None:
     }
     # Two offices held by two people stay two parts of the question.
     assert _found(catalog, "Who did the High Representative and the Georgian FM meet?") == {"u18"}
+
+
+def test_when_names_who_held_the_office_and_whom_they_met(catalog: Engine) -> None:
+    answer = ask(catalog, "When did the IOM chief visit Batumi?")
+    assert answer.intent is Intent.WHEN
+    assert answer.headline == "Maria Bishop met Levan Kapanadze on 9 September 2022."
+    answer = ask(catalog, "When did the Moldovan foreign minister meet Lund?")
+    assert (
+        answer.headline == "Ion Rusu and Henrik Lund met on 2 February 2020 and 3 September 2019."
+    )

@@ -204,12 +204,18 @@ def headline_for(
         )
     if intent is Intent.WHO_IS and all_subjects:
         return _roles_held(question, all_subjects, views)
-    if intent is Intent.WHEN and len(all_subjects) == 1 and total <= MAX_MEETINGS_SPELLED:
-        # "Grossi met Zelensky on 2022-08-30": with one person named, say whom they met.
+    if intent is Intent.WHEN and total <= MAX_MEETINGS_SPELLED and not alternatives:
+        # Who it was found through and whom they met, one sentence a pair of sides: "Grossi
+        # met Zelensky on 30 August 2022", "Vitorino met Aliyev on 1 March 2023; Swing ...".
+        sides: dict[tuple[str, str], list[str]] = {}
+        for v in views:
+            found = subjects.get(v.id) or [p.name for p in v.participants]
+            key = (names_list(found, question), names_list(others(v), question))
+            sides.setdefault(key, []).append(format_day(v.date, question.language))
         return "; ".join(
-            t(question, "met_on", subjects=who, others=names_list(others(v), question),
-              date=format_day(v.date, question.language))
-            for v in views if others(v)
+            t(question, "met_on" if met else "when", subjects=found_by, others=met,
+              date=names_list(dates, question), dates=names_list(dates, question)).rstrip(".")
+            for (found_by, met), dates in sides.items()
         ) + "."  # fmt: skip
     if intent is Intent.WHEN and all_subjects:
         dates = _limited([format_day(v.date, question.language) for v in views], question)
