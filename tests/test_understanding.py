@@ -541,3 +541,14 @@ def test_when_names_who_held_the_office_and_whom_they_met(catalog: Engine) -> No
     assert (
         answer.headline == "Ion Rusu and Henrik Lund met on 2 February 2020 and 3 September 2019."
     )
+
+
+def test_a_recorded_topic_beats_a_name_only_guessed(catalog: Engine) -> None:
+    # "Dayton" is only like Ana Dayan's surname; it is the word of u18's issue label.
+    assert _found(catalog, "Dayton meetings") == {"u18"}
+    assert _found(catalog, "meetings of Dayan") == {"u18"}
+
+
+def test_a_titles_initials_spell_no_well_known_acronym(catalog: Engine) -> None:
+    # "Special Envoy of the US President" has the initials E, U: no EU official is recorded.
+    assert ask(catalog, "meetings of EU officials").meetings == ()

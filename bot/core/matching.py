@@ -195,7 +195,11 @@ class CatalogIndex(RoleMatching):
     def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
         seg_tokens = set(tokens(segment))
         toks = set(seg_tokens)
-        toks |= initials_acronyms(segment)
+        # A title's initials, but not those that spell a well-known acronym by chance
+        # ("Special Envoy of the US President" is no "EU").
+        # A title's initials, but not those that spell a well-known acronym by chance
+        # ("Special Envoy of the US President" is no "EU").
+        toks |= initials_acronyms(segment) - KNOWN_ACRONYMS.keys()
         org_text = ""
         org_forms: list[tuple[str, ...]] = []
         if org is not None:
@@ -205,7 +209,7 @@ class CatalogIndex(RoleMatching):
             org_text = " ".join((org.name, *(org.aliases or [])))
             toks |= set(tokens(org_text))
             for form in (org.name, *(org.aliases or [])):
-                toks |= initials_acronyms(form) | name_acronyms(form)
+                toks |= (initials_acronyms(form) - KNOWN_ACRONYMS.keys()) | name_acronyms(form)
         if country:
             country_tokens = set(tokens(country))
             # A participant's nationality describes the role only when the role is national

@@ -155,6 +155,21 @@ def _titles_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
     return out
 
 
+def _a_topic_before_a_guess(
+    toks: tuple[str, ...], person: PersonMatch | None, index: CatalogIndex
+) -> bool:
+    """Whether words that were only guessed to be a name ("Amazon" for "Amano") are a
+    topic an issue label holds as typed: they name no office (no rank or office word) and
+    no body. An office the words do name stays the office."""
+    if person is None or person.score >= 100:
+        return False
+    if any(tok in RANKS or tok in GENERIC for tok in toks) or index.names_a_body(toks):
+        return False
+    if not all(index.topics.knows(tok) for tok in toks if tok not in FILLERS):
+        return False
+    return index.match_topic(toks, labels_only=True) is not None
+
+
 def _names_someone(toks: tuple[str, ...], index: CatalogIndex) -> bool:
     person = index.match_person(toks)
     return person is not None and person.score >= NAME_CONFIDENT
@@ -243,6 +258,9 @@ def _resolve_entity(
         resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
         return True
     person = index.match_person(toks)
+    if fallback and _a_topic_before_a_guess(toks, person, index):
+        # "Amazon meetings" is the recorded topic, not a misspelt "Amano".
+        return _resolve_issue(toks, index, resolution, labels_only=True)
     if person is not None and person.score < 100 and len(person.used) < len(toks):
         # A word only like a name ("Islamic" for "Islam") beside words that name an office
         # the records hold: the office.

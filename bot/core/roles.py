@@ -207,6 +207,19 @@ class RoleMatching:
             found = self._participations_fitting(self._role_requirements(words, un=True), words)
         return found
 
+    def names_a_body(self, words: Iterable[str]) -> bool:
+        """Whether the words, countries aside, are all words of one organisation's name or
+        its acronym ("the IAEA", "OSCE Parliamentary Assembly")."""
+        content = [
+            w for w in words if w not in FILLERS and w not in DEMONYMS and not country_named([w])
+        ]
+        if not content:
+            return False
+        docs = self._docs_with_all(tuple(content))
+        return any(
+            set(content) <= set(form) for doc in docs for form in self.role_docs[doc].org_forms
+        )
+
     def _participations_fitting(
         self, requirements: list[set[tuple[str, ...]]], words: list[str]
     ) -> set[int]:
