@@ -42,7 +42,9 @@ MAX_MEETINGS_LISTED = 100  # an answer lists at most this many meetings (the cou
 
 class Status(StrEnum):
     ANSWERED = "answered"
-    PARTIAL = "partial"  # some words of the question could not be used; the text says which
+    # Some words of the question could not be used (the text says which), or a topic is only
+    # mentioned in titles or summaries, not a recorded issue of the meetings.
+    PARTIAL = "partial"
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
 
@@ -195,9 +197,19 @@ def answer_question(
         Subject(c.label, c.kind, _holders(c, ordered, index, others=_others(named, i)))
         for i, c in enumerate(resolution.constraints)
     ]
-    headline = headline_for(question, parts, views, len(ordered), subjects)
+    worded = [
+        (c.label, "mention" if c.mentioned_only else part.kind, part.people)
+        for c, part in zip(resolution.constraints, parts, strict=True)
+    ]
+    headline = headline_for(question, worded, views, len(ordered), subjects)
+    # A topic found only in titles and summaries is said to be mentioned there, not
+    # stated as what the meetings were about.
+    mentioned = [c.label for c in resolution.constraints if c.mentioned_only]
     if partial:
         headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
+    elif mentioned:
+        partial = True
+        headline = t(question, "mentioned_only", what=join_labels(mentioned, question)) + headline
     elif question.yes_no:
         headline = t(question, "yes") + headline
     return _answer(

@@ -44,6 +44,8 @@ class Constraint:
     participations: set[int] | None = None
     meetings: set[int] | None = None
     kind: str = "entity"
+    # A topic no issue label names, found only in titles or summaries: weaker evidence.
+    mentioned_only: bool = False
 
 
 @dataclass(slots=True)
@@ -208,16 +210,22 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             previous.label += t(resolution.question, "as") + resolution.question.quote(span.tokens)
             return
     if span.kind is SpanKind.ISSUE:
-        if _resolve_issue(span.tokens, index, resolution):
+        whole = index.match_topic(span.tokens)
+        if whole is not None and (whole.issue_ids or "with" not in span.tokens):
+            _resolve_issue(span.tokens, index, resolution)
             return
         if "with" in span.tokens:
-            # "talks with Russia" is a topic when the records hold it; otherwise "with" names
-            # the people met: "meetings about trade with Aliyev".
+            # "talks with Russia" is a topic when a label holds it; otherwise "with" names
+            # the people met: "meetings about trade with Aliyev", "who discussed landmines
+            # with the OSCE PA president" (whose title a summary mentions beside mines).
             cut = span.tokens.index("with")
             topic, other = span.tokens[:cut], span.tokens[cut + 1 :]
             if topic and other and _resolve_issue(topic, index, resolution):
                 _resolve_span(Span(SpanKind.ENTITY, other), index, resolution)
                 return
+        if whole is not None:
+            _resolve_issue(span.tokens, index, resolution)
+            return
         parts = _split_on(span.tokens, "and")
         if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
             return
@@ -430,7 +438,11 @@ def _resolve_issue(
         return False
     names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
     label = " / ".join(names) if names and len(names) <= 3 else resolution.question.quote(toks)
-    resolution.constraints.append(Constraint(label, meetings=set(found.meetings), kind="issue"))
+    resolution.constraints.append(
+        Constraint(
+            label, meetings=set(found.meetings), kind="issue", mentioned_only=not found.issue_ids
+        )
+    )
     return True
 
 

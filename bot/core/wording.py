@@ -24,6 +24,9 @@ TEXTS = {
         "or": " or ",
         "unused": "I could not use {words}.",
         "rest": "Without it: ",
+        "mentioned_only": "No meeting lists {what} among its issues, but titles or summaries "
+        "mention it: ",
+        "mentioning": " mentioning {what}",
         "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
         "or “what did Naghiyev and Kauma discuss?”",
         "ignored": "not used: {words}",
@@ -71,6 +74,9 @@ TEXTS = {
         "or": " или ",
         "unused": "Не удалось учесть: {words}.",
         "rest": "Без этого: ",
+        "mentioned_only": "Ни у одной встречи нет темы {what}, но она упоминается в заголовках "
+        "или описаниях: ",
+        "mentioning": " с упоминанием: {what}",
         "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
         "«кто встречался с президентом ПА ОБСЕ?»",
         "ignored": "не учтено: {words}",
@@ -179,6 +185,7 @@ def headline_for(
         for label, people in entity_parts[1:]:
             who_with += t(question, "with") + names_either(people or [label], question)
     issues = [label for label, kind, _people in parts if kind == "issue"]
+    mentions = [label for label, kind, _people in parts if kind == "mention"]
     places = [label for label, kind, _people in parts if kind == "place"]
     when = when_text(question)
 
@@ -279,6 +286,8 @@ def headline_for(
         summary += t(question, "of", who=who_with)
     if issues:
         summary += t(question, "about", what=names_list(issues, question))
+    if mentions:
+        summary += t(question, "mentioning", what=names_list(mentions, question))
     if places:
         summary += t(question, "in", where=names_list(places, question))
     return summary + when + "."
