@@ -569,3 +569,11 @@ def test_a_topic_only_mentioned_in_a_summary_is_said_to_be_mentioned(catalog: En
     assert "1 meeting mentioning" in answer.headline
     # A recorded issue is stated as one.
     assert ask(catalog, "meetings about the Dayton agreement").status is Status.ANSWERED
+
+
+def test_most_recently_plural_acronyms_and_people_are_no_names(catalog: Engine) -> None:
+    answer = ask(catalog, "Who did Vasca meet most recently?")
+    assert answer.status is Status.ANSWERED
+    assert set(ids(answer)) == {"u11"}
+    assert _found(catalog, "Where did the Moldovan and Armenian FMs meet?") == {"u01"}
+    assert _found(catalog, "How many people did Lindgren meet?") == {"u15"}

@@ -263,6 +263,9 @@ GENERIC_ROLE_WORDS = frozenset(
         "authority",
         "side",
         "watchdog",
+        "people",
+        "person",
+        "persons",
     ]
 )
 

@@ -134,7 +134,7 @@ QUESTION_WORDS = stem_words(
     "were is are has have had been be will can could any all list show me tell give find "
     "there here ever please hold held holding take took place happen happened meeting "
     "meetings meet met meets meeting talk talked talks spoke speak speaking number count "
-    "recent latest last most newest first visit visited visits receive received receives "
+    "recent recently latest last most newest first visit visited visits receive received receives "
     "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
     "welcomes greet greeted greets call called calls phone phoned sit sat anyone anybody "
     "someone somebody everyone everybody anything everything something issue issues "
@@ -375,7 +375,10 @@ def _expand_role_acronyms(toks: list[str]) -> list[str]:
             out.extend((toks[i + 1], *ROLE_PHRASES[around]))
             i += 3
             continue
-        out.extend(ROLE_ACRONYMS.get(toks[i], (toks[i],)))
+        tok = toks[i]
+        if tok not in ROLE_ACRONYMS and tok.endswith("s") and tok[:-1] in ROLE_ACRONYMS:
+            tok = tok[:-1]  # "FMs", "PMs"
+        out.extend(ROLE_ACRONYMS.get(tok, (tok,)))
         i += 1
     # "sec gen" -> "secretary general", without repeating words.
     deduped: list[str] = []
