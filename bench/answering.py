@@ -931,13 +931,14 @@ def judge(q: dict[str, Any], answer: Any) -> bool:
         return status == "answered" and answer.total >= q["min_total"]
     if kind == "about_summary_word":
         # All the meetings whose summary says it, and only meetings that mention it (by the
-        # first five letters of each word asked, so "swarm" counts for "swarms").
+        # first five letters of each word asked, so "swarm" counts for "swarms"); no issue
+        # label names it, so the answer says it is mentioned there (status partial).
         def mentions(m: Any) -> bool:
             text = f"{m.title} {m.summary} {' '.join(m.issues)}".lower()
             return all(w[:5] in text for w in q["words"])
 
         return (
-            status == "answered"
+            status == "partial"
             and answer.total >= q["min_total"]
             and all(mentions(m) for m in answer.meetings)
         )
