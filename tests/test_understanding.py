@@ -577,3 +577,12 @@ def test_most_recently_plural_acronyms_and_people_are_no_names(catalog: Engine) 
     assert set(ids(answer)) == {"u06"}  # 1 March 2024, the latest of his four
     assert _found(catalog, "Where did the Moldovan and Armenian FMs meet?") == {"u01"}
     assert _found(catalog, "How many people did Lindgren meet?") == {"u15"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Who met both Vasca and Arutyan?", "Who met Vasca as well as Arutyan?"]
+)
+def test_words_that_join_names_are_no_names(catalog: Engine, text: str) -> None:
+    answer = ask(catalog, text)
+    assert set(ids(answer)) == {"u01"}  # the one meeting of the two
+    assert answer.headline.startswith("Dorin Vasca and Narek Arutyan met on")
