@@ -586,3 +586,13 @@ def test_words_that_join_names_are_no_names(catalog: Engine, text: str) -> None:
     answer = ask(catalog, text)
     assert set(ids(answer)) == {"u01"}  # the one meeting of the two
     assert answer.headline.startswith("Dorin Vasca and Narek Arutyan met on")
+
+
+def test_topics_joined_by_and_are_each_a_topic(catalog: Engine) -> None:
+    # u02 lists both issues.
+    assert _found(catalog, "meetings about gas supplies and grain exports") == {"u02"}
+    # No meeting lists both: the meetings about either, said so, never as if about both.
+    answer = ask(catalog, "meetings about wine exports and vaccines")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == {"u01", "u14"}
+    assert answer.headline.startswith("No meeting was about all of")

@@ -29,7 +29,7 @@ from bot.core.matching import (
     CatalogIndex,
 )
 from bot.core.questions import Intent, Question, SpanKind, Window, parse_question
-from bot.core.resolving import Constraint, resolve, without_fillers
+from bot.core.resolving import Constraint, Resolution, resolve, without_fillers
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.wording import format_meeting, headline_for, join_labels, t, when_text
@@ -169,6 +169,12 @@ def answer_question(
         return _answer(question, Status.NOT_FOUND, headline)
 
     meeting_ids = _meetings_fitting(resolution.constraints, question, index)
+    either = ""
+    if not meeting_ids and not question.yes_no:
+        # "meetings about energy, trade and migration": when no meeting was about all of
+        # them, the meetings about any, said so (partial), never as if about all.
+        meeting_ids, either = _any_of_the_topics(resolution, question, index)
+        partial = partial or bool(either)
     if followup is not None:
         meeting_ids = followup.narrow(meeting_ids)
     ordered = sorted(meeting_ids, key=lambda m: (index.meeting_dates[m], m), reverse=True)
@@ -205,7 +211,9 @@ def answer_question(
     # A topic found only in titles and summaries is said to be mentioned there, not
     # stated as what the meetings were about.
     mentioned = [c.label for c in resolution.constraints if c.mentioned_only]
-    if partial:
+    if either:
+        headline = t(question, "not_all_topics", what=either) + headline
+    elif partial:
         headline = t(question, "unused", words=unused) + " " + t(question, "rest") + headline
     elif mentioned:
         partial = True
@@ -259,6 +267,25 @@ def _meetings_fitting(
             and (hi is None or index.meeting_dates[m] <= hi)
         }
     return result
+
+
+def _any_of_the_topics(
+    resolution: Resolution, question: Question, index: CatalogIndex
+) -> tuple[set[int], str]:
+    """The meetings that fit the question with its topics taken as alternatives, and the
+    topics' labels joined; (set(), "") when it names fewer than two topics or none fits."""
+    topics = [c for c in resolution.constraints if c.kind == "issue"]
+    if len(topics) < 2:
+        return set(), ""
+    labels = [c.label for c in topics]
+    union = set().union(*(c.meetings or () for c in topics))
+    merged = Constraint(t(question, "or").join(labels), meetings=union, kind="issue")
+    rest = [c for c in resolution.constraints if c.kind != "issue"]
+    found = _meetings_fitting([*rest, merged], question, index)
+    if not found:
+        return set(), ""
+    resolution.constraints = [*rest, merged]
+    return found, join_labels(labels, question)
 
 
 def _with_distinct_people(

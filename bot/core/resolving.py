@@ -210,28 +210,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             previous.label += t(resolution.question, "as") + resolution.question.quote(span.tokens)
             return
     if span.kind is SpanKind.ISSUE:
-        whole = index.match_topic(span.tokens)
-        if whole is not None and (whole.issue_ids or "with" not in span.tokens):
-            _resolve_issue(span.tokens, index, resolution)
-            return
-        if "with" in span.tokens:
-            # "talks with Russia" is a topic when a label holds it; otherwise "with" names
-            # the people met: "meetings about trade with Aliyev", "who discussed landmines
-            # with the OSCE PA president" (whose title a summary mentions beside mines).
-            cut = span.tokens.index("with")
-            topic, other = span.tokens[:cut], span.tokens[cut + 1 :]
-            if topic and other and _resolve_issue(topic, index, resolution):
-                _resolve_span(Span(SpanKind.ENTITY, other), index, resolution)
-                return
-        if whole is not None:
-            _resolve_issue(span.tokens, index, resolution)
-            return
-        parts = _split_on(span.tokens, "and")
-        if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
-            return
-        if _resolve_known_part(span.tokens, index, resolution):
-            return
-        _unresolved(resolution, span.tokens, span.kind)
+        _resolve_topic_span(span.tokens, index, resolution)
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
         if meetings is not None:
@@ -465,6 +444,53 @@ def _resolve_known_part(
     if not _resolve_issue(known, index, resolution):
         return False
     _unresolved(resolution, tuple(unknown), SpanKind.ISSUE)
+    return True
+
+
+def _resolve_topic_span(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> None:
+    """A span after "about" or "discuss": a topic, topics joined by "and", a topic and the
+    people met ("with"), or people; the reading an issue label holds comes first."""
+    whole = index.match_topic(toks)
+    if whole is not None and whole.issue_ids:
+        _resolve_issue(toks, index, resolution)
+        return
+    if "with" in toks:
+        # "talks with Russia" is a topic when a label holds it; otherwise "with" names
+        # the people met: "meetings about trade with Aliyev", "who discussed landmines
+        # with the OSCE PA president" (whose title a summary mentions beside mines).
+        cut = toks.index("with")
+        topic, other = toks[:cut], toks[cut + 1 :]
+        if topic and other and _resolve_issue(topic, index, resolution):
+            _resolve_span(Span(SpanKind.ENTITY, other), index, resolution)
+            return
+    parts = _split_on(toks, "and")
+    # "tariffs and migration": two topics, when labels hold each and not the phrase.
+    if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=True):
+        return
+    if whole is not None:
+        _resolve_issue(toks, index, resolution)
+        return
+    if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
+        return
+    if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=False):
+        return
+    if _resolve_known_part(toks, index, resolution):
+        return
+    _unresolved(resolution, toks, SpanKind.ISSUE)
+
+
+def _resolve_topics(
+    parts: list[tuple[str, ...]], index: CatalogIndex, resolution: Resolution, *, labelled: bool
+) -> bool:
+    """Each part a topic of its own (with labelled, each named by an issue label)."""
+    trial = Resolution(resolution.question)
+    if not all(_resolve_issue(p, index, trial) for p in parts):
+        return False
+    if labelled and any(c.mentioned_only for c in trial.constraints):
+        return False
+    resolution.constraints.extend(trial.constraints)
     return True
 
 

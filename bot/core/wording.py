@@ -27,6 +27,7 @@ TEXTS = {
         "mentioned_only": "No meeting lists {what} among its issues, but titles or summaries "
         "mention it: ",
         "mentioning": " mentioning {what}",
+        "not_all_topics": "No meeting was about all of {what}; about any of them: ",
         "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
         "or “what did Naghiyev and Kauma discuss?”",
         "ignored": "not used: {words}",
@@ -77,6 +78,8 @@ TEXTS = {
         "mentioned_only": "Ни у одной встречи нет темы {what}, но она упоминается в заголовках "
         "или описаниях: ",
         "mentioning": " с упоминанием: {what}",
+        "not_all_topics": "Ни одна встреча не касалась сразу всех тем ({what}); "
+        "встречи по любой из них: ",
         "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
         "«кто встречался с президентом ПА ОБСЕ?»",
         "ignored": "не учтено: {words}",
