@@ -43,6 +43,7 @@ from bot.core.records import list_admins
 from bot.tg import admin, asking, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
 from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of, run_in_session
+from bot.tg.updates import PerChatUpdateProcessor
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
 
 # Feature modules, in the order their handlers are tried. asking comes last: its catch-all
@@ -113,6 +114,8 @@ def build_application(
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """Build the bot: handlers, error handler, rate limiter, timeouts and shared deps.
 
+    Updates run concurrently, one chat's in order (bot/tg/updates.py).
+
     request replaces the HTTP client for every Bot API call (tests pass a recording one).
     Raises SettingsError when the token is missing or a placeholder.
     """
@@ -123,6 +126,7 @@ def build_application(
         .base_file_url(_file_url(settings.telegram_api_base_url))
         .context_types(CONTEXT_TYPES)
         .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
     )
     if request is not None:
