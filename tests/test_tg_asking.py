@@ -7,12 +7,15 @@ the in-process fake Bot API (tests/fake_bot_api.py), which refuses what Telegram
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi, telegram_html_to_text, utf16_len
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from telegram.error import NetworkError, TimedOut
 from tg_support import (
     BotHarness,
@@ -25,6 +28,7 @@ from tg_support import (
 from bot.core.clock import FakeClock
 from bot.core.records import grant_admin
 from bot.core.seeds import load_seeds_if_empty
+from bot.tg import asking
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
 from storage.db import session_scope
@@ -63,16 +67,43 @@ def assert_seed_answer(html: str) -> None:
 # --- private chats ---------------------------------------------------------------------------
 
 
-async def test_private_text_is_answered_with_typing_first(bot: BotHarness) -> None:
+async def test_a_quick_answer_spends_no_request_on_typing(bot: BotHarness) -> None:
     ann = bot.api.add_user(1001, "Ann")
     await bot.say(bot.api.private_chat(ann), ann, QUESTION)
     methods = [c.method for c in bot.api.calls if c.params.get("chat_id") == ann["id"]]
-    assert methods == ["sendChatAction", "sendMessage"]
-    assert bot.api.calls_to("sendChatAction")[0].params["action"] == "typing"
+    assert methods == ["sendMessage"]
     reply = bot.last_reply(ann["id"])
     assert reply.params["parse_mode"] == "HTML"
     assert_seed_answer(reply.params["text"])
     assert "reply_parameters" not in reply.params  # no buttons: no need to quote in private
+
+
+async def test_a_slow_answer_shows_typing_first(
+    bot: BotHarness, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asking, "TYPING_DELAY", 0.01)
+    ann = bot.api.add_user(1001, "Ann")
+    typing_seen = threading.Event()
+
+    def slow_lookup(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The answer's look-up (it reads the catalog version first) waits until "typing…"
+        # has gone out; the open-form check before it does not.
+        if "catalogversion" in statement.lower():
+            typing_seen.wait(timeout=10)
+
+    event.listen(db, "before_cursor_execute", slow_lookup)
+    try:
+        asked = asyncio.create_task(bot.say(bot.api.private_chat(ann), ann, QUESTION))
+        await asyncio.to_thread(bot.api.wait_for, "sendChatAction", timeout=10)
+        typing_seen.set()
+        await asked
+    finally:
+        typing_seen.set()
+        event.remove(db, "before_cursor_execute", slow_lookup)
+    methods = [c.method for c in bot.api.calls if c.params.get("chat_id") == ann["id"]]
+    assert methods == ["sendChatAction", "sendMessage"]
+    assert bot.api.calls_to("sendChatAction")[0].params["action"] == "typing"
+    assert_seed_answer(bot.last_reply(ann["id"]).params["text"])
 
 
 async def test_private_ask_command_and_bare_ask(bot: BotHarness) -> None:

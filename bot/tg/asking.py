@@ -18,6 +18,7 @@ asking again gives the same pages.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import OrderedDict
@@ -83,6 +84,8 @@ GROUP_HELLO = (
 )
 INLINE_PROMPT = "Type a question, e.g. who met the OSCE PA president?"
 QUESTION_MEMORY_SIZE = 10_000
+# "typing…" is shown only for an answer that takes longer than this many seconds.
+TYPING_DELAY = 1.0
 
 _MESSAGES = filters.UpdateType.MESSAGE  # new messages only: an edited question is not re-asked
 
@@ -266,8 +269,7 @@ async def answer_and_reply(
     Groups always see the answer as a reply. In a private chat it quotes the question only
     when it has buttons, because the buttons find the question again in the quoted message.
     """
-    await _show_typing(context, message)
-    result = await ask_core(context, question)
+    result = await ask_showing_typing(context, message, question)
     quote_target = reply_to or message
     if isinstance(result, str):
         return await message.reply_text(result, do_quote=_in_group(message))
@@ -301,8 +303,22 @@ async def _send_page(target: Message, page: Page, *, quote: bool) -> Message:
     )
 
 
-async def _show_typing(context: BotContext, message: Message) -> None:
-    """Show "typing…" while the answer is looked up; a failure here is only cosmetic."""
+async def ask_showing_typing(context: BotContext, message: Message, question: str) -> Answer | str:
+    """ask_core, showing "typing…" in the chat only if the answer takes over TYPING_DELAY.
+
+    Most answers are ready in milliseconds; a chat action for each would spend a request of
+    the bot's 30 a second on nothing the user sees.
+    """
+    typing = asyncio.create_task(_show_typing(context, message, after=TYPING_DELAY))
+    try:
+        return await ask_core(context, question)
+    finally:
+        typing.cancel()
+
+
+async def _show_typing(context: BotContext, message: Message, *, after: float) -> None:
+    """Show "typing…" after a while; a failure here is only cosmetic."""
+    await asyncio.sleep(after)
     try:
         await context.bot.send_chat_action(
             message.chat_id,
@@ -422,8 +438,7 @@ async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
 async def _next_page(
     context: BotContext, data: str, message: Message, question: str, offset: int
 ) -> None:
-    await _show_typing(context, message)
-    result = await ask_core(context, question)
+    result = await ask_showing_typing(context, message, question)
     if isinstance(result, str):
         await message.reply_text(result, do_quote=False)
         return
