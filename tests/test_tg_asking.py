@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi, telegram_html_to_text, utf16_len
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from telegram.error import NetworkError, TimedOut
 from tg_support import (
     BotHarness,
@@ -31,7 +31,7 @@ from bot.core.seeds import load_seeds_if_empty
 from bot.tg import asking
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
-from storage.db import session_scope
+from storage.db import create_db_engine, session_scope
 
 SOURCE = (
     "https://www.news.az/news/chief-of-azerbaijans-state-security-service-meets-with-osce-"
@@ -524,3 +524,39 @@ async def test_the_bot_answers_on_sqlite_and_on_postgresql(
         await bot.say(group, ann, "/about")
         assert "It holds 1 meeting." in bot.last_reply(GROUP_ID).params["text"]
         assert bot.errors == []
+
+
+@pytest.mark.postgres
+async def test_a_question_survives_a_dropped_database_connection(
+    pg_engine: Engine, clock: FakeClock
+) -> None:
+    with session_scope(pg_engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    killer = create_db_engine(pg_engine.url.render_as_string(hide_password=False))
+    armed = {"now": False}
+
+    def kill_the_backend(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # A failover between two questions: the pooled connection passed its pre-ping, then
+        # its backend is gone before the question's look-up (it reads the catalog version).
+        if not armed["now"] or "catalogversion" not in statement.lower():
+            return
+        armed["now"] = False
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        with killer.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    event.listen(pg_engine, "before_cursor_execute", kill_the_backend)
+    try:
+        async with BotHarness(pg_engine, clock=clock) as bot:
+            ann = bot.api.add_user(1001, "Ann")
+            chat = bot.api.private_chat(ann)
+            await bot.say(chat, ann, QUESTION)
+            armed["now"] = True
+            await bot.say(chat, ann, "what did Ali Naghiyev discuss?")
+            texts = [str(c.params["text"]) for c in bot.replies(ann["id"])]
+            assert len(texts) == 2 and SORRY not in texts
+            assert "Ali Naghiyev" in texts[1]
+            assert bot.errors == []
+    finally:
+        event.remove(pg_engine, "before_cursor_execute", kill_the_backend)
+        killer.dispose()

@@ -284,7 +284,7 @@ async def ask_core(context: BotContext, question: str) -> Answer | str:
     deps = context.deps
     today = deps.today()
     try:
-        return await context.in_session(
+        return await context.reading(
             lambda session: answer_question(question, session=session, today=today)
         )
     except QuestionError as exc:
