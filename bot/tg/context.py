@@ -5,8 +5,8 @@ Handlers are declared with `context: BotContext` and read `context.deps.engine`,
 `fn(session)` in a worker thread inside one short session (committed on success), so database
 work and CPU-heavy matching never block the event loop that also sends digests;
 `context.reading(fn)` does the same for read-only work (questions) and tries once more after a
-dropped connection; run_idempotent_write does the same for a write that may be repeated, again after a transient
-database error.
+dropped connection; run_idempotent_write does the same for a write that may be repeated, again
+after a transient database error.
 
 Hooks for feature modules (see bot/tg/app.py): `deps.startup_hooks` run in post_init after the
 command list is registered (the digest schedules its jobs there), and `deps.membership_hooks` run
