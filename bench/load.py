@@ -181,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
             for thread in users:
                 thread.start()
             import_started = import_done = None
+            import_reply = ""
             if data:
                 time.sleep(args.import_at)
                 before = len(api.calls)
@@ -194,6 +195,12 @@ def run(args: argparse.Namespace) -> int:
 
                 if api.wait_until(imported, timeout=args.seconds * 4):
                     import_done = time.monotonic()
+                    reply = next(
+                        c
+                        for c in api.calls[before:]
+                        if c.method == "sendMessage" and c.params.get("chat_id") == ADMIN
+                    )
+                    import_reply = str(reply.params.get("text", "")).splitlines()[0][:150]
             for thread in users:
                 thread.join()
             elapsed = time.monotonic() - start
@@ -217,12 +224,15 @@ def run(args: argparse.Namespace) -> int:
             f"import               {args.import_meetings} meetings, "
             + (f"{import_done - import_started:.1f} s" if import_done else "no reply")
         )
+        print(f"import reply         {import_reply}")
         print(describe("reply time, during import", during))
     print(f"429 answers          {api.rejected}")
     print(f"chat actions         {len(api.calls_to('sendChatAction'))}")
-    errors = [line for line in log.splitlines() if "ERROR" in line]
+    lines = log.splitlines()
+    errors = [i for i, line in enumerate(lines) if " ERROR " in line]
     if errors:
-        print(f"bot errors           {len(errors)}, first: {errors[0][:200]}")
+        print(f"bot errors           {len(errors)}, the first:")
+        print("\n".join(lines[errors[0] : errors[0] + 40]))
     return 0
 
 

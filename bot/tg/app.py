@@ -43,6 +43,7 @@ from bot.core.records import list_admins
 from bot.tg import admin, asking, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
 from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of, run_in_session
+from bot.tg.limiter import OVERALL_RATE
 from bot.tg.updates import PerChatUpdateProcessor
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
 
@@ -125,7 +126,14 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(
+            # One request every 1/29.5 s, never a burst: aiolimiter's bucket of 30 a second
+            # lets 30 go at once, and Telegram counts any one-second window (the fan-out's
+            # SendLimiter spaces the same way; bot/tg/limiter.py).
+            RetryingRateLimiter(
+                overall_max_rate=1, overall_time_period=1 / OVERALL_RATE, max_retries=3
+            )
+        )
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
     )
