@@ -301,6 +301,8 @@ class DigestSender:
             return
         await self.limiter.reserve_claim(item.chat_id)
         try:
+            if self._should_stop():
+                return  # stopped while waiting: the digest stays unclaimed for the next start
             now = self.clock.now()
             claimed = await run_in_session(
                 self.engine, lambda session: self._claim(session, item, now)
