@@ -139,8 +139,11 @@ class _Applier:
     def resolve_person(self, entry: ParticipantIn, where: str, hint: frozenset[int]) -> Person:
         namesakes = self.people.namesakes(entry.name)
         if len(namesakes) > 1:
-            return self._tell_apart(entry, namesakes, where, hint)
-        person = self.people.find(entry.name, entry.aliases)
+            person = self._tell_apart(entry, namesakes, where, hint)
+            if person is None:
+                return namesakes[0]  # an error is recorded: nothing will be written
+        else:
+            person = self.people.find(entry.name, entry.aliases)
         if person is None:
             person = Person(name=entry.name, aliases=list(entry.aliases), country=entry.country)
             self.session.add(person)
@@ -160,7 +163,7 @@ class _Applier:
 
     def _tell_apart(
         self, entry: ParticipantIn, namesakes: list[Person], where: str, hint: frozenset[int]
-    ) -> Person:
+    ) -> Person | None:
         """Choose among people who share the entry's name, or record why the file must say.
 
         The stored meeting the record is (hint: its people's ids) decides first; then the
@@ -182,6 +185,7 @@ class _Applier:
                 f"{where}: {entry.name} could be any of {len(pool)} people ({labels}); "
                 "give the country, organization or title that tells them apart"
             )
+            return None
         return pool[0]
 
     def _facets(self, people: list[Person]) -> dict[int, tuple[set[str], set[str], set[str]]]:
