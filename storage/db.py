@@ -38,6 +38,17 @@ class DatabaseError(Exception):
     """The database cannot be reached or prepared; the message is a sentence for the user."""
 
 
+class CatalogBusy(DatabaseError):
+    """Another catalog change held the catalog lock too long; str(error) is one sentence."""
+
+
+# The PostgreSQL advisory lock that serializes catalog writers (any number that is ours), and
+# how long a writer waits for it before giving up with CatalogBusy. A module setting, read at
+# each lock, so a test can shorten it.
+CATALOG_LOCK_KEY = 0x6D656574
+CATALOG_LOCK_TIMEOUT = 60.0
+
+
 def default_database_url(data_dir: str | os.PathLike[str] = DEFAULT_DATA_DIR) -> str:
     """Return the SQLite URL of meetbot.db in the data folder (MEETBOT_DATA_DIR, else ./data)."""
     return f"sqlite:///{Path(data_dir) / 'meetbot.db'}"
@@ -224,6 +235,34 @@ def _first_line(exc: BaseException) -> str:
 CATALOG_TABLES = (Meeting, Person, Organization, Issue, Participation, MeetingIssue)
 
 
+def lock_catalog(session: Session) -> None:
+    """Make this transaction the one catalog writer until it ends (PostgreSQL; once a transaction).
+
+    Catalog writers decide from what they read (is there a person of this name? a catalog
+    version row?), so two at once on PostgreSQL could both add the same person, or both insert
+    the first CatalogVersion row. pg_advisory_xact_lock makes the second wait until the first
+    commits or rolls back; it then reads what the first wrote. Every flush that touches the
+    catalog takes it (the before_flush listener below), and the import takes it before its
+    first read. A writer that waits longer than CATALOG_LOCK_TIMEOUT gets CatalogBusy, with a
+    sentence, and writes nothing. SQLite has one writer at a time already: nothing to do.
+    """
+    if session.info.get("catalog_locked") or session.get_bind().dialect.name != "postgresql":
+        return
+    timeout = f"{max(1, round(CATALOG_LOCK_TIMEOUT * 1000))}ms"
+    try:
+        session.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": timeout})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CATALOG_LOCK_KEY})
+        session.execute(text("SELECT set_config('lock_timeout', '0', true)"))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise CatalogBusy(
+            f"Another change to the meetings was still being saved after "
+            f"{CATALOG_LOCK_TIMEOUT:g} s, so this one was not saved; please try again."
+        ) from exc
+    session.info["catalog_locked"] = True
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_catalog_version(session: Session, _context: object, _instances: object) -> None:
     """Raise the catalog version in the same transaction as any change to the catalog."""
@@ -232,6 +271,7 @@ def _bump_catalog_version(session: Session, _context: object, _instances: object
         isinstance(obj, CATALOG_TABLES) for obj in changed
     ):
         return
+    lock_catalog(session)
     session.info["catalog_bumped"] = True
     result = session.exec(
         update(CatalogVersion)
@@ -246,6 +286,7 @@ def _bump_catalog_version(session: Session, _context: object, _instances: object
 @event.listens_for(Session, "after_rollback")
 def _reset_catalog_flag(session: Session) -> None:
     session.info.pop("catalog_bumped", None)
+    session.info.pop("catalog_locked", None)
 
 
 def read_catalog_version(session: Session) -> int:

@@ -16,8 +16,10 @@ The lease is the trade-off between duplicates and delays. Telegram has no idempo
 replica that dies after Telegram accepted a message and before the row recorded it cannot tell
 whether that message went out; taking over an expired lease may resend that one message (the
 parts recorded in message_ids are never resent), while never taking over would lose the
-digest. A live sender refreshes claimed_at after every part it sends, so only a replica that
-stopped making progress for a whole lease loses its claim; each write checks claimed_by, so a
+digest. The lease is short (a minute, bot/core/deliveries.py), so a crashed replica's claims
+free up quickly: a live sender refreshes claimed_at after every part it sends and, while a part
+is on its way or a RetryAfter is waited out, with a heartbeat (renew_claim), so only a replica
+that stopped running for a whole lease loses its claim; each write checks claimed_by, so a
 sender that lost its claim stops instead of racing the new owner.
 
 The writes after a send (record_progress, mark_delivery_sent, mark_delivery_failed) are
@@ -289,6 +291,18 @@ def record_progress(
         update(DigestDelivery)
         .where(*_owned(delivery_id, worker))
         .values(message_ids=list(message_ids), claimed_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def renew_claim(*, session: Session, delivery_id: int, worker: str, now: dt.datetime) -> bool:
+    """Renew the lease of a claim this worker holds (only claimed_at); False if it was lost.
+
+    The sender's heartbeat while a part goes out or a RetryAfter is waited out; it never
+    writes message_ids, so it cannot race record_progress into an older list.
+    """
+    result = session.exec(
+        update(DigestDelivery).where(*_owned(delivery_id, worker)).values(claimed_at=now)
     )
     return bool(result.rowcount)
 

@@ -98,6 +98,18 @@ def list_participations(
     return found
 
 
+def list_roles_of_people(person_ids: Sequence[int], *, session: Session) -> list[Participation]:
+    """Return every participation of these people (what they were at each meeting)."""
+    found: list[Participation] = []
+    for chunk in _chunks(list(dict.fromkeys(person_ids))):
+        found.extend(
+            session.exec(
+                select(Participation).where(col(Participation.person_id).in_(chunk))
+            ).all()
+        )
+    return found
+
+
 def list_meeting_issues(
     meeting_ids: Iterable[int], *, session: Session
 ) -> dict[int, list[MeetingIssue]]:

@@ -185,8 +185,8 @@ class VirtualTime:
 
     @property
     def sleeping(self) -> int:
-        """Return how many sleepers wait."""
-        return len(self._sleepers)
+        """Return how many sleepers wait (a cancelled sleep no longer counts)."""
+        return sum(1 for *_, future in self._sleepers if not future.done())
 
     def advance(self, seconds: float) -> None:
         """Move the virtual time forward, waking the sleepers due by then."""

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 JSON = dict[str, Any]
 
@@ -1097,8 +1097,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         parts = urlsplit(self.path)
-        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", parts.path)
-        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", parts.path)
+        # PTB percent-encodes the token's colon in a file's download URL; Telegram accepts it.
+        path = unquote(parts.path)
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", path)
+        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if file_match:

@@ -7,12 +7,15 @@ the in-process fake Bot API (tests/fake_bot_api.py), which refuses what Telegram
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi, telegram_html_to_text, utf16_len
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, event, text
 from telegram.error import NetworkError, TimedOut
 from tg_support import (
     BotHarness,
@@ -25,9 +28,10 @@ from tg_support import (
 from bot.core.clock import FakeClock
 from bot.core.records import grant_admin
 from bot.core.seeds import load_seeds_if_empty
+from bot.tg import asking
 from bot.tg.app import SORRY
 from bot.tg.context import MembershipChange, deps_of
-from storage.db import session_scope
+from storage.db import create_db_engine, session_scope
 from storage.models import SentAnswer
 
 SOURCE = (
@@ -64,16 +68,43 @@ def assert_seed_answer(html: str) -> None:
 # --- private chats ---------------------------------------------------------------------------
 
 
-async def test_private_text_is_answered_with_typing_first(bot: BotHarness) -> None:
+async def test_a_quick_answer_spends_no_request_on_typing(bot: BotHarness) -> None:
     ann = bot.api.add_user(1001, "Ann")
     await bot.say(bot.api.private_chat(ann), ann, QUESTION)
     methods = [c.method for c in bot.api.calls if c.params.get("chat_id") == ann["id"]]
-    assert methods == ["sendChatAction", "sendMessage"]
-    assert bot.api.calls_to("sendChatAction")[0].params["action"] == "typing"
+    assert methods == ["sendMessage"]
     reply = bot.last_reply(ann["id"])
     assert reply.params["parse_mode"] == "HTML"
     assert_seed_answer(reply.params["text"])
     assert "reply_parameters" not in reply.params  # no buttons: no need to quote in private
+
+
+async def test_a_slow_answer_shows_typing_first(
+    bot: BotHarness, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asking, "TYPING_DELAY", 0.01)
+    ann = bot.api.add_user(1001, "Ann")
+    typing_seen = threading.Event()
+
+    def slow_lookup(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The answer's look-up (it reads the catalog version first) waits until "typing…"
+        # has gone out; the open-form check before it does not.
+        if "catalogversion" in statement.lower():
+            typing_seen.wait(timeout=10)
+
+    event.listen(db, "before_cursor_execute", slow_lookup)
+    try:
+        asked = asyncio.create_task(bot.say(bot.api.private_chat(ann), ann, QUESTION))
+        await asyncio.to_thread(bot.api.wait_for, "sendChatAction", timeout=10)
+        typing_seen.set()
+        await asked
+    finally:
+        typing_seen.set()
+        event.remove(db, "before_cursor_execute", slow_lookup)
+    methods = [c.method for c in bot.api.calls if c.params.get("chat_id") == ann["id"]]
+    assert methods == ["sendChatAction", "sendMessage"]
+    assert bot.api.calls_to("sendChatAction")[0].params["action"] == "typing"
+    assert_seed_answer(bot.last_reply(ann["id"]).params["text"])
 
 
 async def test_private_ask_command_and_bare_ask(bot: BotHarness) -> None:
@@ -598,3 +629,39 @@ async def test_in_a_group_only_a_reply_to_the_answer_is_a_follow_up(
     await bot.say(group, bob, "where was that?", reply_to=answer)
     text = telegram_html_to_text(bot.last_reply(GROUP_ID).params["text"])
     assert "Pia Kauma met in Baku, Azerbaijan (14 November 2023)." in text
+
+
+@pytest.mark.postgres
+async def test_a_question_survives_a_dropped_database_connection(
+    pg_engine: Engine, clock: FakeClock
+) -> None:
+    with session_scope(pg_engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    killer = create_db_engine(pg_engine.url.render_as_string(hide_password=False))
+    armed = {"now": False}
+
+    def kill_the_backend(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # A failover between two questions: the pooled connection passed its pre-ping, then
+        # its backend is gone before the question's look-up (it reads the catalog version).
+        if not armed["now"] or "catalogversion" not in statement.lower():
+            return
+        armed["now"] = False
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        with killer.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    event.listen(pg_engine, "before_cursor_execute", kill_the_backend)
+    try:
+        async with BotHarness(pg_engine, clock=clock) as bot:
+            ann = bot.api.add_user(1001, "Ann")
+            chat = bot.api.private_chat(ann)
+            await bot.say(chat, ann, QUESTION)
+            armed["now"] = True
+            await bot.say(chat, ann, "what did Ali Naghiyev discuss?")
+            texts = [str(c.params["text"]) for c in bot.replies(ann["id"])]
+            assert len(texts) == 2 and SORRY not in texts
+            assert "Ali Naghiyev" in texts[1]
+            assert bot.errors == []
+    finally:
+        event.remove(pg_engine, "before_cursor_execute", kill_the_backend)
+        killer.dispose()

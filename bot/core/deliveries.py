@@ -8,7 +8,8 @@ explains the unique key, the atomic claim and the lease) may be claimed when:
   older than retry_delay(attempts): RETRY_DELAY doubled for each attempt, at most
   RETRY_DELAY_CAP, so an outage delays a digest instead of losing it, and a chat that always
   fails stops costing sends after MAX_ATTEMPTS;
-- the row is 'claimed' and its claimed_at is older than the lease: the sender crashed mid-send.
+- the row is 'claimed' and its claimed_at is older than the lease (a minute): the sender
+  crashed mid-send, since a live one renews its claim well within the lease.
 
 A 'sent' row is final. That rule is written once, as the table of retry waits below, and read in
 two forms: is_claimable() in Python, for find_due_digests() (which rows are worth queueing), and
@@ -34,9 +35,11 @@ from storage import deliveries as store
 from storage.deliveries import CLAIMED, FAILED
 from storage.models import DigestDelivery
 
-# Long enough for one chat's digest (a few parts at 1 s each, a RetryAfter wait) to finish many
-# times over; short enough that a crashed replica's digests still go out the same day.
-DEFAULT_LEASE = dt.timedelta(minutes=10)
+# A crashed replica's claims free up after this long. A live sender never lets its claim age
+# that far: it renews claimed_at after each part and with a heartbeat every quarter lease while
+# a part is on its way or a RetryAfter is waited out (bot/tg/fanout.py), and it claims a chat
+# only when the rate limiter is about to let its first part go.
+DEFAULT_LEASE = dt.timedelta(seconds=60)
 
 # A failed delivery is retried after this delay, doubled for each attempt, at most the cap;
 # after MAX_ATTEMPTS attempts it stays failed (the chat's /subscription shows the error).
@@ -211,6 +214,11 @@ def record_progress(
     return store.record_progress(
         session=session, delivery_id=delivery_id, worker=worker, message_ids=message_ids, now=now
     )
+
+
+def renew_claim(*, session: Session, delivery_id: int, worker: str, now: dt.datetime) -> bool:
+    """Renew the lease of worker's claim without touching its parts; False if it was lost."""
+    return store.renew_claim(session=session, delivery_id=delivery_id, worker=worker, now=now)
 
 
 def finish_delivery(

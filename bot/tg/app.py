@@ -44,6 +44,8 @@ from bot.core.records import list_admins
 from bot.tg import admin, asking, pictures, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
 from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of, run_in_session
+from bot.tg.limiter import OVERALL_RATE
+from bot.tg.updates import PerChatUpdateProcessor
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
 
 # Feature modules, in the order their handlers are tried. asking comes last: its catch-all
@@ -114,6 +116,8 @@ def build_application(
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """Build the bot: handlers, error handler, rate limiter, timeouts and shared deps.
 
+    Updates run concurrently, one chat's in order (bot/tg/updates.py).
+
     request replaces the HTTP client for every Bot API call (tests pass a recording one).
     Raises SettingsError when the token is missing or a placeholder.
     """
@@ -123,7 +127,15 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(
+            # One request every 1/29.5 s, never a burst: aiolimiter's bucket of 30 a second
+            # lets 30 go at once, and Telegram counts any one-second window (the fan-out's
+            # SendLimiter spaces the same way; bot/tg/limiter.py).
+            RetryingRateLimiter(
+                overall_max_rate=1, overall_time_period=1 / OVERALL_RATE, max_retries=3
+            )
+        )
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
     )
     if request is not None:

@@ -24,6 +24,7 @@ gives the same pages.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -91,6 +92,8 @@ GROUP_HELLO = (
     "/ask who met the OSCE PA president?, mention me, or reply to one of my messages."
 )
 INLINE_PROMPT = "Type a question, e.g. who met the OSCE PA president?"
+# "typing…" is shown only for an answer that takes longer than this many seconds.
+TYPING_DELAY = 1.0
 
 _MESSAGES = filters.UpdateType.MESSAGE  # new messages only: an edited question is not re-asked
 
@@ -274,7 +277,6 @@ async def answer_and_reply(
     Groups always see the answer as a reply. In a private chat it quotes the question only
     when it has buttons, because the buttons find the question again in the quoted message.
     """
-    await _show_typing(context, message)
     quote_target = reply_to or message
     # A reply to one of the bot's answers may follow it up: "and when?".
     previous = await _replied_answer(context, message) if reply_to is None else None
@@ -285,7 +287,7 @@ async def answer_and_reply(
         return await send_picture(
             context, quote_target, *request, quote=quote, previous=asked_with
         )
-    result = await ask_core(context, question, previous=asked_with)
+    result = await ask_showing_typing(context, message, question, previous=asked_with)
     if isinstance(result, str):
         return await message.reply_text(result, do_quote=_in_group(message))
     page = render_answer_page(result, token=question_token(question))
@@ -303,7 +305,7 @@ async def ask_core(
     deps = context.deps
     today = deps.today()
     try:
-        return await context.in_session(
+        return await context.reading(
             lambda session: answer_question(
                 question, session=session, today=today, context=previous
             )
@@ -371,8 +373,28 @@ async def _send_page(target: Message, page: Page, *, quote: bool) -> Message:
     )
 
 
-async def _show_typing(context: BotContext, message: Message) -> None:
-    """Show "typing…" while the answer is looked up; a failure here is only cosmetic."""
+async def ask_showing_typing(
+    context: BotContext,
+    message: Message,
+    question: str,
+    *,
+    previous: AnswerContext | None = None,
+) -> Answer | str:
+    """ask_core, showing "typing…" in the chat only if the answer takes over TYPING_DELAY.
+
+    Most answers are ready in milliseconds; a chat action for each would spend a request of
+    the bot's 30 a second on nothing the user sees.
+    """
+    typing = asyncio.create_task(_show_typing(context, message, after=TYPING_DELAY))
+    try:
+        return await ask_core(context, question, previous=previous)
+    finally:
+        typing.cancel()
+
+
+async def _show_typing(context: BotContext, message: Message, *, after: float) -> None:
+    """Show "typing…" after a while; a failure here is only cosmetic."""
+    await asyncio.sleep(after)
     try:
         await context.bot.send_chat_action(
             message.chat_id,
@@ -442,7 +464,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action.kind == "more":
         await _next_page(context, query.data or "", message, asked, action.number)
     elif action.kind in (PictureKind.GRAPH, PictureKind.TIMELINE):
-        await _show_typing(context, message)
+        await _show_typing(context, message, after=0)  # a picture takes a while to draw
         # The picture replies to the question, as a page does, so it is seen whose it is.
         target = message.reply_to_message or message
         target = target if target.chat_id == message.chat_id else message
@@ -472,8 +494,7 @@ async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
 async def _next_page(
     context: BotContext, data: str, message: Message, asked: RecalledAnswer, offset: int
 ) -> None:
-    await _show_typing(context, message)
-    result = await ask_core(context, asked.question, previous=asked.asked_with)
+    result = await ask_showing_typing(context, message, asked.question, previous=asked.asked_with)
     if isinstance(result, str):
         await message.reply_text(result, do_quote=False)
         return

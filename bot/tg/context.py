@@ -4,8 +4,9 @@ Handlers are declared with `context: BotContext` and read `context.deps.engine`,
 `context.deps.clock` and `context.deps.settings`; `await context.in_session(fn)` runs
 `fn(session)` in a worker thread inside one short session (committed on success), so database
 work and CPU-heavy matching never block the event loop that also sends digests;
-run_idempotent_write does the same for a write that may be repeated, again after a transient
-database error.
+`context.reading(fn)` does the same for read-only work (questions) and tries once more after a
+dropped connection; run_idempotent_write does the same for a write that may be repeated, again
+after a transient database error.
 
 Hooks for feature modules (see bot/tg/app.py): `deps.startup_hooks` run in post_init after the
 command list is registered (the digest schedules its jobs there), and `deps.membership_hooks` run
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from telegram.ext import BaseHandler
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 DEPS_KEY = "meetbot.deps"
 
@@ -105,6 +109,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Run work(session) in a worker thread within one short, committed session."""
         return await run_in_session(self.deps.engine, work)
 
+    async def reading(self, work: Callable[[Session], T]) -> T:
+        """Run read-only work like in_session, once more after a dropped connection."""
+        return await run_read_only(self.deps.engine, work)
+
 
 async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
     """Run work(session) in a worker thread within one short session on engine."""
@@ -114,6 +122,23 @@ async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
             return work(session)
 
     return await asyncio.to_thread(unit)
+
+
+async def run_read_only(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run work(session), which only reads, like run_in_session; once more after a drop.
+
+    A failover or a killed backend breaks the connection a question is using (pool_pre_ping
+    checks it only when it is taken from the pool); the read is repeated once on a new one
+    (storage.db.is_transient_db_error), so the user gets the answer, not an apology. Work
+    that writes must not come here: its commit may have happened.
+    """
+    try:
+        return await run_in_session(engine, work)
+    except Exception as exc:
+        if not is_transient_db_error(exc):
+            raise
+        logger.warning("A database read failed (%s); trying once more", type(exc).__name__)
+    return await run_in_session(engine, work)
 
 
 async def run_idempotent_write(

@@ -1,8 +1,13 @@
 """Send the due digests to many chats within Telegram's limits, once per chat and local date.
 
 A DigestSender takes the due digests from the Subscription table (bot/core/deliveries.py),
-and a pool of workers delivers them one chat at a time: claim the DigestDelivery row, build and
-render the digest, send its parts, mark it sent. The claim is what makes a digest go out once
+and a pool of workers delivers them one chat at a time: wait until the rate limiter would let
+the chat's first part go within a second (SendLimiter.reserve_claim), claim the DigestDelivery
+row, build and render the digest, send its parts, mark it sent. A worker holds its claim only
+while it sends: a heartbeat renews the one-minute lease every quarter lease while a part is on
+its way or a RetryAfter is waited out, and dies with the worker, so a crashed replica's claims
+(a few chats, never the whole queue) free up within a minute for another replica or the
+restarted one (which has a new worker id). The claim is what makes a digest go out once
 across restarts and replicas (bot/core/deliveries.py holds the claim rule, storage/deliveries.py
 explains the lease); the limiter (bot/tg/limiter.py) keeps the bot inside Telegram's limits:
 
@@ -77,6 +82,7 @@ from bot.core.deliveries import (
     finish_delivery,
     move_subscription,
     record_progress,
+    renew_claim,
     stop_subscription,
 )
 from bot.core.digest import build_digest
@@ -93,7 +99,10 @@ T = TypeVar("T")
 GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
 
 # A write after a send is retried for this long: longer than a PostgreSQL failover and than
-# the longest a big import holds SQLite's write lock, well under the 10-minute lease.
+# the longest a big import holds SQLite's write lock (an import validates and resolves before
+# it takes the lock). The heartbeat's renewals wait as long, so a database that is away for
+# less than the lease never lets another replica take a live claim; one away for longer may
+# (the one part then sent twice is the lease's trade-off, storage/deliveries.py).
 WRITE_PATIENCE = 120.0
 WRITE_BACKOFF = 0.2
 WRITE_BACKOFF_CAP = 10.0
@@ -286,16 +295,27 @@ class DigestSender:
     # -- one chat --------------------------------------------------------------------------
 
     async def _deliver(self, item: DueDigest) -> None:
-        now = self.clock.now()
-        claimed = await run_in_session(
-            self.engine, lambda session: self._claim(session, item, now)
-        )
+        # Claim only what is about to be sent: once the chat may receive and the overall rate
+        # reaches it within a second. A backlog waits unclaimed, so a crash strands nothing.
+        if not await self._wait_for_chat(item.chat_id):
+            return
+        await self.limiter.reserve_claim(item.chat_id)
+        try:
+            if self._should_stop():
+                return  # stopped while waiting: the digest stays unclaimed for the next start
+            now = self.clock.now()
+            claimed = await run_in_session(
+                self.engine, lambda session: self._claim(session, item, now)
+            )
+        finally:
+            self.limiter.release_claim()
         if claimed is Refusal.ELSEWHERE:
             self.stats.claimed_elsewhere += 1
         elif claimed is None:
             self.stats.empty_days += 1
         if not isinstance(claimed, _Claimed):
             return
+        heartbeat = asyncio.create_task(self._heartbeat(claimed))
         try:
             for index in range(len(claimed.sent_ids), len(claimed.parts)):
                 message_id = await self._send_part(claimed, claimed.parts[index])
@@ -323,6 +343,27 @@ class DigestSender:
         except _Abort as abort:
             await self._retrying(partial(self._fail, claimed=claimed, abort=abort))
             self._log_failure(claimed, abort)
+        finally:
+            # Also when this task is cancelled (a crash): the claim then simply ages out.
+            heartbeat.cancel()
+            await asyncio.wait({heartbeat})
+
+    async def _wait_for_chat(self, chat_id: int) -> bool:
+        """Wait out a chat held back by RetryAfter, a second at a time; False on shutdown."""
+        while (hold := self.limiter.chat_wait(chat_id)) > 0 and not self._should_stop():
+            await self._sleep(min(hold, 1.0))
+        return not self._should_stop()
+
+    async def _heartbeat(self, claimed: _Claimed) -> None:
+        """Renew the claim every quarter lease while a part is on its way or a wait runs."""
+        interval = self._lease.total_seconds() / 4
+        while True:
+            await self._sleep(interval)
+            try:
+                if not await self._write(self._renew, claimed):
+                    return  # lost: the next write after a send stops the delivery
+            except Exception:
+                logger.exception("Renewing the claim of chat %s failed", claimed.chat_id)
 
     def _claim(
         self, session: Session, item: DueDigest, now: dt.datetime
@@ -378,11 +419,7 @@ class DigestSender:
         while True:
             # A chat held back by RetryAfter is waited out a second at a time, so a shutdown
             # never waits for it.
-            while (
-                hold := self.limiter.chat_wait(claimed.chat_id)
-            ) > 0 and not self._should_stop():
-                await self._sleep(min(hold, 1.0))
-            if self._should_stop():
+            if not await self._wait_for_chat(claimed.chat_id):
                 raise _Abort("Interrupted by shutdown; a later run sends the rest.", expected=True)
             await self.limiter.wait_turn(claimed.chat_id, group=claimed.group)
             try:
@@ -476,6 +513,14 @@ class DigestSender:
         ):
             raise _LostClaim
         return True
+
+    def _renew(self, session: Session, claimed: _Claimed) -> bool:
+        return renew_claim(
+            session=session,
+            delivery_id=claimed.delivery_id,
+            worker=self.worker_id,
+            now=self.clock.now(),
+        )
 
     def _sent(self, session: Session, claimed: _Claimed, cutoff: dt.datetime) -> bool:
         if not finish_delivery(

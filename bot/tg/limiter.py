@@ -21,6 +21,8 @@ Sleep = Callable[[float], Awaitable[None]]
 OVERALL_RATE = 29.5
 CHAT_INTERVAL = 1.0
 GROUP_INTERVAL = 3.0
+# A sender claims a chat only when its first message would go out within this many seconds.
+CLAIM_HORIZON = 1.0
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -59,6 +61,7 @@ class SendLimiter:
         self._next_slot = 0.0
         self._slowed_at = -1e9
         self._chat_ready: dict[int, float] = {}
+        self._claiming = 0
 
     @property
     def rate(self) -> float | None:
@@ -83,6 +86,28 @@ class SendLimiter:
             self._chat_ready = {k: v for k, v in self._chat_ready.items() if v > now}
         if slot > now:
             await self._sleep(slot - now)
+
+    async def reserve_claim(self, chat_id: int, *, horizon: float = CLAIM_HORIZON) -> None:
+        """Wait until a first message to chat_id would go out within horizon seconds.
+
+        The sender calls this before it claims a chat's digest, and release_claim() once the
+        claim is taken or refused (right before wait_turn()), so the digests it holds claimed
+        are the ones about to be sent, never a backlog that a crash would strand. Each caller
+        between the two counts as one send already queued.
+        """
+        while True:
+            now = self._monotonic()
+            step = 1.0 / self._rate if self._rate else 0.0
+            backlog = max(self._next_slot - now, 0.0) + self._claiming * step
+            wait = max(self._chat_ready.get(chat_id, 0.0) - now, backlog - horizon)
+            if wait <= 0:
+                break
+            await self._sleep(max(wait, step))
+        self._claiming += 1
+
+    def release_claim(self) -> None:
+        """A reserve_claim() caller has claimed (or not): it no longer counts as queued."""
+        self._claiming = max(0, self._claiming - 1)
 
     def chat_wait(self, chat_id: int) -> float:
         """Return how many seconds chat_id must still wait (0 when it may receive now)."""

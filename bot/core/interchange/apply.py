@@ -3,74 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from sqlmodel import Session
 
 from bot.core.clock import Clock
+from bot.core.interchange.lookup import Names, person_label, rows_by_id, stored_people
 from bot.core.interchange.outcome import ImportResult, MeetingOutcome, changed_fields
 from bot.core.interchange.parse import ImportDoc, InvalidImport
 from bot.core.names import name_key
 from bot.core.schema import IssueIn, MeetingIn, OrganizationIn, ParticipantIn, unique_aliases
 from bot.core.snapshots import SnapshotPerson, build_snapshot
 from storage import repository
+from storage.db import lock_catalog
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
-
-Named = TypeVar("Named", Person, Organization, Issue)
-
-
-class _Names(Generic[Named]):  # Python 3.11: no PEP 695 generics yet
-    """An in-memory lookup of records by the name_key of their name and of their aliases."""
-
-    def __init__(self, rows: Iterable[Named]) -> None:
-        self.by_name: dict[str, list[Named]] = {}
-        self.by_alias: dict[str, list[Named]] = {}
-        for row in rows:
-            self.index(row)
-
-    def index(self, row: Named) -> None:
-        """Make row findable by its name and its current aliases."""
-        bucket = self.by_name.setdefault(name_key(row.name), [])
-        if not any(r is row for r in bucket):
-            bucket.append(row)
-        for alias in row.aliases:
-            bucket = self.by_alias.setdefault(name_key(alias), [])
-            if not any(r is row for r in bucket):
-                bucket.append(row)
-
-    def rename(self, row: Named, name: str) -> None:
-        """Give row a new name; the old one becomes its first alias."""
-        bucket = self.by_name.get(name_key(row.name), [])
-        bucket[:] = [r for r in bucket if r is not row]
-        old = row.name
-        row.name = name
-        row.aliases = unique_aliases([old, *row.aliases], name)
-        self.index(row)
-
-    def find(self, name: str, aliases: Iterable[str] = ()) -> Named | None:
-        """Return the one record that name (or, failing that, one of aliases) names, if any."""
-        key = name_key(name)
-        for bucket in (self.by_name.get(key, []), self.by_alias.get(key, [])):
-            if len(bucket) == 1:
-                return bucket[0]
-            if len(bucket) > 1:
-                return None  # two records answer to it: guessing would merge strangers
-        found = {id(r): r for a in aliases for r in self.by_name.get(name_key(a), [])}
-        return next(iter(found.values())) if len(found) == 1 else None
-
-    def owners(self, label: str) -> list[Named]:
-        """Return every record that answers to label, by name or alias."""
-        key = name_key(label)
-        rows = self.by_name.get(key, []) + self.by_alias.get(key, [])
-        return list({id(r): r for r in rows}.values())
-
-
-def _rows_by_id(names: _Names[Named]) -> dict[int, Named]:
-    return {
-        row.id: row for bucket in names.by_name.values() for row in bucket if row.id is not None
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +42,9 @@ class _Applier:
         self.session = session
         self.now = clock.now()
         self.actor_id = actor_id
-        self.people = _Names(repository.list_people(session=session))
-        self.orgs = _Names(repository.list_organizations(session=session))
-        self.issues = _Names(repository.list_issues(session=session))
+        self.people = Names(repository.list_people(session=session))
+        self.orgs = Names(repository.list_organizations(session=session))
+        self.issues = Names(repository.list_issues(session=session))
         self.errors: list[str] = []
         self.added: dict[str, set[int]] = {"people": set(), "orgs": set(), "issues": set()}
         self.updated: dict[str, set[int]] = {"people": set(), "orgs": set(), "issues": set()}
@@ -109,9 +56,9 @@ class _Applier:
         """Return people, organisations and issues by id (after a flush gave the new ones ids)."""
         if self._by_id is None:
             self._by_id = (
-                _rows_by_id(self.people),
-                _rows_by_id(self.orgs),
-                _rows_by_id(self.issues),
+                rows_by_id(self.people),
+                rows_by_id(self.orgs),
+                rows_by_id(self.issues),
             )
         return self._by_id
 
@@ -148,7 +95,7 @@ class _Applier:
             self.issues.index(issue)
             self._note("issues", issue)
 
-    def _named(self, names: _Names[Any], name: str, aliases: list[str], kind: str) -> Any:
+    def _named(self, names: Names[Any], name: str, aliases: list[str], kind: str) -> Any:
         """Find the record an alias-section entry is about, renaming it if the entry says so.
 
         A section entry names a record canonically: when one of its aliases is the name a
@@ -165,7 +112,7 @@ class _Applier:
         return row
 
     def _check_aliases(
-        self, names: _Names[Any], row: Any, aliases: list[str], where: str, noun: str
+        self, names: Names[Any], row: Any, aliases: list[str], where: str, noun: str
     ) -> None:
         for k, alias in enumerate(aliases):
             others = [r for r in names.owners(alias) if r is not row]
@@ -189,8 +136,14 @@ class _Applier:
         self._note("issues", issue, new=True)
         return issue
 
-    def resolve_person(self, entry: ParticipantIn) -> Person:
-        person = self.people.find(entry.name, entry.aliases)
+    def resolve_person(self, entry: ParticipantIn, where: str, hint: frozenset[int]) -> Person:
+        namesakes = self.people.namesakes(entry.name)
+        if len(namesakes) > 1:
+            person = self._tell_apart(entry, namesakes, where, hint)
+            if person is None:
+                return namesakes[0]  # an error is recorded: nothing will be written
+        else:
+            person = self.people.find(entry.name, entry.aliases)
         if person is None:
             person = Person(name=entry.name, aliases=list(entry.aliases), country=entry.country)
             self.session.add(person)
@@ -207,6 +160,50 @@ class _Applier:
             person.country = entry.country
             self._note("people", person)
         return person
+
+    def _tell_apart(
+        self, entry: ParticipantIn, namesakes: list[Person], where: str, hint: frozenset[int]
+    ) -> Person | None:
+        """Choose among people who share the entry's name, or record why the file must say.
+
+        The stored meeting the record is (hint: its people's ids) decides first; then the
+        entry's country, organization and title, each against what the person has held. A
+        namesake is never added again for a name that is already taken: when two remain, the
+        error names the path and the candidates (the import then writes nothing).
+        """
+        pool = [p for p in namesakes if p.id in hint] or namesakes
+        facets = self._facets(pool)
+        for index, wanted in enumerate((entry.country, entry.organization, entry.title)):
+            if len(pool) == 1:
+                break
+            if wanted:
+                fits = [p for p in pool if name_key(wanted) in facets[id(p)][index]]
+                pool = fits or pool
+        if len(pool) > 1:
+            labels = "; ".join(person_label(p) for p in pool[:5])
+            self.errors.append(
+                f"{where}: {entry.name} could be any of {len(pool)} people ({labels}); "
+                "give the country, organization or title that tells them apart"
+            )
+            return None
+        return pool[0]
+
+    def _facets(self, people: list[Person]) -> dict[int, tuple[set[str], set[str], set[str]]]:
+        """Each person's countries, organisations and titles (name keys), as held at meetings."""
+        facets = {id(p): ({name_key(p.country or "")}, set[str](), set[str]()) for p in people}
+        by_id = {p.id: p for p in people if p.id is not None}
+        orgs = rows_by_id(self.orgs)
+        for row in repository.list_roles_of_people(list(by_id), session=self.session):
+            countries, org_keys, titles = facets[id(by_id[row.person_id])]
+            countries.add(name_key(row.country or ""))
+            titles.add(name_key(row.title or ""))
+            org = orgs.get(row.organization_id) if row.organization_id else None
+            if org is not None:
+                org_keys.update(name_key(n) for n in (org.name, *org.aliases))
+        for sets in facets.values():
+            for keys in sets:
+                keys.discard("")
+        return facets
 
     def resolve_org(self, name: str | None) -> Organization | None:
         if name is None:
@@ -254,10 +251,15 @@ class _Applier:
         record = want.record.model_copy(update=kept) if kept else want.record
         return _Want(want.at, record, tuple(people), issues)
 
-    def resolve_meeting(self, at: int, record: MeetingIn) -> _Want:
+    def resolve_meeting(self, at: int, record: MeetingIn, hint: frozenset[int]) -> _Want:
         people = tuple(
-            (self.resolve_person(p), p.title, self.resolve_org(p.organization), p.country)
-            for p in record.participants
+            (
+                self.resolve_person(p, f"meetings[{at}].participants[{j}]", hint),
+                p.title,
+                self.resolve_org(p.organization),
+                p.country,
+            )
+            for j, p in enumerate(record.participants)
         )
         issues = tuple(
             self.issues.find(label) or self._add_issue(label) for label in record.issues
@@ -298,6 +300,9 @@ def apply_import(
     # one write lock, which the digest's bookkeeping writes wait for, so the lock is held only
     # for writing. Nothing is flushed until then (no_autoflush), and all of it is one
     # transaction: nothing is written unless the whole file applies.
+    # On PostgreSQL the import is the one catalog writer from its first read (storage.db
+    # lock_catalog): a concurrent import waits, then reads what this one wrote.
+    lock_catalog(session)
     with session.no_autoflush:
         work = _Applier(session=session, clock=clock, actor_id=actor_id)
         for i, org in enumerate(doc.organizations):
@@ -306,7 +311,13 @@ def apply_import(
             work.apply_issue(issue, f"issues[{i}]")
         if work.errors:
             raise InvalidImport(work.errors)
-        wants = [work.resolve_meeting(i, m) for i, m in enumerate(doc.meetings)]
+        hints = stored_people(doc.meetings, work.people, session=session)
+        wants = [
+            work.resolve_meeting(i, m, hints.get(i, frozenset()))
+            for i, m in enumerate(doc.meetings)
+        ]
+        if work.errors:
+            raise InvalidImport(work.errors)
         found, links = _match_meetings(wants, session=session)
     # Ids for new people, organisations and issues before anything points at them.
     session.flush()

@@ -58,9 +58,11 @@ from bot.core.records.values import (
     ValidationError,
 )
 from bot.core.snapshots import snapshot_meeting
+from storage.db import CatalogBusy
 
 __all__ = [
     "COMMAND_LINE_ACTOR",
+    "CatalogBusy",
     "ChangeResult",
     "ConflictError",
     "FieldChange",

@@ -1,8 +1,9 @@
 """Run an admin's change and report its error: where a domain error becomes the reply.
 
 A handler that changes data calls run_change with the core call; the change and its audit entry
-commit together in one session. When the core refuses (RecordError, or InvalidImport for a
-file), nothing is written, the admin reads why, and the handler gets REPORTED back and stops:
+commit together in one session. When the core refuses (RecordError, InvalidImport for a file,
+CatalogBusy when another change held the catalog lock too long), nothing is written, the admin
+reads why, and the handler gets REPORTED back and stops:
 
     done = await run_change(update, context, lambda s: records.add_alias(..., session=s))
     if done is REPORTED:
@@ -22,7 +23,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.core.interchange import InvalidImport
-from bot.core.records import RecordError
+from bot.core.records import CatalogBusy, RecordError
 from bot.tg.admin.render import DomainError, error_html, reply
 from bot.tg.context import BotContext
 
@@ -55,7 +56,7 @@ async def run_change(
     """
     try:
         return await context.in_session(change)
-    except (RecordError, InvalidImport) as exc:
+    except (RecordError, InvalidImport, CatalogBusy) as exc:
         query = update.callback_query
         if query is not None and alert:
             await query.answer(str(exc)[:200], show_alert=True)

@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from bot.core.interchange import InvalidImport
 from bot.core.names import name_key
 from bot.core.records import (
+    CatalogBusy,
     FieldChange,
     IssueChoice,
     MeetingDraft,
@@ -37,7 +38,7 @@ from bot.tg.render import (
 )
 
 # The one error a change can end in: a records rule (RecordError) or an unusable import file.
-DomainError = RecordError | InvalidImport
+DomainError = RecordError | InvalidImport | CatalogBusy
 
 MAX_ERRORS_SHOWN = 20
 
