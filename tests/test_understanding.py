@@ -596,3 +596,16 @@ def test_topics_joined_by_and_are_each_a_topic(catalog: Engine) -> None:
     assert answer.status is Status.PARTIAL
     assert set(ids(answer)) == {"u01", "u14"}
     assert answer.headline.startswith("No meeting was about all of")
+
+
+def test_thanks_get_a_reply_of_their_own(catalog: Engine) -> None:
+    assert ask(catalog, "thanks!").headline.startswith("You're welcome")
+    assert ask(catalog, "спасибо").headline.startswith("Пожалуйста")
+    assert ask(catalog, "hi").headline.startswith("Hello")
+
+
+def test_a_russian_answer_quotes_only_words_typed_in_russian_quotes(catalog: Engine) -> None:
+    answer = ask(catalog, "Кто встречался с Линдгреном в Лондоне?")
+    assert answer.status is Status.PARTIAL
+    assert "«Лондоне»" in answer.headline
+    assert " in " not in answer.headline.split(".")[0]

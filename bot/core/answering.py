@@ -23,6 +23,7 @@ from sqlmodel import Session
 from bot.core.followups import AnswerContext, resolve_followup
 from bot.core.lexicon import (
     SMALL_TALK,
+    THANKS,
 )
 from bot.core.matching import (
     INDEXES,
@@ -137,7 +138,9 @@ def answer_question(
         question = followup.question
     index = INDEXES.get(session)
     if _is_small_talk(question):
-        return _answer(question, Status.NOT_FOUND, t(question, "small_talk"))
+        words = {tok for span in question.spans for tok in span.tokens}
+        reply = "thanks_reply" if words & THANKS else "small_talk"
+        return _answer(question, Status.NOT_FOUND, t(question, reply))
     question, ignored = without_fillers(question, index)
     resolution = resolve(question, index)
     if followup is not None:
@@ -182,7 +185,7 @@ def answer_question(
         ordered = ordered[:1]
     elif question.wants_first:
         ordered = ordered[-1:]
-    unused = ", ".join(f"“{u}”" for u in resolution.unresolved)
+    unused = ", ".join(t(question, "quoted", what=u) for u in resolution.unresolved)
     if not ordered:
         labels = [c.label for c in resolution.constraints]
         headline = t(

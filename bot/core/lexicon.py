@@ -451,6 +451,7 @@ SMALL_TALK = stem_words(
     "hi hello hey hiya greetings good morning afternoon evening thanks thank you cheers "
     "ok okay bye goodbye please привет здравствуйте спасибо пожалуйста"
 )
+THANKS = stem_words("thanks thank cheers спасибо")
 
 
 @lru_cache(maxsize=4096)

@@ -114,7 +114,10 @@ class Question:
     def quote(self, toks: tuple[str, ...]) -> str:
         """The words the user typed for these tokens ("Hans Gruber", not "han gruber")."""
         typed = dict(self.typed)
-        return " ".join(dict.fromkeys(typed.get(t, t) for t in toks))
+        # A word the user did not type (a translation of "и") is no word to quote.
+        joiners = SEPARATORS | STOPWORDS | PLACE_MARKERS
+        kept = [typed.get(t, t) for t in toks if t in typed or t not in joiners]
+        return " ".join(dict.fromkeys(kept))
 
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}

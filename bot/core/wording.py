@@ -23,11 +23,13 @@ TEXTS = {
         "no": "No: ",
         "or": " or ",
         "unused": "I could not use {words}.",
+        "quoted": "“{what}”",
         "rest": "Without it: ",
         "mentioned_only": "No meeting lists {what} among its issues, but titles or summaries "
         "mention it: ",
         "mentioning": " mentioning {what}",
         "not_all_topics": "No meeting was about all of {what}; about any of them: ",
+        "thanks_reply": "You're welcome! Ask me anything else about meetings.",
         "small_talk": "Hello! Ask me about meetings, e.g. “who met the OSCE PA president?” "
         "or “what did Naghiyev and Kauma discuss?”",
         "ignored": "not used: {words}",
@@ -74,12 +76,14 @@ TEXTS = {
         "no": "Нет: ",
         "or": " или ",
         "unused": "Не удалось учесть: {words}.",
+        "quoted": "«{what}»",
         "rest": "Без этого: ",
         "mentioned_only": "Ни у одной встречи нет темы {what}, но она упоминается в заголовках "
         "или описаниях: ",
         "mentioning": " с упоминанием: {what}",
         "not_all_topics": "Ни одна встреча не касалась сразу всех тем ({what}); "
         "встречи по любой из них: ",
+        "thanks_reply": "Пожалуйста! Спрашивайте ещё о встречах.",
         "small_talk": "Здравствуйте! Спросите меня о встречах, например: "
         "«кто встречался с президентом ПА ОБСЕ?»",
         "ignored": "не учтено: {words}",
