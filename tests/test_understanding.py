@@ -609,3 +609,21 @@ def test_a_russian_answer_quotes_only_words_typed_in_russian_quotes(catalog: Eng
     assert answer.status is Status.PARTIAL
     assert "«Лондоне»" in answer.headline
     assert " in " not in answer.headline.split(".")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "meetings"),
+    [
+        ("Who met the Moldvoan president?", {"u02", "u06", "u11"}),  # a swapped letter
+        (
+            "Who met the Secretary General of the OSCE Parliamentary Assmebly?",
+            {"u03", "u07", "u08"},
+        ),
+        ("Who met the Ombudsmna of Ukraine?", {"u05"}),
+        ("meetings of Vasca in Febraury 2023", {"u02"}),
+    ],
+)
+def test_a_misspelt_title_country_or_month_is_read_as_meant(
+    catalog: Engine, text: str, meetings: set[str]
+) -> None:
+    assert _found(catalog, text) == meetings

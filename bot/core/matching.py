@@ -37,7 +37,7 @@ from bot.core.lexicon import (
 )
 from bot.core.meeting_dates import MeetingDates
 from bot.core.names import name_words
-from bot.core.roles import GENERIC, VOCAB_FUZZY_CUTOFF, RoleDoc, RoleMatching, title_parts
+from bot.core.roles import GENERIC, RoleDoc, RoleMatching, title_parts, vocab_cutoff
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
@@ -353,7 +353,7 @@ class CatalogIndex(RoleMatching):
             if word in self.place_index:
                 resolved.append(word)
                 continue
-            similar = self.fuzzy(word, "place", VOCAB_FUZZY_CUTOFF)
+            similar = self.fuzzy(word, "place", vocab_cutoff(word))
             if not similar:
                 similar = self._place_by_translit_key(word)
             if not similar:

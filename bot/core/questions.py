@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from rapidfuzz import fuzz, process
+
 from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.lexicon import (
     DEMONYMS,
@@ -183,7 +185,7 @@ def parse_question(text: str, today: dt.date) -> Question:
         toks = tokens(translate_question(text))
     else:
         toks = tokens(_spell_out_acronyms(text))
-    flat = " ".join(toks)
+    flat = " ".join(_months_spelt_right(toks))
     window, flat = _extract_window(flat, today)
     intent, wants_latest = _detect_intent(flat)
     spans = _split_spans(flat)
@@ -203,6 +205,22 @@ def parse_question(text: str, today: dt.date) -> Question:
         typed=_typed_words(text),
         after_article=frozenset(b for a, b in pairwise(toks) if a == "the"),
     )
+
+
+_MONTH_NAMES = [name.lower() for name in calendar.month_name if name]
+
+
+def _months_spelt_right(toks: list[str]) -> list[str]:
+    """A misspelt month beside a number is that month: "Novemebr 2024", "14 Setpember"."""
+    out = list(toks)
+    for i, tok in enumerate(toks):
+        beside = toks[max(0, i - 1) : i] + toks[i + 1 : i + 2]
+        if len(tok) < 5 or tok in MONTHS or not any(b.isdigit() for b in beside):
+            continue
+        found = process.extractOne(tok, _MONTH_NAMES, scorer=fuzz.ratio, score_cutoff=80)
+        if found is not None:
+            out[i] = found[0]
+    return out
 
 
 def _spell_out_acronyms(text: str) -> str:

@@ -12,6 +12,8 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
+
 from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.lexicon import (
     DEMONYMS,
@@ -24,6 +26,7 @@ from bot.core.lexicon import (
     UN_SYSTEM,
     expand_word,
     initials_acronyms,
+    is_lexicon_word,
     stem_words,
     tokens,
 )
@@ -145,6 +148,12 @@ def title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ..
 GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
 VOCAB_FUZZY_CUTOFF = 88.0
 
+
+def vocab_cutoff(word: str) -> float:
+    """How close a misspelt title, place or topic word must be: one swapped or wrong letter
+    in a word of six letters or more ("Counicl", "Cypurs") scores about 83."""
+    return 83.0 if len(word) >= 6 else VOCAB_FUZZY_CUTOFF
+
 _STATE_FORMS = frozenset(
     ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth"]
 )
@@ -158,6 +167,21 @@ for _alias, _country in COUNTRY_ALIASES.items():
         _COUNTRY_SHORT_FORMS.setdefault(_country, []).extend(tokens(_alias))
     else:
         _COUNTRY_LONG_FORMS[tuple(t for t in tokens(_alias) if t not in FILLERS)] = _country
+
+
+_COUNTRY_WORDS = sorted(w for w in DEMONYMS if " " not in w)
+
+
+def _misspelt_country(word: str) -> str | None:
+    """The country a misspelt demonym or country name stands for ("Finnsih"), if one is
+    clearly closest; None for a word the lexicon or the titles already know."""
+    if len(word) < 6 or is_lexicon_word(word):
+        return None
+    found = process.extract(word, _COUNTRY_WORDS, scorer=fuzz.ratio, limit=2,
+                            score_cutoff=vocab_cutoff(word))  # fmt: skip
+    if len(found) == 1 or (len(found) == 2 and found[0][1] > found[1][1]):
+        return DEMONYMS[found[0][0]]
+    return None
 
 
 def _country_alternatives(country: str) -> set[tuple[str, ...]]:
@@ -231,7 +255,10 @@ class RoleMatching:
             candidate_docs = docs if candidate_docs is None else candidate_docs & docs
             if not candidate_docs:
                 return set()
-        asked = frozenset(w for word in words for w in expand_word(word))
+        # What was asked, misspellings read as the words they stand for ("Commisison").
+        asked = frozenset(w for word in words for w in expand_word(word)) | {
+            tok for alternatives in requirements for alt in alternatives for tok in alt
+        }
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
@@ -276,7 +303,7 @@ class RoleMatching:
                 requirements.append(self._region_alternatives(word))
                 continue
             alternatives: set[tuple[str, ...]] = {(w,) for w in expand_word(word)}
-            named = DEMONYMS.get(word) or COUNTRY_ALIASES.get(word)
+            named = DEMONYMS.get(word) or COUNTRY_ALIASES.get(word) or _misspelt_country(word)
             if named is not None:
                 # "American", "US", "USA" and "ROK" name their country in any of its forms.
                 alternatives |= _country_alternatives(named)
@@ -289,7 +316,7 @@ class RoleMatching:
                 if word == "un" and un:
                     alternatives.update((acronym,) for acronym in UN_SYSTEM)
             if not any(a[0] in self.role_index for a in alternatives if len(a) == 1):
-                for similar, _ in self.fuzzy(word, "role", VOCAB_FUZZY_CUTOFF):
+                for similar, _ in self.fuzzy(word, "role", vocab_cutoff(word)):
                     alternatives.add((similar,))
             requirements.append(alternatives)
         return requirements

@@ -247,7 +247,7 @@ class TopicIndex:
         if not known and len(token) >= 5 and token.isalpha():
             found = process.extract(
                 stem(token), self.vocabulary, scorer=fuzz.ratio,
-                score_cutoff=TOPIC_FUZZY_CUTOFF, limit=3,
+                score_cutoff=83.0 if len(token) >= 6 else TOPIC_FUZZY_CUTOFF, limit=3,
             )  # fmt: skip
             alts.update(choice for choice, _score, _ in found)
         return frozenset(alts)
