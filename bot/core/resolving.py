@@ -217,14 +217,11 @@ def _resolve_entity(
         resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
         return True
     person = index.match_person(toks)
-    if person is not None and person.score < 100 and len(person.used) < len(toks):
+    partly_a_name = person is not None and person.score < 100 and len(person.used) < len(toks)
+    if partly_a_name and _resolve_office(toks, index, resolution):
         # A word only like a name ("Islamic" for "Islam") beside words that name an office
         # the records hold: the office.
-        roles = index.role_participations(toks)
-        if roles:
-            label = t(resolution.question, "the") + resolution.question.quote(toks)
-            resolution.constraints.append(Constraint(label, participations=roles))
-            return True
+        return True
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
         if person.mixed and all(t in index.surnames for t in toks if t not in FILLERS):
@@ -278,10 +275,7 @@ def _resolve_entity(
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(Constraint(label, participations=parts))
         return True
-    roles = index.role_participations(toks)
-    if roles:
-        label = t(resolution.question, "the") + resolution.question.quote(toks)
-        resolution.constraints.append(Constraint(label, participations=roles))
+    if _resolve_office(toks, index, resolution):
         return True
     if not fallback:
         return False
@@ -301,6 +295,16 @@ def _resolve_entity(
         resolution.constraints.append(Constraint(label, meetings=meetings))
         return True
     return False
+
+
+def _resolve_office(toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution) -> bool:
+    """The words as an office the records hold ("the foreign minister"): its holders' meetings."""
+    roles = index.role_participations(toks)
+    if not roles:
+        return False
+    label = t(resolution.question, "the") + resolution.question.quote(toks)
+    resolution.constraints.append(Constraint(label, participations=roles))
+    return True
 
 
 def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tuple[str, ...]:
