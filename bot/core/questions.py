@@ -25,7 +25,7 @@ from bot.core.lexicon import (
     tokens,
     words,
 )
-from bot.core.text import format_day
+from bot.core.text import MONTH_NUMBERS, format_day
 
 
 class Intent(StrEnum):
@@ -116,9 +116,7 @@ class Question:
         return " ".join(dict.fromkeys(typed.get(t, t) for t in toks))
 
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-MONTHS["sept"] = 9
+MONTHS = MONTH_NUMBERS
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1,
