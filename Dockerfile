@@ -27,11 +27,17 @@ FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    MEETBOT_DATA_DIR=/data
+    MEETBOT_DATA_DIR=/data \
+    MPLCONFIGDIR=/opt/matplotlib
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin meetbot \
     && mkdir -p /app /data \
     && chown meetbot:meetbot /data
 COPY --from=build /opt/venv /opt/venv
+# matplotlib (pictures) wants a writable folder for its font cache; the home folder is not
+# the user's, so without one every process would warn and rebuild the cache on its first
+# picture. Built here once, writable by the bot.
+RUN python -c "import matplotlib.font_manager" \
+    && chown -R meetbot:meetbot /opt/matplotlib
 WORKDIR /app
 USER meetbot
 # The default database is /data/meetbot.db (SQLite, WAL); keep it on a volume.

@@ -174,3 +174,22 @@ def test_a_complete_draft_imports_through_a_pipe(sqlite_url: str, tmp_path: Path
     asked = meetbot("ask", "who did Bayramov meet?", database_url=sqlite_url, cwd=tmp_path)
     assert "Ilia Darchiashvili" in asked.stdout
     assert "https://news.example/politics/11" in asked.stdout
+
+
+def test_a_draft_imported_over_a_stored_meeting_keeps_what_the_article_lacks(
+    missing_db: tuple[str, Path], tmp_path: Path
+) -> None:
+    # The seed article names no place and the draft writes no summary: imported over the
+    # stored seed meeting, the draft must leave its place and summary as they are.
+    url, _ = missing_db
+    assert meetbot("ask", "who met Kauma?", database_url=url, cwd=tmp_path).returncode == 0
+    env = {**clean_env(), "DATABASE_URL": url}
+    done = _pipe(["draft", *draft_args()], ["import", "-"], cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "updated meeting 1" in done.stdout
+    changed = done.stdout.split("updated meeting 1", 1)[1].splitlines()[0]
+    assert "location" not in changed and "summary" not in changed
+    exported = yaml.safe_load(meetbot("export", database_url=url, cwd=tmp_path).stdout)
+    [meeting] = exported["meetings"]
+    assert meeting["location"] == SEED["location"]
+    assert meeting["summary"] == SEED["summary"]

@@ -35,7 +35,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.core.clock import FakeClock
-from bot.core.deliveries import UNKNOWN_MESSAGE_ID, find_due_digests
+from bot.core.deliveries import UNKNOWN_MESSAGE_ID, find_due_digests, retry_delay
 from bot.core.interchange import apply_import, parse_import
 from bot.tg.fanout import DigestSender, SendLimiter, send_outcome_unknown
 from bot.tg.render import MESSAGE_LIMIT
@@ -510,7 +510,8 @@ async def test_retry_after_holds_only_that_chat(engine: Engine) -> None:
     await asyncio.sleep(0.01)
     assert _texts(api, 1001) == []
     vt.advance(1)
-    stats = await run
+    async with vt.autopilot():  # a heartbeat still writing in its thread sleeps again later
+        stats = await run
     assert len(_texts(api, 1001)) == 1 and stats.retry_after == 1
     assert [t for chat, t in request.sent_at if chat == 1001] == [30.0]
 
@@ -555,11 +556,14 @@ async def test_network_errors_retry_with_backoff_then_a_later_tick(engine: Engin
     assert _texts(api, 1002) == [] and stats.failed == 1
     failed = [r for r in _deliveries(engine) if r.status == "failed"]
     assert len(failed) == 1 and "Bad Gateway" in (failed[0].error or "")
-    # A later tick, after the retry delay, tries again and succeeds.
-    clock.advance(dt.timedelta(seconds=30))
-    await sender.send_due()
+    # A later tick, after the retry delay (counted from the failed claim, whose time the
+    # heartbeat may have moved on virtual time), tries again and succeeds.
+    failed_at = failed[0].claimed_at.replace(tzinfo=clock.now().tzinfo)
+    clock.set(failed_at + dt.timedelta(seconds=30))
+    async with vt.autopilot():  # the sender's own waits run on virtual time too
+        await sender.send_due()
     assert _texts(api, 1002) == []
-    clock.advance(dt.timedelta(minutes=2))
+    clock.set(failed_at + retry_delay(failed[0].attempts) + dt.timedelta(seconds=1))
     async with vt.autopilot():
         await sender.send_due()
     assert len(_texts(api, 1002)) == 1

@@ -9,7 +9,8 @@ import datetime as dt
 
 import pytest
 
-from bot.core.questions import Intent, SpanKind, Window, parse_question
+from bot.core.questions import Intent, SpanKind, parse_question
+from bot.core.windows import Window
 
 TODAY = dt.date(2025, 3, 10)  # a Monday in March, so "since March" is this year's March
 

@@ -50,6 +50,18 @@ def test_runs_as_a_non_root_user_with_a_data_volume(dockerfile: list[str]) -> No
     assert dockerfile[-1] == 'CMD ["meetbot", "run"]'
 
 
+def test_matplotlib_gets_a_font_cache_the_bot_may_write(dockerfile: list[str]) -> None:
+    # The user's home (/app) is not theirs: without MPLCONFIGDIR matplotlib would warn and
+    # rebuild its font cache in every process that draws a picture.
+    env = " ".join(line for line in dockerfile if "MPLCONFIGDIR=" in line)
+    assert "MPLCONFIGDIR=/opt/matplotlib" in env
+    built = next(
+        i for i, line in enumerate(dockerfile) if "import matplotlib.font_manager" in line
+    )
+    assert "chown -R meetbot:meetbot /opt/matplotlib" in dockerfile[built + 1]
+    assert built < dockerfile.index("USER meetbot")
+
+
 def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".venv", "data", ".git"):

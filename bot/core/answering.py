@@ -29,10 +29,11 @@ from bot.core.matching import (
     INDEXES,
     CatalogIndex,
 )
-from bot.core.questions import Intent, Question, SpanKind, Window, parse_question
+from bot.core.questions import Intent, Question, SpanKind, parse_question
 from bot.core.resolving import Constraint, Resolution, resolve, without_fillers
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
+from bot.core.windows import Window
 from bot.core.wording import format_meeting, headline_for, join_labels, t, when_text
 
 __all__ = ["Answer", "Intent", "QuestionError", "Status", "Subject", "answer_question"]

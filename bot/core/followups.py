@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lexicon import tokens
-from bot.core.questions import Intent, Question, Span, SpanKind, Window
+from bot.core.questions import Intent, Question, Span, SpanKind
+from bot.core.windows import Window
 
 if TYPE_CHECKING:
     from bot.core.answering import Answer

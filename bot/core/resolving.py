@@ -248,14 +248,11 @@ def _resolve_entity(
     if fallback and _a_topic_before_a_guess(toks, person, index):
         # "Amazon meetings" is the recorded topic, not a misspelt "Amano".
         return _resolve_issue(toks, index, resolution, labels_only=True)
-    if person is not None and person.score < 100 and len(person.used) < len(toks):
+    partly_a_name = person is not None and person.score < 100 and len(person.used) < len(toks)
+    if partly_a_name and _resolve_office(toks, index, resolution):
         # A word only like a name ("Islamic" for "Islam") beside words that name an office
         # the records hold: the office.
-        roles = index.role_participations(toks)
-        if roles:
-            label = t(resolution.question, "the") + resolution.question.quote(toks)
-            resolution.constraints.append(Constraint(label, participations=roles))
-            return True
+        return True
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
         if person.mixed and all(t in index.surnames for t in toks if t not in FILLERS):
@@ -270,11 +267,7 @@ def _resolve_entity(
             return True
         if _office_after_article(toks, person, index, resolution.question):
             # "the Bishop" asks for an office, not for Maria Bishop.
-            roles = index.role_participations(toks)
-            if roles:
-                label = t(resolution.question, "the") + resolution.question.quote(toks)
-                resolution.constraints.append(Constraint(label, participations=roles))
-            else:
+            if not _resolve_office(toks, index, resolution):
                 _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
@@ -309,10 +302,7 @@ def _resolve_entity(
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(Constraint(label, participations=parts))
         return True
-    roles = index.role_participations(toks)
-    if roles:
-        label = t(resolution.question, "the") + resolution.question.quote(toks)
-        resolution.constraints.append(Constraint(label, participations=roles))
+    if _resolve_office(toks, index, resolution):
         return True
     if not fallback:
         return False
@@ -332,6 +322,16 @@ def _resolve_entity(
         resolution.constraints.append(Constraint(label, meetings=meetings))
         return True
     return False
+
+
+def _resolve_office(toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution) -> bool:
+    """The words as an office the records hold ("the foreign minister"): its holders' meetings."""
+    roles = index.role_participations(toks)
+    if not roles:
+        return False
+    label = t(resolution.question, "the") + resolution.question.quote(toks)
+    resolution.constraints.append(Constraint(label, participations=roles))
+    return True
 
 
 def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tuple[str, ...]:

@@ -154,6 +154,7 @@ def vocab_cutoff(word: str) -> float:
     in a word of six letters or more ("Counicl", "Cypurs") scores about 83."""
     return 83.0 if len(word) >= 6 else VOCAB_FUZZY_CUTOFF
 
+
 _STATE_FORMS = frozenset(
     ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth"]
 )

@@ -61,3 +61,11 @@ _MONTHS_RU_NOMINATIVE = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
 )  # fmt: skip
+
+# English month names as people write them, lower case, to their number: "november" and "nov"
+# are 11, "sept" 9. Questions, admin dates and article drafts all read months through it.
+MONTH_NUMBERS: dict[str, int] = {
+    **{name.lower(): number for number, name in enumerate(_MONTHS_EN, start=1)},
+    **{name[:3].lower(): number for number, name in enumerate(_MONTHS_EN, start=1)},
+    "sept": 9,
+}

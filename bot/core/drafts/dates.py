@@ -11,21 +11,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS: dict[str, int] = {}
+from bot.core.text import MONTH_NUMBERS
+
+# English names and abbreviations, then Russian in the nominative, genitive and prepositional.
+MONTHS: dict[str, int] = dict(MONTH_NUMBERS)
 for _number, _names in enumerate(
     (
-        "january jan январь января январе",
-        "february feb февраль февраля феврале",
-        "march mar март марта марте",
-        "april apr апрель апреля апреле",
-        "may май мая мае",
-        "june jun июнь июня июне",
-        "july jul июль июля июле",
-        "august aug август августа августе",
-        "september sep sept сентябрь сентября сентябре",
-        "october oct октябрь октября октябре",
-        "november nov ноябрь ноября ноябре",
-        "december dec декабрь декабря декабре",
+        "январь января январе",
+        "февраль февраля феврале",
+        "март марта марте",
+        "апрель апреля апреле",
+        "май мая мае",
+        "июнь июня июне",
+        "июль июля июле",
+        "август августа августе",
+        "сентябрь сентября сентябре",
+        "октябрь октября октябре",
+        "ноябрь ноября ноябре",
+        "декабрь декабря декабре",
     ),
     start=1,
 ):

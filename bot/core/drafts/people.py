@@ -211,6 +211,14 @@ def _names_in(sentence: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _titleish(word: str) -> bool:
+    """A word a title is made of: capitalised, an office or its modifier, or "of", "the"...."""
+    low = word.lower().strip(",")
+    return (
+        word[:1].isupper() or low in OFFICE_WORDS or low in TITLE_MODIFIERS or low in SMALL_WORDS
+    )
+
+
 def _title_before(sentence: str, start: int, floor: int) -> str:
     """The title words right before a name ("Azerbaijan's Foreign Minister")."""
     # A bracketed aside inside a title ("Commissioner for Human Rights (Ombudsman)") is left out.
@@ -220,13 +228,7 @@ def _title_before(sentence: str, start: int, floor: int) -> str:
     for token in reversed(tokens):
         word = token.group()
         low = word.lower()
-        titleish = (
-            word[:1].isupper()
-            or low in OFFICE_WORDS
-            or low in TITLE_MODIFIERS
-            or low in SMALL_WORDS
-            or word == ","
-        )
+        titleish = _titleish(word) or word == ","
         if not titleish or (low in _NOT_NAMES and low not in SMALL_WORDS):
             break
         kept.append(word)
@@ -245,13 +247,7 @@ def _title_after(sentence: str, end: int) -> str:
         return ""
     words: list[str] = []
     for word in m["title"].split():
-        low = word.lower().strip(",")
-        if not (
-            word[:1].isupper()
-            or low in OFFICE_WORDS
-            or low in TITLE_MODIFIERS
-            or low in SMALL_WORDS
-        ):
+        if not _titleish(word):
             break
         words.append(word)
     return " ".join(words).strip(" ,")

@@ -2,7 +2,9 @@
 
 A required field the article does not give (the date, a participant's name) stays present and
 empty, so `meetbot import` refuses the draft by its path ("meetings[0].date: required") rather
-than saving a guess; the comment beside it says why it is empty.
+than saving a guess; the comment beside it says why it is empty. An optional field the article
+does not give (the place, the summary) is written commented out: an empty value would clear
+what a stored meeting holds when the draft is imported over it, a missing one keeps it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bot.core.drafts.model import Draft
 
 MEETING_KEYS = ("date", "location", "title", "summary", "source")
 PARTICIPANT_KEYS = ("name", "title", "organization", "country")
+REQUIRED_KEYS = ("date", "name")
 
 
 def _scalar(value: Any) -> str:
@@ -31,6 +34,9 @@ def _scalar(value: Any) -> str:
 
 
 def _line(indent: str, key: str, value: Any, why: str | None) -> str:
+    if value in (None, "") and key not in REQUIRED_KEYS:
+        # Left out rather than empty, so importing the draft over a stored meeting keeps it.
+        return f"{' ' * len(indent)}# {key}:" + (f"  # {why}" if why else "")
     text = f"{indent}{key}: {_scalar(value)}".rstrip()
     if why:
         text += f"  # unsure: {why}" if value not in (None, "", []) else f"  # {why}"
@@ -42,13 +48,11 @@ def _meeting_yaml(draft: Draft) -> list[str]:
     lines: list[str] = []
     first = True
     for key in MEETING_KEYS:
-        if key not in meeting and key not in unsure:
+        if key not in meeting and key not in unsure and key not in REQUIRED_KEYS:
             continue
         indent = "  - " if first else "    "
         first = False
         lines.append(_line(indent, key, meeting.get(key), unsure.get(key)))
-    if first:
-        lines.append("  - date:")
     lines.append("    participants:" + ("" if meeting.get("participants") else " []"))
     for p_index, participant in enumerate(meeting.get("participants") or []):
         person_id = draft.known_people.get(p_index)
@@ -57,7 +61,7 @@ def _meeting_yaml(draft: Draft) -> list[str]:
         p_first = True
         for key in PARTICIPANT_KEYS:
             path = f"participants[{p_index}].{key}"
-            if key not in participant and path not in unsure:
+            if key not in participant and path not in unsure and key not in REQUIRED_KEYS:
                 continue
             indent = "      - " if p_first else "        "
             p_first = False
@@ -66,7 +70,8 @@ def _meeting_yaml(draft: Draft) -> list[str]:
         if aliases:
             lines.append("        aliases: [" + ", ".join(_scalar(a) for a in aliases) + "]")
     issues = meeting.get("issues") or []
-    issues_line = "    issues:" + ("" if issues else " []")
+    # No issues found: commented out like an empty place, since `issues: []` would clear them.
+    issues_line = "    issues:" if issues else "    # issues:"
     if unsure.get("issues"):
         issues_line += f"  # unsure: {unsure['issues']}"
     lines.append(issues_line)

@@ -122,10 +122,15 @@ def surname(name: str) -> str:
     return words[-1] if words else name
 
 
+def _clip(text: str, limit: int) -> str:
+    """Text of at most limit characters, cut at the end with "…" when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def short_role(person: ParticipantView) -> str:
     """The first part of a title (before ";"), else the organisation, clipped to ROLE_LABEL."""
     role = (person.title or "").split(";")[0].strip() or (person.organization or "")
-    return role if len(role) <= ROLE_LABEL else role[: ROLE_LABEL - 1].rstrip() + "…"
+    return _clip(role, ROLE_LABEL)
 
 
 def _ranked(counts: Counter[str]) -> list[str]:
@@ -193,7 +198,7 @@ def _label(key: str, person: ParticipantView, scope: _Scope, surnames: Counter[s
 def _title(answer: Answer) -> str:
     """The answer's headline, which says what the picture counts, cut to one line."""
     title = answer.headline.rstrip(".")
-    return title if len(title) <= TITLE_LABEL else title[: TITLE_LABEL - 1].rstrip() + "…"
+    return _clip(title, TITLE_LABEL)
 
 
 def build_timeline(answer: Answer) -> TimelineData:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.records.values import MeetingRecord, ParticipantRecord, RecordError
+from bot.core.text import MONTH_NUMBERS
 
 EDITABLE_FIELDS = (
     "date",
@@ -61,27 +62,7 @@ def local_today(clock: Clock, timezone: str | None = None) -> dt.date:
     return now.astimezone(ZoneInfo(timezone)).date() if timezone else now.date()
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+_MONTHS = MONTH_NUMBERS
 _MONTH_NAMES = tuple(calendar.month_name[1:])
 _DATE_HINT = "write it like 2023-11-14, 14.11.2023, 14 Nov 2023 or today"
 
