@@ -9,8 +9,10 @@ reads why, and the handler gets REPORTED back and stops:
     if done is REPORTED:
         return
 
-read_answer does the same for an answer of the /add form that the core checks without the
-database. Also here: who is acting and what they typed after the command.
+reported does the same for a change already running elsewhere (a big import in the child
+process, bot/tg/admin/import_export.py). read_answer does the same for an answer of the /add
+form that the core checks without the database. Also here: who is acting and what they typed
+after the command.
 """
 
 from __future__ import annotations
