@@ -4,4 +4,6 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+# Guarded: the child process of big imports (bot/tg/context.py, "spawn") must not run it again.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -148,6 +148,15 @@ def is_read_only(engine: Engine) -> bool:
     return engine.url.query.get("mode") == "ro"
 
 
+def shared_url(engine: Engine) -> str | None:
+    """The URL another process opens engine's database with, or None when it cannot (an
+    in-memory SQLite database lives in this process only). Password included: not for messages.
+    """
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return None
+    return engine.url.render_as_string(hide_password=False)
+
+
 def _connect_args(url: str) -> dict[str, object]:
     if url.startswith("postgresql"):
         return {"connect_timeout": 5}

@@ -16,7 +16,13 @@ from bot.core.clock import FakeClock
 from bot.core.interchange import apply_import, parse_import
 from bot.core.seeds import load_seeds_if_empty, seed_files, seeds_dir
 from storage import repository
-from storage.db import normalize_database_url, read_catalog_version, session_scope
+from storage.db import (
+    create_db_engine,
+    normalize_database_url,
+    read_catalog_version,
+    session_scope,
+    shared_url,
+)
 from storage.models import Meeting, Organization, Person
 
 SEED_SOURCE = (
@@ -248,6 +254,17 @@ def test_transient_database_errors_are_told_from_lasting_ones() -> None:
 )
 def test_postgres_url_spellings_mean_postgresql(url: str, expected: str) -> None:
     assert normalize_database_url(url) == expected
+
+
+def test_another_process_opens_the_same_database_but_no_in_memory_one(engine: Engine) -> None:
+    url = shared_url(engine)
+    assert url is not None
+    other = create_db_engine(url)  # what the child process of a big import does
+    assert other.url == engine.url
+    other.dispose()
+    memory = create_db_engine("sqlite://")
+    assert shared_url(memory) is None
+    memory.dispose()
 
 
 def test_a_form_step_is_written_only_over_the_version_it_read(

@@ -6,7 +6,9 @@ to the fake Bot API; the database is the real one (SQLite, and PostgreSQL where 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import multiprocessing
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 from fake_bot_api import ApiCall, text_entities
 from sqlalchemy import Engine, func
+from sqlalchemy import text as sql
 from sqlmodel import SQLModel, select
 from tg_support import BotHarness, button_data, import_records, meeting_record, reply_buttons
 
@@ -26,7 +29,8 @@ from bot.core.interchange import export_catalog
 from bot.core.seeds import load_seeds_if_empty
 from bot.tg import admin
 from bot.tg.auth import ANONYMOUS_HINT, refusal
-from storage.db import create_db_engine, session_scope
+from bot.tg.context import deps_of
+from storage.db import CATALOG_LOCK_KEY, create_db_engine, session_scope
 from storage.models import Admin, AuditEntry, Meeting, Person
 
 ADMIN = 42
@@ -835,6 +839,108 @@ async def test_a_file_bigger_than_telegram_said_is_refused_with_its_real_size(
         assert plain(last_text(bot, ADMIN)) == (
             "The file is 10,485,765 bytes; the limit is 10 MB (use meetbot import on the server)."
         )
+
+
+# Two meetings nobody has stored; an import of it goes to the child process when the threshold
+# (Deps.process_import_bytes) is lowered below its size.
+TWO_MEETINGS = (
+    b"meetings:\n"
+    b"  - date: 2024-05-02\n    location: Oslo\n"
+    b"    participants: [{name: Ola Nordmann}, {name: Pia Kauma}]\n"
+    b"  - date: 2024-05-03\n    location: Bergen\n"
+    b"    participants: [{name: Ola Nordmann}, {name: Ali Naghiyev}]\n"
+)
+
+
+async def test_a_big_import_runs_in_the_child_process_and_undo_takes_it_back(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    async with running_bot(seeded, clock) as bot:
+        deps = deps_of(bot.app)
+        deps.process_import_bytes = len(TWO_MEETINGS) - 1
+        ann, bob = bot.api.add_user(ADMIN, "Ann"), bot.api.add_user(MEMBER, "Bob")
+        await send_document(bot, ann, TWO_MEETINGS, name="big.yaml", caption="/import")
+        assert deps.worker.started
+        assert last_text(bot, ADMIN) == (
+            "Imported: 2 meeting(s) added, 0 updated, 0 unchanged; 1 person added."
+            " /undo takes it back."
+        )
+        with session_scope(seeded) as session:
+            entries = session.exec(select(AuditEntry).where(AuditEntry.actor_id == ADMIN)).all()
+            # The child wrote the audit entries as the admin, at the bot's clock's moment.
+            assert [e.action for e in entries] == ["import", "import"]
+            assert {e.at.replace(tzinfo=None) for e in entries} == {
+                clock.now().replace(tzinfo=None)
+            }
+        # The answering index sees the catalog version the child committed.
+        await bot.say(bot.api.private_chat(bob), bob, "who met Ola Nordmann?")
+        assert "Oslo" in last_text(bot, MEMBER) and "Bergen" in last_text(bot, MEMBER)
+        await bot.say(bot.api.private_chat(ann), ann, "/undo")
+        assert "Ola Nordmann" not in database_state(seeded)[0]
+        assert database_state(seeded)[0] == state[0]
+
+
+async def test_a_big_invalid_import_names_the_paths_like_a_small_one(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    state = database_state(seeded)
+    bad = TWO_MEETINGS.replace(b"2024-05-03", b"2024-13-03") + b"    colour: red\n"
+    async with running_bot(seeded, clock) as bot:
+        deps = deps_of(bot.app)
+        ann = bot.api.add_user(ADMIN, "Ann")
+        await send_document(bot, ann, bad, name="bad.yaml", caption="/import")
+        in_thread = last_text(bot, ADMIN)
+        assert not deps.worker.started
+        deps.process_import_bytes = len(bad) - 1
+        await send_document(bot, ann, bad, name="bad.yaml", caption="/import")
+        assert deps.worker.started
+        assert last_text(bot, ADMIN) == in_thread
+        assert plain(in_thread) == (
+            "Nothing was imported; the file has 2 problems:\n"
+            "• meetings[1].date: not a date (2024-13-03)\n"
+            "• meetings[1].colour: unknown key (allowed: id, date, location, title, summary,"
+            " source, participants, issues)"
+        )
+    assert database_state(seeded) == state
+
+
+@pytest.mark.postgres
+async def test_questions_are_answered_while_a_big_import_waits_in_the_child(
+    pg_engine: Engine, clock: FakeClock
+) -> None:
+    with session_scope(pg_engine) as session:
+        load_seeds_if_empty(session=session, clock=clock)
+    async with running_bot(pg_engine, clock) as bot:
+        deps_of(bot.app).process_import_bytes = 0
+        ann, bob = bot.api.add_user(ADMIN, "Ann"), bot.api.add_user(MEMBER, "Bob")
+        with pg_engine.connect() as holder:
+            # Another catalog writer holds the lock: the import in the child waits for it.
+            holder.execute(sql("SELECT pg_advisory_lock(:k)"), {"k": CATALOG_LOCK_KEY})
+            importing = asyncio.create_task(
+                send_document(bot, ann, TWO_MEETINGS, name="big.yaml", caption="/import")
+            )
+            await _catalog_lock_wanted(pg_engine)
+            await bot.say(bot.api.private_chat(bob), bob, "who met the OSCE PA president?")
+            assert "Ali Naghiyev" in last_text(bot, MEMBER)
+            assert not importing.done() and multiprocessing.active_children()
+            assert not bot.replies(ADMIN)
+            holder.execute(sql("SELECT pg_advisory_unlock(:k)"), {"k": CATALOG_LOCK_KEY})
+        await importing
+        assert last_text(bot, ADMIN).startswith("Imported: 2 meeting(s) added, 0 updated")
+
+
+async def _catalog_lock_wanted(engine: Engine) -> None:
+    """Return once a session waits for the catalog lock (a lock not granted in pg_locks)."""
+    query = sql(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k AND NOT granted"
+    )
+    for _ in range(1200):  # a minute at most: the child starts, parses, then asks for the lock
+        with engine.connect() as connection:
+            if connection.execute(query, {"k": CATALOG_LOCK_KEY}).scalar():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the import never asked for the catalog lock")
 
 
 # --------------------------------------------------------------------------- admins, alias, merge

@@ -14,7 +14,8 @@ sends every request through `RecordingRequest`, which hands it to a `FakeBotApi`
 
 * `BotHarness(engine, clock=..., **settings)`: builds settings (a valid fake token, the given
   overrides such as admin_ids=(42,) or default_timezone="Europe/Berlin"), the Application and
-  the FakeBotApi; `async with` initializes it (getMe) and shuts it down. `await
+  the FakeBotApi; `async with` initializes it (getMe) and shuts it down (post_shutdown too,
+  which stops the child process of big imports). `await
   bot.run_post_init()` runs post_init (setMyCommands, the feature start-up hooks), which
   initialize() alone does not.
 * Feeding updates: `say` (a text message; /commands and @mentions get their entities),
@@ -153,6 +154,8 @@ class BotHarness:
         tb: TracebackType | None,
     ) -> None:
         await self.app.shutdown()
+        if self.app.post_shutdown is not None:  # as run_polling does after shutdown()
+            await self.app.post_shutdown(self.app)
 
     async def run_post_init(self) -> None:
         """Run the application's post_init, as run_polling would after initialize()."""

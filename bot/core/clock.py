@@ -20,7 +20,8 @@ class SystemClock:
 
 
 class FakeClock:
-    """A clock that stands still until told to move; for tests and benchmarks."""
+    """A clock that stands still until told to move: for tests and benchmarks, and for work
+    handed to another process at one moment (records.import_document_at)."""
 
     def __init__(self, start: dt.datetime) -> None:
         if start.tzinfo is None:

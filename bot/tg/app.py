@@ -137,6 +137,7 @@ def build_application(
         )
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -223,6 +224,11 @@ async def on_error(update: object, context: BotContext) -> None:
             await context.bot.send_message(update.effective_chat.id, SORRY)
     except TelegramError as exc:
         logger.warning("Cannot tell the user about the error: %s", exc)
+
+
+async def _post_shutdown(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
+    """Stop the child process of big imports, after the import it is running, if any."""
+    await deps_of(application).worker.shutdown()
 
 
 def _update_id(update: object) -> object:

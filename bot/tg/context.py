@@ -6,7 +6,9 @@ Handlers are declared with `context: BotContext` and read `context.deps.engine`,
 work and CPU-heavy matching never block the event loop that also sends digests;
 `context.reading(fn)` does the same for read-only work (questions) and tries once more after a
 dropped connection; run_idempotent_write does the same for a write that may be repeated, again
-after a transient database error.
+after a transient database error. `deps.worker.run(fn, ...)` runs fn in a child process instead
+(ProcessWorker): for a big import, whose seconds of Python work would hold this process's
+interpreter lock and keep the answers waiting.
 
 Hooks for feature modules (see bot/tg/app.py): `deps.startup_hooks` run in post_init after the
 command list is registered (the digest schedules its jobs there), and `deps.membership_hooks` run
@@ -17,10 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
+import multiprocessing
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -30,12 +36,13 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.drafts.fetch import Fetcher
 from bot.tg.commands import BotCommandInfo
-from storage.db import is_transient_db_error, session_scope
+from storage.db import is_transient_db_error, session_scope, shared_url
 
 if TYPE_CHECKING:
     from telegram.ext import BaseHandler
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +78,56 @@ StartupHook = Callable[["Application[Any, Any, Any, Any, Any, Any]"], Awaitable[
 MembershipHook = Callable[[MembershipChange, "BotContext"], Awaitable[None]]
 
 
+# An /import of more bytes than this runs in the child process (Deps.worker); a smaller one, an
+# /add with YAML for one, in a thread like any change. 256 KB is about 400 meetings, a fraction
+# of a second of work: below that, starting a process costs more than it saves.
+PROCESS_IMPORT_BYTES = 256 * 1024
+
+
+class ProcessWorker:
+    """One child process for CPU-heavy work, started on first use and stopped with the bot.
+
+    A 10,000-meeting import is seconds of pure Python: in a thread it holds this process's
+    interpreter lock, and the event loop and the answering threads wait for it. In a child
+    process it has an interpreter of its own. The child is started with "spawn" (a fresh
+    interpreter: no copy of this process's threads, event loop or database connections), so fn,
+    its arguments and its result cross as pickles: plain values, never sessions or Telegram
+    objects. One child at a time (catalog writers take turns anyway); it stays for the next.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """fn(*args, **kwargs) in the child process; its exception is raised here."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, functools.partial(fn, *args, **kwargs)
+            )
+        except BrokenProcessPool:
+            # The child died (killed, out of memory): the next run starts a new one.
+            if self._pool is pool:
+                self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    @property
+    def started(self) -> bool:
+        """Whether the child process pool has been started (and not shut down)."""
+        return self._pool is not None
+
+    async def shutdown(self) -> None:
+        """Stop the child, after the work it is doing (an import commits or rolls back)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+
 @dataclass(slots=True)
 class Deps:
     """What every handler may use; built once by build_application."""
@@ -84,10 +141,17 @@ class Deps:
     fetcher: Fetcher = field(default_factory=Fetcher)
     startup_hooks: list[StartupHook] = field(default_factory=list)
     membership_hooks: list[MembershipHook] = field(default_factory=list)
+    # Imports bigger than this many bytes run in worker, the child process (tests lower it).
+    process_import_bytes: int = PROCESS_IMPORT_BYTES
+    worker: ProcessWorker = field(default_factory=ProcessWorker)
 
     def today(self) -> dt.date:
         """Today's date in DEFAULT_TIMEZONE, read from the injected clock."""
         return self.clock.now().astimezone(self.settings.default_zone).date()
+
+    def worker_database_url(self) -> str | None:
+        """The URL the child process opens the database with; None for an in-memory one."""
+        return shared_url(self.engine)
 
     def is_bootstrap_admin(self, user_id: int | None) -> bool:
         """True for the user ids in ADMIN_IDS (granted admins live in the database)."""

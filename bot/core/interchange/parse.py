@@ -44,6 +44,10 @@ class InvalidImport(ImportError):
         super().__init__(f"{len(errors)} error(s) in the import file")
         self.errors = errors
 
+    def __reduce__(self) -> tuple[type[InvalidImport], tuple[list[str]]]:
+        # Pickled whole, errors and all, when a big import in a child process refuses the file.
+        return (type(self), (self.errors,))
+
 
 @dataclass(frozen=True, slots=True)
 class ImportDoc:

@@ -24,6 +24,7 @@ from bot.core.records.meetings import (
     delete_meeting,
     edit_meeting,
     import_document,
+    import_document_at,
 )
 from bot.core.records.parsing import (
     apply_field,
@@ -89,6 +90,7 @@ __all__ = [
     "find_person",
     "grant_admin",
     "import_document",
+    "import_document_at",
     "is_admin",
     "known_issues",
     "list_admins",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from bot.core.clock import Clock
+from bot.core.clock import Clock, FakeClock
 from bot.core.records.audit import diff_snapshots, record_from_snapshot, write_audit
 from bot.core.records.lookup import find_by_name, find_meeting, match_person
 from bot.core.records.parsing import apply_field, canonical_field, local_today
@@ -30,6 +30,7 @@ from bot.core.records.values import (
     ValidationError,
 )
 from bot.core.snapshots import from_iso, snapshot_meeting
+from storage.db import create_db_engine, session_scope
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
 if TYPE_CHECKING:
@@ -258,6 +259,38 @@ def import_document(
 
     doc = parse_import(data, filename=filename, today=today or local_today(clock))
     return apply_import(doc, session=session, clock=clock, actor_id=actor_id, replace=replace)
+
+
+def import_document_at(
+    database_url: str,
+    data: bytes,
+    *,
+    filename: str | None,
+    now: dt.datetime,
+    actor_id: int | None,
+    today: dt.date,
+    replace: bool = False,
+) -> ImportResult:
+    """import_document on an engine of its own for database_url, committed, at the moment now.
+
+    For a big import in a child process (bot/tg/context.py ProcessWorker): everything comes in
+    and goes out as plain values, and the clock is the parent's moment, never read here. The
+    errors are import_document's (InvalidImport, RecordError, CatalogBusy), pickled whole.
+    """
+    engine = create_db_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            return import_document(
+                data,
+                filename=filename,
+                session=session,
+                clock=FakeClock(now),
+                actor_id=actor_id,
+                today=today,
+                replace=replace,
+            )
+    finally:
+        engine.dispose()
 
 
 def restore_snapshot(snap: dict[str, Any], *, session: Session) -> None:

@@ -27,6 +27,10 @@ class ValidationError(RecordError):
         self.errors: tuple[str, ...] = tuple(errors)
         super().__init__(" ".join(self.errors))
 
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[tuple[str, ...]]]:
+        # Pickled whole when it comes back from an import in a child process.
+        return (type(self), (self.errors,))
+
 
 class NotFoundError(RecordError):
     """The meeting, person, organisation, issue or admin named does not exist."""

@@ -9,14 +9,16 @@ reads why, and the handler gets REPORTED back and stops:
     if done is REPORTED:
         return
 
-read_answer does the same for an answer of the /add form that the core checks without the
-database. Also here: who is acting and what they typed after the command.
+reported does the same for a change already running elsewhere (a big import in the child
+process, bot/tg/admin/import_export.py). read_answer does the same for an answer of the /add
+form that the core checks without the database. Also here: who is acting and what they typed
+after the command.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 from sqlmodel import Session
@@ -54,8 +56,19 @@ async def run_change(
     with alert=True the plain error is the pressed button's popup instead of a reply. (A lookup
     that can fail like a change, such as finding a meeting by id, runs here as well.)
     """
+    return await reported(update, context.in_session(change), explain=explain, alert=alert)
+
+
+async def reported(
+    update: Update,
+    work: Awaitable[T],
+    *,
+    explain: Callable[[DomainError], str] = error_html,
+    alert: bool = False,
+) -> T | Reported:
+    """Await a change running elsewhere (a thread, the child process) like run_change does."""
     try:
-        return await context.in_session(change)
+        return await work
     except (RecordError, InvalidImport, CatalogBusy) as exc:
         query = update.callback_query
         if query is not None and alert:

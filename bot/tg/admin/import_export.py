@@ -9,6 +9,8 @@ block goes through import_data too. /export sends every meeting in the import fo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from telegram import Update
 from telegram.ext import ConversationHandler
 
@@ -21,7 +23,7 @@ from bot.tg.admin.change import (
     Reported,
     actor_id,
     command_argument,
-    run_change,
+    reported,
     user_data,
 )
 from bot.tg.admin.render import (
@@ -70,22 +72,36 @@ async def import_data(
     """Import a file's bytes as the sending admin; an unusable file is listed after lead.
 
     Stored meetings keep what the file leaves out, unless replace makes the file the truth.
+    A file of more than deps.process_import_bytes is imported in the child process
+    (records.import_document_at), so the answers to everyone else go on meanwhile.
     """
     deps, actor = context.deps, actor_id(update)
-    return await run_change(
-        update,
-        context,
-        lambda s: records.import_document(
+    url = deps.worker_database_url()
+    work: Awaitable[ImportResult]
+    if url is not None and len(data) > deps.process_import_bytes:
+        work = deps.worker.run(
+            records.import_document_at,
+            url,
             data,
             filename=filename,
-            session=s,
-            clock=deps.clock,
+            now=deps.clock.now(),
             actor_id=actor,
             today=deps.today(),
             replace=replace,
-        ),
-        explain=lambda exc: import_errors_html(exc, lead),
-    )
+        )
+    else:
+        work = context.in_session(
+            lambda s: records.import_document(
+                data,
+                filename=filename,
+                session=s,
+                clock=deps.clock,
+                actor_id=actor,
+                today=deps.today(),
+                replace=replace,
+            )
+        )
+    return await reported(update, work, explain=lambda exc: import_errors_html(exc, lead))
 
 
 @admin_only("import")
