@@ -138,9 +138,10 @@ def answer_question(
     if followup is not None:
         question = followup.question
     index = INDEXES.get(session)
-    if _is_small_talk(question):
-        words = {tok for span in question.spans for tok in span.tokens}
-        reply = "thanks_reply" if words & THANKS else "small_talk"
+    typed = {tok for span in question.spans for tok in span.tokens}
+    if typed and typed <= SMALL_TALK and question.window is None:
+        # A greeting or thanks with nothing to look up.
+        reply = "thanks_reply" if typed & THANKS else "small_talk"
         return _answer(question, Status.NOT_FOUND, t(question, reply))
     question, ignored = without_fillers(question, index)
     resolution = resolve(question, index)
@@ -233,12 +234,6 @@ def answer_question(
         notes=tuple(resolution.notes),
         subjects=tuple(parts),
     )
-
-
-def _is_small_talk(question: Question) -> bool:
-    """A greeting or thanks with nothing to look up."""
-    words = [t for span in question.spans for t in span.tokens]
-    return bool(words) and all(w in SMALL_TALK for w in words) and question.window is None
 
 
 def _meetings_fitting(

@@ -32,7 +32,7 @@ from bot.core.matching import (
 )
 from bot.core.questions import Question, Span, SpanKind
 from bot.core.roles import GENERIC
-from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP
+from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP, TopicMatch
 from bot.core.wording import TEXTS, t
 
 
@@ -214,11 +214,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
         if meetings is not None:
-            resolution.constraints.append(
-                Constraint(
-                    index.place_label(meetings, span.tokens), meetings=meetings, kind="place"
-                )
-            )
+            _add_place(span.tokens, meetings, index, resolution)
             return
         # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
         # resolves cleanly; an unknown place is a place not found, never a misspelt name.
@@ -240,9 +236,7 @@ def _resolve_entity(
     place = _recorded_place_after_name(toks, index)
     if place and _resolve_entity(toks[: -len(place)], index, resolution, fallback=False):
         # "when did Grossi go to Kyiv": "to" marks no place, but Kyiv is one of the records.
-        held = index.place_meetings(place) or set()
-        label = index.place_label(held, place)
-        resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
+        _add_place(place, index.place_meetings(place) or set(), index, resolution)
         return True
     person = index.match_person(toks)
     if fallback and _a_topic_before_a_guess(toks, person, index):
@@ -308,9 +302,7 @@ def _resolve_entity(
         return False
     if _names_a_recorded_city(toks, index):
         # "has Grossi been to Tehran": a city of the records, not a topic of their summaries.
-        held = index.place_meetings(toks) or set()
-        label = index.place_label(held, toks)
-        resolution.constraints.append(Constraint(label, meetings=held, kind="place"))
+        _add_place(toks, index.place_meetings(toks) or set(), index, resolution)
         return True
     # Titles and summaries name offices too: words of a role are a topic only by a label.
     office_words = any(t in index.role_index or t in index.name_index for t in toks)
@@ -322,6 +314,13 @@ def _resolve_entity(
         resolution.constraints.append(Constraint(label, meetings=meetings))
         return True
     return False
+
+
+def _add_place(
+    toks: tuple[str, ...], meetings: set[int], index: CatalogIndex, resolution: Resolution
+) -> None:
+    label = index.place_label(meetings, toks)
+    resolution.constraints.append(Constraint(label, meetings=meetings, kind="place"))
 
 
 def _resolve_office(toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution) -> bool:
@@ -415,6 +414,13 @@ def _resolve_issue(
     found = index.match_topic(toks, labels_only=labels_only)
     if found is None:
         return False
+    _add_topic(toks, found, index, resolution)
+    return True
+
+
+def _add_topic(
+    toks: tuple[str, ...], found: TopicMatch, index: CatalogIndex, resolution: Resolution
+) -> None:
     names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
     label = " / ".join(names) if names and len(names) <= 3 else resolution.question.quote(toks)
     resolution.constraints.append(
@@ -422,7 +428,6 @@ def _resolve_issue(
             label, meetings=set(found.meetings), kind="issue", mentioned_only=not found.issue_ids
         )
     )
-    return True
 
 
 def _resolve_known_part(
@@ -454,7 +459,7 @@ def _resolve_topic_span(
     people met ("with"), or people; the reading an issue label holds comes first."""
     whole = index.match_topic(toks)
     if whole is not None and whole.issue_ids:
-        _resolve_issue(toks, index, resolution)
+        _add_topic(toks, whole, index, resolution)
         return
     if "with" in toks:
         # "talks with Russia" is a topic when a label holds it; otherwise "with" names
@@ -470,7 +475,7 @@ def _resolve_topic_span(
     if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=True):
         return
     if whole is not None:
-        _resolve_issue(toks, index, resolution)
+        _add_topic(toks, whole, index, resolution)
         return
     if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
         return

@@ -6,7 +6,7 @@ question as asked; format_meeting gives one meeting as plain text. No database h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.core.questions import Intent, Question
 from bot.core.text import format_day
@@ -165,6 +165,9 @@ def _years(views: tuple[MeetingView, ...]) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
+Sides = tuple[str, str]  # who a sentence is about, and whom they met
+
+
 def headline_for(
     question: Question,
     parts: Sequence[tuple[str, str, list[str]]],
@@ -203,6 +206,15 @@ def headline_for(
     def everyone(view: MeetingView) -> str:
         return names_list([p.name for p in view.participants], question)
 
+    def dates_by(
+        side: Callable[[MeetingView], tuple[str, str]],
+    ) -> dict[tuple[str, str], list[str]]:
+        """The meetings' dates grouped by their two sides, for one sentence a pair."""
+        grouped: dict[Sides, list[str]] = {}
+        for v in views:
+            grouped.setdefault(side(v), []).append(format_day(v.date, question.language))
+        return grouped
+
     intent = question.intent
     if (question.wants_latest or question.wants_first) and views:
         # The one meeting asked for: the latest, or the first in the records.
@@ -221,11 +233,12 @@ def headline_for(
     if intent is Intent.WHEN and total <= MAX_MEETINGS_SPELLED and not alternatives:
         # Who it was found through and whom they met, one sentence a pair of sides: "Grossi
         # met Zelensky on 30 August 2022", "Vitorino met Aliyev on 1 March 2023; Swing ...".
-        sides: dict[tuple[str, str], list[str]] = {}
-        for v in views:
-            found = subjects.get(v.id) or [p.name for p in v.participants]
-            key = (names_list(found, question), names_list(others(v), question))
-            sides.setdefault(key, []).append(format_day(v.date, question.language))
+        sides = dates_by(
+            lambda v: (
+                names_list(subjects.get(v.id) or [p.name for p in v.participants], question),
+                names_list(others(v), question),
+            )
+        )
         return "; ".join(
             t(question, "met_on" if met else "when", subjects=found_by, others=met,
               date=names_list(dates, question), dates=names_list(dates, question)).rstrip(".")
@@ -264,13 +277,12 @@ def headline_for(
                      times_ru=times_ru, date=dates) + "."  # fmt: skip
         if total <= MAX_MEETINGS_SPELLED:
             # One sentence a pair, however often they met: "A met B twice (date, date)".
-            pairs: dict[tuple[str, str], list[str]] = {}
-            for v in views:
-                key = (
+            pairs = dates_by(
+                lambda v: (
                     names_list(others(v), question) or t(question, "nobody_else"),
                     names_list(subjects[v.id], question),
                 )
-                pairs.setdefault(key, []).append(format_day(v.date, question.language))
+            )
             return "; ".join(
                 t(question, "met_by", others=who_met, subjects=met,
                   times=_times(question, len(dates)), date=", ".join(dates))
