@@ -319,12 +319,14 @@ async def _replied_answer(context: BotContext, message: Message) -> RecalledAnsw
     original = message.reply_to_message
     if original is None or not RepliesToBot().filter(message):
         return None
+    return await _recall(context, original)
+
+
+async def _recall(context: BotContext, answer_message: Message) -> RecalledAnswer | None:
+    """The remembered row of the bot's answer answer_message, or None."""
     now = context.deps.clock.now()
-    return await context.in_session(
-        lambda session: recall_answer(
-            original.chat_id, original.message_id, session=session, now=now
-        )
-    )
+    chat, number = answer_message.chat_id, answer_message.message_id
+    return await context.in_session(lambda s: recall_answer(chat, number, session=s, now=now))
 
 
 async def _remember(
@@ -416,12 +418,7 @@ async def recall_question(
     context: BotContext, token: str, answer_message: Message
 ) -> RecalledAnswer | None:
     """The question behind token: from the answer's row, else in the message it replied to."""
-    now = context.deps.clock.now()
-    remembered = await context.in_session(
-        lambda session: recall_answer(
-            answer_message.chat_id, answer_message.message_id, session=session, now=now
-        )
-    )
+    remembered = await _recall(context, answer_message)
     if remembered is not None and question_token(remembered.question) == token:
         return remembered
     original = answer_message.reply_to_message
