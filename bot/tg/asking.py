@@ -319,12 +319,14 @@ async def _replied_answer(context: BotContext, message: Message) -> RecalledAnsw
     original = message.reply_to_message
     if original is None or not RepliesToBot().filter(message):
         return None
+    return await _recall(context, original)
+
+
+async def _recall(context: BotContext, answer_message: Message) -> RecalledAnswer | None:
+    """The remembered row of the bot's answer answer_message, or None."""
     now = context.deps.clock.now()
-    return await context.in_session(
-        lambda session: recall_answer(
-            original.chat_id, original.message_id, session=session, now=now
-        )
-    )
+    chat, number = answer_message.chat_id, answer_message.message_id
+    return await context.in_session(lambda s: recall_answer(chat, number, session=s, now=now))
 
 
 async def _remember(
@@ -416,12 +418,7 @@ async def recall_question(
     context: BotContext, token: str, answer_message: Message
 ) -> RecalledAnswer | None:
     """The question behind token: from the answer's row, else in the message it replied to."""
-    now = context.deps.clock.now()
-    remembered = await context.in_session(
-        lambda session: recall_answer(
-            answer_message.chat_id, answer_message.message_id, session=session, now=now
-        )
-    )
+    remembered = await _recall(context, answer_message)
     if remembered is not None and question_token(remembered.question) == token:
         return remembered
     original = answer_message.reply_to_message
@@ -466,9 +463,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif action.kind in (PictureKind.GRAPH, PictureKind.TIMELINE):
         await _show_typing(context, message, after=0)  # a picture takes a while to draw
         # The picture replies to the question, as a page does, so it is seen whose it is.
-        target = message.reply_to_message or message
-        target = target if target.chat_id == message.chat_id else message
-        kind = PictureKind(action.kind)
+        target, kind = _question_message(message), PictureKind(action.kind)
         await send_picture(
             context, target, kind, asked.question, quote=True, previous=asked.asked_with
         )
@@ -502,11 +497,14 @@ async def _next_page(
     # The tapped button goes away, so the older page cannot send the same page twice.
     await _drop_button(message, data)
     # The new page replies to the question too, as the first page did.
-    target = message.reply_to_message or message
-    sent = await _send_page(
-        target if target.chat_id == message.chat_id else message, page, quote=True
-    )
+    sent = await _send_page(_question_message(message), page, quote=True)
     await _remember(context, sent, page, result, asked.question, asked.asked_with)
+
+
+def _question_message(message: Message) -> Message:
+    """The question an answer replied to, when it is in the same chat; else the answer."""
+    target = message.reply_to_message or message
+    return target if target.chat_id == message.chat_id else message
 
 
 async def _drop_button(message: Message, data: str) -> None:

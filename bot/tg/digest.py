@@ -8,8 +8,6 @@ units (tg_len): an emoji or a mathematical letter such as 𝐀 counts 2.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core.digest import Digest, omitted_note, omitted_question
 from bot.core.subscriptions import SubscriptionInfo
 from bot.core.text import format_day
@@ -17,10 +15,6 @@ from bot.tg.render import MESSAGE_LIMIT, escape, escape_clipped, render_meeting_
 
 OTHER_MEETINGS = "Other meetings"
 _HEADING_LIMIT = 200
-
-
-def _date_label(day: dt.date) -> str:
-    return format_day(day)
 
 
 def _count(n: int) -> str:
@@ -42,7 +36,7 @@ def render_digest(
         title = "🔎 <b>Digest preview</b>: what the next digest would hold now"
     else:
         day = digest.digest_date or digest.until.date()
-        title = f"📰 <b>Meetings digest</b> · {escape(_date_label(day))}"
+        title = f"📰 <b>Meetings digest</b> · {escape(format_day(day))}"
     if digest.is_empty:
         if preview:
             return [f"{title}\n\nNo new meetings since the last digest."]
@@ -109,9 +103,9 @@ def render_subscription(info: SubscriptionInfo | None, *, chat_label: str = "Thi
     if info.next_send_local is not None:
         at = info.next_send_local
         zone = escape(at.tzname() or "")
-        lines.append(f"Next digest: {escape(_date_label(at.date()))}, {at:%H:%M} {zone}.")
+        lines.append(f"Next digest: {escape(format_day(at.date()))}, {at:%H:%M} {zone}.")
     if info.last_date is not None and info.last_status is not None:
-        last = f"Last digest: {escape(_date_label(info.last_date))}, {escape(info.last_status)}"
+        last = f"Last digest: {escape(format_day(info.last_date))}, {escape(info.last_status)}"
         if info.last_status == "failed" and info.last_error:
             last += f" ({escape_clipped(info.last_error, 200)}); it will be retried"
         lines.append(last + ".")

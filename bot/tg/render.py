@@ -201,7 +201,7 @@ def parse_callback(data: str | None) -> CallbackAction | None:
     if match.group(4) is not None:
         return CallbackAction("ex", "", int(match.group(4)))
     if match.group(5) is not None:
-        kind = PictureKind.GRAPH if match.group(5) == "g" else PictureKind.TIMELINE
+        kind = next(k for k, code in _PICTURE_CODES.items() if code == match.group(5))
         return CallbackAction(kind.value, match.group(6), 0)
     return CallbackAction(match.group(1), match.group(2), int(match.group(3)))
 

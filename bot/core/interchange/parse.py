@@ -377,3 +377,19 @@ def _check_duplicates(
                     errors.append(
                         f"{section}[{i}].{where}: {label} already names {section}[{first}]"
                     )
+
+
+def yaml_block(body: str) -> bytes:
+    """The YAML of `/add <block>`: code fences dropped; one meeting may stand alone."""
+    lines = body.strip().splitlines()
+    if lines and lines[0].lstrip().startswith("```"):
+        lines = lines[1:]
+    if lines and lines[-1].strip().startswith("```"):
+        lines = lines[:-1]
+    text = "\n".join(lines)
+    top_keys = {line.split(":", 1)[0].strip() for line in lines if line and not line[0].isspace()}
+    if "meetings" not in top_keys and top_keys & {"date", "participants"}:
+        # A bare meeting (date:, participants:, ...) becomes the one item of meetings:.
+        indented = "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
+        text = "meetings:\n" + indented
+    return text.encode("utf-8")

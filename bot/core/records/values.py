@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.names import name_key
+
 # The actor audited for changes made with `meetbot` on the command line: Telegram user ids are
 # positive, so 0 is nobody's, and `meetbot undo` takes back only what the command line did.
 COMMAND_LINE_ACTOR = 0
@@ -103,6 +105,15 @@ class MeetingDraft:
             sources=tuple(self.sources),
             issues=tuple(self.issues),
         )
+
+    def has_participant(self, person: ParticipantRecord) -> bool:
+        """Whether person is already a participant: the same person on record, or a name
+        that is the same name (name_key)."""
+        if person.person_id is not None and person.person_id in {
+            p.person_id for p in self.participants
+        }:
+            return True
+        return name_key(person.name) in {name_key(p.name) for p in self.participants}
 
     def update_from(self, record: MeetingRecord) -> None:
         """Take every field of a (validated) record."""

@@ -20,7 +20,6 @@ from telegram.constants import ChatType, ParseMode
 
 from bot.core import forms, records
 from bot.core.drafts.prefill import drop_marks
-from bot.core.names import name_key
 from bot.core.records import (
     MeetingRecord,
     ParticipantRecord,
@@ -172,12 +171,8 @@ async def _take_participant(
         person = replace(person, person_id=known.person_id, name=known.name)
     elif new_person:
         person = replace(person, new_person=True)
-    taken = {p.person_id for p in state.draft.participants if p.person_id is not None}
-    names = {name_key(p.name) for p in state.draft.participants}
     then = "" if state.prefilled else f" {NEXT_PERSON}"
-    if (person.person_id is not None and person.person_id in taken) or (
-        name_key(person.name) in names
-    ):
+    if state.draft.has_participant(person):
         text = f"{escape(person.name)} is already a participant.{then}"
     else:
         state.draft.participants.append(person)
@@ -455,7 +450,7 @@ async def _advance(update: Update, context: BotContext, state: AddState) -> Step
             await _write(context, state, ADD_PERSON)
             await reply(update, question, keyboard)
             return ADD_PERSON
-        if name_key(person.name) not in {name_key(p.name) for p in state.draft.participants}:
+        if not state.draft.has_participant(person):  # an article's person has no id yet
             state.draft.participants.append(person)
     if state.draft.date is None:
         await _write(context, state, ADD_DATE)

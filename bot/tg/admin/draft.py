@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from dataclasses import replace
 
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bot.core.answering import MAX_QUESTION_LENGTH
 from bot.core.drafts import Article, extract_drafts
 from bot.core.drafts.article import NotAnArticle, article_from_text
 from bot.core.drafts.fetch import FetchError
+from bot.core.drafts.messages import is_article_message, link_alone
 from bot.core.drafts.prefill import prefill
 from bot.core.drafts.sources import article_from_link
 from bot.tg.admin import add
@@ -35,10 +34,6 @@ from bot.tg.auth import admin_only, sender_hint, user_is_bot_admin
 from bot.tg.context import BotContext
 from bot.tg.render import escape
 
-# A message that is one link and nothing else.
-LINK = re.compile(r"^\s*(https?://\S+)\s*$", re.IGNORECASE)
-# A forwarded post this long is an article; a shorter one is left to be asked as a question.
-MIN_FORWARDED_WORDS = 30
 USAGE = (
     "Send /draft with a link to a news article (/draft https://…), or paste the article's "
     "text after /draft; a link or a forwarded post on its own works too."
@@ -57,9 +52,9 @@ async def cmd_draft(update: Update, context: BotContext) -> None:
     if not body:
         await reply(update, USAGE)
         return
-    link = LINK.match(body)
-    if link is not None:
-        await draft_from_link(update, context, link.group(1))
+    url = link_alone(body)
+    if url is not None:
+        await draft_from_link(update, context, url)
     else:
         await draft_from_text(update, context, body, published=None)
 
@@ -67,23 +62,22 @@ async def cmd_draft(update: Update, context: BotContext) -> None:
 async def take_article_message(update: Update, context: BotContext) -> bool:
     """Draft from an admin's private message that is an article; True when it was one.
 
-    An article is a link on its own, a forwarded post of MIN_FORWARDED_WORDS words or more, or
-    a text longer than any question may be. The sender is checked only then, and silently: a
-    non-admin's message goes on to be answered as a question (never fetched).
+    What is an article is bot.core.drafts.messages.is_article_message's rule. The sender is
+    checked only then, and silently: a non-admin's message goes on to be answered as a question
+    (never fetched).
     """
     message = update.message
     if message is None or not message.text or message.chat.type != ChatType.PRIVATE:
         return False
-    text, origin = message.text, message.forward_origin
-    link = LINK.match(text)
-    long_forward = origin is not None and len(text.split()) >= MIN_FORWARDED_WORDS
-    if link is None and not long_forward and len(text) <= MAX_QUESTION_LENGTH:
+    text = message.text
+    if not is_article_message(text, forwarded=message.forward_origin is not None):
         return False
     user = update.effective_user
     if sender_hint(message) or not await user_is_bot_admin(context, user.id if user else None):
         return False
-    if link is not None:
-        await draft_from_link(update, context, link.group(1))
+    url = link_alone(text)
+    if url is not None:
+        await draft_from_link(update, context, url)
     else:
         await draft_from_text(update, context, text, published=_forwarded_day(message, context))
     return True

@@ -17,6 +17,7 @@ from telegram.ext import ConversationHandler
 from bot.core import records
 from bot.core.interchange import ImportResult, export_catalog
 from bot.core.interchange.export import ExportFormat
+from bot.core.interchange.parse import yaml_block
 from bot.core.views import load_meeting_views
 from bot.tg.admin.change import (
     REPORTED,
@@ -204,22 +205,6 @@ async def cmd_export(update: Update, context: BotContext) -> None:
 
 
 # --------------------------------------------------------------------------- /add with YAML
-
-
-def yaml_block(body: str) -> bytes:
-    """The YAML of `/add <block>`: code fences dropped; one meeting may stand alone."""
-    lines = body.strip().splitlines()
-    if lines and lines[0].lstrip().startswith("```"):
-        lines = lines[1:]
-    if lines and lines[-1].strip().startswith("```"):
-        lines = lines[:-1]
-    text = "\n".join(lines)
-    top_keys = {line.split(":", 1)[0].strip() for line in lines if line and not line[0].isspace()}
-    if "meetings" not in top_keys and top_keys & {"date", "participants"}:
-        # A bare meeting (date:, participants:, ...) becomes the one item of meetings:.
-        indented = "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
-        text = "meetings:\n" + indented
-    return text.encode("utf-8")
 
 
 async def add_from_yaml(update: Update, context: BotContext, body: str) -> None:
