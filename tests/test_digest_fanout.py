@@ -507,10 +507,12 @@ async def test_retry_after_holds_only_that_chat(engine: Engine) -> None:
     await wait_until(lambda: len(api.sent()) == 3 and vt.sleeping == 2)
     assert vt.now == 0 and _texts(api, 1001) == []
     vt.advance(29)
-    await asyncio.sleep(0.01)
+    # The heartbeat woke at 15 s and renews the claim in a worker thread: both waits must be
+    # asleep again before time moves on, or a move could pass them by.
+    await wait_until(lambda: vt.sleeping == 2)
     assert _texts(api, 1001) == []
     vt.advance(1)
-    async with vt.autopilot():  # a heartbeat still writing in its thread sleeps again later
+    async with vt.autopilot():  # what the send leaves asleep (its heartbeat) may move on
         stats = await run
     assert len(_texts(api, 1001)) == 1 and stats.retry_after == 1
     assert [t for chat, t in request.sent_at if chat == 1001] == [30.0]
@@ -556,16 +558,19 @@ async def test_network_errors_retry_with_backoff_then_a_later_tick(engine: Engin
     assert _texts(api, 1002) == [] and stats.failed == 1
     failed = [r for r in _deliveries(engine) if r.status == "failed"]
     assert len(failed) == 1 and "Bad Gateway" in (failed[0].error or "")
-    # A later tick, after the retry delay (counted from the failed claim, whose time the
-    # heartbeat may have moved on virtual time), tries again and succeeds.
+    # A later tick, after the retry delay (counted from the failure), tries again and
+    # succeeds. It runs on a clock of its own, started from the failure, so that nothing
+    # left of the first run's virtual time can move it.
     failed_at = failed[0].claimed_at.replace(tzinfo=clock.now().tzinfo)
-    clock.set(failed_at + dt.timedelta(seconds=30))
-    async with vt.autopilot():  # the sender's own waits run on virtual time too
-        await sender.send_due()
+    later = FakeClock(failed_at + dt.timedelta(seconds=30))
+    later_vt = VirtualTime(later)
+    again, _ = await _sender(engine, later, api, vt=later_vt, limiter=_unlimited(later_vt))
+    async with later_vt.autopilot():
+        await again.send_due()
     assert _texts(api, 1002) == []
-    clock.set(failed_at + retry_delay(failed[0].attempts) + dt.timedelta(seconds=1))
-    async with vt.autopilot():
-        await sender.send_due()
+    later_vt.advance((retry_delay(failed[0].attempts) - dt.timedelta(seconds=29)).total_seconds())
+    async with later_vt.autopilot():
+        await again.send_due()
     assert len(_texts(api, 1002)) == 1
     assert all(r.status == "sent" for r in _deliveries(engine))
 
