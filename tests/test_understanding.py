@@ -627,3 +627,17 @@ def test_a_misspelt_title_country_or_month_is_read_as_meant(
     catalog: Engine, text: str, meetings: set[str]
 ) -> None:
     assert _found(catalog, text) == meetings
+
+
+def test_an_office_beside_a_word_that_fits_nothing_is_the_office_said_partial(
+    catalog: Engine,
+) -> None:
+    # "interim" is in no vocabulary of the catalog; the Georgian foreign minister is an office
+    # the records hold. The answer is the office's meetings, with "interim" named as unused.
+    answer = ask(catalog, "Who did the interim Georgian foreign minister meet?")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == _found(catalog, "Who did the Georgian foreign minister meet?")
+    assert set(ids(answer)) == {"u12", "u18"}
+    assert "interim" in answer.text
+    # A word that fits nothing beside no office is still not found.
+    assert ask(catalog, "Who did the interim gardener meet?").meetings == ()

@@ -296,7 +296,9 @@ def _resolve_entity(
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(Constraint(label, participations=parts))
         return True
-    if _resolve_office(toks, index, resolution):
+    if _resolve_office(toks, index, resolution) or _office_beside_unknown_words(
+        toks, index, resolution
+    ):
         return True
     if not fallback:
         return False
@@ -321,6 +323,19 @@ def _add_place(
 ) -> None:
     label = index.place_label(meetings, toks)
     resolution.constraints.append(Constraint(label, meetings=meetings, kind="place"))
+
+
+def _office_beside_unknown_words(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """An office the records hold, named beside ordinary words that fit no vocabulary ("the
+    outgoing foreign minister"): its holders' meetings, the unused words named (partial)."""
+    unknown = tuple(tok for tok in toks if _fits_nothing(tok, resolution.question, index))
+    office = tuple(tok for tok in toks if tok not in unknown)
+    if not unknown or not office or not _resolve_office(office, index, resolution):
+        return False
+    _unresolved(resolution, unknown, SpanKind.ROLE)
+    return True
 
 
 def _resolve_office(toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution) -> bool:
