@@ -270,6 +270,12 @@ def cmd_plot(args: argparse.Namespace, ctx: Context) -> int:
     """
     from bot.core.pictures import PictureError, PictureKind, make_picture
 
+    output = Path(args.output)
+    if output.suffix.lower() != ".png":
+        # Pictures are drawn as PNG only; a PNG written under another name misleads viewers.
+        raise CliError(
+            f"The picture is a PNG: give a file name ending in .png, not “{output.name}”."
+        )
     query = " ".join(args.query)
     try:
         with session_scope(ctx.engine()) as session:
@@ -278,7 +284,7 @@ def cmd_plot(args: argparse.Namespace, ctx: Context) -> int:
             )
     except PictureError as exc:
         raise CliError(str(exc)) from None
-    write_atomically(Path(args.output), picture.png)
+    write_atomically(output, picture.png)
     print(picture.caption)
     return EXIT_OK
 

@@ -345,6 +345,13 @@ def test_plot_writes_the_png_and_prints_the_caption(pictured: Engine, tmp_path: 
     assert missing.returncode == 1
     assert one_sentence(missing.stderr) == "meetbot: I have no records matching “Greta Gruber”."
     assert not (tmp_path / "x.png").exists()
+    jpeg = meetbot(
+        "plot", "graph", "Pia", "Kauma", "-o", str(tmp_path / "kauma.jpg"),
+        database_url=url, cwd=tmp_path,
+    )  # fmt: skip
+    assert jpeg.returncode == 1
+    assert "ending in .png" in one_sentence(jpeg.stderr)
+    assert not (tmp_path / "kauma.jpg").exists()
 
 
 def test_the_core_loads_no_plotting_library_until_a_picture_is_drawn() -> None:
