@@ -641,3 +641,17 @@ def test_an_office_beside_a_word_that_fits_nothing_is_the_office_said_partial(
     assert "interim" in answer.text
     # A word that fits nothing beside no office is still not found.
     assert ask(catalog, "Who did the interim gardener meet?").meetings == ()
+
+
+def test_a_lone_word_only_a_summary_holds_is_not_a_topic_beside_the_subject(
+    catalog: Engine,
+) -> None:
+    # "brief" is a word of u04's summary only, never an issue label: in "Who did Rusu ever
+    # brief as foreign minister?" it is the question's verb, not a topic that would rule out
+    # every meeting of Rusu's.
+    asked = ask(catalog, "Who did Rusu ever brief as foreign minister?")
+    assert set(ids(asked)) == _found(catalog, "Who did Rusu ever meet as foreign minister?")
+    assert set(ids(asked)) == {"u03", "u08"}
+    assert "brief" in asked.text
+    # A topic an issue label holds stays a topic there.
+    assert _found(catalog, "Who did Kravets ever meet, refugees?") == {"u09"}
