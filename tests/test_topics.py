@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.lexicon import ISSUE_SYNONYMS, tokens
+from bot.core.lexicon import ISSUE_BROADER, ISSUE_SYNONYMS, tokens
 from bot.core.topics import TopicIndex, phrase_stems, stem
 
 
@@ -39,6 +39,17 @@ def test_every_phrase_of_a_synonym_group_finds_a_meeting_labelled_with_another(
     index = _index({1: [group[0]], 2: ["fisheries quotas in the Barents Sea"]})
     for phrase in group:
         assert _found(index, phrase) == {1}, phrase
+
+
+@pytest.mark.parametrize("broader", ISSUE_BROADER, ids=str)
+def test_a_broader_topic_takes_in_the_narrower_but_not_the_reverse(broader: str) -> None:
+    narrower = ISSUE_BROADER[broader]
+    labels = {i: [f"{phrase} with Tuvalu"] for i, phrase in enumerate(narrower, start=1)}
+    index = _index({**labels, 99: [f"{broader} with Palau"]})
+    assert _found(index, broader) == {*labels, 99}
+    for i, phrase in enumerate(narrower, start=1):
+        # Only the label that names it: no sibling narrower topic, no broader label.
+        assert _found(index, phrase) == {i}, phrase
 
 
 def test_words_that_only_name_a_kind_of_topic_may_be_missing() -> None:

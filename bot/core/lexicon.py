@@ -294,7 +294,6 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("COVID-19 pandemic", "coronavirus", "pandemic", "covid"),
     ("artificial intelligence", "ai"),
     ("cyber security", "cybersecurity", "cyber attacks", "hacking"),
-    ("trade and investment", "economic cooperation", "trade", "investment"),
     ("human rights", "rights abuses"),
     ("nuclear disarmament", "nuclear weapons", "non-proliferation"),
     ("digitalization", "digital transformation", "digitalisation"),
@@ -328,6 +327,13 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("weapons supplies", "arms supplies", "military aid", "arms deliveries",
      "weapons deliveries", "military assistance"),
 )  # fmt: skip
+
+# Broader topics and the narrower ones they take in: a question about the broader topic finds
+# meetings about a narrower one, never the other way round ("economic cooperation" may be
+# about anything economic, so a meeting labelled so is not known to be about trade).
+ISSUE_BROADER: dict[str, tuple[str, ...]] = {
+    "economic cooperation": ("trade", "investment"),
+}
 
 # Countries by region, and the adjective of each country, for "Baltic leaders" or "Finnish".
 REGIONS: dict[str, tuple[str, ...]] = {

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.lexicon import (
     DEMONYMS,
+    ISSUE_BROADER,
     ISSUE_SYNONYMS,
     KNOWN_ACRONYMS,
     expand_word,
@@ -132,17 +133,20 @@ def split_units(title: str | None, summary: str | None) -> list[str]:
 
 
 def _phrase_variants(words: list[str]) -> list[list[str]]:
-    """The words, and the same words with a known topic phrase replaced by its synonyms:
-    "mass graves in Bosnia" is also "missing persons in Bosnia"."""
+    """The same words with a known topic phrase replaced by each of its synonyms ("mass
+    graves in Bosnia" is also "missing persons in Bosnia"), and a broader topic by each
+    narrower one it takes in."""
+    replacements = [(group, group) for group in ISSUE_SYNONYMS]
+    replacements += [((broader,), narrower) for broader, narrower in ISSUE_BROADER.items()]
     variants: list[list[str]] = []
     asked = set(words)
-    for group in ISSUE_SYNONYMS:
-        for phrase in group:
+    for phrases, others in replacements:
+        for phrase in phrases:
             phrase_words = [t for t in tokens(phrase) if t not in TOPIC_STOP]
             if not phrase_words or not set(phrase_words) <= asked:
                 continue
             rest = [w for w in words if w not in phrase_words]
-            for other in group:
+            for other in others:
                 if other != phrase:
                     other_words = [t for t in tokens(other) if t not in TOPIC_STOP]
                     variants.append(other_words + rest)
@@ -202,6 +206,11 @@ class TopicIndex:
             # "mine contamination in Karabakh" is also about landmines.
             if any(key and key <= form for key in keys for form in own):
                 forms.extend(group)
+        for broader, narrower in ISSUE_BROADER.items():
+            # "trade with Chile" is also economic cooperation; the reverse does not hold.
+            keys = [phrase_stems(n) for n in narrower]
+            if any(key and key <= form for key in keys for form in own):
+                forms.append(broader)
         token_forms: list[frozenset[str]] = []
         for form in dict.fromkeys(forms):
             stems = phrase_stems(form) | frozenset(initials_acronyms(form))
