@@ -279,8 +279,7 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("mine contamination", "landmines", "land mines", "mine maps", "demining", "mine clearance",
      "mines", "minefields", "unexploded ordnance"),
     ("missing persons", "people who went missing", "disappeared people", "missing people"),
-    ("renewable energy", "green energy", "clean energy", "renewables", "green transition",
-     "solar power", "wind power"),
+    ("renewable energy", "green energy", "clean energy", "renewables", "green transition"),
     ("anti-corruption", "corruption", "fight against corruption", "graft"),
     ("election interference", "foreign interference in elections", "electoral interference",
      "election meddling"),
@@ -305,8 +304,8 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("sanctions", "restrictive measures", "embargo"),
     ("nuclear programme", "nuclear program", "uranium enrichment", "nuclear deal",
      "nuclear talks", "jcpoa", "enriched uranium"),
-    ("food security", "grain exports", "grain corridor", "grain deal", "hunger", "famine",
-     "food crisis"),
+    ("food security", "hunger", "famine", "food crisis"),
+    ("grain exports", "grain corridor", "grain deal"),
     ("missing persons", "mass graves", "enforced disappearances", "disappeared persons"),
     ("migration", "migrants", "irregular migration", "migration flows", "asylum"),
     ("prisoner exchange", "prisoner swap", "exchange of prisoners", "prisoners of war",
@@ -333,6 +332,8 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
 # about anything economic, so a meeting labelled so is not known to be about trade).
 ISSUE_BROADER: dict[str, tuple[str, ...]] = {
     "economic cooperation": ("trade", "investment"),
+    "renewable energy": ("solar power", "wind power"),
+    "food security": ("grain exports", "grain corridor", "grain deal"),
 }
 
 # Countries by region, and the adjective of each country, for "Baltic leaders" or "Finnish".

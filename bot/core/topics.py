@@ -153,6 +153,13 @@ def _phrase_variants(words: list[str]) -> list[list[str]]:
     return variants
 
 
+def _holds_a_phrase(forms: list[str], phrases: Iterable[str]) -> bool:
+    """Whether a form of a label holds every content word of one of the phrases."""
+    held = [phrase_stems(f) for f in forms]
+    keys = [phrase_stems(p) for p in phrases]
+    return any(key and key <= form for key in keys for form in held)
+
+
 _Memo = dict[frozenset[str], set[int]]
 
 
@@ -199,18 +206,15 @@ class TopicIndex:
     def add_issue(self, issue_id: int, name: str, aliases: Iterable[str]) -> None:
         self.issue_names[issue_id] = name
         forms = [name, *aliases]
-        own = [phrase_stems(f) for f in forms]
-        for group in ISSUE_SYNONYMS:
-            keys = [phrase_stems(g) for g in group]
-            # A label that contains a known phrase takes that phrase's synonyms as well:
-            # "mine contamination in Karabakh" is also about landmines.
-            if any(key and key <= form for key in keys for form in own):
-                forms.extend(group)
         for broader, narrower in ISSUE_BROADER.items():
             # "trade with Chile" is also economic cooperation; the reverse does not hold.
-            keys = [phrase_stems(n) for n in narrower]
-            if any(key and key <= form for key in keys for form in own):
+            if _holds_a_phrase(forms, narrower):
                 forms.append(broader)
+        for group in ISSUE_SYNONYMS:
+            # A label that contains a known phrase takes that phrase's synonyms as well:
+            # "mine contamination in Karabakh" is also about landmines.
+            if _holds_a_phrase(forms, group):
+                forms.extend(group)
         token_forms: list[frozenset[str]] = []
         for form in dict.fromkeys(forms):
             stems = phrase_stems(form) | frozenset(initials_acronyms(form))
