@@ -116,3 +116,15 @@ def test_trade_and_investment_are_two_topics() -> None:
     assert _found(index, "trade") == {1}
     assert _found(index, "investment") == {2}
     assert _found(index, "economic cooperation") == {1, 2}
+
+
+def test_a_noun_in_ing_is_not_the_thing_its_stem_names() -> None:
+    index = _index(
+        {1: ["lithium mining in Lagonia"], 2: ["mine clearance"], 3: ["police trainings"],
+         4: ["train connections"], 5: ["social housing"], 6: ["House of Delegates"]}
+    )  # fmt: skip
+    assert _found(index, "landmines") == {2}
+    assert _found(index, "mining") == {1}
+    assert _found(index, "police training") == {3}
+    assert _found(index, "trains") == {4}
+    assert _found(index, "housing") == {5}

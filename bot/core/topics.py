@@ -73,11 +73,18 @@ _SPELLINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("is
               ("ence", "ense"))  # fmt: skip
 
 
+# Nouns in -ing that name something other than what their stem names: Snowball reads
+# "mining" as "mine" (a landmine), "housing" as "house", "training" as "train".
+_GERUND_NOUNS = frozenset({"mining", "housing", "training", "landing"})
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """The Snowball stem of a normalised token: 'enrichment' -> 'enrich', 'talks' -> 'talk'."""
-    if not token.isalpha():
+    if not token.isalpha() or token in _GERUND_NOUNS:
         return token
+    if token[-1] == "s" and token[:-1] in _GERUND_NOUNS:
+        return token[:-1]  # "trainings"
     if len(token) > 5:
         for british, american in _SPELLINGS:
             if token.endswith(british):
