@@ -250,3 +250,28 @@ def test_offices_as_news_name_them_read_as_titles(text: str, tokens_: tuple[str,
 def test_place_question_words_are_not_names(text: str) -> None:
     kept = {t for s in parse_question(text, TODAY).spans for t in s.tokens}
     assert kept <= {"kauma", "naghiyev"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("meetigns of Kauma", "meetings of Kauma"),
+        ("What did Kauma and Naghiyev dicsuss?", "What did Kauma and Naghiyev discuss?"),
+        ("When did Naghiyev recieve Kauma?", "When did Naghiyev receive Kauma?"),
+        ("Which meetings cvoered landmines?", "Which meetings covered landmines?"),
+        ("Whitch meetings were about landmines?", "Which meetings were about landmines?"),
+    ],
+)
+def test_a_misspelt_question_word_is_the_word_meant(typed: str, meant: str) -> None:
+    got, want = parse_question(typed, TODAY), parse_question(meant, TODAY)
+    assert (got.intent, got.spans, got.window) == (want.intent, want.spans, want.window)
+
+
+def test_a_word_near_a_question_word_stays_when_it_is_a_name_or_a_word() -> None:
+    # A surname the records hold, a name typed with a capital, an English word.
+    held = parse_question("meetings of recieve", TODAY, known=lambda word: word == "recieve")
+    assert [s.tokens for s in held.spans] == [("recieve",)]
+    capital = parse_question("meetings of Recieve", TODAY)
+    assert [s.tokens for s in capital.spans] == [("recieve",)]
+    word = parse_question("meetings about tropic storms", TODAY)
+    assert [s.tokens[0] for s in word.spans] == ["tropic"]

@@ -655,3 +655,8 @@ def test_a_lone_word_only_a_summary_holds_is_not_a_topic_beside_the_subject(
     assert "brief" in asked.text
     # A topic an issue label holds stays a topic there.
     assert _found(catalog, "Who did Kravets ever meet, refugees?") == {"u09"}
+
+
+def test_a_misspelt_question_word_does_not_spoil_the_answer(catalog: Engine) -> None:
+    assert _found(catalog, "meetigns of Arutyan") == _found(catalog, "meetings of Arutyan")
+    assert _found(catalog, "What did Vasca and Arutyan dicsuss?") == {"u01"}

@@ -133,11 +133,11 @@ def answer_question(
     Raises QuestionError for a question that cannot be asked (empty, over MAX_QUESTION_LENGTH).
     """
     cleaned = clean_question(text)
-    question = parse_question(cleaned, today)
+    index = INDEXES.get(session)
+    question = parse_question(cleaned, today, known=index.knows_word)
     followup = resolve_followup(question, context) if context is not None else None
     if followup is not None:
         question = followup.question
-    index = INDEXES.get(session)
     typed = {tok for span in question.spans for tok in span.tokens}
     if typed and typed <= SMALL_TALK and question.window is None:
         # A greeting or thanks with nothing to look up.

@@ -378,6 +378,15 @@ class CatalogIndex(RoleMatching):
             out = set(postings) if out is None else out.intersection(postings)
         return out or set()
 
+    def knows_word(self, token: str) -> bool:
+        """Whether a token is a word of the records: of a name, a title, a place or a topic."""
+        return (
+            token in self.name_index
+            or token in self.role_index
+            or token in self.place_index
+            or self.topics.knows(token)
+        )
+
     def match_topic(
         self, span: tuple[str, ...], *, labels_only: bool = False
     ) -> TopicMatch | None:

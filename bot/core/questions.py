@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.lexicon import (
@@ -18,6 +22,7 @@ from bot.core.lexicon import (
     KNOWN_ACRONYMS,
     ROLE_ACRONYMS,
     ROLE_PHRASES,
+    is_dictionary_word,
     normalize_word,
     stem_words,
     tokens,
@@ -82,7 +87,7 @@ class Question:
 
 
 # Words that tell what is asked; they are not part of any name.
-QUESTION_WORDS = stem_words(
+_QUESTION_TEXT = (
     "who whom whose when where what which how many much often times time did do does was "
     "were is are has have had been be will can could any all list show me tell give find "
     "there here ever please hold held holding take took place happen happened meeting "
@@ -97,14 +102,18 @@ QUESTION_WORDS = stem_words(
     "includes including participate participated participates participating participation "
     "featuring part tell told say said stress stressed happen happened happens table"
 )
+QUESTION_WORDS = stem_words(_QUESTION_TEXT)
 # Words that end one span and start another.
-SEPARATORS = stem_words("and with by meet met meets meeting meetings & vs versus or")
-ISSUE_MARKERS = stem_words(
+_SEPARATOR_TEXT = "and with by meet met meets meeting meetings & vs versus or"
+SEPARATORS = stem_words(_SEPARATOR_TEXT)
+_ISSUE_MARKER_TEXT = (
     "about discuss discussed discussing discussion concerning regarding covered cover "
     "covering addressed address touched dealt deal on topic topics subject focus focused "
     "focusing raise raised raising agree agreed"
 )
-PLACE_MARKERS = stem_words("in at visit visited visiting")
+ISSUE_MARKERS = stem_words(_ISSUE_MARKER_TEXT)
+_PLACE_MARKER_TEXT = "in at visit visited visiting"
+PLACE_MARKERS = stem_words(_PLACE_MARKER_TEXT)
 DEAL_WORDS = stem_words("deal dealt dealing")
 # Inside a topic these words belong to the phrase, not to the question.
 ISSUE_MONOLOGUE = stem_words("who which that went were was is are been have has")
@@ -121,10 +130,26 @@ STOPWORDS = stem_words(
 _FUNCTION_WORDS = (
     QUESTION_WORDS | SEPARATORS | ISSUE_MARKERS | PLACE_MARKERS | STOPWORDS | ISSUE_MONOLOGUE
 )
+# The question's own words as typed, long enough that one wrong, missing, extra or swapped
+# letter still says which word was meant ("meetigns", "dicsuss", "recieve").
+_SPELLED_KEYWORDS = sorted(
+    {
+        word
+        for text in (_QUESTION_TEXT, _SEPARATOR_TEXT, _ISSUE_MARKER_TEXT, _PLACE_MARKER_TEXT)
+        for word in text.split()
+        if len(word) >= 5
+    }
+)
 
 
-def parse_question(text: str, today: dt.date) -> Question:
-    """Parse text into intent, spans and time window, reading relative dates against today."""
+def parse_question(
+    text: str, today: dt.date, *, known: Callable[[str], bool] = lambda _word: False
+) -> Question:
+    """Parse text into intent, spans and time window, reading relative dates against today.
+
+    known tells which words the records hold (a name, a place, a topic): those are never
+    read as a misspelt question word.
+    """
     language = "ru" if re.search(r"[\u0400-\u04ff]", text) else "en"
     yes_no = bool(_YES_NO.match(text)) or bool(re.search(r"(?i)(?<!\w)ли(?!\w)", text))
     if language == "ru":
@@ -133,6 +158,7 @@ def parse_question(text: str, today: dt.date) -> Question:
         toks = tokens(translate_question(text))
     else:
         toks = tokens(_spell_out_acronyms(text))
+        toks = _keywords_spelt_right(toks, _name_like(text), known)
     flat = " ".join(months_spelt_right(toks))
     window, flat = extract_window(flat, today)
     intent, wants_latest = _detect_intent(flat)
@@ -153,6 +179,22 @@ def parse_question(text: str, today: dt.date) -> Question:
         typed=_typed_words(text),
         after_article=frozenset(b for a, b in pairwise(toks) if a == "the"),
     )
+
+
+def _keywords_spelt_right(
+    toks: list[str], name_like: frozenset[str], known: Callable[[str], bool]
+) -> list[str]:
+    """A misspelt question word is that word ("meetigns of X", "what did X and Y dicsuss"):
+    one letter wrong, missing, extra or swapped, in a word no dictionary, no record and no
+    capital letter claims."""
+    out = list(toks)
+    for i, tok in enumerate(toks):
+        if len(tok) < 5 or not tok.isalpha() or tok in name_like or tok in _SPELLED_KEYWORDS:
+            continue
+        near = process.extract(tok, _SPELLED_KEYWORDS, scorer=OSA.distance, score_cutoff=1)
+        if len(near) == 1 and not known(tok) and not is_dictionary_word(tok):
+            out[i] = near[0][0]
+    return out
 
 
 def _spell_out_acronyms(text: str) -> str:
