@@ -660,3 +660,12 @@ def test_a_lone_word_only_a_summary_holds_is_not_a_topic_beside_the_subject(
 def test_a_misspelt_question_word_does_not_spoil_the_answer(catalog: Engine) -> None:
     assert _found(catalog, "meetigns of Arutyan") == _found(catalog, "meetings of Arutyan")
     assert _found(catalog, "What did Vasca and Arutyan dicsuss?") == {"u01"}
+
+
+def test_a_word_in_ing_that_an_issue_label_holds_is_a_topic_not_a_verb(catalog: Engine) -> None:
+    # "missing" looks like a verb form, but u04's label "missing persons" holds it.
+    assert _found(catalog, "missing persons meetings") == _found(
+        catalog, "meetings about missing persons"
+    )
+    answer = ask(catalog, "Arutyan missing persons meetings")
+    assert set(ids(answer)) == {"u01", "u04"} and "missing persons" in answer.headline

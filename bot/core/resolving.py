@@ -92,10 +92,14 @@ def _is_filler(
         return False
     if all(t in GENERIC for t in span.tokens):
         return True  # "which officials met X", "X's counterparts": anyone at all
-    if _fits_nothing(tok, question, index, topics_too=False) and (
-        is_inflected(tok) or _a_lone_word_beside_the_subject(tok, span, question, index)
+    if (
+        _fits_nothing(tok, question, index, topics_too=False)
+        and (is_inflected(tok) or _a_lone_word_beside_the_subject(tok, span, question))
+        and index.match_topic((tok,), labels_only=True) is None
     ):
-        return True  # a verb ("hosted", "came", "brief"), even if a summary uses it
+        # A verb ("hosted", "came", "brief"), even if a summary uses it; a word of an issue
+        # label is a topic ("defence spending meetings").
+        return True
     if not _fits_nothing(tok, question, index):
         return False
     if not rest and len(tok) <= 3:
@@ -103,17 +107,11 @@ def _is_filler(
     return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
 
 
-def _a_lone_word_beside_the_subject(
-    tok: str, span: Span, question: Question, index: CatalogIndex
-) -> bool:
-    """Whether tok stands alone between other parts of the question and only the text of
-    summaries holds it, no issue label: the question's own verb ("who did X first brief as
-    minister"), not a topic that would rule out every meeting of X's."""
-    return (
-        span.tokens == (tok,)
-        and len(question.spans) > 1
-        and index.match_topic((tok,), labels_only=True) is None
-    )
+def _a_lone_word_beside_the_subject(tok: str, span: Span, question: Question) -> bool:
+    """Whether tok stands alone between other parts of the question: where no label holds
+    it, the question's own verb ("who did X first brief as minister"), not a topic that
+    would rule out every meeting of X's."""
+    return span.tokens == (tok,) and len(question.spans) > 1
 
 
 def _fits_nothing(
