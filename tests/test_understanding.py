@@ -669,3 +669,13 @@ def test_a_word_in_ing_that_an_issue_label_holds_is_a_topic_not_a_verb(catalog: 
     )
     answer = ask(catalog, "Arutyan missing persons meetings")
     assert set(ids(answer)) == {"u01", "u04"} and "missing persons" in answer.headline
+
+
+def test_a_topic_in_a_place_before_meetings_is_the_topic(catalog: Engine) -> None:
+    # "war in Karabakh" is u04's issue label: one topic, not "war" held in Karabakh.
+    answer = ask(catalog, "war in Karabakh meetings")
+    assert ids(answer) == ["u04"]
+    assert answer.headline == ask(catalog, "meetings about the war in Karabakh").headline
+    assert answer.headline == "1 meeting about war in Karabakh."
+    # A person's meetings in a place stay a person and a place.
+    assert _found(catalog, "Vasca meetings in Chisinau") == {"u01", "u02"}

@@ -152,7 +152,8 @@ def resolve(question: Question, index: CatalogIndex) -> Resolution:
 def _titles_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
     """Join "A and B" back into one title when together they name an office the records
     hold and neither names a person: "the High Representative for Bosnia and Herzegovina",
-    "the Commissioner for Neighbourhood and Enlargement"."""
+    "the Commissioner for Neighbourhood and Enlargement"; and "A in B" into one topic when an
+    issue label holds it and A names nobody ("war in Ukraine meetings")."""
     out: list[Span] = []
     for span in spans:
         previous = out[-1] if out else None
@@ -165,6 +166,16 @@ def _titles_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
             and index.role_participations(previous.tokens + span.tokens)
         ):
             out[-1] = replace(previous, tokens=previous.tokens + span.tokens)
+            continue
+        if (
+            span.kind is SpanKind.PLACE
+            and previous is not None
+            and previous.kind is SpanKind.ENTITY
+            and not _names_someone(previous.tokens, index)
+            and index.match_topic((*previous.tokens, "in", *span.tokens), labels_only=True)
+        ):
+            # "war in Ukraine meetings": a topic an issue label holds, not a war held there.
+            out[-1] = Span(SpanKind.ISSUE, (*previous.tokens, "in", *span.tokens))
             continue
         out.append(span)
     return out
