@@ -679,3 +679,13 @@ def test_a_topic_in_a_place_before_meetings_is_the_topic(catalog: Engine) -> Non
     assert answer.headline == "1 meeting about war in Karabakh."
     # A person's meetings in a place stay a person and a place.
     assert _found(catalog, "Vasca meetings in Chisinau") == {"u01", "u02"}
+
+
+def test_two_letters_swapped_in_a_six_letter_name_are_read_as_the_name(
+    catalog: Engine,
+) -> None:
+    answer = ask(catalog, "meetings of Kelelr")
+    assert answer.status is Status.ANSWERED and ids(answer) == ["u04"]
+    assert "“Kelelr” read as Marta Keller" in answer.text
+    # One letter wrong may be someone else: only suggested.
+    assert ask(catalog, "meetings of Kellar").status is Status.NOT_FOUND

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -47,6 +48,11 @@ _RANK_IN_NAME = 99.5  # the score of a rank word ("sheikh") that is part of some
 NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
+
+
+def _swapped(typed: str, word: str) -> bool:
+    """Whether typed is word with two neighbouring letters swapped."""
+    return sorted(typed) == sorted(word) and OSA.distance(typed, word) == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +301,11 @@ class CatalogIndex(RoleMatching):
                 )
             elif tok not in self.role_index and not tok.isdigit() and not is_lexicon_word(tok):
                 for word, score in self.fuzzy(tok, "name", NAME_FUZZY_CUTOFF):
+                    if len(tok) >= 6 and _swapped(tok, word):
+                        # Two letters swapped in a six-letter name ("Siadov") are a typo, as
+                        # sure as in a longer name; one letter wrong ("Velmor") may be
+                        # someone else, and is only suggested.
+                        score = max(score, NAME_CONFIDENT)
                     for pid in self.name_index[word]:
                         hits[pid] = max(hits.get(pid, 0.0), score)
             for pid, score in hits.items():
