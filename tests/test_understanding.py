@@ -689,3 +689,13 @@ def test_two_letters_swapped_in_a_six_letter_name_are_read_as_the_name(
     assert "“Kelelr” read as Marta Keller" in answer.text
     # One letter wrong may be someone else: only suggested.
     assert ask(catalog, "meetings of Kellar").status is Status.NOT_FOUND
+
+
+def test_a_region_named_by_its_states_or_countries_is_the_region(catalog: Engine) -> None:
+    region = _found(catalog, "meetings in the South Caucasus")
+    assert region == {"u12", "u13", "u14"}
+    assert _found(catalog, "meetings in the South Caucasus countries") == region
+    answer = ask(catalog, "meetings in the Balkan states")
+    assert ids(answer) == ["u18"]
+    # A region's label is quoted as typed, never as normalised tokens.
+    assert "South Caucasus" in ask(catalog, "meetings in the South Caucasus").headline

@@ -48,6 +48,8 @@ _RANK_IN_NAME = 99.5  # the score of a rank word ("sheikh") that is part of some
 NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
+# Nouns that only say a region is meant ("the Baltic states", "the Gulf countries").
+_REGION_NOUNS = frozenset({"state", "country", "nation", "region", "republic"})
 
 
 def _swapped(typed: str, word: str) -> bool:
@@ -338,11 +340,13 @@ class CatalogIndex(RoleMatching):
     def place_meetings(self, span: tuple[str, ...]) -> set[int] | None:
         """Meetings held at a place named by span (a city, a country, or a region)."""
         words = [w for w in span if w not in FILLERS]
+        if len(words) > 1 and words[-1] in _REGION_NOUNS and " ".join(words[:-1]) in REGIONS:
+            words = words[:-1]  # "the Baltic states", "the Nordic countries"
         if not words:
             return None
         phrase = " ".join(words)
         country: str | None
-        if phrase in REGIONS or (words and words[0] in REGIONS and len(words) == 1):
+        if phrase in REGIONS:
             out: set[int] = set()
             for country in REGIONS[phrase]:
                 out |= self._meetings_with_place_tokens(tokens(country))
@@ -436,15 +440,16 @@ class CatalogIndex(RoleMatching):
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [name for name, _ in ranked[:limit]]
 
-    def place_label(self, meetings: set[int], span: tuple[str, ...]) -> str:
-        """The recorded place name that a place question matched, e.g. "Brussels, Belgium"."""
+    def place_label(self, meetings: set[int], span: tuple[str, ...], typed: str) -> str:
+        """The recorded place name that a place question matched, e.g. "Brussels, Belgium";
+        typed (the words as the user wrote them) where the records name it otherwise."""
         counts: dict[str, int] = defaultdict(int)
         for meeting_id in meetings:
             location = self.location_of(meeting_id)
             if location:
                 counts[location] += 1
         if not counts:
-            return " ".join(span)
+            return typed
         if len(counts) == 1:
             return next(iter(counts))
         wanted = set(span)
@@ -454,7 +459,7 @@ class CatalogIndex(RoleMatching):
             for part in location.split(",")
             if set(tokens(part)) & wanted
         }
-        return ", ".join(sorted(parts)) or " ".join(span)
+        return ", ".join(sorted(parts)) or typed
 
     def location_of(self, meeting_id: int) -> str | None:
         """The recorded place of a meeting, if any."""

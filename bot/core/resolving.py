@@ -345,7 +345,7 @@ def _resolve_entity(
 def _add_place(
     toks: tuple[str, ...], meetings: set[int], index: CatalogIndex, resolution: Resolution
 ) -> None:
-    label = index.place_label(meetings, toks)
+    label = index.place_label(meetings, toks, resolution.question.quote(toks))
     resolution.constraints.append(Constraint(label, meetings=meetings, kind="place"))
 
 
