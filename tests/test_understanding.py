@@ -699,3 +699,14 @@ def test_a_region_named_by_its_states_or_countries_is_the_region(catalog: Engine
     assert ids(answer) == ["u18"]
     # A region's label is quoted as typed, never as normalised tokens.
     assert "South Caucasus" in ask(catalog, "meetings in the South Caucasus").headline
+
+
+def test_an_organisations_commission_is_the_organisation_itself(catalog: Engine) -> None:
+    # The AU Commission is the AU's executive, as a secretariat is: "the AU chief" is its chair.
+    assert _found(catalog, "Who met the AU chief?") == {"u19"}
+    assert _found(catalog, "meetings of African Union officials") == {"u19"}
+    # A body with words of its own stays a body: the OSCE is not the OSCE PA.
+    assert (
+        ask(catalog, "Who met the OSCE chief?").meetings
+        != ask(catalog, "Who met the OSCE PA secretary general?").meetings
+    )

@@ -82,7 +82,7 @@ BODY_ACRONYMS = frozenset(k for k, v in KNOWN_ACRONYMS.items() if country_named(
 
 _BODY_WORDS = frozenset(
     t
-    for w in (*GENERIC_ROLE_WORDS, "department", "ministry", "secretariat", "bureau",
+    for w in (*GENERIC_ROLE_WORDS, "department", "ministry", "secretariat", "commission", "bureau",
               "directorate", "administration", "government", "mission")
     for t in tokens(w)
 )  # fmt: skip
