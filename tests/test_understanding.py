@@ -710,3 +710,11 @@ def test_an_organisations_commission_is_the_organisation_itself(catalog: Engine)
         ask(catalog, "Who met the OSCE chief?").meetings
         != ask(catalog, "Who met the OSCE PA secretary general?").meetings
     )
+
+
+def test_a_regions_adjective_is_the_region(catalog: Engine) -> None:
+    officials = _found(catalog, "meetings of South Caucasus officials")
+    assert _found(catalog, "meetings of South Caucasian officials") == officials
+    assert _found(catalog, "meetings in the South Caucasian countries") == _found(
+        catalog, "meetings in the South Caucasus"
+    )

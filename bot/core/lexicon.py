@@ -351,6 +351,13 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "southeast asia": ("brunei", "cambodia", "indonesia", "laos", "malaysia", "myanmar",
                        "philippines", "singapore", "thailand", "timor leste", "vietnam"),
 }  # fmt: skip
+# A region's adjective is the region: "Central Asian leaders", "Southeast Asian states".
+for _region, _adjective in (
+    ("central asia", "central asian"),
+    ("southeast asia", "southeast asian"),
+    ("south caucasus", "south caucasian"),
+):
+    REGIONS[_adjective] = REGIONS[_region]
 
 # Adjectives of countries ("Finnish"), from the full table of bot.core.geography; Kurdish
 # names a region, not a country, but officials are called by it ("the Kurdish PM").
