@@ -718,3 +718,11 @@ def test_a_regions_adjective_is_the_region(catalog: Engine) -> None:
     assert _found(catalog, "meetings in the South Caucasian countries") == _found(
         catalog, "meetings in the South Caucasus"
     )
+
+
+def test_names_after_about_are_people_before_words_of_summaries(catalog: Engine) -> None:
+    # Both surnames are words of u01's summary too; they name two people first.
+    answer = ask(catalog, "tell me about the Vasca Arutyan meeting")
+    assert answer.status is Status.ANSWERED and ids(answer) == ["u01"]
+    # Words that name nobody stay a topic the summaries mention.
+    assert ask(catalog, "meetings about wine").meetings

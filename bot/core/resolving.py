@@ -513,7 +513,9 @@ def _resolve_topic_span(
     # "tariffs and migration": two topics, when labels hold each and not the phrase.
     if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=True):
         return
-    if whole is not None:
+    if whole is not None and not _names_people(parts, index, resolution):
+        # Words only titles or summaries hold are a topic mentioned there, unless they name
+        # people: "tell me about the Naghiyev Kauma meeting" is about their meeting.
         _add_topic(toks, whole, index, resolution)
         return
     if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
@@ -523,6 +525,19 @@ def _resolve_topic_span(
     if _resolve_known_part(toks, index, resolution):
         return
     _unresolved(resolution, toks, SpanKind.ISSUE)
+
+
+def _names_people(
+    parts: list[tuple[str, ...]], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """Whether every part names a person of the records, surely, and nothing else."""
+    trial = Resolution(resolution.question)
+    return (
+        all(_names_someone(p, index) for p in parts)
+        and all(_resolve_entity(p, index, trial, fallback=False) for p in parts)
+        and not trial.unresolved
+        and not trial.ambiguous
+    )
 
 
 def _resolve_topics(
