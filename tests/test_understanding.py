@@ -726,3 +726,16 @@ def test_names_after_about_are_people_before_words_of_summaries(catalog: Engine)
     assert answer.status is Status.ANSWERED and ids(answer) == ["u01"]
     # Words that name nobody stay a topic the summaries mention.
     assert ask(catalog, "meetings about wine").meetings
+
+
+def test_heads_of_state_are_a_countrys_own_head_office(catalog: Engine) -> None:
+    # Dorin Vasca is President of Moldova; a vice-president of the ICRC, the chair of the AU
+    # Commission and a deputy prime minister are no heads of state or of government.
+    heads = _found(catalog, "meetings of heads of state")
+    assert heads == _found(catalog, "Who met the President of Moldova?")
+    assert not heads & {"u05", "u19"}
+    assert _found(catalog, "Which heads of state did Al Nuaimi meet?") == {"u02"}
+    assert ask(catalog, "meetings of heads of government").meetings == ()
+    # The office is named in the user's words, never as the synthetic title word.
+    subjects = ask(catalog, "Who met the Moldovan head of state?").subjects
+    assert [s.label for s in subjects] == ["the Moldovan head of state"]

@@ -156,8 +156,9 @@ ROLE_ACRONYMS: dict[str, tuple[str, ...]] = {
 ROLE_PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("top", "diplomat"): ("foreign", "minister"),
     ("chief", "diplomat"): ("foreign", "minister"),
-    ("head", "state"): ("president",),
-    ("head", "government"): ("prime", "minister"),
+    # Synthetic title words that bot.core.roles gives a country's own head offices.
+    ("head", "state"): ("headofstate",),
+    ("head", "government"): ("headofgovernment",),
     ("foreign", "secretary"): ("foreign", "minister"),
     ("secretary", "state"): ("secretary", "state"),
 }

@@ -38,7 +38,14 @@ from bot.core.lexicon import (
 )
 from bot.core.meeting_dates import MeetingDates
 from bot.core.names import name_words
-from bot.core.roles import GENERIC, RoleDoc, RoleMatching, title_parts, vocab_cutoff
+from bot.core.roles import (
+    GENERIC,
+    RoleDoc,
+    RoleMatching,
+    national_head,
+    title_parts,
+    vocab_cutoff,
+)
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
@@ -205,9 +212,10 @@ class CatalogIndex(RoleMatching):
         toks = set(seg_tokens)
         # A title's initials, but not those that spell a well-known acronym by chance
         # ("Special Envoy of the US President" is no "EU").
-        # A title's initials, but not those that spell a well-known acronym by chance
-        # ("Special Envoy of the US President" is no "EU").
         toks |= initials_acronyms(segment) - KNOWN_ACRONYMS.keys()
+        head = national_head(segment, org.name if org is not None else None)
+        if head is not None:
+            toks.add(head)  # "heads of state", "the head of the Russian state"
         org_text = ""
         org_forms: list[tuple[str, ...]] = []
         if org is not None:

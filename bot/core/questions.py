@@ -82,10 +82,14 @@ class Question:
         typed = dict(self.typed)
         # A word the user did not type (a translation of "и") is no word to quote.
         joiners = SEPARATORS | STOPWORDS | PLACE_MARKERS
-        kept = [typed.get(t, t) for t in toks if t in typed or t not in joiners]
+        kept = [
+            typed.get(t, _SPELLED_OUT.get(t, t)) for t in toks if t in typed or t not in joiners
+        ]
         return " ".join(dict.fromkeys(kept))
 
 
+# The synthetic title words of lexicon.ROLE_PHRASES, as a message writes them.
+_SPELLED_OUT = {"headofstate": "head of state", "headofgovernment": "head of government"}
 # Words that tell what is asked; they are not part of any name.
 _QUESTION_TEXT = (
     "who whom whose when where what which how many much often times time did do does was "

@@ -156,8 +156,51 @@ def vocab_cutoff(word: str) -> float:
 
 
 _STATE_FORMS = frozenset(
-    ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth"]
-)
+    ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth",
+     "confederation"]
+)  # fmt: skip
+# The offices "heads of state" and "heads of government" ask for, as a country's own title
+# ("President of Finland"; "Prime Minister" of the "Government of Estonia"), never the
+# president of a parliament, of a commission or of the ICRC.
+HEAD_OF_STATE, HEAD_OF_GOVERNMENT = "headofstate", "headofgovernment"
+_HEAD_OFFICES = {
+    HEAD_OF_STATE: ({"president"}, {"king"}, {"queen"}, {"emir"}, {"sultan"}, {"monarch"}),
+    HEAD_OF_GOVERNMENT: ({"prime", "minister"}, {"premier"}, {"chancellor"}),
+}
+# Words of an organisation's name that only say it is the country's office.
+_NATIONAL_OFFICE_WORDS = frozenset(
+    ["presidency", "government", "office", "administration", "cabinet", "president", "prime",
+     "minister", "royal", "court"]
+)  # fmt: skip
+
+
+def national_head(segment: str, org_name: str | None) -> str | None:
+    """HEAD_OF_STATE or HEAD_OF_GOVERNMENT when a title segment is that office of a country
+    (named in the title, or by the organisation when the title names none); else None."""
+    for words, modifiers in title_parts(segment):
+        if modifiers:
+            continue  # a vice-president is no head of state
+        for head, offices in _HEAD_OFFICES.items():
+            for office in offices:
+                if not office <= words:
+                    continue
+                rest = [t for t in tokens(segment) if t in words - office - _STATE_FORMS]
+                if not rest and org_name is not None:
+                    rest = [
+                        t
+                        for t in tokens(org_name)
+                        if t not in FILLERS
+                        and t not in _NATIONAL_OFFICE_WORDS
+                        and t not in _STATE_FORMS
+                    ]
+                if rest and _names_one_country(rest):
+                    return head
+    return None
+
+
+def _names_one_country(words: list[str]) -> bool:
+    return country_named(words) is not None or (len(words) == 1 and words[0] in DEMONYMS)
+
 
 # A country's one-word short forms ("us", "usa" for the United States), as titles write them,
 # and its official long forms as a question's words ("islamic republic iran").
