@@ -275,3 +275,15 @@ def test_a_word_near_a_question_word_stays_when_it_is_a_name_or_a_word() -> None
     assert [s.tokens for s in capital.spans] == [("recieve",)]
     word = parse_question("meetings about tropic storms", TODAY)
     assert [s.tokens[0] for s in word.spans] == ["tropic"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Which EU officials did Saidman meet?", "Which envoys did Talkova meet in 2024?"]
+)
+def test_a_name_holding_a_topic_word_does_not_ask_what_was_discussed(text: str) -> None:
+    assert parse_question(text, TODAY).intent is not Intent.WHAT_DISCUSSED
+
+
+def test_what_topics_came_up_asks_what_was_discussed() -> None:
+    question = parse_question("What topics came up between Kallas and Rutte?", TODAY)
+    assert question.intent is Intent.WHAT_DISCUSSED

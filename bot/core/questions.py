@@ -265,10 +265,13 @@ def _detect_intent(flat: str) -> tuple[Intent, bool]:
     )  # fmt: skip
     if re.search(r" (how many|how often|number of|count) ", padded):
         return Intent.COUNT, False
+    # Whole words, so that no name asks it ("Saidov" holds "said", "Stellan" "tell").
     asks_topics = (
-        r"discuss|talk|topic|subject|agenda|issue|agre|focus|rais|told|tell|said|table|happen"
+        r"discuss(ed|ing|ion|ions)?|talk(s|ed|ing)?|topics?|subjects?|agenda|issues?|"
+        r"agree(d|ment|ments)?|focus(ed|sed|ing)?|rais(e|ed|ing)|told|tell|said|table|"
+        r"happen(ed|s)?"
     )
-    if re.search(rf"^ (what|which) .*({asks_topics})", padded) or re.search(
+    if re.search(rf"^ (what|which) (.* )?({asks_topics}) ", padded) or re.search(
         r"^ what (?!meeting).* about $", padded
     ):
         return Intent.WHAT_DISCUSSED, latest
