@@ -101,6 +101,7 @@ class CatalogIndex(RoleMatching):
         self.topics = TopicIndex()
         self._name_vocab: list[str] = []
         self._role_vocab: list[str] = []
+        self._role_initials: set[str] = set()  # while building
         self._place_vocab: list[str] = []
         self._place_keys: dict[str, str] = {}  # place word -> its transliteration key
 
@@ -212,7 +213,8 @@ class CatalogIndex(RoleMatching):
         toks = set(seg_tokens)
         # A title's initials, but not those that spell a well-known acronym by chance
         # ("Special Envoy of the US President" is no "EU").
-        toks |= initials_acronyms(segment) - KNOWN_ACRONYMS.keys()
+        acronyms = initials_acronyms(segment) - KNOWN_ACRONYMS.keys()
+        toks |= acronyms
         head = national_head(segment, org.name if org is not None else None)
         if head is not None:
             toks.add(head)  # "heads of state", "the head of the Russian state"
@@ -225,7 +227,10 @@ class CatalogIndex(RoleMatching):
             org_text = " ".join((org.name, *(org.aliases or [])))
             toks |= set(tokens(org_text))
             for form in (org.name, *(org.aliases or [])):
-                toks |= (initials_acronyms(form) - KNOWN_ACRONYMS.keys()) | name_acronyms(form)
+                acronyms |= (initials_acronyms(form) - KNOWN_ACRONYMS.keys()) | name_acronyms(form)
+        # Initials are typed exactly or not at all: "Astana" is no misspelt "ASANA".
+        self._role_initials |= acronyms - seg_tokens - set(tokens(org_text))
+        toks |= acronyms
         if country:
             country_tokens = set(tokens(country))
             # A participant's nationality describes the role only when the role is national
@@ -265,7 +270,8 @@ class CatalogIndex(RoleMatching):
         self.name_index = {tok: tuple(ids) for tok, ids in self._name_lists.items()}
         self._name_lists = {}
         self._name_vocab = list(self.name_index)
-        self._role_vocab = list(self.role_index)
+        self._role_vocab = [t for t in self.role_index if t not in self._role_initials]
+        self._role_initials = set()
         self.place_index = dict(self.place_index)
         self._place_vocab = list(self.place_index)
         self._place_keys = {place: translit_key(place) for place in self._place_vocab}
