@@ -5,9 +5,10 @@ asks "Is this …?"), the place, the issues and the source, then shows a preview
 and Cancel. Edit changes one field of the draft and shows the preview again; Save creates the
 meeting with its audit entry. Nothing is written before Save. When a meeting on record has the
 draft's date and people (records.find_same_meeting), Save names it instead and waits at the
-step "same" for Save as new, Edit or Cancel. The draft is a form in the
-database (bot.core.forms, kind "add"): registration.route_form reads it on every update, calls
-the step's function here with the AddState, and stores the step it returns (None ends it).
+step "same" for Save as new, Edit or Cancel. The draft is a form in the database
+(bot.core.forms, kind "add"): registration.route_form reads it on every update,
+add_router.continue_add calls the step's function here with the AddState and stores the step
+it returns (None ends it).
 """
 
 from __future__ import annotations
