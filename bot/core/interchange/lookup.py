@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from sqlmodel import Session
 
-from bot.core.names import name_key
+from bot.core.names import name_key, same_people
 from bot.core.schema import MeetingIn, unique_aliases
 from storage import repository
 from storage.models import Issue, Organization, Participation, Person
@@ -127,13 +127,6 @@ def stored_people(
 
 def same_names(record: MeetingIn, rows: list[Participation], people: dict[int, Person]) -> bool:
     """Tell whether the stored participants answer to the record's names, one for one."""
-    if len(rows) != len(record.participants):
-        return False
-    left = [people[row.person_id] for row in rows if row.person_id in people]
-    for entry in record.participants:
-        key = name_key(entry.name)
-        match = next((p for p in left if key in {name_key(n) for n in (p.name, *p.aliases)}), None)
-        if match is None:
-            return False
-        left.remove(match)
-    return True
+    stored = [people[row.person_id] for row in rows if row.person_id in people]
+    named = [(entry.name, None) for entry in record.participants]
+    return len(stored) == len(rows) and same_people(named, stored)

@@ -14,6 +14,7 @@ from bot.core.records.audit import meeting_history
 from bot.core.records.lookup import (
     find_meeting,
     find_person,
+    find_same_meeting,
     known_issues,
     match_person,
     resolve_issues,
@@ -88,6 +89,7 @@ __all__ = [
     "edit_meeting",
     "find_meeting",
     "find_person",
+    "find_same_meeting",
     "grant_admin",
     "import_document",
     "import_document_at",

@@ -1,7 +1,8 @@
 """Look records up as admins name them: people, issues and meetings.
 
-People by spelling (for /add's "Is this …?"), meetings by id, issues by name or synonym. Names
-compare by name_key (bot/core/names.py), the rule the import uses too.
+People by spelling (for /add's "Is this …?"), meetings by id or by what they are (the stored
+meeting an admin is about to save again), issues by name or synonym. Names compare by name_key
+(bot/core/names.py), the rule the import uses too.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.core.names import name_key
+from bot.core.names import name_key, same_people
 from bot.core.records.values import (
     IssueChoice,
+    MeetingRecord,
     NotFoundError,
     ParticipantRecord,
     PersonCandidate,
     PersonMatch,
     RecordError,
 )
+from storage import repository
 from storage.models import Issue, Meeting, MeetingIssue, Person
 
 # rapidfuzz score (0-100) above which a different spelling may be the same person: ask.
@@ -172,6 +175,34 @@ def find_meeting(
     if meeting.deleted_at is not None and not include_deleted:
         raise NotFoundError(f"Meeting {meeting.id} is deleted.")
     return meeting
+
+
+def find_same_meeting(record: MeetingRecord, *, session: Session) -> int | None:
+    """Return the id of the stored, not deleted meeting record would repeat, or None.
+
+    That is a meeting on record's date with the same people, compared as the import compares
+    a file's meeting with a stored one (names.same_people): a participant tied to a person on
+    record by id, anyone else by the name key of a name or alias. A participant the admin made
+    a new person is on no stored meeting. Of several such meetings, the oldest.
+    """
+    if any(p.new_person for p in record.participants):
+        return None
+    meetings = [
+        m
+        for m in repository.list_meetings_on_dates([record.date], session=session)
+        if m.deleted_at is None and m.id is not None
+    ]
+    if not meetings:
+        return None
+    links = repository.list_participations([m.id for m in meetings if m.id], session=session)
+    ids = {row.person_id for rows in links.values() for row in rows}
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))}
+    wanted = [(p.name, p.person_id) for p in record.participants]
+    for meeting in meetings:
+        rows = links.get(meeting.id or 0, [])
+        if same_people(wanted, [people[row.person_id] for row in rows]):
+            return meeting.id
+    return None
 
 
 def find_person(reference: str, *, session: Session) -> Person:

@@ -3,8 +3,9 @@
 
 One module a job:
 
-* add.py: the /add form (steps, preview, Save / Edit / Cancel), also filled in from an article;
-  add_state.py: its state and JSON;
+* add.py: the /add form (steps, preview, Save / Edit / Cancel, and the question when the
+  meeting is already on record), also filled in from an article; add_state.py: its state and
+  JSON; add_router.py: which step a text, command or button answers;
 * draft.py: /draft, and an admin's news link or forwarded article: fetched, extracted, and
   opened as a filled-in /add form;
 * forms.py: the sender's open form in the database (start, keep, end; expiry sentences);
@@ -27,6 +28,7 @@ expire after ADMIN_CONVERSATION_TIMEOUT of silence and the next message says wha
 Callback data (at most 64 bytes), all under "adm:":
   adm:p:<person id>|new     the /add question "Is this …?"
   adm:add:save|edit|cancel|back, adm:add:f:<field>   the /add preview card
+  adm:add:new:<id>          Save as new, when meeting <id> has the draft's date and people
   adm:edit:<id>, adm:ef:<id>:<field>                 a saved meeting's Edit button
   adm:del:<id>, adm:delok:<id>, adm:delno:<id>       delete with confirmation
   adm:mrgok:<keep>:<remove>, adm:mrgno:<keep>:<remove>   /merge's Merge and Cancel

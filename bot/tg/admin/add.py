@@ -3,15 +3,16 @@
 The form asks for the date, the participants (one a message; a name close to someone on record
 asks "Is this …?"), the place, the issues and the source, then shows a preview with Save, Edit
 and Cancel. Edit changes one field of the draft and shows the preview again; Save creates the
-meeting with its audit entry. Nothing is written before Save. The draft is a form in the
-database (bot.core.forms, kind "add"): registration.route_form reads it on every update, calls
-the step's function here with the AddState, and stores the step it returns (None ends it).
+meeting with its audit entry. Nothing is written before Save. When a meeting on record has the
+draft's date and people (records.find_same_meeting), Save names it instead and waits at the
+step "same" for Save as new, Edit or Cancel. The draft is a form in the database
+(bot.core.forms, kind "add"): registration.route_form reads it on every update,
+add_router.continue_add calls the step's function here with the AddState and stores the step
+it returns (None ends it).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from sqlmodel import Session
@@ -49,6 +50,8 @@ from bot.tg.admin.render import (
     preview_blocks,
     preview_keyboard,
     reply,
+    same_meeting_keyboard,
+    same_meeting_question,
     send_blocks,
     value_prompt,
 )
@@ -69,6 +72,7 @@ ADD_SOURCE = "source"
 ADD_PREVIEW = "preview"
 ADD_EDIT_FIELD = "edit_field"
 ADD_EDIT_VALUE = "edit_value"
+ADD_SAME = "same"  # Save found the meeting on record: save anyway, edit, or cancel
 
 Step = str | None
 
@@ -293,7 +297,31 @@ async def _show_preview(update: Update, context: BotContext, state: AddState) ->
 
 
 async def add_save(update: Update, context: BotContext, state: AddState) -> Step:
-    """Save: create the meeting (with its audit entry) and show its card."""
+    """Save: create the meeting, unless one on record has its date and people; then ask."""
+    return await _save(update, context, state, check=True)
+
+
+async def add_save_anyway(update: Update, context: BotContext, state: AddState) -> Step:
+    """Save as new, under the question naming the meeting already on record."""
+    query = update.callback_query
+    assert query is not None
+    if (query.data or "").rsplit(":", 1)[-1] != str(state.same_as):
+        await query.answer(STALE_BUTTON)  # the question of an earlier draft of the queue
+        return ADD_SAME
+    return await _save(update, context, state, check=False)
+
+
+class _OnRecord(Exception):
+    """Save found the meeting on record (its view): the save's transaction rolls back."""
+
+    def __init__(self, view: MeetingView) -> None:
+        super().__init__(f"meeting {view.id} is on record")
+        self.view = view
+
+
+async def _save(update: Update, context: BotContext, state: AddState, *, check: bool) -> Step:
+    """Create the meeting (with its audit entry) and show its card in the pressed message;
+    with check, a meeting on record with the draft's date and people is named instead."""
     query = update.callback_query
     assert query is not None
     deps, actor, draft, key = context.deps, actor_id(update), state.draft, form_key(update)
@@ -303,13 +331,13 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
         # The form ends first, in the meeting's transaction: of two Saves at once (a double
         # tap reaching two replicas) the second finds no form and writes nothing.
         forms.end_form(*key, session=session, must_exist=True)
+        record = draft.as_record()
+        same = records.find_same_meeting(record, session=session) if check else None
+        if same is not None:
+            raise _OnRecord(load_meeting_views([same], session=session)[0])
         # create_meeting validates the record, once.
         result = records.create_meeting(
-            draft.as_record(),
-            session=session,
-            clock=deps.clock,
-            actor_id=actor,
-            today=deps.today(),
+            record, session=session, clock=deps.clock, actor_id=actor, today=deps.today()
         )
         return result.meeting_id, load_meeting_views([result.meeting_id], session=session)
 
@@ -323,6 +351,8 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
     except forms.FormEnded:
         await query.answer(FORM_ENDED)
         return END
+    except _OnRecord as found:  # rolled back: the form is as it was
+        return await _ask_save_anyway(update, context, state, found.view)
     if saved is REPORTED:
         return ADD_PREVIEW
     meeting_id, views = saved
@@ -336,6 +366,21 @@ async def add_save(update: Update, context: BotContext, state: AddState) -> Step
         link_preview_options=NO_PREVIEW,
     )
     return await _next_draft(update, context, state)
+
+
+async def _ask_save_anyway(
+    update: Update, context: BotContext, state: AddState, view: MeetingView
+) -> Step:
+    """Name the meeting on record and offer Save as new, Edit and Cancel (step "same")."""
+    query = update.callback_query
+    assert query is not None
+    state.same_as = view.id
+    await _write(context, state, ADD_SAME)
+    await query.answer()
+    # The preview stays above, without its buttons: the question below takes the choice.
+    await query.edit_message_reply_markup(None)
+    await reply(update, same_meeting_question(view), same_meeting_keyboard(view.id))
+    return ADD_SAME
 
 
 async def add_edit(update: Update, context: BotContext, state: AddState) -> Step:
@@ -468,81 +513,6 @@ async def _next_draft(update: Update, context: BotContext, state: AddState) -> S
     left = len(state.queue)
     await reply(update, f"The article reports another meeting ({left} more to check).")
     return await start_prefilled(update, context, [AddState.from_data(d) for d in state.queue])
-
-
-# --------------------------------------------------------------------------- routing
-
-StepFunction = Callable[[Update, BotContext, AddState], Awaitable[Step]]
-
-# What a text message answers at each step.
-_TEXT_STEPS: dict[str, StepFunction] = {
-    ADD_DATE: add_date,
-    ADD_PEOPLE: add_participant,
-    ADD_PERSON: add_person_waiting,
-    ADD_LOCATION: add_location,
-    ADD_ISSUES: add_issues,
-    ADD_SOURCE: add_source,
-    ADD_EDIT_VALUE: add_edit_value,
-}
-# The commands a step takes (/cancel is the router's, at every step).
-_COMMAND_STEPS: dict[tuple[str, str], StepFunction] = {
-    (ADD_PEOPLE, "done"): add_done,
-    (ADD_LOCATION, "skip"): add_location,
-    (ADD_ISSUES, "skip"): add_issues,
-    (ADD_SOURCE, "skip"): add_source,
-}
-_PREVIEW_STEPS = frozenset({ADD_PREVIEW, ADD_EDIT_FIELD, ADD_EDIT_VALUE})
-_BUTTONS: list[tuple[re.Pattern[str], frozenset[str], StepFunction]] = [
-    (re.compile(r"^adm:p:(\d{1,9}|new)$"), frozenset({ADD_PERSON}), add_person_choice),
-    (re.compile(r"^adm:add:save$"), _PREVIEW_STEPS, add_save),
-    (re.compile(r"^adm:add:edit$"), _PREVIEW_STEPS, add_edit),
-    (re.compile(r"^adm:add:cancel$"), _PREVIEW_STEPS, add_cancel_button),
-    (re.compile(r"^adm:add:f:\w+$"), _PREVIEW_STEPS, add_edit_field),
-    (re.compile(r"^adm:add:back$"), _PREVIEW_STEPS, add_back),
-]
-ANSWER_THE_QUESTION = "Please answer the question above, or send /cancel to stop."
-
-
-async def continue_add(
-    update: Update, context: BotContext, form: forms.Form, command: str | None
-) -> Step:
-    """Take one update of an open /add form at its step, store the step it leads to (None ends
-    the form) and return that step.
-
-    command is the command word of a message (/done, /skip), None for text and buttons.
-    """
-    state = AddState.from_data(form.data)
-    state.form = form
-    query = update.callback_query
-    step_function: StepFunction | None
-    if query is not None:
-        data = query.data or ""
-        found = [(steps, fn) for pattern, steps, fn in _BUTTONS if pattern.match(data)]
-        if not found:
-            await query.answer(FORM_ENDED)
-            return form.step
-        steps, step_function = found[0]
-        if form.step not in steps:
-            if step_function is add_person_choice:
-                await query.answer("This question is no longer open.")
-            else:
-                await query.answer(STALE_BUTTON)
-            return form.step
-    elif command is not None:
-        step_function = _COMMAND_STEPS.get((form.step, command))
-    else:
-        step_function = _TEXT_STEPS.get(form.step)
-    if step_function is None:
-        await reply(update, ANSWER_THE_QUESTION)
-        return form.step
-    step = await step_function(update, context, state)
-    if not state.written:
-        try:
-            await keep_form(context, form, step, state.to_data())
-        except forms.FormChanged:
-            # This update changed nothing (a question asked again); the other one stands.
-            return form.step
-    return step
 
 
 async def _write(context: BotContext, state: AddState, step: Step) -> None:

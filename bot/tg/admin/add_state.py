@@ -29,6 +29,9 @@ class AddState:
     marks: dict[str, str] = field(default_factory=dict)
     unsettled: list[ParticipantRecord] = field(default_factory=list)
     queue: list[dict[str, Any]] = field(default_factory=list)
+    # The id of the meeting on record that Save found with the draft's date and people: the
+    # question "save anyway?" waits on it (step "same"), across restarts like every step.
+    same_as: int | None = None
     # Not stored: the form row this state came from, and whether a step has written it.
     form: forms.Form | None = None
     written: bool = False
@@ -45,6 +48,7 @@ class AddState:
             "marks": dict(self.marks),
             "unsettled": [forms.dump_participant(p) for p in self.unsettled],
             "queue": list(self.queue),
+            "same_as": self.same_as,
         }
 
     @classmethod
@@ -61,4 +65,5 @@ class AddState:
             marks=dict(data.get("marks") or {}),
             unsettled=[forms.load_participant(p) for p in data.get("unsettled") or []],
             queue=list(data.get("queue") or []),
+            same_as=data.get("same_as"),
         )

@@ -28,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core import forms
 from bot.core.forms import FORM_TTL
-from bot.tg.admin import add, aliases, draft, edit, import_export, rights
+from bot.tg.admin import add, add_router, aliases, draft, edit, import_export, rights
 from bot.tg.admin.forms import FORM_ENDED, STEP_RACED, expiry_notice, form_key
 from bot.tg.admin.render import reply
 from bot.tg.auth import ensure_admin
@@ -80,7 +80,7 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
 
 async def answer_the_question(update: Update, context: BotContext) -> None:
     """Anything but the expected answer inside a conversation: say what is expected."""
-    await reply(update, add.ANSWER_THE_QUESTION)
+    await reply(update, add_router.ANSWER_THE_QUESTION)
 
 
 def _timed_out(what: str) -> Callback:
@@ -150,7 +150,7 @@ async def route_form(update: Update, context: BotContext) -> None:
         await reply(update, "Cancelled; nothing was saved.")
     elif form.kind == "add":
         try:
-            await add.continue_add(update, context, form, command)
+            await add_router.continue_add(update, context, form, command)
         except forms.FormChanged:
             # Two answers to one step at once (two replicas): the first was taken.
             if query is not None:

@@ -314,6 +314,33 @@ def preview_keyboard() -> InlineKeyboardMarkup:
     )
 
 
+def same_meeting_question(view: MeetingView) -> str:
+    """One sentence naming the meeting on record that a Save would repeat, then its card."""
+    names = [p.name for p in view.participants]
+    shown = names if len(names) <= 4 else [*names[:3], f"{len(names) - 3} others"]
+    people = ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else "".join(shown)
+    title = f", “{escape_clipped(view.title, 200)}”" if view.title else ""
+    return (
+        f"<b>{meeting_label(view)}</b>{title}, the meeting of {escape(people)} on "
+        f"{format_day(view.date)}, is already on record; save yours as a new meeting anyway?"
+        f"\n\n{render_meeting_card(view)}"
+    )
+
+
+def same_meeting_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
+    """Save as new, Edit and Cancel under the question; Save carries the meeting it was asked
+    about, so the question of an earlier draft cannot save a later one."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Save as new", callback_data=f"adm:add:new:{meeting_id}"),
+                InlineKeyboardButton("Edit", callback_data="adm:add:edit"),
+                InlineKeyboardButton("Cancel", callback_data="adm:add:cancel"),
+            ]
+        ]
+    )
+
+
 def preview_blocks(
     draft: MeetingDraft,
     notes: Sequence[str],
