@@ -747,3 +747,15 @@ def test_a_city_is_no_misspelt_initials_of_an_organisation(catalog: Engine) -> N
     # exactly or not at all, so Sarajevo stays the city where Falk was.
     answer = ask(catalog, "has Falk been to Sarajevo?")
     assert ids(answer) == ["u18"] and answer.headline.startswith("Yes")
+
+
+def test_the_current_holder_of_an_office_is_its_holder_in_the_latest_records(
+    catalog: Engine,
+) -> None:
+    # Vasca was Moldova's foreign minister in 2019 (u01), Rusu in 2019-2020 (u03, u08).
+    every = ask(catalog, "Who was the Moldovan foreign minister?")
+    assert "Dorin Vasca" in every.headline and "Ion Rusu" in every.headline
+    now = ask(catalog, "Who is the current Moldovan foreign minister?")
+    assert now.status is Status.ANSWERED
+    assert "Ion Rusu" in now.headline and "Dorin Vasca" not in now.headline
+    assert _found(catalog, "meetings of the current Moldovan foreign minister") == {"u03", "u08"}

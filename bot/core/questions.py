@@ -72,6 +72,8 @@ class Question:
     language: str = "en"
     wants_latest: bool = False
     wants_first: bool = False  # "when did X and Y first meet?": the earliest meeting
+    # "the current NATO secretary general": an office's holder in the latest records only
+    wants_current: bool = False
     yes_no: bool = False  # "did X ever meet Y?": answered "Yes: ..." or "No: ..."
     name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
     typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
@@ -104,7 +106,8 @@ _QUESTION_TEXT = (
     "traveled traveling travelling trip trips fly flew come came arrive arrived agenda down "
     "attend attended attends attending involve involved involves involving include included "
     "includes including participate participated participates participating participation "
-    "featuring part tell told say said stress stressed happen happened happens table"
+    "featuring part tell told say said stress stressed happen happened happens table "
+    "current currently incumbent now"
 )
 QUESTION_WORDS = stem_words(_QUESTION_TEXT)
 # Words that end one span and start another.
@@ -178,6 +181,7 @@ def parse_question(
         language=language,
         wants_latest=wants_latest or intent is Intent.LATEST,
         wants_first=bool(_FIRST.search(f" {flat} ")) and intent is not Intent.COUNT,
+        wants_current=bool(_CURRENT.search(f" {flat} ")),
         yes_no=yes_no and intent not in (Intent.COUNT, Intent.WHO_IS),
         name_like=_name_like(text),
         typed=_typed_words(text),
@@ -248,6 +252,7 @@ _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(
 _FIRST = re.compile(
     r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest) "
 )
+_CURRENT = re.compile(r" (?:current|currently|incumbent|now|today's|present-day) ")
 _MEETING_VERBS = re.compile(
     r" (met|meet|meets|meeting|meetings|received|visited|hosted|talk\w*|counterpart\w*"
     r"|interlocutor\w*|guest\w*|visitor\w*) "

@@ -368,8 +368,19 @@ def _resolve_office(toks: tuple[str, ...], index: CatalogIndex, resolution: Reso
     if not roles:
         return False
     label = t(resolution.question, "the") + resolution.question.quote(toks)
+    if resolution.question.wants_current:
+        roles = _current_holders(roles, index)
     resolution.constraints.append(Constraint(label, participations=roles))
     return True
+
+
+def _current_holders(roles: set[int], index: CatalogIndex) -> set[int]:
+    """The participations of whoever held the office at its latest recorded meeting."""
+    latest = max(index.meeting_dates[index.part_meeting[p]] for p in roles)
+    holders = {
+        index.part_person[p] for p in roles if index.meeting_dates[index.part_meeting[p]] == latest
+    }
+    return {p for p in roles if index.part_person[p] in holders}
 
 
 def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tuple[str, ...]:
