@@ -128,3 +128,10 @@ def test_a_noun_in_ing_is_not_the_thing_its_stem_names() -> None:
     assert _found(index, "police training") == {3}
     assert _found(index, "trains") == {4}
     assert _found(index, "housing") == {5}
+
+
+def test_conflict_and_dispute_only_say_what_kind_of_topic_it_is() -> None:
+    index = _index({1: ["Transnistrian settlement"], 2: ["fisheries quotas"]})
+    assert _found(index, "the Transnistrian conflict") == {1}
+    assert _found(index, "the fisheries dispute") == {2}
+    assert _found(index, "the Gaza conflict") == set()  # "gaza" must still be found

@@ -48,7 +48,8 @@ TOPIC_OPTIONAL = stem_words(
     "issue issues problem problems question questions matter matters topic topics subject "
     "subjects situation thing things deal deals agreement agreements accord initiative "
     "process programme program plan plans talks negotiations negotiation cooperation "
-    "relations relationship ties crisis policy policies efforts effort project projects "
+    "relations relationship ties crisis conflict conflicts dispute disputes policy policies "
+    "efforts effort project projects "
     "sector field area affairs developments development"
 )
 TOPIC_FUZZY_CUTOFF = 88.0
