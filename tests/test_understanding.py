@@ -759,3 +759,8 @@ def test_the_current_holder_of_an_office_is_its_holder_in_the_latest_records(
     assert now.status is Status.ANSWERED
     assert "Ion Rusu" in now.headline and "Dorin Vasca" not in now.headline
     assert _found(catalog, "meetings of the current Moldovan foreign minister") == {"u03", "u08"}
+
+
+def test_a_place_not_found_is_never_suggested_by_its_generic_noun(catalog: Engine) -> None:
+    answer = ask(catalog, "meetings in the Pacific states")
+    assert answer.meetings == () and "United States" not in answer.text

@@ -440,6 +440,8 @@ class CatalogIndex(RoleMatching):
                         scores[name] = max(scores.get(name, 0.0), score)
                 continue
             if kind == "place":
+                if word in _REGION_NOUNS:
+                    continue  # "the Pacific states" is no misspelt "United States"
                 for similar, score in self.fuzzy(word, "place", SUGGESTION_CUTOFF):
                     for meeting_id in self.place_index[similar]:
                         place = self.location_of(meeting_id) or ""
