@@ -135,3 +135,10 @@ def test_conflict_and_dispute_only_say_what_kind_of_topic_it_is() -> None:
     assert _found(index, "the Transnistrian conflict") == {1}
     assert _found(index, "the fisheries dispute") == {2}
     assert _found(index, "the Gaza conflict") == set()  # "gaza" must still be found
+
+
+def test_a_broader_topic_is_found_only_as_a_whole_phrase() -> None:
+    index = _index({1: ["green hydrogen"], 2: ["renewable energy"], 3: ["natural gas pipeline"]})
+    assert _found(index, "energy") == {1, 2, 3}
+    # Green hydrogen is energy, and green; it is not what "green energy" names.
+    assert _found(index, "green energy") == {2}

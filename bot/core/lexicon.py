@@ -334,6 +334,16 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
 ISSUE_BROADER: dict[str, tuple[str, ...]] = {
     "economic cooperation": ("trade", "investment"),
     "renewable energy": ("solar power", "wind power"),
+    "energy": (
+        "oil and gas",
+        "natural gas",
+        "gas supplies",
+        "hydrocarbons",
+        "hydrogen",
+        "nuclear power",
+        "electricity",
+        "coal",
+    ),
     "food security": ("grain exports", "grain corridor", "grain deal"),
 }
 

@@ -161,6 +161,12 @@ def _phrase_variants(words: list[str]) -> list[list[str]]:
     return variants
 
 
+def _with_synonyms(forms: list[str]) -> list[str]:
+    """The forms and, for each known phrase one of them contains, that phrase's synonyms:
+    "mine contamination in Karabakh" is also about landmines."""
+    return forms + [g for group in ISSUE_SYNONYMS if _holds_a_phrase(forms, group) for g in group]
+
+
 def _holds_a_phrase(forms: list[str], phrases: Iterable[str]) -> bool:
     """Whether a form of a label holds every content word of one of the phrases."""
     held = [phrase_stems(f) for f in forms]
@@ -201,6 +207,7 @@ class TopicIndex:
         self.issue_names: dict[int, str] = {}
         self.issue_forms: dict[int, list[frozenset[str]]] = {}
         self.issue_index: dict[str, set[int]] = defaultdict(set)
+        self.broader_index: dict[str, set[int]] = defaultdict(set)  # see add_issue
         # Arrays, not sets: 300k links held as sets cost 19 MB at 100k meetings.
         self.issue_meetings: dict[int, array[int]] = defaultdict(lambda: array("q"))
         # Units are numbered in the order they are added, so each posting list is sorted.
@@ -213,23 +220,21 @@ class TopicIndex:
 
     def add_issue(self, issue_id: int, name: str, aliases: Iterable[str]) -> None:
         self.issue_names[issue_id] = name
-        forms = [name, *aliases]
-        for broader, narrower in ISSUE_BROADER.items():
-            # "trade with Chile" is also economic cooperation; the reverse does not hold.
-            if _holds_a_phrase(forms, narrower):
-                forms.append(broader)
-        for group in ISSUE_SYNONYMS:
-            # A label that contains a known phrase takes that phrase's synonyms as well:
-            # "mine contamination in Karabakh" is also about landmines.
-            if _holds_a_phrase(forms, group):
-                forms.extend(group)
+        own = _with_synonyms([name, *aliases])
+        # "trade with Chile" is also economic cooperation; the reverse does not hold. A
+        # broader topic is found only as a whole phrase, never word by word across a meeting's
+        # labels and sentences ("green" + "energy" is no green hydrogen).
+        broader = _with_synonyms(
+            [b for b, narrower in ISSUE_BROADER.items() if _holds_a_phrase(own, narrower)]
+        )
         token_forms: list[frozenset[str]] = []
-        for form in dict.fromkeys(forms):
-            stems = phrase_stems(form) | frozenset(initials_acronyms(form))
-            if stems:
-                token_forms.append(stems)
-                for s in stems:
-                    self.issue_index[s].add(issue_id)
+        for index, forms in ((self.issue_index, own), (self.broader_index, broader)):
+            for form in dict.fromkeys(forms):
+                stems = phrase_stems(form) | frozenset(initials_acronyms(form))
+                if stems:
+                    token_forms.append(stems)
+                    for s in stems:
+                        index[s].add(issue_id)
         self.issue_forms[issue_id] = token_forms
 
     def link(self, meeting_id: int, issue_id: int) -> None:
@@ -250,6 +255,7 @@ class TopicIndex:
     def finish(self) -> None:
         self.unit_postings = dict(self.unit_postings)
         self.issue_meetings = dict(self.issue_meetings)
+        self.broader_index = dict(self.broader_index)
         words = set(self.unit_postings) | set(self.issue_index)
         self.vocabulary = sorted(words)
 
@@ -257,8 +263,7 @@ class TopicIndex:
 
     def knows(self, token: str) -> bool:
         """Whether a token's stem occurs in any label, title or summary."""
-        s = stem(token)
-        return s in self.unit_postings or s in self.issue_index
+        return self.knows_stem(stem(token))
 
     def alternatives(self, token: str) -> frozenset[str]:
         """The stems a query word may be found as: itself, its synonyms, a near spelling."""
@@ -290,7 +295,11 @@ class TopicIndex:
         ]
 
     def _holds_any(self, stems: Iterable[str]) -> bool:
-        return any(a in self.unit_postings or a in self.issue_index for a in stems)
+        return any(self.knows_stem(a) for a in stems)
+
+    def knows_stem(self, s: str) -> bool:
+        """Whether a stem occurs in any label (or a topic one takes in), title or summary."""
+        return s in self.unit_postings or s in self.issue_index or s in self.broader_index
 
     def match(self, words: Iterable[str], *, labels_only: bool = False) -> TopicMatch | None:
         """Meetings about the topic named by words (normalised tokens); None if it names none.
@@ -336,7 +345,7 @@ class TopicIndex:
         for alts in wanted:
             found: set[int] = set()
             for a in alts:
-                found |= self.issue_index.get(a, set())
+                found |= self.issue_index.get(a, set()) | self.broader_index.get(a, set())
             candidates = found if candidates is None else candidates & found
             if not candidates:
                 return set()
