@@ -142,3 +142,10 @@ def test_a_broader_topic_is_found_only_as_a_whole_phrase() -> None:
     assert _found(index, "energy") == {1, 2, 3}
     # Green hydrogen is energy, and green; it is not what "green energy" names.
     assert _found(index, "green energy") == {2}
+
+
+def test_a_label_word_one_letter_off_is_that_word() -> None:
+    index = _index({1: ["artificial intelligence"], 2: ["cyber security"], 3: ["fisheries"]})
+    assert _found(index, "artifical intelligence") == {1}
+    assert _found(index, "cyber secruity") == {2}
+    assert _found(index, "fisheries quotas") == set()  # "quotas" is in no label at all

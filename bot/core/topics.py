@@ -24,6 +24,7 @@ from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.core.lexicon import (
     DEMONYMS,
@@ -208,6 +209,8 @@ class TopicIndex:
         self.issue_forms: dict[int, list[frozenset[str]]] = {}
         self.issue_index: dict[str, set[int]] = defaultdict(set)
         self.broader_index: dict[str, set[int]] = defaultdict(set)  # see add_issue
+        self.label_words: dict[str, str] = {}  # each word of a label as written -> its stem
+        self._label_vocab: list[str] = []
         # Arrays, not sets: 300k links held as sets cost 19 MB at 100k meetings.
         self.issue_meetings: dict[int, array[int]] = defaultdict(lambda: array("q"))
         # Units are numbered in the order they are added, so each posting list is sorted.
@@ -220,6 +223,10 @@ class TopicIndex:
 
     def add_issue(self, issue_id: int, name: str, aliases: Iterable[str]) -> None:
         self.issue_names[issue_id] = name
+        for form in (name, *aliases):
+            for word in tokens(form):
+                if len(word) >= 5 and word.isalpha():
+                    self.label_words[word] = stem(word)
         own = _with_synonyms([name, *aliases])
         # "trade with Chile" is also economic cooperation; the reverse does not hold. A
         # broader topic is found only as a whole phrase, never word by word across a meeting's
@@ -256,6 +263,7 @@ class TopicIndex:
         self.unit_postings = dict(self.unit_postings)
         self.issue_meetings = dict(self.issue_meetings)
         self.broader_index = dict(self.broader_index)
+        self._label_vocab = list(self.label_words)
         words = set(self.unit_postings) | set(self.issue_index)
         self.vocabulary = sorted(words)
 
@@ -276,6 +284,12 @@ class TopicIndex:
                 score_cutoff=83.0 if len(token) >= 6 else TOPIC_FUZZY_CUTOFF, limit=3,
             )  # fmt: skip
             alts.update(choice for choice, _score, _ in found)
+            # A word of a label one letter wrong, missing, extra or swapped ("artifical",
+            # "secruity"), which its stem no longer shows.
+            near = process.extract(
+                token, self._label_vocab, scorer=OSA.distance, score_cutoff=1, limit=3
+            )
+            alts.update(self.label_words[word] for word, _distance, _ in near)
         return frozenset(alts)
 
     @staticmethod
