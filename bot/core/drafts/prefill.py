@@ -16,6 +16,15 @@ from bot.core.drafts.model import Draft
 from bot.core.records import MeetingDraft, ParticipantRecord
 
 _PARTICIPANT_PATH = re.compile(r"^participants\[(\d+)\](.*)$")
+
+
+def participant_path(path: str) -> tuple[int, str] | None:
+    """A mark's path into one participant split: "participants[2].country" -> (2,
+    ".country"), "participants[0]" -> (0, ""); None for any other path."""
+    found = _PARTICIPANT_PATH.match(path)
+    return None if found is None else (int(found.group(1)), found.group(2))
+
+
 NAMELESS = "a participant named in the article without a name found; add them with Edit"
 
 
@@ -59,11 +68,11 @@ def prefill(draft: Draft) -> Prefill:
     )
     marks: dict[str, str] = {}
     for path, why in draft.unsure.items():
-        found = _PARTICIPANT_PATH.match(path)
+        found = participant_path(path)
         if found is None:
             marks["sources" if path == "source" else path] = why
-        elif int(found.group(1)) in index_of:
-            marks[f"participants[{index_of[int(found.group(1))]}]{found.group(2)}"] = why
+        elif found[0] in index_of:
+            marks[f"participants[{index_of[found[0]]}]{found[1]}"] = why
     if nameless:
         marks["participants"] = NAMELESS
     return Prefill(meeting=meeting, marks=marks)

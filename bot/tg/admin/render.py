@@ -7,12 +7,12 @@ reply and send_blocks are the only functions that talk to Telegram.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
+from bot.core.drafts.prefill import participant_path
 from bot.core.interchange import InvalidImport
 from bot.core.names import name_key
 from bot.core.records import (
@@ -370,15 +370,12 @@ def preview_blocks(
     return blocks
 
 
-_MARK_PATH = re.compile(r"^participants\[(\d+)\]\.?(\w*)$")
-
-
 def _mark_label(draft: MeetingDraft, path: str) -> str:
     """A marked field as the admin reads it: "Location", or "Pia Kauma: country"."""
-    found = _MARK_PATH.match(path)
+    found = participant_path(path)
     if found is None:
         return FIELD_LABELS.get(path, path)
-    index, part = int(found.group(1)), found.group(2) or "participant"
+    index, part = found[0], found[1].lstrip(".") or "participant"
     people = draft.participants
     who = people[index].name if index < len(people) else f"participant {index + 1}"
     return f"{who}: {part}"
