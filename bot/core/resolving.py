@@ -141,7 +141,7 @@ def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
 def resolve(question: Question, index: CatalogIndex) -> Resolution:
     """What each span of the question names, as constraints on the meetings."""
     resolution = Resolution(question)
-    for span in _titles_joined(question.spans, index):
+    for span in _spans_joined(question.spans, index):
         before = len(resolution.constraints)
         _resolve_span(span, index, resolution)
         if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
@@ -149,7 +149,7 @@ def resolve(question: Question, index: CatalogIndex) -> Resolution:
     return resolution
 
 
-def _titles_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
+def _spans_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
     """Join "A and B" back into one title when together they name an office the records
     hold and neither names a person: "the High Representative for Bosnia and Herzegovina",
     "the Commissioner for Neighbourhood and Enlargement"; and "A in B" into one topic when an
