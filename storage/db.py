@@ -276,9 +276,19 @@ def lock_catalog(session: Session) -> None:
 def _bump_catalog_version(session: Session, _context: object, _instances: object) -> None:
     """Raise the catalog version in the same transaction as any change to the catalog."""
     changed = (*session.new, *session.dirty, *session.deleted)
-    if session.info.get("catalog_bumped") or not any(
+    if not session.info.get("catalog_bumped") and any(
         isinstance(obj, CATALOG_TABLES) for obj in changed
     ):
+        bump_catalog_version(session)
+
+
+def bump_catalog_version(session: Session) -> None:
+    """Raise the catalog version in session's transaction (once a transaction).
+
+    Every flush that changes the catalog calls it; a bulk insert that bypasses the session's
+    flush (the import's) calls it itself.
+    """
+    if session.info.get("catalog_bumped"):
         return
     lock_catalog(session)
     session.info["catalog_bumped"] = True

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, inspect
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -23,6 +23,8 @@ from storage.models import (
 CHUNK = 500
 
 T = TypeVar("T")
+# The tables whose new rows the import inserts in bulk (add_new_rows).
+Row = TypeVar("Row", Person, Organization, Issue, Meeting)
 
 
 def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -180,17 +182,38 @@ def list_audit_entries(
 
 def add_participations(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
     """Insert many participations at once (dicts of Participation's columns, without id)."""
-    if rows:
-        session.execute(insert(Participation), list(rows))
+    _insert_many(Participation, rows, session=session)
 
 
 def add_meeting_issues(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
     """Insert many meeting-issue links at once (meeting_id, issue_id, position)."""
-    if rows:
-        session.execute(insert(MeetingIssue), list(rows))
+    _insert_many(MeetingIssue, rows, session=session)
 
 
 def add_audit_entries(rows: Sequence[dict[str, Any]], *, session: Session) -> None:
     """Insert many audit entries at once (dicts of add_audit_entry's arguments)."""
+    _insert_many(AuditEntry, [{"undone": False, **row} for row in rows], session=session)
+
+
+def _insert_many(model: type[Any], rows: Sequence[dict[str, Any]], *, session: Session) -> None:
+    """Insert rows (dicts of model's columns) in one executemany, past the ORM's bulk layer."""
     if rows:
-        session.execute(insert(AuditEntry), [{"undone": False, **row} for row in rows])
+        session.connection().execute(insert(inspect(model).local_table), list(rows))
+
+
+def add_new_rows(rows: Sequence[Row], *, session: Session) -> None:
+    """Insert new rows of one table at once and give each its id.
+
+    The rows are objects outside the session (their id None), and stay so: building and
+    flushing an ORM object per row costs an import of thousands more than the database does.
+    """
+    if not rows:
+        return
+    table = inspect(type(rows[0])).local_table
+    names = [column.key for column in table.columns if column.key != "id"]
+    values = [{name: getattr(row, name) for name in names} for row in rows]
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), values
+    ).scalars()
+    for row, new_id in zip(rows, ids, strict=True):
+        row.id = new_id

@@ -186,7 +186,15 @@ class VirtualTime:
     @property
     def sleeping(self) -> int:
         """Return how many sleepers wait (a cancelled sleep no longer counts)."""
-        return sum(1 for *_, future in self._sleepers if not future.done())
+        return len(self.wakeups())
+
+    def wakeups(self) -> list[float]:
+        """Return when the sleepers wake, in order (a cancelled sleep no longer counts).
+
+        Which sleeps are pending tells more than how many: a test waits for the very state
+        it means before it moves time.
+        """
+        return sorted(wake for wake, _, future in self._sleepers if not future.done())
 
     def advance(self, seconds: float) -> None:
         """Move the virtual time forward, waking the sleepers due by then."""

@@ -502,14 +502,18 @@ async def test_retry_after_holds_only_that_chat(engine: Engine) -> None:
     vt = VirtualTime(clock)
     sender, request = await _sender(engine, clock, api, vt=vt, limiter=_unlimited(vt))
     run = asyncio.create_task(sender.send_due())
-    # The other chats get theirs while 1001 waits out its 30 seconds (and its claim's
-    # heartbeat sleeps beside it).
-    await wait_until(lambda: len(api.sent()) == 3 and vt.sleeping == 2)
+    # The other chats get theirs (done: their heartbeats gone) while 1001 waits out its 30
+    # seconds a second at a time (the wait wakes at 1), its claim's heartbeat beside it (at
+    # 15). Two sleepers are not enough to know it: until 1001's 429 has come back, another
+    # chat's heartbeat may still sleep while that chat writes "sent", and time moved then
+    # starts 1001's 30 seconds late.
+    await wait_until(lambda: sender.stats.chats_sent == 3 and vt.wakeups() == [1.0, 15.0])
     assert vt.now == 0 and _texts(api, 1001) == []
     vt.advance(29)
     # The heartbeat woke at 15 s and renews the claim in a worker thread: both waits must be
-    # asleep again before time moves on, or a move could pass them by.
-    await wait_until(lambda: vt.sleeping == 2)
+    # asleep again (the chat's until 30, the heartbeat's until 44) before time moves on, or a
+    # move could pass them by.
+    await wait_until(lambda: vt.wakeups() == [30.0, 44.0])
     assert _texts(api, 1001) == []
     vt.advance(1)
     async with vt.autopilot():  # what the send leaves asleep (its heartbeat) may move on

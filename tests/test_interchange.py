@@ -23,7 +23,15 @@ from bot.core.interchange import (
     parse_import,
 )
 from storage.db import read_catalog_version, session_scope
-from storage.models import AuditEntry, Issue, Meeting, Organization, Participation, Person
+from storage.models import (
+    AuditEntry,
+    Issue,
+    Meeting,
+    MeetingIssue,
+    Organization,
+    Participation,
+    Person,
+)
 
 # Four meetings that exercise the format: two on one day, one without an id, a list of
 # sources, a missing place, non-Latin aliases, a multi-line summary, alias sections.
@@ -762,3 +770,47 @@ organizations:
     assert (result.added, result.updated, result.people_added) == (1, 1, 1)
     first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "UPDATE", "DELETE"))
     assert "SELECT" not in statements[first_write:], statements
+
+
+def test_an_import_that_fails_at_its_last_write_leaves_nothing(engine: Engine) -> None:
+    """New rows go in as bulk inserts after the lookups; they are one transaction with the
+    rest, so a failure at the last insert leaves no person, meeting, link or version behind."""
+    clock = FakeClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
+    _import(engine, CATALOG, clock)
+    tables = (Person, Organization, Issue, Meeting, Participation, MeetingIssue, AuditEntry)
+    counts = {model: _count(engine, model) for model in tables}
+    with Session(engine) as session:
+        version = read_catalog_version(session)
+    changed = CATALOG.replace("Dili, Timor-Leste", "Dili")  # t1 is updated in place
+    newcomers = "".join(
+        f"""\
+  - id: n{day}
+    date: 2024-05-{day:02d}
+    participants:
+      - name: Newcomer {day}
+        organization: New Body {day}
+      - name: Kao Kim Hourn
+    issues: [new issue {day}]
+"""
+        for day in range(1, 6)
+    )
+    doc = changed.replace("organizations:\n", newcomers + "organizations:\n")
+
+    def fail_the_audit(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO AUDITENTRY"):
+            raise RuntimeError("the disk is full")
+
+    event.listen(engine, "before_cursor_execute", fail_the_audit)
+    try:
+        with pytest.raises(RuntimeError, match="disk is full"):
+            _import(engine, doc, clock)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_audit)
+    assert {model: _count(engine, model) for model in tables} == counts
+    with Session(engine) as session:
+        assert read_catalog_version(session) == version
+        t1 = session.exec(select(Meeting).where(Meeting.external_id == "t1")).one()
+        assert t1.location == "Dili, Timor-Leste"
+    # The same file, without the failure, adds them all.
+    result = _import(engine, doc, clock)
+    assert (result.added, result.updated, result.people_added) == (5, 1, 5)

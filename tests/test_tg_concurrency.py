@@ -9,18 +9,24 @@ slow for as long as the test wants, without timing anything.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import sqlite3
 import threading
+from collections.abc import Hashable
 from typing import Any
 
 import pytest
-from fake_bot_api import ApiCall, text_entities
+from fake_bot_api import ApiCall, telegram_html_to_text, text_entities
 from sqlalchemy import Engine, event
+from sqlmodel import select
 from telegram import Update
 from tg_support import BotHarness
 
 from bot.core.clock import FakeClock
 from bot.core.seeds import load_seeds_if_empty
+from bot.tg.context import WriteBehind, deps_of
 from storage.db import session_scope
+from storage.models import SentAnswer
 
 JSON = dict[str, Any]
 ADMIN = 42
@@ -122,3 +128,83 @@ async def test_a_slow_import_delays_no_other_chat_and_one_chat_stays_in_order(
     assert "Imported" in first or "added" in first, first
     assert "Ali Naghiyev" in second
     assert bot.errors == []
+
+
+class _SeenWriteBehind(WriteBehind):
+    """The real WriteBehind, telling the test which rows readers have started waiting for."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.awaited: list[Hashable] = []
+
+    async def settle(self, key: Hashable) -> None:
+        self.awaited.append(key)
+        await super().settle(key)
+
+
+def _answer_rows(engine: Engine) -> set[tuple[int, int]]:
+    with session_scope(engine) as session:
+        return {(r.chat_id, r.message_id) for r in session.exec(select(SentAnswer)).all()}
+
+
+async def test_answers_go_on_while_another_connection_holds_the_write_lock(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    # Another connection (an import in another process, say) holds SQLite's one write lock.
+    assert seeded.url.database
+    holder = sqlite3.connect(seeded.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        async with BotHarness(seeded, clock=clock) as bot:
+            deps = deps_of(bot.app)
+            seen = deps.write_behind = _SeenWriteBehind(seeded)
+            ann = bot.api.add_user(1001, "Ann")
+            chat = bot.api.private_chat(ann)
+            await bot.app.start()
+            try:
+                await _put(bot, bot.api.message_update(chat, ann, "who met Kauma?"))
+                assert await _until(lambda: len(bot.replies(ann["id"])) == 1)
+                answer = bot.message_of(bot.replies(ann["id"])[0])
+                # The chat's next question is answered while the first answer's row waits.
+                await _put(bot, bot.api.message_update(chat, ann, QUESTION))
+                assert await _until(lambda: len(bot.replies(ann["id"])) == 2)
+                assert _answer_rows(seeded) == set()
+                # A follow-up of the first answer waits for that answer's row...
+                follow_up = "what did they discuss?"
+                await _put(bot, bot.api.message_update(chat, ann, follow_up, reply_to=answer))
+                key = (chat["id"], answer["message_id"])
+                assert await _until(lambda: key in seen.awaited)
+                assert len(bot.replies(ann["id"])) == 2
+                holder.execute("ROLLBACK")
+                # ...and is answered from it once the lock is free.
+                assert await _until(lambda: len(bot.replies(ann["id"])) == 3)
+            finally:
+                await bot.app.stop()
+        replies = [telegram_html_to_text(text) for text in _texts(bot.replies(ann["id"]))]
+        assert "Ali Naghiyev and Pia Kauma discussed South Caucasus security" in replies[2]
+        # Every answer's row was written (the last ones at the latest when the bot stopped).
+        assert _answer_rows(seeded) == {
+            (chat["id"], bot.message_of(call)["message_id"]) for call in bot.replies(ann["id"])
+        }
+        assert bot.errors == []
+    finally:
+        holder.close()
+
+
+async def test_a_write_behind_that_fails_for_good_lets_its_readers_go_on(
+    seeded: Engine, clock: FakeClock
+) -> None:
+    writes = WriteBehind(seeded)
+
+    def broken(_session: Any) -> None:
+        raise ValueError("not a database error: no retry")
+
+    def kept(session: Any) -> None:
+        expires = clock.now() + dt.timedelta(days=1)
+        session.add(SentAnswer(chat_id=7, message_id=2, payload={}, expires_at=expires))
+
+    writes.put((7, 1), broken)
+    await writes.settle((7, 1))  # returns: the write failed, and nobody waits forever
+    writes.put((7, 2), kept)
+    await writes.close()  # what is queued is written before the bot stops
+    assert _answer_rows(seeded) == {(7, 2)}

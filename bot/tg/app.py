@@ -227,8 +227,11 @@ async def on_error(update: object, context: BotContext) -> None:
 
 
 async def _post_shutdown(application: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
-    """Stop the child process of big imports, after the import it is running, if any."""
-    await deps_of(application).worker.shutdown()
+    """Write what is queued behind the replies; stop the child process of big imports, after
+    the import it is running, if any."""
+    deps = deps_of(application)
+    await deps.write_behind.close()
+    await deps.worker.shutdown()
 
 
 def _update_id(update: object) -> object:

@@ -293,7 +293,7 @@ async def answer_and_reply(
     page = render_answer_page(result, token=question_token(question))
     quote = _in_group(message) or page.keyboard is not None or reply_to is not None
     sent = await _send_page(quote_target, page, quote=quote)
-    await _remember(context, sent, page, result, question, asked_with)
+    _remember(context, sent, page, result, question, asked_with)
     return sent
 
 
@@ -326,10 +326,11 @@ async def _recall(context: BotContext, answer_message: Message) -> RecalledAnswe
     """The remembered row of the bot's answer answer_message, or None."""
     now = context.deps.clock.now()
     chat, number = answer_message.chat_id, answer_message.message_id
+    await context.deps.write_behind.settle((chat, number))  # its row may still be on its way
     return await context.in_session(lambda s: recall_answer(chat, number, session=s, now=now))
 
 
-async def _remember(
+def _remember(
     context: BotContext,
     sent: Message,
     page: Page,
@@ -339,28 +340,25 @@ async def _remember(
 ) -> None:
     """Remember the answer sent, for its buttons and for replies that follow it up.
 
-    Only answers with buttons or meetings are kept. The answer is already sent: a database
-    that cannot take the row (read-only, gone) costs those extras, never the answer.
+    Only answers with buttons or meetings are kept. The row is written behind the reply
+    (deps.write_behind): the chat's next update does not wait for it, and _recall waits for
+    the row it reads. A database that cannot take the row costs those extras, never the answer.
     """
     if page.keyboard is None and not answer.meetings:
         return
     now = context.deps.clock.now()
-    try:
-        await context.in_session(
-            lambda session: remember_answer(
-                sent.chat_id,
-                sent.message_id,
-                answer,
-                session=session,
-                now=now,
-                question=question,
-                asked_with=asked_with,
-            )
-        )
-    except Exception as exc:  # logged: the answer itself was sent
-        logger.warning(
-            "Cannot remember the answer %s in %s: %s", sent.message_id, sent.chat_id, exc
-        )
+    context.deps.write_behind.put(
+        (sent.chat_id, sent.message_id),
+        lambda session: remember_answer(
+            sent.chat_id,
+            sent.message_id,
+            answer,
+            session=session,
+            now=now,
+            question=question,
+            asked_with=asked_with,
+        ),
+    )
 
 
 async def _send_page(target: Message, page: Page, *, quote: bool) -> Message:
@@ -498,7 +496,7 @@ async def _next_page(
     await _drop_button(message, data)
     # The new page replies to the question too, as the first page did.
     sent = await _send_page(_question_message(message), page, quote=True)
-    await _remember(context, sent, page, result, asked.question, asked.asked_with)
+    _remember(context, sent, page, result, asked.question, asked.asked_with)
 
 
 def _question_message(message: Message) -> Message:

@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import logging
 import multiprocessing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -144,6 +144,11 @@ class Deps:
     # Imports bigger than this many bytes run in worker, the child process (tests lower it).
     process_import_bytes: int = PROCESS_IMPORT_BYTES
     worker: ProcessWorker = field(default_factory=ProcessWorker)
+    # Small writes made after the reply (the answers remembered for buttons and follow-ups).
+    write_behind: WriteBehind = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.write_behind = WriteBehind(self.engine)
 
     def today(self) -> dt.date:
         """Today's date in DEFAULT_TIMEZONE, read from the injected clock."""
@@ -234,6 +239,86 @@ async def run_idempotent_write(
         await sleep(delay)
         waited += delay
         delay = min(delay * 2, backoff_cap)
+
+
+class WriteBehind:
+    """Small idempotent writes made after the reply, so that a busy database holds up no chat.
+
+    put(key, work) queues work(session) and returns at once. One task writes what is queued,
+    all of it in one transaction, and again after a transient error (run_idempotent_write): on
+    SQLite an import's transaction holds the one write lock for its writes, and a write per
+    answer, waited for in the answer's chat, kept that chat's next question waiting as long.
+    One task, not a thread per write: the threads that answer are not spent waiting for the
+    lock. settle(key) returns once the write queued under key has landed or failed, so a
+    reader of that row (a button, a follow-up) waits for it; close() writes what is left (the
+    bot's post_shutdown). A write that fails for good is logged and lost, as are the writes
+    still queued when the process is killed: they are extras, the reply was already sent.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._queued: dict[Hashable, tuple[Callable[[Session], object], asyncio.Future[None]]] = {}
+        self._writing: dict[Hashable, asyncio.Future[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def put(self, key: Hashable, work: Callable[[Session], object]) -> None:
+        """Queue work(session), which must be safe to repeat, as the write of key."""
+        queued = self._queued.get(key)
+        landed = queued[1] if queued else asyncio.get_running_loop().create_future()
+        self._queued[key] = (work, landed)  # a newer write of key replaces a queued one
+        if self._task is None:
+            self._task = asyncio.create_task(self._write_queued())
+
+    async def settle(self, key: Hashable) -> None:
+        """Return once the writes of key queued so far have landed or failed."""
+        queued = self._queued.get(key)
+        for landed in (self._writing.get(key), queued[1] if queued else None):
+            if landed is not None:
+                await asyncio.shield(landed)  # a cancelled reader must not cancel the write
+
+    async def close(self) -> None:
+        """Write what is queued; return when it is written or failed."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _write_queued(self) -> None:
+        batch: dict[Hashable, tuple[Callable[[Session], object], asyncio.Future[None]]] = {}
+        try:
+            while self._queued:
+                batch, self._queued = self._queued, {}
+                self._writing = {key: landed for key, (_, landed) in batch.items()}
+                works = [work for work, _ in batch.values()]
+                try:
+                    await run_idempotent_write(
+                        self._engine,
+                        functools.partial(_run_each, works),
+                        on_retry=_log_write_retry,
+                    )
+                except Exception as exc:
+                    logger.warning("Cannot write %d row(s) after replies: %s", len(works), exc)
+                self._settle(batch)
+        finally:
+            # Cancelled (the loop is closing): nobody may wait for what will not be written.
+            self._settle(batch)
+            self._settle(self._queued)
+            self._writing, self._task = {}, None
+
+    @staticmethod
+    def _settle(
+        entries: dict[Hashable, tuple[Callable[[Session], object], asyncio.Future[None]]],
+    ) -> None:
+        for _, landed in entries.values():
+            if not landed.done():
+                landed.set_result(None)
+
+
+def _run_each(works: list[Callable[[Session], object]], session: Session) -> None:
+    for work in works:
+        work(session)
+
+
+def _log_write_retry(error: BaseException, wait: float) -> None:
+    logger.info("A write after replies met %s; again in %.1f s", type(error).__name__, wait)
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext)

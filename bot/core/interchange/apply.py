@@ -16,7 +16,7 @@ from bot.core.names import name_key
 from bot.core.schema import IssueIn, MeetingIn, OrganizationIn, ParticipantIn, unique_aliases
 from bot.core.snapshots import SnapshotPerson, build_snapshot
 from storage import repository
-from storage.db import lock_catalog
+from storage.db import bump_catalog_version, lock_catalog
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person
 
 
@@ -46,6 +46,10 @@ class _Applier:
         self.orgs = Names(repository.list_organizations(session=session))
         self.issues = Names(repository.list_issues(session=session))
         self.errors: list[str] = []
+        # New rows stay out of the session until the writes (repository.add_new_rows).
+        self.new_people: list[Person] = []
+        self.new_orgs: list[Organization] = []
+        self.new_issues: list[Issue] = []
         self.added: dict[str, set[int]] = {"people": set(), "orgs": set(), "issues": set()}
         self.updated: dict[str, set[int]] = {"people": set(), "orgs": set(), "issues": set()}
         self._by_id: tuple[dict[int, Person], dict[int, Organization], dict[int, Issue]] | None = (
@@ -53,7 +57,8 @@ class _Applier:
         )
 
     def by_id(self) -> tuple[dict[int, Person], dict[int, Organization], dict[int, Issue]]:
-        """Return people, organisations and issues by id (after a flush gave the new ones ids)."""
+        """Return the stored people, organisations and issues by id (asked before the writes,
+        which give the new ones theirs)."""
         if self._by_id is None:
             self._by_id = (
                 rows_by_id(self.people),
@@ -124,14 +129,14 @@ class _Applier:
 
     def _add_org(self, name: str) -> Organization:
         org = Organization(name=name, aliases=[])
-        self.session.add(org)
+        self.new_orgs.append(org)
         self.orgs.index(org)
         self._note("orgs", org, new=True)
         return org
 
     def _add_issue(self, name: str) -> Issue:
         issue = Issue(name=name, aliases=[])
-        self.session.add(issue)
+        self.new_issues.append(issue)
         self.issues.index(issue)
         self._note("issues", issue, new=True)
         return issue
@@ -146,7 +151,7 @@ class _Applier:
             person = self.people.find(entry.name, entry.aliases)
         if person is None:
             person = Person(name=entry.name, aliases=list(entry.aliases), country=entry.country)
-            self.session.add(person)
+            self.new_people.append(person)
             self.people.index(person)
             self._note("people", person, new=True)
             return person
@@ -296,9 +301,10 @@ def apply_import(
     (an alias that names another organisation or issue); the caller then rolls back and
     nothing is kept.
     """
-    # Every lookup comes before the first write: on SQLite the first write takes the database's
-    # one write lock, which the digest's bookkeeping writes wait for, so the lock is held only
-    # for writing. Nothing is flushed until then (no_autoflush), and all of it is one
+    # Everything is looked up, resolved and built before the first write: on SQLite the first
+    # write takes the database's one write lock, which every other writer waits for (the
+    # digest's bookkeeping, the answers the bot remembers), so the lock is held only for the
+    # bulk inserts. Nothing is flushed until then (no_autoflush), and all of it is one
     # transaction: nothing is written unless the whole file applies.
     # On PostgreSQL the import is the one catalog writer from its first read (storage.db
     # lock_catalog): a concurrent import waits, then reads what this one wrote.
@@ -319,41 +325,38 @@ def apply_import(
         if work.errors:
             raise InvalidImport(work.errors)
         found, links = _match_meetings(wants, session=session)
-    # Ids for new people, organisations and issues before anything points at them.
-    session.flush()
+        added: list[tuple[_Want, Meeting]] = []
+        matched: list[tuple[_Want, Meeting, dict[str, Any]]] = []
+        for want in wants:
+            meeting = found.get(want.at)
+            if meeting is None:
+                added.append((want, _new_meeting(want.record, work)))
+                continue
+            assert meeting.id is not None
+            if not replace:
+                want = work.merge(want, meeting, links[meeting.id])
+            matched.append((want, meeting, _link_snapshot(meeting, links[meeting.id], work)))
 
-    added: list[tuple[_Want, Meeting]] = []
+    # The writes. New rows go in as bulk inserts, which bypass the session's flush, so the
+    # catalog version is raised here; ids for new people, organisations and issues come
+    # before anything points at them.
+    if work.new_people or work.new_orgs or work.new_issues or added:
+        bump_catalog_version(session)
+    repository.add_new_rows(work.new_orgs, session=session)
+    repository.add_new_rows(work.new_issues, session=session)
+    repository.add_new_rows(work.new_people, session=session)
     updated: list[tuple[_Want, Meeting, dict[str, Any]]] = []
     unchanged: list[tuple[_Want, Meeting]] = []
-    for want in wants:
-        meeting = found.get(want.at)
-        if meeting is None:
-            meeting = Meeting(
-                date=want.record.date,
-                created_at=work.now,
-                created_by=actor_id,
-                updated_at=work.now,
-                updated_by=actor_id,
-            )
-            _set_fields(meeting, want.record)
-            session.add(meeting)
-            added.append((want, meeting))
-            continue
+    for want, meeting, before in matched:
         assert meeting.id is not None
-        current = links[meeting.id]
-        if not replace:
-            want = work.merge(want, meeting, current)
-        before = _link_snapshot(meeting, current, work)
-        if _update_meeting(meeting, want, current, session=session):
+        if _update_meeting(meeting, want, links[meeting.id], session=session):
             meeting.updated_at = work.now
             meeting.updated_by = actor_id
             updated.append((want, meeting, before))
         else:
             unchanged.append((want, meeting))
-    session.flush()  # ids for the new meetings
-    # New meetings' links and every audit entry go in as bulk inserts: building an ORM object
-    # per row costs more than the database does. The Meeting rows above already went through
-    # the session, so the catalog version has moved in this transaction.
+    session.flush()
+    repository.add_new_rows([meeting for _, meeting in added], session=session)
     people_rows: list[dict[str, Any]] = []
     issue_rows: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []
@@ -473,10 +476,10 @@ def _match_meetings(
     return found, links
 
 
-def _set_fields(meeting: Meeting, record: MeetingIn) -> bool:
-    """Give meeting the file's fields, assigning only those that differ; True if any did."""
-    wanted: dict[str, Any] = {
-        "external_id": record.id if record.id is not None else meeting.external_id,
+def _record_fields(record: MeetingIn, external_id: str | None) -> dict[str, Any]:
+    """The meeting's fields as the file gives them (the stored external_id when it has none)."""
+    return {
+        "external_id": record.id if record.id is not None else external_id,
         "date": record.date,
         "location": record.location,
         "title": record.title,
@@ -484,8 +487,26 @@ def _set_fields(meeting: Meeting, record: MeetingIn) -> bool:
         "sources": list(record.source),
         "deleted_at": None,  # importing a soft-deleted meeting brings it back
     }
+
+
+def _new_meeting(record: MeetingIn, work: _Applier) -> Meeting:
+    """A new meeting as the file gives it, outside the session (repository.add_new_rows)."""
+    # Every field is given: a field left to its default factory costs pydantic a signature
+    # lookup per row, seconds for a big file.
+    return Meeting(
+        id=None,
+        created_at=work.now,
+        created_by=work.actor_id,
+        updated_at=work.now,
+        updated_by=work.actor_id,
+        **_record_fields(record, None),
+    )
+
+
+def _set_fields(meeting: Meeting, record: MeetingIn) -> bool:
+    """Give meeting the file's fields, assigning only those that differ; True if any did."""
     changed = False
-    for name, value in wanted.items():
+    for name, value in _record_fields(record, meeting.external_id).items():
         if getattr(meeting, name) != value:
             setattr(meeting, name, value)
             changed = True
