@@ -38,6 +38,7 @@ from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.core.clock import FakeClock  # noqa: E402
 from bot.tg.fanout import DigestSender, FanoutStats, SendLimiter  # noqa: E402
+from bot.tg.limiter import OVERALL_RATE  # noqa: E402
 from storage.db import create_db_engine, session_scope  # noqa: E402
 from storage.models import Meeting, Participation, Person, Subscription  # noqa: E402
 
@@ -170,7 +171,7 @@ def main() -> int:
     parser.add_argument("--subscriptions", type=int, default=3000)
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--rate-limit", type=int, default=30, help="the fake API's limit")
-    parser.add_argument("--rate", type=float, default=29.5, help="the senders' total rate")
+    parser.add_argument("--rate", type=float, default=OVERALL_RATE, help="each sender's rate")
     parser.add_argument("--database-url", default=None)
     parser.add_argument(
         "--no-split",

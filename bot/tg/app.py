@@ -16,7 +16,6 @@ Adding a feature is one import and one entry in FEATURES. Everything a handler n
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -27,14 +26,12 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine
 from telegram import Update
 from telegram.error import (
-    BadRequest,
     Forbidden,
     InvalidToken,
     NetworkError,
     TelegramError,
-    TimedOut,
 )
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler
+from telegram.ext import Application, ApplicationBuilder, BaseHandler
 from telegram.request import BaseRequest
 
 import bot
@@ -44,7 +41,7 @@ from bot.core.records import list_admins
 from bot.tg import admin, asking, pictures, subscriptions
 from bot.tg.commands import BotCommandInfo, publish_commands
 from bot.tg.context import CONTEXT_TYPES, DEPS_KEY, BotContext, Deps, deps_of, run_in_session
-from bot.tg.limiter import OVERALL_RATE
+from bot.tg.limiter import BotRateLimiter
 from bot.tg.updates import PerChatUpdateProcessor
 from storage.db import DatabaseError, create_db_engine, default_database_url, session_scope
 
@@ -67,33 +64,8 @@ ALLOWED_UPDATES = [
     Update.INLINE_QUERY,
     Update.MY_CHAT_MEMBER,
 ]
-NETWORK_RETRIES = 2
 # Start-up (getMe, deleteWebhook/setWebhook) survives a short network outage, then gives up.
 BOOTSTRAP_RETRIES = 3
-
-
-class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter (Telegram's flood limits, RetryAfter waits) that also retries
-    connection failures.
-
-    A request that timed out is not retried: Telegram may already have delivered it, and a
-    duplicate message is worse than an error the user sees. A BadRequest would fail again.
-    """
-
-    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
-        """Send through the rate limiter; retry NetworkError (but not TimedOut) with backoff."""
-        for attempt in range(NETWORK_RETRIES + 1):
-            try:
-                return await super().process_request(*args, **kwargs)
-            except (TimedOut, BadRequest):
-                # Both subclass NetworkError; retrying either would not help or could repeat.
-                raise
-            except NetworkError as exc:
-                if attempt == NETWORK_RETRIES:
-                    raise
-                logger.warning("Telegram request failed (%s); retrying", exc)
-                await asyncio.sleep(0.5 * 2**attempt)
-        raise AssertionError("unreachable")
 
 
 def collect_commands(features: Sequence[ModuleType]) -> tuple[BotCommandInfo, ...]:
@@ -127,14 +99,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(
-            # One request every 1/29.5 s, never a burst: aiolimiter's bucket of 30 a second
-            # lets 30 go at once, and Telegram counts any one-second window (the fan-out's
-            # SendLimiter spaces the same way; bot/tg/limiter.py).
-            RetryingRateLimiter(
-                overall_max_rate=1, overall_time_period=1 / OVERALL_RATE, max_retries=3
-            )
-        )
+        .rate_limiter(BotRateLimiter())
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -11,7 +11,7 @@ restarted one (which has a new worker id). The claim is what makes a digest go o
 across restarts and replicas (bot/core/deliveries.py holds the claim rule, storage/deliveries.py
 explains the lease); the limiter (bot/tg/limiter.py) keeps the bot inside Telegram's limits:
 
-- about 30 messages a second overall: sends are spaced evenly at `rate` a second (29.5 by
+- about 30 messages a second overall: sends are spaced evenly at `rate` a second (28 by
   default, a margin for the jitter between our clock and Telegram's), never in bursts, and
   the rate backs off after a RetryAfter (other senders share the bot's budget);
 - one message a second in a chat, one every 3 s (20 a minute) in a group or channel;

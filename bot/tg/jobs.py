@@ -10,8 +10,8 @@ digests that were missed and sends them, once, while their local day lasts. Send
 whole minutes, so the tick on the minute sends them on time.
 
 The sender has a Bot of its own, on the application's HTTP connection pool but without the
-application's AIORateLimiter: that limiter pauses every request of the bot when one chat gets a
-RetryAfter, while the sender waits per chat and paces itself (bot/tg/fanout.py).
+application's BotRateLimiter: the sender claims chats by its own SendLimiter, keeps one message
+a second per chat and paces itself (bot/tg/fanout.py).
 """
 
 from __future__ import annotations

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
 
 Sleep = Callable[[float], Awaitable[None]]
+logger = logging.getLogger(__name__)
 
-OVERALL_RATE = 29.5
+# Two below Telegram's 30: a send scheduled on time can leave late when the machine is busy,
+# and several late ones leave together; 28 leaves room for that jitter in any one-second window.
+OVERALL_RATE = 28.0
 CHAT_INTERVAL = 1.0
 GROUP_INTERVAL = 3.0
 # A sender claims a chat only when its first message would go out within this many seconds.
@@ -126,3 +132,95 @@ class SendLimiter:
         if self._rate is not None and now - self._slowed_at >= 1.0:
             self._rate = max(1.0, self._rate * 5 / 6)
             self._slowed_at = now
+
+
+# Requests that are no message in a chat: they take no turn (a "typing…" action before an
+# answer must not make the answer wait a second for its chat).
+_UNCOUNTED = frozenset({"sendChatAction", "answerCallbackQuery", "answerInlineQuery"})
+NETWORK_RETRIES = 2
+
+
+class BotRateLimiter(BaseRateLimiter[int]):
+    """The application's requests (answers, admin replies) spaced by a SendLimiter.
+
+    Every message to a chat takes the next slot of the overall rate, evenly spaced. Answers
+    come one at a time in a chat, a question before each, so no interval is kept per chat (the
+    digests, sent by a Bot of their own, keep theirs: bot/tg/fanout.py). A RetryAfter holds
+    back that chat and slows the limiter, and the request is tried again after the wait, up
+    to max_retries times; no other request waits with it, so no burst follows the pause (PTB's
+    AIORateLimiter, used before, let every request queued during a pause go at once, and the
+    burst drew the next 429: 40 users got 86 of them in a minute). A dropped connection is
+    retried twice with backoff; a request that timed out is not, since Telegram may have
+    delivered it, nor a BadRequest, which would fail again.
+    """
+
+    def __init__(
+        self,
+        limiter: SendLimiter | None = None,
+        *,
+        max_retries: int = 3,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._limiter = limiter or SendLimiter(chat_interval=0.0, group_interval=0.0)
+        self._max_retries = max_retries
+        self._sleep = sleep
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the SendLimiter is plain state."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Send when the request's chat may receive a message; wait out RetryAfter, retry."""
+        chat_id = data.get("chat_id")
+        counted = chat_id is not None and endpoint not in _UNCOUNTED
+        key, group = _chat_key(chat_id)
+        retries_left = rate_limit_args if rate_limit_args is not None else self._max_retries
+        network_attempt = 0
+        while True:
+            if counted:
+                await self._limiter.wait_turn(key, group=group)
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if retries_left <= 0:
+                    raise
+                retries_left -= 1
+                self._limiter.hold_chat(key, retry_after_seconds(exc))
+                if not counted:
+                    await self._sleep(retry_after_seconds(exc))
+                continue
+            except (TimedOut, BadRequest):
+                raise  # both are NetworkErrors; retrying either would not help or could repeat
+            except NetworkError as exc:
+                if network_attempt == NETWORK_RETRIES:
+                    raise
+                logger.warning("Telegram request failed (%s); retrying", exc)
+                await self._sleep(0.5 * 2**network_attempt)
+                network_attempt += 1
+                continue
+            if counted:
+                self._limiter.sent()
+            return result
+
+
+def _chat_key(chat_id: object) -> tuple[int, bool]:
+    """The limiter's key for a chat id (a channel may be "@name") and whether it is a group:
+    a negative id or a username is a group or channel, with Telegram's 20 a minute."""
+    if isinstance(chat_id, str):
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            return hash(chat_id), True
+    if isinstance(chat_id, int):
+        return chat_id, chat_id < 0
+    return 0, False
