@@ -692,6 +692,26 @@ def test_two_letters_swapped_in_a_six_letter_name_are_read_as_the_name(
     assert ask(catalog, "meetings of Kellar").status is Status.NOT_FOUND
 
 
+def test_a_swap_as_near_another_name_is_only_suggested(tmp_path: Path) -> None:
+    # "Kelelr" is Keller with two letters swapped, but as near Kelner with one letter wrong.
+    people = [("Marta Keller", "2021-01-01"), ("Otto Kelner", "2022-02-02")]
+    meetings = "".join(
+        f"""
+  - date: {day}
+    location: Vienna, Austria
+    participants:
+      - {{name: {name}, title: Envoy of Austria, country: Austria}}
+      - {{name: Lena Gruber, title: Minister of Culture of Austria, country: Austria}}
+"""
+        for name, day in people
+    )
+    with fresh_engine("sqlite", tmp_path) as engine:
+        load_yaml("meetings:" + meetings, engine=engine)
+        answer = ask(engine, "meetings of Kelelr")
+        assert answer.status is Status.NOT_FOUND
+        assert set(answer.suggestions) >= {"Marta Keller", "Otto Kelner"}
+
+
 def test_a_region_named_by_its_states_or_countries_is_the_region(catalog: Engine) -> None:
     region = _found(catalog, "meetings in the South Caucasus")
     assert region == {"u12", "u13", "u14"}

@@ -316,11 +316,12 @@ class CatalogIndex(RoleMatching):
                     self.name_index[tok], _RANK_IN_NAME if tok in RANKS else 100.0
                 )
             elif tok not in self.role_index and not tok.isdigit() and not is_lexicon_word(tok):
-                for word, score in self.fuzzy(tok, "name", NAME_FUZZY_CUTOFF):
-                    if len(tok) >= 6 and _swapped(tok, word):
+                similar = self.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
+                for word, score in similar:
+                    if len(tok) >= 6 and len(similar) == 1 and _swapped(tok, word):
                         # Two letters swapped in a six-letter name ("Siadov") are a typo, as
-                        # sure as in a longer name; one letter wrong ("Velmor") may be
-                        # someone else, and is only suggested.
+                        # sure as in a longer name, when no other name is as near; one
+                        # letter wrong ("Velmor") may be someone else, and is only suggested.
                         score = max(score, NAME_CONFIDENT)
                     for pid in self.name_index[word]:
                         hits[pid] = max(hits.get(pid, 0.0), score)
