@@ -784,3 +784,25 @@ def test_the_current_holder_of_an_office_is_its_holder_in_the_latest_records(
 def test_a_place_not_found_is_never_suggested_by_its_generic_noun(catalog: Engine) -> None:
     answer = ask(catalog, "meetings in the Pacific states")
     assert answer.meetings == () and "United States" not in answer.text
+
+
+def test_a_word_only_like_a_name_after_about_stays_a_topic(tmp_path: Path) -> None:
+    # "motorway" is one letter pair from Wei Motora's surname; the summary of m2 holds the
+    # topic, and that is what "who discussed motorway tolls" asks about.
+    catalog = """meetings:
+  - id: m1
+    date: 2024-01-01
+    participants:
+      - {name: Wei Motora, title: Minister of Transport of Ruritania, country: Ruritania}
+      - {name: Ada Lind, title: Minister of Finance of Ruritania, country: Ruritania}
+    issues: [budget]
+  - id: m2
+    date: 2024-02-02
+    summary: The ministers discussed motorway tolls and rail freight.
+    participants:
+      - {name: Ada Lind, title: Minister of Finance of Ruritania, country: Ruritania}
+      - {name: Omar Sahin, title: Minister of Transport of Freedonia, country: Freedonia}
+"""
+    with fresh_engine("sqlite", tmp_path) as engine:
+        load_yaml(catalog, engine=engine)
+        assert ids(ask(engine, "who discussed motorway tolls?")) == ["m2"]

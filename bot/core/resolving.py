@@ -541,10 +541,12 @@ def _resolve_topic_span(
 def _names_people(
     parts: list[tuple[str, ...]], index: CatalogIndex, resolution: Resolution
 ) -> bool:
-    """Whether every part names a person of the records, surely, and nothing else."""
+    """Whether every part names a person of the records, each word a word of their names as
+    written (a word only like a name, "motorway" for Motora, is no name here)."""
     trial = Resolution(resolution.question)
     return (
-        all(_names_someone(p, index) for p in parts)
+        all(t in index.name_index for p in parts for t in p if t not in FILLERS)
+        and all(_names_someone(p, index) for p in parts)
         and all(_resolve_entity(p, index, trial, fallback=False) for p in parts)
         and not trial.unresolved
         and not trial.ambiguous
