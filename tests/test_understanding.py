@@ -806,3 +806,37 @@ def test_a_word_only_like_a_name_after_about_stays_a_topic(tmp_path: Path) -> No
     with fresh_engine("sqlite", tmp_path) as engine:
         load_yaml(catalog, engine=engine)
         assert ids(ask(engine, "who discussed motorway tolls?")) == ["m2"]
+
+
+# ----- a word that is one person's surname and another's middle name --------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["meetings of Haddad", "who met haddad?", "what did Haddad discuss"]
+)
+def test_a_typed_surname_is_the_person_whose_surname_it_is(catalog: Engine, text: str) -> None:
+    # Omar Farouk is also "Omar Haddad Farouk"; news call Leila Haddad by her surname.
+    assert set(ids(ask(catalog, text))) == {"u21"}
+
+
+def test_the_middle_name_still_reaches_its_person_with_the_rest_of_the_name(
+    catalog: Engine,
+) -> None:
+    assert _found(catalog, "meetings of Omar Haddad Farouk") == {"u22"}
+
+
+def test_two_people_with_the_typed_surname_are_still_asked_about(catalog: Engine) -> None:
+    answer = ask(catalog, "meetings of Khoury")
+    assert answer.status is Status.AMBIGUOUS
+    assert "Nadia Khoury" in answer.text and "Rami Khoury" in answer.text
+
+
+@pytest.mark.parametrize(
+    "text", ["who were Khoury's counterparts", "who were the counterparts of Khoury"]
+)
+def test_generic_words_beside_a_shared_surname_do_not_join_both_people(
+    catalog: Engine, text: str
+) -> None:
+    answer = ask(catalog, text)
+    assert answer.status is Status.AMBIGUOUS
+    assert "“Khoury”" in answer.text

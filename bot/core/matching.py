@@ -332,9 +332,27 @@ class CatalogIndex(RoleMatching):
             return None
         best = max(scores.values())
         top = tuple(sorted(pid for pid, s in scores.items() if s >= best - 1e-6))
+        if len(top) > 1:
+            top = self._by_surname(top, span, used)
         tokens_used = used[top[0]]
         mixed = len({frozenset(used[pid]) for pid in top}) > 1
         return PersonMatch(top, best / max(1, len(tokens_used)), frozenset(tokens_used), mixed)
+
+    def _by_surname(
+        self, tied: tuple[int, ...], span: tuple[str, ...], used: dict[int, set[int]]
+    ) -> tuple[int, ...]:
+        """Of people tied on the words typed, the one whose surname was typed.
+
+        "Ahmed" is Abiy Ahmed, not Barham Ahmed Salih, whose middle name it is: news call
+        people by their surname. Two surnames typed alike stay a tie.
+        """
+        surnamed = tuple(
+            pid
+            for pid in tied
+            if (own := _name_tokens(self.person_names[pid]))
+            and own[-1] in {span[i] for i in used[pid]}
+        )
+        return surnamed if len(surnamed) == 1 else tied
 
     def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
         """A word that is both a name and a role word is a role word unless beside a name."""

@@ -288,8 +288,15 @@ def _resolve_entity(
             if not _resolve_office(toks, index, resolution):
                 _unresolved(resolution, toks, SpanKind.ENTITY)
             return True
-        if len(person.person_ids) > 1 and len(person.used) == 1 and len(toks) == 1:
-            resolution.ambiguous.append((resolution.question.quote(toks), names))
+        beside = [t for i, t in enumerate(toks) if i not in person.used]
+        if (
+            len(person.person_ids) > 1
+            and len(person.used) == 1
+            and all(t in FILLERS or t in GENERIC for t in beside)
+        ):
+            # "Khoury's counterparts" asks about one Khoury as much as "Khoury" does.
+            typed = resolution.question.quote(tuple(toks[i] for i in sorted(person.used)))
+            resolution.ambiguous.append((typed, names))
             return True
         if _unmatched_name_words(toks, person, index, resolution):
             # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
