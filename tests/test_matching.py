@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.lexicon import tokens
 from bot.core.matching import INDEXES, NAME_CONFIDENT, CatalogIndex
+from bot.core.roles import office_heads
 from storage.db import read_catalog_version, session_scope
 from storage.models import Meeting, Person, Subscription
 
@@ -264,3 +265,19 @@ def test_index_of_a_rolled_back_change_is_not_kept(tmp_path: Path) -> None:
             index = INDEXES.get(session)
         assert "rolledback" not in index.name_index
         assert "committed" in index.name_index
+
+
+@pytest.mark.parametrize(
+    ("title", "heads"),
+    [
+        ("Minister of Energy and Infrastructure of the United Arab Emirates", {"minister"}),
+        ("Deputy Prime Minister and Foreign Minister of Qatar", {"minister"}),
+        ("United Nations High Commissioner for Refugees", {"commissioner"}),
+        ("Chairperson of the African Union Commission", {"chairperson"}),
+        ("Ombudsman", {"ombudsman"}),
+    ],
+)
+def test_office_heads_are_the_words_before_what_the_office_is_in_charge_of(
+    title: str, heads: set[str]
+) -> None:
+    assert office_heads(title) == heads

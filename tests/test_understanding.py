@@ -840,3 +840,33 @@ def test_generic_words_beside_a_shared_surname_do_not_join_both_people(
     answer = ask(catalog, text)
     assert answer.status is Status.AMBIGUOUS
     assert "“Khoury”" in answer.text
+
+
+# ----- what an office is in charge of is a topic, the office is named by its head word ------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("energy meetings", {"u11", "u16"}),  # not the Minister of Energy's meeting only
+        ("refugees meetings", {"u09"}),  # not the High Commissioner for Refugees' only
+        ("migration meetings", {"u13"}),
+    ],
+)
+def test_the_charge_of_an_office_alone_is_a_topic(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    answer = ask(catalog, text)
+    assert answer.status is Status.ANSWERED, answer.text
+    assert expected <= set(ids(answer))
+    assert "about" in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("who met the energy minister", {"u15"}), ("meetings of the refugee commissioner", {"u09"})],
+)
+def test_an_office_named_by_its_head_word_stays_the_office(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected

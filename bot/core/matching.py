@@ -43,6 +43,7 @@ from bot.core.roles import (
     RoleDoc,
     RoleMatching,
     national_head,
+    office_heads,
     title_parts,
     vocab_cutoff,
 )
@@ -97,6 +98,7 @@ class CatalogIndex(RoleMatching):
         self.surnames: set[str] = set()  # last name parts of canonical names
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
+        self.office_heads: set[str] = set()
         self.place_index: dict[str, array[int]] = defaultdict(lambda: array("q"))
         self.topics = TopicIndex()
         self._name_vocab: list[str] = []
@@ -210,6 +212,7 @@ class CatalogIndex(RoleMatching):
 
     def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
         seg_tokens = set(tokens(segment))
+        self.office_heads |= office_heads(segment)
         toks = set(seg_tokens)
         # A title's initials, but not those that spell a well-known acronym by chance
         # ("Special Envoy of the US President" is no "EU").

@@ -196,6 +196,18 @@ def _a_topic_before_a_guess(
     return index.match_topic(toks, labels_only=True) is not None
 
 
+def _a_charge_not_an_office(toks: tuple[str, ...], index: CatalogIndex) -> bool:
+    """Whether words that titles hold only as what an office is in charge of ("energy",
+    "refugees", "security") are a topic: no word names an office or a body, and an issue
+    label holds them. "Energy meetings" are about energy, not the energy minister's."""
+    content = tuple(tok for tok in toks if tok not in FILLERS)
+    return (
+        bool(content)
+        and not index.names_an_office(content)
+        and index.match_topic(content, labels_only=True) is not None
+    )
+
+
 def _names_someone(toks: tuple[str, ...], index: CatalogIndex) -> bool:
     person = index.match_person(toks)
     return person is not None and person.score >= NAME_CONFIDENT
@@ -327,6 +339,8 @@ def _resolve_entity(
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(Constraint(label, participations=parts))
         return True
+    if fallback and _a_charge_not_an_office(toks, index):
+        return _resolve_issue(toks, index, resolution)
     if _resolve_office(toks, index, resolution) or _office_beside_unknown_words(
         toks, index, resolution
     ):

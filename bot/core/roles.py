@@ -20,7 +20,9 @@ from bot.core.lexicon import (
     FILLERS,
     GENERIC_ROLE_WORDS,
     KNOWN_ACRONYMS,
+    RANKS,
     REGIONS,
+    ROLE_ACRONYMS,
     ROLE_MODIFIERS,
     ROLE_MODIFIERS_ACCEPTED,
     UN_SYSTEM,
@@ -111,6 +113,28 @@ def _extra_words_unasked(
     if not extra:
         return False
     return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)
+
+
+_HEAD_ENDS = frozenset({"of", "for", "to", "on", "at", "in"})
+
+
+def office_heads(segment: str) -> set[str]:
+    """The words of a title that name the office itself: the last word of each part before
+    the first "of" or "for" ("Minister of Energy and Infrastructure" is a minister, "Deputy
+    Prime Minister and Foreign Minister" two ministers, "High Commissioner for Refugees" a
+    commissioner). The words after them say what the office is in charge of."""
+    words = tokens(segment)
+    cut = next((i for i, w in enumerate(words) if w in _HEAD_ENDS), len(words))
+    heads: set[str] = set()
+    part: list[str] = []
+    for word in [*words[:cut], "and"]:
+        if word in _TITLE_PART_BREAKS:
+            if part:
+                heads.add(part[-1])
+            part = []
+        else:
+            part.append(word)
+    return heads
 
 
 def title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
@@ -254,6 +278,7 @@ class RoleMatching:
 
     role_index: dict[str, set[int]]
     role_docs: list[RoleDoc]
+    office_heads: set[str]  # see office_heads()
 
     def fuzzy(self, word: str, vocab: str, cutoff: float) -> list[tuple[str, float]]:
         raise NotImplementedError
@@ -274,6 +299,24 @@ class RoleMatching:
             # say "United Nations", but only when no body named UN fits.
             found = self._participations_fitting(self._role_requirements(words, un=True), words)
         return found
+
+    def names_an_office(self, words: Iterable[str]) -> bool:
+        """Whether a word names an office or a body rather than what one is in charge of: an
+        office's head word (minister, commissioner), a rank, a generic office word, a body
+        word (ministry), a well-known acronym, a country. "Energy" and "refugees" alone name
+        none: they are the charge of the Minister of Energy and of the High Commissioner."""
+        return any(
+            w in self.office_heads
+            or w in GENERIC
+            or w in _BODY_WORDS
+            or w in RANKS
+            or w in KNOWN_ACRONYMS
+            or w in ROLE_ACRONYMS
+            or w in DEMONYMS
+            or country_named([w]) is not None
+            for w in words
+            if w not in FILLERS
+        )
 
     def names_a_body(self, words: Iterable[str]) -> bool:
         """Whether the words, countries aside, are all words of one organisation's name or
