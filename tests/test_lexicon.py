@@ -11,6 +11,7 @@ from bot.core.lexicon import (
     KNOWN_ACRONYMS,
     expand_word,
     initials_acronyms,
+    is_inflected,
     is_lexicon_word,
     normalize_word,
     tokens,
@@ -156,3 +157,12 @@ def test_president_and_vice_are_not_synonyms() -> None:
 )  # fmt: skip
 def test_is_lexicon_word(word: str, known: bool) -> None:
     assert is_lexicon_word(word) is known
+
+
+@pytest.mark.parametrize(
+    ("word", "inflected"),
+    [("hosted", True), ("came", True), ("visiting", True), ("women", False),
+     ("children", False), ("crises", False), ("criteria", False)],
+)  # fmt: skip
+def test_a_plural_noun_is_no_inflected_verb(word: str, inflected: bool) -> None:
+    assert is_inflected(word) is inflected

@@ -870,3 +870,32 @@ def test_an_office_named_by_its_head_word_stays_the_office(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
     assert _found(catalog, text) == expected
+
+
+# ----- a misspelling keeps its first letter; a word before a topic heads it -----------------
+
+
+@pytest.mark.parametrize("text", ["swine exports", "meetings about swine exports"])
+def test_a_word_one_letter_longer_at_its_start_is_another_word(catalog: Engine, text: str) -> None:
+    # "swine" is as near to the label's "wine" as a typo would be, but typos keep the first letter.
+    answer = ask(catalog, text)
+    assert answer.status is Status.NOT_FOUND
+    assert not ids(answer)
+
+
+def test_an_unknown_word_that_opens_a_topic_is_its_head_not_a_verb(catalog: Engine) -> None:
+    # "sanctions" heads "sanctions on Moldova": Moldova's meetings are not the answer.
+    answer = ask(catalog, "sanctions on Moldova")
+    assert answer.status is not Status.ANSWERED
+    assert "sanctions" in answer.text
+
+
+def test_a_verb_between_a_name_and_a_topic_is_still_dropped(catalog: Engine) -> None:
+    assert _found(catalog, "who did Arutyan first brief about wine exports") == {"u01"}
+
+
+def test_an_irregular_plural_noun_is_no_verb_form(catalog: Engine) -> None:
+    # "women" is no inflection to drop: the charge "refugees" beside it is no office either.
+    answer = ask(catalog, "women refugees meetings")
+    assert answer.status is not Status.ANSWERED
+    assert "women" in answer.text

@@ -496,12 +496,27 @@ def is_dictionary_word(word: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def is_inflected(word: str) -> bool:
-    """Whether an English word is an inflected form ("hosted", "visiting"): a verb, not a name."""
+    """Whether an English word is an inflected form ("hosted", "visiting"): a verb, not a name.
+
+    A noun's plural is no inflection of a verb: "women" in "women's rights" is the topic.
+    """
     if not is_dictionary_word(word):
         return False
     import simplemma
 
-    return str(simplemma.lemmatize(word, lang="en", low_memory=True)).lower() != word
+    lemma = str(simplemma.lemmatize(word, lang="en", low_memory=True)).lower()
+    return lemma != word and not _noun_plural(word, lemma)
+
+
+def _noun_plural(word: str, lemma: str) -> bool:
+    """Whether word is lemma's plural as nouns form it: -s, -es, -men, -ren, -ses of -sis,
+    -a of -um or -on ("women", "children", "crises", "criteria")."""
+    endings = (("s", ""), ("es", ""), ("men", "man"), ("ren", ""), ("ses", "sis"), ("a", "um"),
+               ("a", "on"))  # fmt: skip
+    return any(
+        word.endswith(plural) and word[: len(word) - len(plural)] + singular == lemma
+        for plural, singular in endings
+    )
 
 
 def is_lexicon_word(word: str) -> bool:

@@ -110,8 +110,11 @@ def _is_filler(
 def _a_lone_word_beside_the_subject(tok: str, span: Span, question: Question) -> bool:
     """Whether tok stands alone between other parts of the question: where no label holds
     it, the question's own verb ("who did X first brief as minister"), not a topic that
-    would rule out every meeting of X's."""
-    return span.tokens == (tok,) and len(question.spans) > 1
+    would rule out every meeting of X's. A word that opens the question right before a topic
+    heads it ("sanctions on Russia"): that is no verb."""
+    if span.tokens != (tok,) or len(question.spans) < 2:
+        return False
+    return not (question.spans[0] is span and question.spans[1].kind is SpanKind.ISSUE)
 
 
 def _fits_nothing(
@@ -377,7 +380,9 @@ def _office_beside_unknown_words(
     outgoing foreign minister"): its holders' meetings, the unused words named (partial)."""
     unknown = tuple(tok for tok in toks if _fits_nothing(tok, resolution.question, index))
     office = tuple(tok for tok in toks if tok not in unknown)
-    if not unknown or not office or not _resolve_office(office, index, resolution):
+    if not unknown or not office or not index.names_an_office(office):
+        return False  # "women's rights": "rights" is the charge of an office, not one
+    if not _resolve_office(office, index, resolution):
         return False
     _unresolved(resolution, unknown, SpanKind.ROLE)
     return True

@@ -283,13 +283,17 @@ class TopicIndex:
                 stem(token), self.vocabulary, scorer=fuzz.ratio,
                 score_cutoff=83.0 if len(token) >= 6 else TOPIC_FUZZY_CUTOFF, limit=3,
             )  # fmt: skip
-            alts.update(choice for choice, _score, _ in found)
+            # A misspelling keeps its first letter: "farming" is no "arm", "sanction" no
+            # "action", though each is one letter away from the other.
+            alts.update(choice for choice, _score, _ in found if choice[0] == token[0])
             # A word of a label one letter wrong, missing, extra or swapped ("artifical",
             # "secruity"), which its stem no longer shows.
             near = process.extract(
                 token, self._label_vocab, scorer=OSA.distance, score_cutoff=1, limit=3
             )
-            alts.update(self.label_words[word] for word, _distance, _ in near)
+            alts.update(
+                self.label_words[word] for word, _distance, _ in near if word[0] == token[0]
+            )
         return frozenset(alts)
 
     @staticmethod
