@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from bot.core.geography import CAPITALS, COUNTRY_ALIASES, DEMONYMS
+from bot.core.geography import CAPITALS, CONTINENTS, COUNTRY_ALIASES, DEMONYMS, country_named
+from bot.core.lexicon import tokens
 
 # The 193 UN member states, by the canonical names the tables use.
 UN_MEMBERS = frozenset(
@@ -206,3 +207,15 @@ def test_tables_are_large():
     assert len(DEMONYMS) >= 230
     assert len(COUNTRY_ALIASES) >= 60
     assert len(CAPITALS) >= 200
+
+
+def test_every_country_lies_on_one_continent() -> None:
+    placed = [c for countries in CONTINENTS.values() for c in countries]
+    assert len(placed) == len(set(placed))
+    assert set(placed) == set(DEMONYMS.values())
+    assert "kenya" in CONTINENTS["africa"] and "iceland" in CONTINENTS["europe"]
+
+
+def test_a_plural_country_name_made_singular_by_tokens_is_still_the_country() -> None:
+    assert country_named(tokens("the Netherlands")[1:]) == "netherlands"
+    assert country_named(tokens("United States")) == "united states"

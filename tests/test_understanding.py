@@ -899,3 +899,20 @@ def test_an_irregular_plural_noun_is_no_verb_form(catalog: Engine) -> None:
     answer = ask(catalog, "women refugees meetings")
     assert answer.status is not Status.ANSWERED
     assert "women" in answer.text
+
+
+# ----- continents, and a country where no meeting was held ----------------------------------
+
+
+def test_a_continent_is_the_meetings_held_in_its_countries(catalog: Engine) -> None:
+    answer = ask(catalog, "meetings held in Africa")
+    assert answer.status is Status.ANSWERED
+    assert set(ids(answer)) == {"u19", "u22"}  # Addis Ababa and Cairo
+
+
+def test_a_country_where_nothing_was_held_is_not_its_peoples_meetings(catalog: Engine) -> None:
+    # Joana da Costa is Portugal's foreign minister, met in Doha: not a meeting in Portugal.
+    answer = ask(catalog, "meetings in Portugal")
+    assert answer.status is Status.NOT_FOUND
+    assert not ids(answer)
+    assert answer.text.startswith("I found no meeting in Portugal")

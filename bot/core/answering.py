@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session
 
+from bot.core.fillers import without_fillers
 from bot.core.followups import AnswerContext, resolve_followup
 from bot.core.lexicon import (
     SMALL_TALK,
@@ -30,7 +31,7 @@ from bot.core.matching import (
     CatalogIndex,
 )
 from bot.core.questions import Intent, Question, SpanKind, parse_question
-from bot.core.resolving import Constraint, Resolution, resolve, without_fillers
+from bot.core.resolving import Constraint, Resolution, resolve
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.windows import Window
@@ -189,10 +190,12 @@ def answer_question(
         ordered = ordered[-1:]
     unused = ", ".join(t(question, "quoted", what=u) for u in resolution.unresolved)
     if not ordered:
-        labels = [c.label for c in resolution.constraints]
-        headline = t(
-            question, "none", what=join_labels(labels, question), when=when_text(question)
-        )
+        labels = [c.label for c in resolution.constraints if c.kind != "place"]
+        places = [c.label for c in resolution.constraints if c.kind == "place"]
+        what = t(question, "of", who=join_labels(labels, question)) if labels else ""
+        if places:
+            what += t(question, "in", where=join_labels(places, question))
+        headline = t(question, "none", what=what, when=when_text(question))
         if partial:
             headline = t(question, "unused", words=unused) + " " + headline
         if question.yes_no:

@@ -475,10 +475,60 @@ def country_named(words: list[str]) -> str | None:
     phrase = " ".join(rest)
     if len(rest) == 1 and rest[0] in DEMONYMS:
         phrase = DEMONYMS[rest[0]]
-    phrase = COUNTRY_ALIASES.get(phrase, phrase)
-    return phrase if phrase in _COUNTRIES else None
+    for form in (phrase, phrase + "s"):  # tokens() made "the Netherlands" "netherland"
+        form = COUNTRY_ALIASES.get(form, form)
+        if form in _COUNTRIES:
+            return form
+    return None
 
 
 def capitals_of(country: str) -> list[str]:
     """The capital cities (and seats of government) of a canonical country name."""
     return _CAPITALS_OF.get(country, [])
+
+
+# Continents, as IANA's zone.tab files each country's first time zone (written by
+# scripts/continents.py): "meetings in Africa" are those held in an African country.
+CONTINENTS: dict[str, tuple[str, ...]] = {
+    "africa": (
+        "algeria", "angola", "benin", "botswana", "burkina faso", "burundi", "cameroon",
+        "cape verde", "central african republic", "chad", "comoros",
+        "democratic republic of the congo", "djibouti", "egypt", "equatorial guinea", "eritrea",
+        "eswatini", "ethiopia", "gabon", "gambia", "ghana", "guinea", "guinea-bissau",
+        "ivory coast", "kenya", "lesotho", "liberia", "libya", "madagascar", "malawi", "mali",
+        "mauritania", "mauritius", "morocco", "mozambique", "namibia", "niger", "nigeria",
+        "republic of the congo", "rwanda", "sao tome and principe", "senegal", "seychelles",
+        "sierra leone", "somalia", "south africa", "south sudan", "sudan", "tanzania", "togo",
+        "tunisia", "uganda", "western sahara", "zambia", "zimbabwe",
+    ),
+    "americas": (
+        "antigua and barbuda", "argentina", "bahamas", "barbados", "belize", "bolivia", "brazil",
+        "canada", "chile", "colombia", "costa rica", "cuba", "dominica", "dominican republic",
+        "ecuador", "el salvador", "grenada", "guatemala", "guyana", "haiti", "honduras", "jamaica",
+        "mexico", "nicaragua", "panama", "paraguay", "peru", "saint kitts and nevis",
+        "saint lucia", "saint vincent and the grenadines", "suriname", "trinidad and tobago",
+        "united states", "uruguay", "venezuela",
+    ),
+    "asia": (
+        "afghanistan", "armenia", "azerbaijan", "bahrain", "bangladesh", "bhutan", "brunei",
+        "cambodia", "china", "cyprus", "georgia", "hong kong", "india", "indonesia", "iran",
+        "iraq", "israel", "japan", "jordan", "kazakhstan", "kuwait", "kyrgyzstan", "laos",
+        "lebanon", "malaysia", "maldives", "mongolia", "myanmar", "nepal", "north korea", "oman",
+        "pakistan", "palestine", "philippines", "qatar", "saudi arabia", "singapore",
+        "south korea", "sri lanka", "syria", "taiwan", "tajikistan", "thailand", "timor-leste",
+        "turkmenistan", "united arab emirates", "uzbekistan", "vietnam", "yemen",
+    ),
+    "europe": (
+        "albania", "andorra", "austria", "belarus", "belgium", "bosnia and herzegovina",
+        "bulgaria", "croatia", "czech republic", "denmark", "estonia", "finland", "france",
+        "germany", "greece", "hungary", "iceland", "ireland", "italy", "kosovo", "latvia",
+        "liechtenstein", "lithuania", "luxembourg", "malta", "moldova", "monaco", "montenegro",
+        "netherlands", "north macedonia", "norway", "poland", "portugal", "romania", "russia",
+        "san marino", "serbia", "slovakia", "slovenia", "spain", "sweden", "switzerland", "turkey",
+        "ukraine", "united kingdom", "vatican",
+    ),
+    "oceania": (
+        "australia", "fiji", "kiribati", "marshall islands", "micronesia", "nauru", "new zealand",
+        "palau", "papua new guinea", "samoa", "solomon islands", "tonga", "tuvalu", "vanuatu",
+    ),
+}  # fmt: skip

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-from bot.core.geography import COUNTRY_ALIASES
+from bot.core.geography import CONTINENTS, COUNTRY_ALIASES
 from bot.core.geography import DEMONYMS as GEOGRAPHY_DEMONYMS
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -449,7 +449,7 @@ def expand_word(word: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _lexicon_words() -> frozenset[str]:
     found: set[str] = set()
-    for table in (DEMONYMS, REGIONS, KNOWN_ACRONYMS, ROLE_ACRONYMS):
+    for table in (DEMONYMS, REGIONS, CONTINENTS, KNOWN_ACRONYMS, ROLE_ACRONYMS):
         for key in table:
             found.update(tokens(key))
     found.update(synonym_map())

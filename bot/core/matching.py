@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.core.geography import capitals_of, country_named
+from bot.core.geography import CONTINENTS, capitals_of, country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
@@ -382,9 +382,9 @@ class CatalogIndex(RoleMatching):
             return None
         phrase = " ".join(words)
         country: str | None
-        if phrase in REGIONS:
+        if phrase in REGIONS or phrase in CONTINENTS:
             out: set[int] = set()
-            for country in REGIONS[phrase]:
+            for country in REGIONS.get(phrase) or CONTINENTS[phrase]:
                 out |= self._meetings_with_place_tokens(tokens(country))
             return out
         if words[0] in DEMONYMS and len(words) == 1:
@@ -397,8 +397,8 @@ class CatalogIndex(RoleMatching):
             out = set() if wants_capital else self._meetings_with_place_tokens(tokens(country))
             for capital in capitals:
                 out |= self._meetings_with_place_tokens(tokens(capital))
-            if out or wants_capital:
-                return out
+            # None held there is an answer: never the meetings of its people instead.
+            return out
         resolved: list[str] = []
         for word in words:
             if word in self.place_index:

@@ -3,7 +3,7 @@
 resolve(question, index) turns each span of a parsed question (bot.core.questions) into a
 Constraint on the meetings, through the catalog's index (bot.core.matching), and collects what
 it could not resolve, what is ambiguous and the notes an answer gives ("read X as Y").
-without_fillers first drops the words that fit no vocabulary and are ordinary words, not names.
+bot.core.fillers first drops the words that fit no vocabulary and are ordinary words, not names.
 bot.core.answering turns the result into an Answer.
 """
 
@@ -13,14 +13,12 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
+from bot.core.fillers import fits_nothing
 from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
     RANKS,
-    SMALL_TALK,
-    TOPIC_FILLERS,
     is_dictionary_word,
-    is_inflected,
     is_lexicon_word,
     tokens,
 )
@@ -56,89 +54,6 @@ class Resolution:
     unresolved_kinds: list[SpanKind] = field(default_factory=list)
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def without_fillers(question: Question, index: CatalogIndex) -> tuple[Question, list[str]]:
-    """Drop the words that fit no vocabulary and are ordinary words, not names.
-
-    Greetings go everywhere; inside a topic only words that say "the agenda" go, so an
-    unknown topic word still has to be found; inside a name or title an English word goes when
-    it is an inflected form ("hosted") or when the rest names a person ("summit Aliyev"). A word
-    typed with a capital letter, or close to a recorded name, stays and must be resolved.
-    """
-    spans: list[Span] = []
-    ignored: list[str] = []
-    for span in question.spans:
-        kept: list[str] = []
-        for i, tok in enumerate(span.tokens):
-            rest = span.tokens[:i] + span.tokens[i + 1 :]
-            if _is_filler(tok, span, rest, question, index):
-                ignored.append(tok)
-            else:
-                kept.append(tok)
-        if kept:
-            spans.append(replace(span, tokens=tuple(kept)))
-    return replace(question, spans=tuple(spans)), list(dict.fromkeys(ignored))
-
-
-def _is_filler(
-    tok: str, span: Span, rest: tuple[str, ...], question: Question, index: CatalogIndex
-) -> bool:
-    if tok in SMALL_TALK and tok not in question.name_like:
-        return True
-    if span.kind is SpanKind.ISSUE:
-        return tok in TOPIC_FILLERS
-    if span.kind is SpanKind.PLACE:
-        return False
-    if all(t in GENERIC for t in span.tokens):
-        return True  # "which officials met X", "X's counterparts": anyone at all
-    if (
-        _fits_nothing(tok, question, index, topics_too=False)
-        and (is_inflected(tok) or _a_lone_word_beside_the_subject(tok, span, question))
-        and index.match_topic((tok,), labels_only=True) is None
-    ):
-        # A verb ("hosted", "came", "brief"), even if a summary uses it; a word of an issue
-        # label is a topic ("defence spending meetings").
-        return True
-    if not _fits_nothing(tok, question, index):
-        return False
-    if not rest and len(tok) <= 3:
-        return True  # a short word alone, most likely a typo of a question word ("wat")
-    return any(t in index.name_index for t in rest) and not _follows_given_name(tok, span, index)
-
-
-def _a_lone_word_beside_the_subject(tok: str, span: Span, question: Question) -> bool:
-    """Whether tok stands alone between other parts of the question: where no label holds
-    it, the question's own verb ("who did X first brief as minister"), not a topic that
-    would rule out every meeting of X's. A word that opens the question right before a topic
-    heads it ("sanctions on Russia"): that is no verb."""
-    if span.tokens != (tok,) or len(question.spans) < 2:
-        return False
-    return not (question.spans[0] is span and question.spans[1].kind is SpanKind.ISSUE)
-
-
-def _fits_nothing(
-    tok: str, question: Question, index: CatalogIndex, *, topics_too: bool = True
-) -> bool:
-    """An ordinary English word that no vocabulary of the catalog knows and that was not
-    typed as a name (topics_too=False: the words of titles and summaries do not count)."""
-    return not (
-        tok in question.name_like
-        or (topics_too and index.topics.knows(tok))
-        or tok in index.name_index
-        or tok in index.role_index
-        or tok in index.place_index
-        or tok in FILLERS
-        or is_lexicon_word(tok)
-        or not is_dictionary_word(tok)
-        or index.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
-    )
-
-
-def _follows_given_name(tok: str, span: Span, index: CatalogIndex) -> bool:
-    """Whether tok comes right after a given name, where a surname would stand."""
-    position = span.tokens.index(tok)
-    return position > 0 and span.tokens[position - 1] in index.given_names
 
 
 def resolve(question: Question, index: CatalogIndex) -> Resolution:
@@ -252,7 +167,10 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         _resolve_topic_span(span.tokens, index, resolution)
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
-        if meetings is not None:
+        alone = len(resolution.question.spans) == 1
+        if meetings or (meetings is not None and alone):
+            # A country where nothing was held is no meeting, never its people's meetings;
+            # beside other parts it may name a topic's country ("elections in Moldova").
             _add_place(span.tokens, meetings, index, resolution)
             return
         # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
@@ -378,7 +296,7 @@ def _office_beside_unknown_words(
 ) -> bool:
     """An office the records hold, named beside ordinary words that fit no vocabulary ("the
     outgoing foreign minister"): its holders' meetings, the unused words named (partial)."""
-    unknown = tuple(tok for tok in toks if _fits_nothing(tok, resolution.question, index))
+    unknown = tuple(tok for tok in toks if fits_nothing(tok, resolution.question, index))
     office = tuple(tok for tok in toks if tok not in unknown)
     if not unknown or not office or not index.names_an_office(office):
         return False  # "women's rights": "rights" is the charge of an office, not one

@@ -36,7 +36,7 @@ TEXTS = {
         "did_you_mean": "Did you mean: {names}?",
         "no_subject": "I could not tell whom or what the question is about. "
         "Try “who met the OSCE PA president?”",
-        "none": "I found no meeting of {what}{when} in my records.",
+        "none": "I found no meeting{what}{when} in my records.",
         "n_meetings": "{n} meeting{s}",
         "of": " of {who}",
         "about": " about {what}",
@@ -89,7 +89,7 @@ TEXTS = {
         "ignored": "не учтено: {words}",
         "did_you_mean": "Возможно, вы имели в виду: {names}?",
         "no_subject": "Не понял, о ком или о чём вопрос. Например: «кто встречался с Пиа Каума?»",
-        "none": "Встреч ({what}{when}) в моих записях нет.",
+        "none": "Встреч{what}{when} в моих записях нет.",
         "n_meetings": "Встреч: {n}",
         "of": " ({who})",
         "about": " на тему {what}",
