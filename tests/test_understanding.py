@@ -916,3 +916,24 @@ def test_a_country_where_nothing_was_held_is_not_its_peoples_meetings(catalog: E
     assert answer.status is Status.NOT_FOUND
     assert not ids(answer)
     assert answer.text.startswith("I found no meeting in Portugal")
+
+
+# ----- a country's officials are everyone recorded as from it --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("meetings with Irish officials", {"u13"}),  # the IOM's Director General is Irish
+        ("German officials", {"u06", "u18", "u20"}),  # also the High Representative
+    ],
+)
+def test_a_countrys_officials_are_its_people_whatever_their_title(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected
+
+
+def test_when_a_topic_was_discussed_names_who_met_once(catalog: Engine) -> None:
+    answer = ask(catalog, "when was wine exports discussed")
+    assert answer.text.split("\n")[0] == "Dorin Vasca and Narek Arutyan met on 6 May 2019."

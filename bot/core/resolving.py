@@ -114,6 +114,22 @@ def _a_topic_before_a_guess(
     return index.match_topic(toks, labels_only=True) is not None
 
 
+def _officials_of_a_country(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """ "Swiss officials", "Latvian delegation": a country and words that only say "someone"
+    are everyone recorded as from that country, whatever their title says."""
+    content = [tok for tok in toks if tok not in FILLERS]
+    generic = [tok for tok in content if tok in GENERIC]
+    country = country_named([tok for tok in content if tok not in GENERIC])
+    if not generic or country is None:
+        return False
+    label = resolution.question.quote(toks)
+    participations = index.participations_of_country(country)
+    resolution.constraints.append(Constraint(label, participations=participations))
+    return True
+
+
 def _a_charge_not_an_office(toks: tuple[str, ...], index: CatalogIndex) -> bool:
     """Whether words that titles hold only as what an office is in charge of ("energy",
     "refugees", "security") are a topic: no word names an office or a body, and an issue
@@ -259,6 +275,8 @@ def _resolve_entity(
             typed = resolution.question.quote(toks)
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(Constraint(label, participations=parts))
+        return True
+    if _officials_of_a_country(toks, index, resolution):
         return True
     if fallback and _a_charge_not_an_office(toks, index):
         return _resolve_issue(toks, index, resolution)

@@ -300,6 +300,16 @@ class RoleMatching:
             found = self._participations_fitting(self._role_requirements(words, un=True), words)
         return found
 
+    def participations_of_country(self, country: str) -> set[int]:
+        """Participations of people recorded as from a country, whatever their office:
+        "Swiss officials" are all of them, not only those whose title names Switzerland."""
+        wanted = frozenset(tokens(country))
+        out: set[int] = set()
+        for doc in self.role_docs:
+            if doc.country_tokens == wanted:
+                out.update(doc.participations)
+        return out
+
     def names_an_office(self, words: Iterable[str]) -> bool:
         """Whether a word names an office or a body rather than what one is in charge of: an
         office's head word (minister, commissioner), a rank, a generic office word, a body

@@ -233,10 +233,11 @@ def headline_for(
     if intent is Intent.WHEN and total <= MAX_MEETINGS_SPELLED and not alternatives:
         # Who it was found through and whom they met, one sentence a pair of sides: "Grossi
         # met Zelensky on 30 August 2022", "Vitorino met Aliyev on 1 March 2023; Swing ...".
+        # A meeting found by its topic or place has no sides: its people simply met.
         sides = dates_by(
             lambda v: (
                 names_list(subjects.get(v.id) or [p.name for p in v.participants], question),
-                names_list(others(v), question),
+                names_list(others(v), question) if subjects.get(v.id) else "",
             )
         )
         return "; ".join(
