@@ -937,3 +937,12 @@ def test_a_countrys_officials_are_its_people_whatever_their_title(
 def test_when_a_topic_was_discussed_names_who_met_once(catalog: Engine) -> None:
     answer = ask(catalog, "when was wine exports discussed")
     assert answer.text.split("\n")[0] == "Dorin Vasca and Narek Arutyan met on 6 May 2019."
+
+
+def test_two_surnames_side_by_side_are_two_people_even_misspelt(catalog: Engine) -> None:
+    assert _found(catalog, "arutian vasca") == {"u01"}
+
+
+def test_a_given_name_beside_another_persons_surname_is_still_nobody(catalog: Engine) -> None:
+    answer = ask(catalog, "Dorin Arutyan")
+    assert answer.status is Status.NOT_FOUND
