@@ -260,6 +260,11 @@ def test_place_question_words_are_not_names(text: str) -> None:
         ("When did Naghiyev recieve Kauma?", "When did Naghiyev receive Kauma?"),
         ("Which meetings cvoered landmines?", "Which meetings covered landmines?"),
         ("Whitch meetings were about landmines?", "Which meetings were about landmines?"),
+        ("whn did Naghiyev meet Kauma", "when did Naghiyev meet Kauma"),
+        ("wher did Naghiyev meet Kauma", "where did Naghiyev meet Kauma"),
+        ("who did Naghiyev mee in 2023", "who did Naghiyev meet in 2023"),
+        ("what did Naghiyev n Kauma talk abt", "what did Naghiyev and Kauma talk about"),
+        ("mtgs of Kauma", "meetings of Kauma"),
     ],
 )
 def test_a_misspelt_question_word_is_the_word_meant(typed: str, meant: str) -> None:
@@ -287,3 +292,24 @@ def test_a_name_holding_a_topic_word_does_not_ask_what_was_discussed(text: str) 
 def test_what_topics_came_up_asks_what_was_discussed() -> None:
     question = parse_question("What topics came up between Kallas and Rutte?", TODAY)
     assert question.intent is Intent.WHAT_DISCUSSED
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("the latest meeting in your records", "the latest meeting"),
+        ("meetings of Kauma in the database", "meetings of Kauma"),
+        ("what do you have on landmines", "what on landmines"),
+        ("can you tell me who met Kauma", "who met Kauma"),
+    ],
+)
+def test_words_about_the_records_themselves_are_not_part_of_the_question(
+    typed: str, meant: str
+) -> None:
+    got, want = parse_question(typed, TODAY), parse_question(meant, TODAY)
+    assert (got.intent, got.spans) == (want.intent, want.spans)
+
+
+@pytest.mark.parametrize("text", ["the oldest meeting", "earliest meeting", "first meeting"])
+def test_oldest_and_earliest_ask_for_the_first_meeting(text: str) -> None:
+    assert parse_question(text, TODAY).wants_first

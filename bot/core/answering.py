@@ -169,9 +169,11 @@ def answer_question(
             headline = t(question, "no") + headline
         return _answer(question, Status.NOT_FOUND, headline, suggestions=suggestions)
     open_question = question.intent in (Intent.LATEST, Intent.COUNT)
+    open_question = open_question or question.wants_first or question.wants_latest
     open_question = open_question or (followup is not None and followup.within is not None)
     if not resolution.constraints and question.window is None and not open_question:
-        headline = t(question, "no_subject")
+        # "thanks, that was helpful!": thanks with nothing to look up is thanks.
+        headline = t(question, "thanks_reply" if typed & THANKS else "no_subject")
         return _answer(question, Status.NOT_FOUND, headline)
 
     meeting_ids = _meetings_fitting(resolution.constraints, question, index)

@@ -148,6 +148,11 @@ _SPELLED_KEYWORDS = sorted(
     }
 )
 
+_SHORT_KEYWORDS = ("when", "where", "what", "whom", "which", "meet", "with", "about", "many")
+# Chat shorthand: "what did X n Y talk abt", "thx".
+_CHAT_SHORT = {"abt": "about", "n": "and", "thx": "thank", "pls": "please", "plz": "please",
+               "mtg": "meeting", "mtgs": "meeting", "wrt": "about"}  # fmt: skip
+
 
 def parse_question(
     text: str, today: dt.date, *, known: Callable[[str], bool] = lambda _word: False
@@ -164,7 +169,7 @@ def parse_question(
 
         toks = tokens(translate_question(text))
     else:
-        toks = tokens(_spell_out_acronyms(text))
+        toks = tokens(_spell_out_acronyms(_COLLECTION.sub(" ", text)))
         toks = _keywords_spelt_right(toks, _name_like(text), known)
     flat = " ".join(months_spelt_right(toks))
     window, flat = extract_window(flat, today)
@@ -195,9 +200,18 @@ def _keywords_spelt_right(
     """A misspelt question word is that word ("meetigns of X", "what did X and Y dicsuss"):
     one letter wrong, missing, extra or swapped, in a word no dictionary, no record and no
     capital letter claims."""
-    out = list(toks)
+    out = [_CHAT_SHORT.get(tok, tok) for tok in toks]
     for i, tok in enumerate(toks):
-        if len(tok) < 5 or not tok.isalpha() or tok in name_like or tok in _SPELLED_KEYWORDS:
+        if tok in _CHAT_SHORT or not tok.isalpha() or tok in name_like:
+            continue
+        if len(tok) in (3, 4):
+            # A short word missing one letter ("whn", "wher", "mee"): the keyword it is.
+            short = [k for k in _SHORT_KEYWORDS if len(k) == len(tok) + 1 and k[0] == tok[0]
+                     and OSA.distance(tok, k) == 1]  # fmt: skip
+            if len(short) == 1 and not known(tok) and not is_dictionary_word(tok):
+                out[i] = short[0]
+            continue
+        if len(tok) < 5 or tok in _SPELLED_KEYWORDS:
             continue
         near = process.extract(tok, _SPELLED_KEYWORDS, scorer=OSA.distance, score_cutoff=1)
         if len(near) == 1 and not known(tok) and not is_dictionary_word(tok):
@@ -248,9 +262,16 @@ def _name_like(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# Words about the bot's own records, not about meetings: "the latest meeting in your records",
+# "do you have anything on X", "the earliest meeting in the database".
+_COLLECTION = re.compile(
+    r"(?i)\b(?:(?:in|on|from|of)\s+(?:the|your|my|our|this)\s+(?:records?|database|db|data|"
+    r"archives?|list)|on\s+record|(?:do|did)\s+you\s+(?:have|hold|know)|you\s+(?:have|hold|know)"
+    r"(?:\s+of)?|(?:can|could)\s+you\s+(?:tell|show|give|list|find)(?:\s+me)?)\b"
+)
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
 _FIRST = re.compile(
-    r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest) "
+    r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest|oldest) "
 )
 _CURRENT = re.compile(r" (?:current|currently|incumbent|now|today's|present-day) ")
 _MEETING_VERBS = re.compile(
