@@ -946,3 +946,36 @@ def test_two_surnames_side_by_side_are_two_people_even_misspelt(catalog: Engine)
 def test_a_given_name_beside_another_persons_surname_is_still_nobody(catalog: Engine) -> None:
     answer = ask(catalog, "Dorin Arutyan")
     assert answer.status is Status.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("the oldest meeting in your records", "u01"), ("latest meeting you have", "u22")],
+)
+def test_the_first_or_latest_meeting_of_all_needs_no_subject(
+    catalog: Engine, text: str, expected: str
+) -> None:
+    assert ids(ask(catalog, text)) == [expected]
+
+
+def test_thanks_with_more_words_is_still_thanks(catalog: Engine) -> None:
+    assert ask(catalog, "thanks, that was helpful!").text.startswith("You're welcome")
+
+
+# ----- Russian: topic words of diplomatic news, countries as people call them -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("встречи по военнопленным", "meetings about prisoners of war"),
+        ("кто обсуждал проблему беженцев", "who discussed refugees"),
+        ("встречи по Приднестровью", "meetings about the Transnistrian settlement"),
+        ("кто встречался с министром иностранных дел Молдавии",
+         "who met the Moldovan foreign minister"),
+    ],
+)  # fmt: skip
+def test_a_russian_question_finds_what_its_english_twin_finds(
+    catalog: Engine, text: str, english: str
+) -> None:
+    assert _found(catalog, text) == _found(catalog, english)

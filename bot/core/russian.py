@@ -75,6 +75,44 @@ RUSSIAN_LEMMAS: dict[str, str] = {
     "нормализация": "normalization", "отношение": "relations", "столица": "capital",
     "президентский": "presidential", "саммит": "summit", "форум": "forum",
     "здравствуйте": "hello", "привет": "hello", "спасибо": "thanks",
+    # Topics of diplomatic news beyond the commonest ones above.
+    "проблема": "problem", "ситуация": "situation", "изменение": "change",
+    "разоружение": "disarmament", "нераспространение": "non-proliferation",
+    "кибербезопасность": "cyber security", "кибератака": "cyber attacks",
+    "военнопленный": "prisoners of war", "пленный": "prisoners", "заключённый": "prisoners",
+    "заключенный": "prisoners", "обмен": "exchange", "искусственный": "artificial",
+    "интеллект": "intelligence", "актив": "assets", "замороженный": "frozen",
+    "заморозить": "frozen", "потепление": "warming", "глобальный": "global",
+    "свобода": "freedom", "слово": "speech", "пресса": "press", "вмешательство": "interference",
+    "коррупция": "corruption", "восстановление": "reconstruction",
+    "реконструкция": "reconstruction", "продовольственный": "food", "продовольствие": "food",
+    "удобрение": "fertilizers", "транзит": "transit", "логистика": "logistics",
+    "инфраструктура": "infrastructure", "цифровизация": "digitalization",
+    "цифровой": "digital", "культура": "culture", "туризм": "tourism", "вода": "water",
+    "водный": "water", "ресурс": "resources", "экология": "environment",
+    "экологический": "environmental", "окружающий": "environment",
+    "перемещённый": "displaced", "перемещенный": "displaced", "лицо": "persons",
+    "экстремизм": "extremism", "наркотик": "drugs", "военный": "military",
+    "оборонный": "defence", "армия": "army", "расход": "spending", "сдерживание": "deterrence",
+    "расширение": "enlargement", "партнёрство": "partnership", "партнерство": "partnership",
+    "стратегический": "strategic", "суверенитет": "sovereignty",
+    "территориальный": "territorial", "целостность": "integrity", "перемирие": "ceasefire",
+    "правосудие": "justice", "суд": "court", "верховенство": "rule", "закон": "law",
+    "демократия": "democracy", "финансирование": "financing", "кредит": "loans",
+    "долг": "debt", "таможенный": "customs", "виза": "visa", "визовый": "visa",
+    "газопровод": "gas pipeline", "трубопровод": "pipeline", "электроэнергия": "electricity",
+    "атомный": "nuclear", "возобновляемый": "renewable", "водород": "hydrogen",
+    "солнечный": "solar", "ветровой": "wind", "уголь": "coal", "заражение": "contamination",
+    "загрязнение": "pollution", "гуманитарка": "humanitarian aid", "выбор": "elections",
+    "приднестровье": "transnistria", "приднестровский": "transnistrian",
+    # Countries as people call them, where pycountry has only the long official name.
+    "сирия": "syria", "россия": "russia", "рф": "russia", "сша": "united states",
+    "америка": "united states", "великобритания": "united kingdom",
+    "британия": "united kingdom", "англия": "united kingdom", "молдавия": "moldova",
+    "белоруссия": "belarus", "кндр": "north korea", "оаэ": "united arab emirates",
+    "эмираты": "united arab emirates", "танзания": "tanzania", "боливия": "bolivia",
+    "венесуэла": "venezuela", "лаос": "laos", "палестина": "palestine", "ватикан": "vatican",
+    "косово": "kosovo", "македония": "north macedonia", "конго": "congo",
 }  # fmt: skip
 
 # Adjectives whose country is not spelled like them ("немецкий" is Germany).
@@ -99,6 +137,7 @@ RUSSIAN_ADJECTIVES: dict[str, str] = {
     "киргизский": "kyrgyzstan", "кыргызский": "kyrgyzstan", "туркменский": "turkmenistan",
     "узбекский": "uzbekistan", "казахский": "kazakhstan", "белорусский": "belarus",
     "молдавский": "moldova", "армянский": "armenia", "грузинский": "georgia",
+    "российский": "russia", "русский": "russia", "украинский": "ukraine",
 }  # fmt: skip
 
 _FUNCTION_POS = frozenset(
@@ -151,12 +190,16 @@ def translate_word(word: str, *, proper: bool = False) -> str | None:
     a name wins over a commoner one ("Газе" is Gaza, not "газ", gas).
     """
     lowered = word.lower().replace("ё", "е")
+    if word.isupper() and lowered in RUSSIAN_LEMMAS:
+        return RUSSIAN_LEMMAS[lowered]  # an acronym: "ОАЭ", "МИД"
     parses = _analyzer().parse(lowered)
     if proper:
         for parse in parses:
             grammemes = set(parse.tag.grammemes)
             if {"Name", "Surn", "Patr"} & grammemes:
                 return None
+            if parse.normal_form in RUSSIAN_LEMMAS and "Geox" in grammemes:
+                return RUSSIAN_LEMMAS[parse.normal_form]  # "Сирии" is Syria, as people say it
             if "Geox" in grammemes and parse.normal_form not in _countries():
                 return _place_name(parse.normal_form)
         for parse in parses:
