@@ -979,3 +979,14 @@ def test_a_russian_question_finds_what_its_english_twin_finds(
     catalog: Engine, text: str, english: str
 ) -> None:
     assert _found(catalog, text) == _found(catalog, english)
+
+
+def test_a_russian_yes_no_question_opening_with_its_verb_reads_the_names_apart(
+    catalog: Engine,
+) -> None:
+    yes = ask(catalog, "Обсуждали ли Васка и Арутян экспорт?")
+    assert yes.status is Status.ANSWERED and set(ids(yes)) == {"u01"}
+    assert yes.text.startswith("Да")
+    no = ask(catalog, "Обсуждали ли Васка и Арутян миграцию?")
+    assert no.status is Status.NOT_FOUND and not ids(no)
+    assert no.text.startswith("Нет")

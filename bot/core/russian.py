@@ -103,6 +103,7 @@ RUSSIAN_LEMMAS: dict[str, str] = {
     "газопровод": "gas pipeline", "трубопровод": "pipeline", "электроэнергия": "electricity",
     "атомный": "nuclear", "возобновляемый": "renewable", "водород": "hydrogen",
     "солнечный": "solar", "ветровой": "wind", "уголь": "coal", "заражение": "contamination",
+    "поставка": "supplies", "экспорт": "exports", "импорт": "imports",
     "загрязнение": "pollution", "гуманитарка": "humanitarian aid", "выбор": "elections",
     "приднестровье": "transnistria", "приднестровский": "transnistrian",
     # Countries as people call them, where pycountry has only the long official name.
@@ -263,8 +264,13 @@ def translate_question(text: str) -> str:
 
     english = _CYRILLIC_WORD.sub(replace, text)
     # "Что обсуждали X и Y в Z": the verb asks the question; in English it follows the names,
-    # so that they are names, not a topic ("what did X and Y discuss in Z").
+    # so that they are names, not a topic ("what did X and Y discuss in Z"). "Обсуждали ли X
+    # и Y Z?" is "did X and Y discuss Z?": the names are the capitalised words after the verb.
+    english = _YES_NO_VERB_FIRST.sub(r"did \g<2> discuss \g<3>", english, count=1)
     return _VERB_FIRST.sub(r"what did \g<2> \g<1>", english, count=1)
 
 
 _VERB_FIRST = re.compile(r"^\s*(?:about\s+)?what\s+(discussed|talked)\s+([^?]+)")
+_YES_NO_VERB_FIRST = re.compile(
+    r"^\s*(discussed|talked)\s+((?:[А-ЯЁ][\w-]*\s+(?:and\s+)?)+)(?=\S)(?!and\b)(.*)"
+)
