@@ -313,3 +313,17 @@ def test_words_about_the_records_themselves_are_not_part_of_the_question(
 @pytest.mark.parametrize("text", ["the oldest meeting", "earliest meeting", "first meeting"])
 def test_oldest_and_earliest_ask_for_the_first_meeting(text: str) -> None:
     assert parse_question(text, TODAY).wants_first
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("who did the UNSG meet", ("un", "secretary", "general")),
+        ("who did the EUSR meet", ("eu", "special", "representative")),
+        ("who did the HRVP meet", ("high", "representative", "foreign", "affairs")),
+    ],
+)
+def test_an_organisation_and_office_acronym_is_spelled_out(
+    typed: str, words: tuple[str, ...]
+) -> None:
+    assert [s.tokens for s in parse_question(typed, TODAY).spans] == [words]

@@ -990,3 +990,26 @@ def test_a_russian_yes_no_question_opening_with_its_verb_reads_the_names_apart(
     no = ask(catalog, "Обсуждали ли Васка и Арутян миграцию?")
     assert no.status is Status.NOT_FOUND and not ids(no)
     assert no.text.startswith("Нет")
+
+
+def test_a_topic_whose_last_word_no_meeting_shares_is_answered_without_it_partial(
+    catalog: Engine,
+) -> None:
+    # "findings" is in another meeting's summary, never beside vaccines.
+    answer = ask(catalog, "meetings about vaccine findings")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == _found(catalog, "meetings about vaccines")
+    assert "findings" in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "office"),
+    [
+        ("who did the UNSG meet", "who did the UN Secretary-General meet"),
+        ("UNSG meetings", "meetings of the UN Secretary-General"),
+    ],
+)
+def test_an_organisation_joined_to_its_office_is_that_office(
+    catalog: Engine, text: str, office: str
+) -> None:
+    assert _found(catalog, text) == _found(catalog, office)

@@ -150,6 +150,10 @@ ROLE_ACRONYMS: dict[str, tuple[str, ...]] = {
     "mep": ("member", "european", "parliament"),
     "ceo": ("chief", "executive"),
     "premier": ("prime", "minister"),
+    # An organisation's acronym joined to its office, as diplomats write them.
+    "unsg": ("un", "secretary", "general"),
+    "eusr": ("eu", "special", "representative"),
+    "hrvp": ("high", "representative", "foreign", "affairs"),
 }
 
 # Two-word names of offices that news reports use instead of the title itself.

@@ -481,6 +481,28 @@ def _resolve_known_part(
     return True
 
 
+def _resolve_labelled_head(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """ "war crimes investigations" where no meeting holds all three words: the meetings
+    about the words before the last ones, those named as not used (partial). As with an
+    unknown word, only what follows the narrowing words may go."""
+    for cut in range(len(toks) - 1, 0, -1):
+        head, rest = toks[:cut], toks[cut:]
+        if any(tok in TOPIC_STOP for tok in rest) or not _specific(head):
+            continue
+        found = index.match_topic(head)
+        if found is not None:
+            _add_topic(head, found, index, resolution)
+            _unresolved(resolution, rest, SpanKind.ISSUE)
+            return True
+    return False
+
+
+def _specific(toks: tuple[str, ...]) -> bool:
+    return any(tok not in TOPIC_STOP and tok not in TOPIC_OPTIONAL for tok in toks)
+
+
 def _resolve_topic_span(
     toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
 ) -> None:
@@ -512,7 +534,9 @@ def _resolve_topic_span(
         return
     if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=False):
         return
-    if _resolve_known_part(toks, index, resolution):
+    if _resolve_known_part(toks, index, resolution) or _resolve_labelled_head(
+        toks, index, resolution
+    ):
         return
     _unresolved(resolution, toks, SpanKind.ISSUE)
 
