@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.core.geography import CONTINENTS, capitals_of, country_named
+from bot.core.geography import country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
@@ -38,6 +38,7 @@ from bot.core.lexicon import (
 )
 from bot.core.meeting_dates import MeetingDates
 from bot.core.names import name_words
+from bot.core.places import REGION_NOUNS, PlaceMatching
 from bot.core.roles import (
     GENERIC,
     RoleDoc,
@@ -45,7 +46,6 @@ from bot.core.roles import (
     national_head,
     office_heads,
     title_parts,
-    vocab_cutoff,
 )
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
@@ -57,7 +57,6 @@ NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a sugg
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
 # Nouns that only say a region is meant ("the Baltic states", "the Gulf countries").
-_REGION_NOUNS = frozenset({"state", "country", "nation", "region", "republic"})
 
 
 def _swapped(typed: str, word: str) -> bool:
@@ -75,7 +74,7 @@ class PersonMatch:
     mixed: bool = False  # tied people matched different words: "Anton Lindqvist" is two people
 
 
-class CatalogIndex(RoleMatching):
+class CatalogIndex(RoleMatching, PlaceMatching):
     """Inverted indexes over the live meetings; read-only once built."""
 
     def __init__(self, version: int) -> None:
@@ -373,62 +372,6 @@ class CatalogIndex(RoleMatching):
             out.update(self.person_parts.get(pid, ()))
         return out
 
-    def place_meetings(self, span: tuple[str, ...]) -> set[int] | None:
-        """Meetings held at a place named by span (a city, a country, or a region)."""
-        words = [w for w in span if w not in FILLERS]
-        if len(words) > 1 and words[-1] in _REGION_NOUNS and " ".join(words[:-1]) in REGIONS:
-            words = words[:-1]  # "the Baltic states", "the Nordic countries"
-        if not words:
-            return None
-        phrase = " ".join(words)
-        country: str | None
-        if phrase in REGIONS or phrase in CONTINENTS:
-            out: set[int] = set()
-            for country in REGIONS.get(phrase) or CONTINENTS[phrase]:
-                out |= self._meetings_with_place_tokens(tokens(country))
-            return out
-        if words[0] in DEMONYMS and len(words) == 1:
-            words = tokens(DEMONYMS[words[0]])
-        country = country_named(words)
-        if country is not None:
-            # A country is also its capital: "in Serbia" finds a meeting recorded "Belgrade".
-            capitals = capitals_of(country)
-            wants_capital = "capital" in words
-            out = set() if wants_capital else self._meetings_with_place_tokens(tokens(country))
-            for capital in capitals:
-                out |= self._meetings_with_place_tokens(tokens(capital))
-            # None held there is an answer: never the meetings of its people instead.
-            return out
-        resolved: list[str] = []
-        for word in words:
-            if word in self.place_index:
-                resolved.append(word)
-                continue
-            similar = self.fuzzy(word, "place", vocab_cutoff(word))
-            if not similar:
-                similar = self._place_by_translit_key(word)
-            if not similar:
-                return None
-            resolved.append(similar[0][0])
-        return self._meetings_with_place_tokens(resolved)
-
-    def _place_by_translit_key(self, word: str) -> list[tuple[str, float]]:
-        """Places whose spelling key is close to the word's: a transliterated Russian name
-        ("dzhakarta") meets the English one ("jakarta")."""
-        if len(word) < 4:
-            return []
-        found = process.extractOne(
-            translit_key(word), self._place_keys, scorer=fuzz.ratio, score_cutoff=NAME_CONFIDENT
-        )
-        return [(found[2], found[1])] if found else []  # (the place word, its score)
-
-    def _meetings_with_place_tokens(self, words: Iterable[str]) -> set[int]:
-        out: set[int] | None = None
-        for word in words:
-            postings = self.place_index.get(word, ())
-            out = set(postings) if out is None else out.intersection(postings)
-        return out or set()
-
     def knows_word(self, token: str) -> bool:
         """Whether a token is a word of the records: of a name, a title, a place or a topic."""
         return (
@@ -462,7 +405,7 @@ class CatalogIndex(RoleMatching):
                         scores[name] = max(scores.get(name, 0.0), score)
                 continue
             if kind == "place":
-                if word in _REGION_NOUNS:
+                if word in REGION_NOUNS:
                     continue  # "the Pacific states" is no misspelt "United States"
                 for similar, score in self.fuzzy(word, "place", SUGGESTION_CUTOFF):
                     for meeting_id in self.place_index[similar]:
@@ -477,33 +420,6 @@ class CatalogIndex(RoleMatching):
                     scores[name] = max(scores.get(name, 0.0), score)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [name for name, _ in ranked[:limit]]
-
-    def place_label(self, meetings: set[int], span: tuple[str, ...], typed: str) -> str:
-        """The recorded place name that a place question matched, e.g. "Brussels, Belgium";
-        typed (the words as the user wrote them) where the records name it otherwise."""
-        counts: dict[str, int] = defaultdict(int)
-        for meeting_id in meetings:
-            location = self.location_of(meeting_id)
-            if location:
-                counts[location] += 1
-        if not counts:
-            return typed
-        if len(counts) == 1:
-            return next(iter(counts))
-        wanted = set(span)
-        parts = {
-            part.strip()
-            for location in counts
-            for part in location.split(",")
-            if set(tokens(part)) & wanted
-        }
-        return ", ".join(sorted(parts)) or typed
-
-    def location_of(self, meeting_id: int) -> str | None:
-        """The recorded place of a meeting, if any."""
-        if meeting_id not in self.meeting_place:
-            return None
-        return self.locations[self.meeting_place[meeting_id] - 1]
 
 
 def _name_tokens(form: str) -> list[str]:
