@@ -327,3 +327,20 @@ def test_an_organisation_and_office_acronym_is_spelled_out(
     typed: str, words: tuple[str, ...]
 ) -> None:
     assert [s.tokens for s in parse_question(typed, TODAY).spans] == [words]
+
+
+def test_outside_marks_a_place_the_meetings_were_not_held_at() -> None:
+    spans = parse_question("Kauma meetings outside Finland", TODAY).spans
+    assert [(s.kind, s.tokens, s.outside) for s in spans] == [
+        (SpanKind.ENTITY, ("kauma",), False),
+        (SpanKind.PLACE, ("finland",), True),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["Kauma meetings abroad", "Kauma's trips abroad", "Kauma overseas"]
+)
+def test_abroad_is_a_flag_not_a_word_to_resolve(text: str) -> None:
+    question = parse_question(text, TODAY)
+    assert question.abroad
+    assert [s.tokens for s in question.spans] == [("kauma",)]

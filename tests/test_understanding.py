@@ -1013,3 +1013,25 @@ def test_an_organisation_joined_to_its_office_is_that_office(
     catalog: Engine, text: str, office: str
 ) -> None:
     assert _found(catalog, text) == _found(catalog, office)
+
+
+# ----- outside a place, abroad ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vasca meetings outside Moldova", {"u06", "u11"}),  # Strasbourg and Washington
+        ("who did Vasca meet outside Chisinau", {"u06", "u11"}),
+        ("Vasca meetings abroad", {"u06", "u11"}),  # held outside the country he served
+        ("Arutyan meetings abroad", {"u01", "u04"}),
+    ],
+)
+def test_outside_a_place_and_abroad_are_where_meetings_were_not_held(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected
+
+
+def test_a_region_holds_a_meeting_recorded_in_its_capital_alone(catalog: Engine) -> None:
+    assert "u03" in _found(catalog, "meetings in Europe")  # recorded as "Chisinau"

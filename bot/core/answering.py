@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session
 
+from bot.core.constraints import Constraint, Resolution
 from bot.core.fillers import without_fillers
 from bot.core.followups import AnswerContext, resolve_followup
 from bot.core.lexicon import (
@@ -31,7 +32,7 @@ from bot.core.matching import (
     CatalogIndex,
 )
 from bot.core.questions import Intent, Question, SpanKind, parse_question
-from bot.core.resolving import Constraint, Resolution, resolve
+from bot.core.resolving import resolve
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
 from bot.core.windows import Window
@@ -192,11 +193,13 @@ def answer_question(
         ordered = ordered[-1:]
     unused = ", ".join(t(question, "quoted", what=u) for u in resolution.unresolved)
     if not ordered:
-        labels = [c.label for c in resolution.constraints if c.kind != "place"]
+        kinds = ("place", "beyond")
+        labels = [c.label for c in resolution.constraints if c.kind not in kinds]
         places = [c.label for c in resolution.constraints if c.kind == "place"]
         what = t(question, "of", who=join_labels(labels, question)) if labels else ""
         if places:
             what += t(question, "in", where=join_labels(places, question))
+        what += "".join(f" {c.label}" for c in resolution.constraints if c.kind == "beyond")
         headline = t(question, "none", what=what, when=when_text(question))
         if partial:
             headline = t(question, "unused", words=unused) + " " + headline

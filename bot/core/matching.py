@@ -86,6 +86,10 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         self.locations: list[str] = []
         self.part_meeting = array("l")
         self.part_person = array("l")
+        # Participation -> 1 + index in `countries` of the country it was held for (0: none).
+        self.part_country = array("h")
+        self.countries: list[str] = []
+        self._country_numbers: dict[str | None, int] = {}  # as recorded -> number, while building
         self.person_parts: dict[int, array[int]] = defaultdict(lambda: array("l"))
         self.person_names: dict[int, str] = {}
         # Lists while building, tuples once built: most name words belong to one person, and
@@ -161,6 +165,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
             pos = len(index.part_meeting)
             index.part_meeting.append(meeting_id)
             index.part_person.append(person_id)
+            index.part_country.append(index._country_number(country))
             index.person_parts[person_id].append(pos)
             org = orgs.get(org_id) if org_id else None
             for segment in (title or "").split(";") or [""]:
@@ -182,6 +187,20 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                 index.topics.link(meeting_id, issue_id)
         index._finish()
         return index
+
+    def _country_number(self, country: str | None) -> int:
+        number = self._country_numbers.get(country)
+        if number is None:
+            canonical = country_named(tokens(country)) if country else None
+            if canonical is not None and canonical not in self.countries:
+                self.countries.append(canonical)
+            number = self.countries.index(canonical) + 1 if canonical else 0
+            self._country_numbers[country] = number
+        return number
+
+    def country_of_participation(self, part: int) -> str | None:
+        number = self.part_country[part]
+        return self.countries[number - 1] if number else None
 
     def _add_person(self, person_id: int, name: str, aliases: Iterable[str]) -> None:
         """Index a person's name parts; in aliases, ranks, titles and demonyms are not names.
@@ -267,6 +286,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         return doc_id
 
     def _finish(self) -> None:
+        self._country_numbers = {}
         self.given_names -= self.surnames
         self.topics.finish()
         self.name_index = {tok: tuple(ids) for tok, ids in self._name_lists.items()}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
-from bot.core.geography import CONTINENTS, capitals_of, country_named
+from bot.core.geography import CAPITALS, CONTINENTS, capitals_of, country_named
 from bot.core.lexicon import DEMONYMS, FILLERS, REGIONS, tokens, translit_key
 from bot.core.meeting_dates import MeetingDates
 from bot.core.roles import vocab_cutoff
@@ -45,20 +45,17 @@ class PlaceMatching:
         if phrase in REGIONS or phrase in CONTINENTS:
             out: set[int] = set()
             for country in REGIONS.get(phrase) or CONTINENTS[phrase]:
-                out |= self._meetings_with_place_tokens(tokens(country))
+                out |= self._meetings_in_country(country)
             return out
         if words[0] in DEMONYMS and len(words) == 1:
             words = tokens(DEMONYMS[words[0]])
         country = country_named(words)
         if country is not None:
             # A country is also its capital: "in Serbia" finds a meeting recorded "Belgrade".
-            capitals = capitals_of(country)
-            wants_capital = "capital" in words
-            out = set() if wants_capital else self._meetings_with_place_tokens(tokens(country))
-            for capital in capitals:
-                out |= self._meetings_with_place_tokens(tokens(capital))
+            if "capital" in words:
+                return self._meetings_in_capital(country)
             # None held there is an answer: never the meetings of its people instead.
-            return out
+            return self._meetings_in_country(country)
         resolved: list[str] = []
         for word in words:
             if word in self.place_index:
@@ -71,6 +68,18 @@ class PlaceMatching:
                 return None
             resolved.append(similar[0][0])
         return self._meetings_with_place_tokens(resolved)
+
+    def _meetings_in_country(self, country: str) -> set[int]:
+        """Meetings recorded in the country, or in its capital alone ("Belgrade")."""
+        return self._meetings_with_place_tokens(tokens(country)) | self._meetings_in_capital(
+            country
+        )
+
+    def _meetings_in_capital(self, country: str) -> set[int]:
+        out: set[int] = set()
+        for capital in capitals_of(country):
+            out |= self._meetings_with_place_tokens(tokens(capital))
+        return out
 
     def _place_by_translit_key(self, word: str) -> list[tuple[str, float]]:
         """Places whose spelling key is close to the word's: a transliterated Russian name
@@ -115,3 +124,18 @@ class PlaceMatching:
         if meeting_id not in self.meeting_place:
             return None
         return self.locations[self.meeting_place[meeting_id] - 1]
+
+    def meeting_country(self, meeting_id: int) -> str | None:
+        """The country a meeting was held in, read from its recorded place ("Davos,
+        Switzerland", or a capital alone: "Brussels")."""
+        location = self.location_of(meeting_id)
+        for part in reversed((location or "").split(",")):
+            words = tokens(part)
+            country = country_named(words) or CAPITALS.get(" ".join(words))
+            if country is not None:
+                return country
+        return None
+
+    def held_anywhere(self) -> set[int]:
+        """The meetings with a recorded place."""
+        return set().union(*self.place_index.values())

@@ -59,6 +59,7 @@ class Span:
     role_of_previous: bool = False
     or_previous: bool = False  # "A or B": either one fits
     and_previous: bool = False  # "A and B": two things, or one title ("Bosnia and Herzegovina")
+    outside: bool = False  # "outside Kazakhstan": a place the meetings were NOT held at
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class Question:
     name_like: frozenset[str] = frozenset()  # tokens typed capitalised inside a sentence
     typed: tuple[tuple[str, str], ...] = ()  # token -> the word the user typed for it
     after_article: frozenset[str] = frozenset()  # tokens typed right after "the"
+    abroad: bool = False  # "X's meetings abroad": held outside X's own country
 
     def quote(self, toks: tuple[str, ...]) -> str:
         """The words the user typed for these tokens ("Hans Gruber", not "han gruber")."""
@@ -173,6 +175,8 @@ def parse_question(
         toks = _keywords_spelt_right(toks, _name_like(text), known)
     flat = " ".join(months_spelt_right(toks))
     window, flat = extract_window(flat, today)
+    abroad = bool(_ABROAD.search(f" {flat} "))
+    flat = _ABROAD.sub(" ", f" {flat} ").strip()
     intent, wants_latest = _detect_intent(flat)
     spans = _split_spans(flat)
     kinds = {s.kind for s in spans}
@@ -191,6 +195,7 @@ def parse_question(
         name_like=_name_like(text),
         typed=_typed_words(text),
         after_article=frozenset(b for a, b in pairwise(toks) if a == "the"),
+        abroad=abroad,
     )
 
 
@@ -269,6 +274,7 @@ _COLLECTION = re.compile(
     r"archives?|list)|on\s+record|(?:do|did)\s+you\s+(?:have|hold|know)|you\s+(?:have|hold|know)"
     r"(?:\s+of)?|(?:can|could)\s+you\s+(?:tell|show|give|list|find)(?:\s+me)?)\b"
 )
+_ABROAD = re.compile(r" (?:abroad|oversea|foreign trip|trip abroad) ")  # as tokens() leaves them
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
 _FIRST = re.compile(
     r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest|oldest) "
@@ -322,10 +328,10 @@ def _split_spans(flat: str) -> list[Span]:
     kind = SpanKind.ENTITY
     apposition = False
 
-    alternative = joined = False
+    alternative = joined = outside = False
 
     def close() -> None:
-        nonlocal current, apposition, alternative, joined
+        nonlocal current, apposition, alternative, joined, outside
         # Inside a topic "with" is kept for the resolver: "talks with Russia" may be a topic.
         keep = {"with"} if kind is SpanKind.ISSUE else set()
         content = [t for t in current if t not in STOPWORDS or t in keep]
@@ -333,10 +339,8 @@ def _split_spans(flat: str) -> list[Span]:
             content.pop()
         if content:
             toks = tuple(_expand_role_acronyms(content))
-            spans.append(
-                Span(kind, toks, apposition, or_previous=alternative, and_previous=joined)
-            )
-            apposition = alternative = joined = False
+            spans.append(Span(kind, toks, apposition, alternative, joined, outside=outside))
+            apposition = alternative = joined = outside = False
         current = []
 
     previous = ""
@@ -344,6 +348,10 @@ def _split_spans(flat: str) -> list[Span]:
         after, previous = previous, tok
         if tok == "|":
             close()
+            continue
+        if tok == "outside":
+            close()
+            kind, outside = SpanKind.PLACE, True
             continue
         if tok == "as":
             close()

@@ -9,10 +9,11 @@ bot.core.answering turns the result into an Answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
+from bot.core.constraints import Constraint, Resolution, unresolved
 from bot.core.fillers import fits_nothing
 from bot.core.geography import country_named
 from bot.core.lexicon import (
@@ -28,32 +29,17 @@ from bot.core.matching import (
     CatalogIndex,
     PersonMatch,
 )
+from bot.core.place_constraints import (
+    add_abroad,
+    add_outside,
+    add_place,
+    names_a_recorded_city,
+    recorded_place_after_name,
+)
 from bot.core.questions import Question, Span, SpanKind
 from bot.core.roles import GENERIC
 from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP, TopicMatch
 from bot.core.wording import TEXTS, t
-
-
-@dataclass(slots=True)
-class Constraint:
-    """What one part of the question allows: participations (people, roles) or meetings."""
-
-    label: str
-    participations: set[int] | None = None
-    meetings: set[int] | None = None
-    kind: str = "entity"
-    # A topic no issue label names, found only in titles or summaries: weaker evidence.
-    mentioned_only: bool = False
-
-
-@dataclass(slots=True)
-class Resolution:
-    question: Question
-    constraints: list[Constraint] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)
-    unresolved_kinds: list[SpanKind] = field(default_factory=list)
-    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def resolve(question: Question, index: CatalogIndex) -> Resolution:
@@ -64,6 +50,8 @@ def resolve(question: Question, index: CatalogIndex) -> Resolution:
         _resolve_span(span, index, resolution)
         if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
             _merge_alternatives(resolution, index)
+    if question.abroad:
+        add_abroad(index, resolution)
     return resolution
 
 
@@ -182,11 +170,6 @@ def _meetings_of(constraint: Constraint, index: CatalogIndex) -> set[int]:
     return set(constraint.meetings or ())
 
 
-def _unresolved(resolution: Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
-    resolution.unresolved.append(resolution.question.quote(toks))
-    resolution.unresolved_kinds.append(kind)
-
-
 def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> None:
     if span.role_of_previous and resolution.constraints:
         previous = resolution.constraints[-1]
@@ -197,13 +180,15 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             return
     if span.kind is SpanKind.ISSUE:
         _resolve_topic_span(span.tokens, index, resolution)
+    elif span.kind is SpanKind.PLACE and span.outside:
+        add_outside(span.tokens, index, resolution)
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
         alone = len(resolution.question.spans) == 1
         if meetings or (meetings is not None and alone):
             # A country where nothing was held is no meeting, never its people's meetings;
             # beside other parts it may name a topic's country ("elections in Moldova").
-            _add_place(span.tokens, meetings, index, resolution)
+            add_place(span.tokens, meetings, index, resolution)
             return
         # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
         # resolves cleanly; an unknown place is a place not found, never a misspelt name.
@@ -213,19 +198,19 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             resolution.ambiguous.extend(trial.ambiguous)
             resolution.notes.extend(trial.notes)
             return
-        _unresolved(resolution, span.tokens, span.kind)
+        unresolved(resolution, span.tokens, span.kind)
     elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
-        _unresolved(resolution, span.tokens, span.kind)
+        unresolved(resolution, span.tokens, span.kind)
 
 
 def _resolve_entity(
     toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution, *, fallback: bool
 ) -> bool:
     """Resolve a person, a title or an organisation; with fallback also a topic or a place."""
-    place = _recorded_place_after_name(toks, index)
+    place = recorded_place_after_name(toks, index)
     if place and _resolve_entity(toks[: -len(place)], index, resolution, fallback=False):
         # "when did Grossi go to Kyiv": "to" marks no place, but Kyiv is one of the records.
-        _add_place(place, index.place_meetings(place) or set(), index, resolution)
+        add_place(place, index.place_meetings(place) or set(), index, resolution)
         return True
     person = index.match_person(toks)
     if fallback and _a_topic_before_a_guess(toks, person, index):
@@ -247,12 +232,12 @@ def _resolve_entity(
                 if tok not in FILLERS
             )
         if person.score < NAME_CONFIDENT or person.mixed:
-            _unresolved(resolution, toks, SpanKind.ENTITY)
+            unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         if _office_after_article(toks, person, index, resolution.question):
             # "the Bishop" asks for an office, not for Maria Bishop.
             if not _resolve_office(toks, index, resolution):
-                _unresolved(resolution, toks, SpanKind.ENTITY)
+                unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         beside = [t for i, t in enumerate(toks) if i not in person.used]
         if (
@@ -267,7 +252,7 @@ def _resolve_entity(
         if _unmatched_name_words(toks, person, index, resolution):
             # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the
             # person is not in the records, whatever the other part matched.
-            _unresolved(resolution, toks, SpanKind.ENTITY)
+            unresolved(resolution, toks, SpanKind.ENTITY)
             return True
         parts = index.participations_of_people(person.person_ids)
         # A particle of the person's own name ("da" in "Lula da Silva") is no leftover.
@@ -282,7 +267,7 @@ def _resolve_entity(
             elif roles is not None and _known_role_words(leftover, index):
                 # "Ambassador X" where X never held that title in the records: X's meetings,
                 # marked partial, never an empty answer nor a silent one.
-                _unresolved(resolution, leftover, SpanKind.ROLE)
+                unresolved(resolution, leftover, SpanKind.ROLE)
             elif not all(t in GENERIC or t in RANKS for t in leftover):
                 # "Aliyev energy meetings": the words beside the name that name a topic; an
                 # honorific ("Sheikh") names none.
@@ -303,9 +288,9 @@ def _resolve_entity(
         return True
     if not fallback:
         return False
-    if _names_a_recorded_city(toks, index):
+    if names_a_recorded_city(toks, index):
         # "has Grossi been to Tehran": a city of the records, not a topic of their summaries.
-        _add_place(toks, index.place_meetings(toks) or set(), index, resolution)
+        add_place(toks, index.place_meetings(toks) or set(), index, resolution)
         return True
     # Titles and summaries name offices too: words of a role are a topic only by a label.
     office_words = any(t in index.role_index or t in index.name_index for t in toks)
@@ -319,13 +304,6 @@ def _resolve_entity(
     return False
 
 
-def _add_place(
-    toks: tuple[str, ...], meetings: set[int], index: CatalogIndex, resolution: Resolution
-) -> None:
-    label = index.place_label(meetings, toks, resolution.question.quote(toks))
-    resolution.constraints.append(Constraint(label, meetings=meetings, kind="place"))
-
-
 def _office_beside_unknown_words(
     toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
 ) -> bool:
@@ -337,7 +315,7 @@ def _office_beside_unknown_words(
         return False  # "women's rights": "rights" is the charge of an office, not one
     if not _resolve_office(office, index, resolution):
         return False
-    _unresolved(resolution, unknown, SpanKind.ROLE)
+    unresolved(resolution, unknown, SpanKind.ROLE)
     return True
 
 
@@ -360,30 +338,6 @@ def _current_holders(roles: set[int], index: CatalogIndex) -> set[int]:
         index.part_person[p] for p in roles if index.meeting_dates[index.part_meeting[p]] == latest
     }
     return {p for p in roles if index.part_person[p] in holders}
-
-
-def _recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tuple[str, ...]:
-    """The last one or two words of a span when they are a recorded place, or a country,
-    and no name, and the words before them name someone; else ()."""
-    for size in (2, 1):
-        place, before = toks[-size:], toks[:-size]
-        if len(toks) <= size or any(tok in index.name_index for tok in place):
-            continue
-        known = all(tok in index.place_index for tok in place) or country_named(list(place))
-        person = index.match_person(before) if known else None
-        named = person is not None and len(person.used) == len(before) and not person.mixed
-        if named and person is not None and person.score >= NAME_CONFIDENT:
-            return place
-    return ()
-
-
-def _names_a_recorded_city(toks: tuple[str, ...], index: CatalogIndex) -> bool:
-    """Whether the words are a place of the records that is no country and no issue label."""
-    return (
-        all(tok in index.place_index for tok in toks)
-        and country_named(list(toks)) is None
-        and index.match_topic(toks, labels_only=True) is None
-    )
 
 
 def _office_after_article(
@@ -477,7 +431,7 @@ def _resolve_known_part(
         return False
     if not _resolve_issue(known, index, resolution):
         return False
-    _unresolved(resolution, tuple(unknown), SpanKind.ISSUE)
+    unresolved(resolution, tuple(unknown), SpanKind.ISSUE)
     return True
 
 
@@ -494,7 +448,7 @@ def _resolve_labelled_head(
         found = index.match_topic(head)
         if found is not None:
             _add_topic(head, found, index, resolution)
-            _unresolved(resolution, rest, SpanKind.ISSUE)
+            unresolved(resolution, rest, SpanKind.ISSUE)
             return True
     return False
 
@@ -538,7 +492,7 @@ def _resolve_topic_span(
         toks, index, resolution
     ):
         return
-    _unresolved(resolution, toks, SpanKind.ISSUE)
+    unresolved(resolution, toks, SpanKind.ISSUE)
 
 
 def _names_people(

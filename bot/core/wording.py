@@ -41,6 +41,8 @@ TEXTS = {
         "of": " of {who}",
         "about": " about {what}",
         "in": " in {where}",
+        "outside": "outside {where}",
+        "abroad": "abroad",
         "met_by": "{others} met {subjects}{times} ({date})",
         "met_each_other": "{subjects} met{times} ({date}), with nobody else recorded",
         "met_each_other_once": "{subjects} met on {date}, with nobody else recorded",
@@ -94,6 +96,8 @@ TEXTS = {
         "of": " ({who})",
         "about": " на тему {what}",
         "in": " ({where})",
+        "outside": "за пределами: {where}",
+        "abroad": "за рубежом",
         "met_by": "{others} — встреча с {subjects}{times} ({date})",
         "met_each_other": "{subjects}: встреч{times_ru} ({date}), других участников нет в записях",
         "met_each_other_once": "{subjects}: встреча {date}, других участников нет в записях",
@@ -197,6 +201,7 @@ def headline_for(
     issues = [label for label, kind, _people in parts if kind == "issue"]
     mentions = [label for label, kind, _people in parts if kind == "mention"]
     places = [label for label, kind, _people in parts if kind == "place"]
+    beyond = "".join(f" {label}" for label, kind, _people in parts if kind == "beyond")
     when = when_text(question)
 
     def others(view: MeetingView) -> list[str]:
@@ -310,7 +315,7 @@ def headline_for(
         summary += t(question, "mentioning", what=names_list(mentions, question))
     if places:
         summary += t(question, "in", where=names_list(places, question))
-    return summary + when + "."
+    return summary + beyond + when + "."
 
 
 def _people_count(question: Question, n: int) -> str:

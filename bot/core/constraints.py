@@ -1,0 +1,37 @@
+"""What a resolved question holds: one Constraint per part, and what could not be used.
+
+bot.core.resolving fills a Resolution; bot.core.answering turns it into an Answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.questions import Question, SpanKind
+
+
+@dataclass(slots=True)
+class Constraint:
+    """What one part of the question allows: participations (people, roles) or meetings."""
+
+    label: str
+    participations: set[int] | None = None
+    meetings: set[int] | None = None
+    kind: str = "entity"  # or "issue", "mention", "place", "beyond" (outside a place, abroad)
+    # A topic no issue label names, found only in titles or summaries: weaker evidence.
+    mentioned_only: bool = False
+
+
+@dataclass(slots=True)
+class Resolution:
+    question: Question
+    constraints: list[Constraint] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    unresolved_kinds: list[SpanKind] = field(default_factory=list)
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def unresolved(resolution: Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
+    resolution.unresolved.append(resolution.question.quote(toks))
+    resolution.unresolved_kinds.append(kind)
