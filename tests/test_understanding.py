@@ -1035,3 +1035,11 @@ def test_outside_a_place_and_abroad_are_where_meetings_were_not_held(
 
 def test_a_region_holds_a_meeting_recorded_in_its_capital_alone(catalog: Engine) -> None:
     assert "u03" in _found(catalog, "meetings in Europe")  # recorded as "Chisinau"
+
+
+@pytest.mark.parametrize(
+    "text", ["how many different people did Vasca meet", "how many people has Vasca met"]
+)
+def test_how_many_people_counts_people_not_meetings(catalog: Engine, text: str) -> None:
+    answer = ask(catalog, text)
+    assert answer.text.startswith("Dorin Vasca met 4 people in 4 meetings")

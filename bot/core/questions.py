@@ -99,6 +99,7 @@ _QUESTION_TEXT = (
     "who whom whose when where what which how many much often times time did do does was "
     "were is are has have had been be will can could any all list show me tell give find "
     "there here ever please hold held holding take took place happen happened meeting "
+    "different distinct "
     "meetings meet met meets meeting talk talked talks spoke speak speaking number count "
     "recent recently latest last most newest first visit visited visits receive received receives "
     "sign signed get got date day year between host hosted hosts hosting welcome welcomed "
@@ -295,6 +296,12 @@ def _detect_intent(flat: str) -> tuple[Intent, bool]:
         re.search(r" (latest|most recent|newest|last time|last meet|last met|the last|last "
                   r"meeting|recent meeting|recently) ", padded)
     )  # fmt: skip
+    if re.search(
+        r" (how many|number of) (different |distinct |other )?(people|person|"
+        r"official|leader|counterpart|interlocutor|minister|diplomat)",
+        padded,
+    ):
+        return Intent.WHO_MET, False  # whom: "X met 5 people in 6 meetings"
     if re.search(r" (how many|how often|number of|count) ", padded):
         return Intent.COUNT, False
     # Whole words, so that no name asks it ("Saidov" holds "said", "Stellan" "tell").
