@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.lexicon import tokens
 from bot.core.matching import INDEXES, NAME_CONFIDENT, CatalogIndex
-from bot.core.roles import office_heads
+from bot.core.roles import office_heads, title_heads
 from storage.db import read_catalog_version, session_scope
 from storage.models import Meeting, Person, Subscription
 
@@ -281,3 +281,17 @@ def test_office_heads_are_the_words_before_what_the_office_is_in_charge_of(
     title: str, heads: set[str]
 ) -> None:
     assert office_heads(title) == heads
+
+
+@pytest.mark.parametrize(
+    ("title", "heads"),
+    [
+        ("Special Envoy of the UN Secretary-General for Cyprus", {"envoy"}),
+        ("Assistant Secretary of State and Special Envoy for the Balkans", {"secretary", "envoy"}),
+        ("Member of the delegation, adviser to the President", {"member", "adviser"}),
+    ],
+)
+def test_title_heads_include_every_part_that_may_head_an_office(
+    title: str, heads: set[str]
+) -> None:
+    assert title_heads(title) == heads

@@ -1043,3 +1043,58 @@ def test_a_region_holds_a_meeting_recorded_in_its_capital_alone(catalog: Engine)
 def test_how_many_people_counts_people_not_meetings(catalog: Engine, text: str) -> None:
     answer = ask(catalog, text)
     assert answer.text.startswith("Dorin Vasca met 4 people in 4 meetings")
+
+
+def test_a_topic_with_a_generic_word_is_no_office_near_by_spelling(catalog: Engine) -> None:
+    # "persons" only says "someone"; "missing" is near "mission", but a label holds both.
+    assert _found(catalog, "missing persons") == _found(catalog, "meetings about missing persons")
+
+
+@pytest.mark.parametrize("text", ["meetings with the African Union", "Meetings with the AU"])
+def test_an_organisation_named_whole_is_its_people_not_a_topic_of_its_name(
+    catalog: Engine, text: str
+) -> None:
+    answer = ask(catalog, text)
+    assert set(ids(answer)) == {"u19"}
+    assert "about" not in answer.text.split("\n")[0]  # not "1 meeting about AU peace fund"
+
+
+def test_an_acronym_in_a_summary_counts_only_in_capitals(catalog: Engine) -> None:
+    # u23's summary says "who thanked": that is no World Health Organization.
+    assert "u23" not in set(ids(ask(catalog, "meetings about health")))
+
+
+def test_development_is_part_of_a_topic_but_developments_on_x_ask_about_x(
+    catalog: Engine,
+) -> None:
+    assert _found(catalog, "meetings about development aid") == {"u17"}  # not humanitarian aid
+    assert ids(ask(catalog, "the latest developments on wine exports")) == ["u01"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("meetings in the Middle East", {"u16", "u21", "u22"}),  # Doha, Amman, Cairo
+     ("meetings in Southern Africa", set())],  # none held there
+)  # fmt: skip
+def test_regions_of_the_world_are_their_countries(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert set(ids(ask(catalog, text))) == expected
+
+
+# ----- an office is the one its title is headed by ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("who met the UN Secretary-General", {"u10"}),  # not the Secretary-General's envoy
+        ("who met the UN chief", {"u10"}),
+        ("who met the UN envoy", {"u24"}),
+        ("meetings of the Cypriot special envoy", {"u24"}),  # the second part of a title
+    ],
+)
+def test_a_title_is_the_office_that_heads_it(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected

@@ -45,6 +45,7 @@ from bot.core.roles import (
     RoleMatching,
     national_head,
     office_heads,
+    title_heads,
     title_parts,
 )
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
@@ -230,6 +231,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
 
     def _add_role_doc(self, segment: str, org: Organization | None, country: str | None) -> int:
         seg_tokens = set(tokens(segment))
+        heads = set(title_heads(segment))
         self.office_heads |= office_heads(segment)
         toks = set(seg_tokens)
         # A title's initials, but not those that spell a well-known acronym by chance
@@ -270,6 +272,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                 and not ROLE_MODIFIERS & set(said)
             ):
                 toks |= set(tokens(office))  # the US Secretary of State is a foreign minister
+                heads |= office_heads(office)
         toks = {t for t in toks if t not in FILLERS}
         doc_id = len(self.role_docs)
         self.role_docs.append(
@@ -279,6 +282,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                 frozenset(seg_tokens - FILLERS),
                 tuple(org_forms),
                 frozenset(tokens(country or "")),
+                frozenset(heads),
             )
         )
         for tok in toks:

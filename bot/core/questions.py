@@ -172,7 +172,8 @@ def parse_question(
 
         toks = tokens(translate_question(text))
     else:
-        toks = tokens(_spell_out_acronyms(_COLLECTION.sub(" ", text)))
+        plain = _DEVELOPMENTS.sub(" meetings about ", _COLLECTION.sub(" ", text))
+        toks = tokens(_spell_out_acronyms(plain))
         toks = _keywords_spelt_right(toks, _name_like(text), known)
     flat = " ".join(months_spelt_right(toks))
     window, flat = extract_window(flat, today)
@@ -276,6 +277,8 @@ _COLLECTION = re.compile(
     r"(?:\s+of)?|(?:can|could)\s+you\s+(?:tell|show|give|list|find)(?:\s+me)?)\b"
 )
 _ABROAD = re.compile(r" (?:abroad|oversea|foreign trip|trip abroad) ")  # as tokens() leaves them
+# "the latest developments on X": news about X, not a topic called "development".
+_DEVELOPMENTS = re.compile(r"(?i)\bdevelopments\s+(?:on|in|about|regarding|concerning)\b")
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
 _FIRST = re.compile(
     r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest|oldest) "

@@ -134,16 +134,19 @@ def _officials_of_a_country(
     return True
 
 
-def _a_charge_not_an_office(toks: tuple[str, ...], index: CatalogIndex) -> bool:
-    """Whether words that titles hold only as what an office is in charge of ("energy",
-    "refugees", "security") are a topic: no word names an office or a body, and an issue
-    label holds them. "Energy meetings" are about energy, not the energy minister's."""
+def _a_charge_not_an_office(toks: tuple[str, ...], index: CatalogIndex) -> TopicMatch | None:
+    """The topic named by words that titles hold only as what an office is in charge of
+    ("energy", "refugees", "missing persons"): no word names an office, the words are no
+    organisation's whole name, and an issue label holds them. "Energy meetings" are about
+    energy, not the energy minister's. Titles and summaries name offices too, so they alone
+    do not make such words a topic."""
     content = tuple(tok for tok in toks if tok not in FILLERS)
-    return (
-        bool(content)
-        and not index.names_an_office(content)
-        and index.match_topic(content, labels_only=True) is not None
-    )
+    specific = [tok for tok in content if tok not in GENERIC]
+    if not specific or index.names_an_office(specific) or index.names_an_organisation(content):
+        return None
+    if index.match_topic(content, labels_only=True) is None:
+        return None
+    return index.match_topic(content)  # as after "about": labels, then titles and summaries
 
 
 def _names_someone(toks: tuple[str, ...], index: CatalogIndex) -> bool:
@@ -280,8 +283,10 @@ def _resolve_entity(
         return True
     if _officials_of_a_country(toks, index, resolution):
         return True
-    if fallback and _a_charge_not_an_office(toks, index):
-        return _resolve_issue(toks, index, resolution)
+    charge = _a_charge_not_an_office(toks, index) if fallback else None
+    if charge is not None:
+        _add_topic(toks, charge, index, resolution)
+        return True
     if _resolve_office(toks, index, resolution) or _office_beside_unknown_words(
         toks, index, resolution
     ):

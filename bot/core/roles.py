@@ -8,6 +8,7 @@ well-known organisation (the OSCE PA within the OSCE) is not the organisation.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class RoleDoc:
     # The words of each name of the organisation (its name, aliases, the name's acronym).
     org_forms: tuple[tuple[str, ...], ...]
     country_tokens: frozenset[str]
+    heads: frozenset[str] = frozenset()  # the words naming the office itself (office_heads)
     participations: array[int] = field(default_factory=lambda: array("l"))
 
     def is_narrower_body(self, asked: frozenset[str]) -> bool:
@@ -123,18 +125,55 @@ def office_heads(segment: str) -> set[str]:
     the first "of" or "for" ("Minister of Energy and Infrastructure" is a minister, "Deputy
     Prime Minister and Foreign Minister" two ministers, "High Commissioner for Refugees" a
     commissioner). The words after them say what the office is in charge of."""
-    words = tokens(segment)
-    cut = next((i for i, w in enumerate(words) if w in _HEAD_ENDS), len(words))
     heads: set[str] = set()
-    part: list[str] = []
-    for word in [*words[:cut], "and"]:
-        if word in _TITLE_PART_BREAKS:
-            if part:
-                heads.add(part[-1])
-            part = []
-        else:
-            part.append(word)
+    for clause in segment.split(","):  # "Member of the delegation, adviser to the President"
+        words = tokens(clause)
+        cut = next((i for i, w in enumerate(words) if w in _HEAD_ENDS), len(words))
+        part: list[str] = []
+        for word in [*words[:cut], "and"]:
+            if word in _TITLE_PART_BREAKS:
+                if part:
+                    heads.add(part[-1])
+                part = []
+            else:
+                part.append(word)
     return heads
+
+
+# Head words that name one office in different countries' usage: a Secretary of State or
+# of Foreign Affairs is a minister; a parliament's president is its speaker or chair.
+_SAME_HEADS = (
+    frozenset({"minister", "secretary"}),
+    frozenset({"president", "speaker", "chair", "chairman", "chairperson", "chairwoman"}),
+)
+
+
+# Words that ask for whoever leads a body ("the UN chief"), and offices that serve one.
+_TOP_WORDS = frozenset({"chief", "head", "leader", "boss", "top"})
+_SERVING_HEADS = frozenset(
+    {"envoy", "adviser", "advisor", "assistant", "ambassador", "rapporteur",
+     "coordinator", "spokesperson", "spokesman", "spokeswoman", "member", "delegate", "officer",
+     "counsellor", "counselor", "attache", "consul", "aide"}
+)  # fmt: skip
+
+
+def _same_office(heads: frozenset[str], asked: frozenset[str]) -> bool:
+    """Whether a title headed by heads is an office the asked words name."""
+    return bool(heads & asked) or any(heads & same and asked & same for same in _SAME_HEADS)
+
+
+def title_heads(segment: str) -> frozenset[str]:
+    """Every word that may head an office in a title: office_heads, and the last word before
+    "of" or "for" in each part after an "and" ("Assistant Secretary of State and Special Envoy
+    for the Western Balkans" is also an envoy). Looser than office_heads, which must not make
+    "infrastructure" an office; a title is kept when any of these was asked."""
+    heads = set(office_heads(segment))
+    for part in re.split(r"\band\b|&", segment):
+        words = tokens(part)
+        cut = next((i for i, w in enumerate(words) if w in _HEAD_ENDS), None)
+        if cut:
+            heads.add(words[cut - 1])
+    return frozenset(heads)
 
 
 def title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
@@ -328,6 +367,20 @@ class RoleMatching:
             if w not in FILLERS
         )
 
+    def names_an_organisation(self, words: Iterable[str]) -> bool:
+        """Whether the words, fillers aside, are the whole name, an alias or the acronym of
+        an organisation of the records ("the African Union"; not "energy" of the Ministry of
+        Energy, nor "human rights" of the European Court of Human Rights)."""
+        content = frozenset(w for w in words if w not in FILLERS)
+        if any(content == frozenset(tokens(name)) - FILLERS for name in KNOWN_ACRONYMS.values()):
+            return True  # "the African Union", spelled out
+        if len(content) == 1 and next(iter(content)) in BODY_ACRONYMS:
+            return True  # "the AU"
+        docs = self._docs_with_all(tuple(content)) if content else set()
+        return any(
+            content == frozenset(form) for doc in docs for form in self.role_docs[doc].org_forms
+        )
+
     def names_a_body(self, words: Iterable[str]) -> bool:
         """Whether the words, countries aside, are all words of one organisation's name or
         its acronym ("the IAEA", "OSCE Parliamentary Assembly")."""
@@ -356,10 +409,19 @@ class RoleMatching:
         asked = frozenset(w for word in words for w in expand_word(word)) | {
             tok for alternatives in requirements for alt in alternatives for tok in alt
         }
+        # The office words asked ("secretary general", "minister"), not those that fit any
+        # office ("head", "chief"): a title must be headed by one of them.
+        asked_heads = {w for w in words if w in self.office_heads and w not in GENERIC}
+        # "The UN chief" heads the UN: no envoy or adviser of its chief is that.
+        top_asked = not asked_heads and bool(_TOP_WORDS.intersection(words))
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
             if doc.excluded_by_modifier(words) or doc.is_narrower_body(asked):
+                continue
+            if asked_heads and doc.heads and not _same_office(doc.heads, asked):
+                continue  # "the UN Secretary-General" is not the Secretary-General's envoy
+            if top_asked and doc.heads and doc.heads <= _SERVING_HEADS:
                 continue
             out.update(doc.participations)
         return out

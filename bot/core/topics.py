@@ -51,7 +51,7 @@ TOPIC_OPTIONAL = stem_words(
     "process programme program plan plans talks negotiations negotiation cooperation "
     "relations relationship ties crisis conflict conflicts dispute disputes policy policies "
     "efforts effort project projects "
-    "sector field area affairs developments development"
+    "sector field area affairs"
 )
 TOPIC_FUZZY_CUTOFF = 88.0
 _INT32_MAX = 2**31 - 1
@@ -100,12 +100,14 @@ def phrase_stems(text: str) -> frozenset[str]:
 
     A hyphenated word also counts as one word ("cease-fire" is "ceasefire").
     """
-    # The bulk of titles and summaries is ASCII: one regex pass, cached words.
-    words = _ASCII_WORD.findall(text.lower()) if text.isascii() else text.split()
+    # The bulk of titles and summaries is ASCII: one regex pass, cached words. Case is kept
+    # for _word_stems: an acronym counts only in capitals ("WHO", never the "who" of "people
+    # who went missing", nor "us" the United States).
+    words = _ASCII_WORD.findall(text) if text.isascii() else text.split()
     return frozenset(chain.from_iterable(map(_word_stems, words)))
 
 
-_ASCII_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
 @lru_cache(maxsize=32768)
@@ -119,7 +121,7 @@ def _word_stems(raw: str) -> tuple[str, ...]:
         if tok in TOPIC_STOP:
             continue
         out.append(stem(tok))
-        if tok in KNOWN_ACRONYMS:
+        if tok in KNOWN_ACRONYMS and tok.upper() in raw:
             out.extend(stem(t) for t in tokens(KNOWN_ACRONYMS[tok]) if t not in TOPIC_STOP)
     return tuple(out)
 
