@@ -1098,3 +1098,28 @@ def test_a_title_is_the_office_that_heads_it(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
     assert _found(catalog, text) == expected
+
+
+def test_an_organisation_called_by_a_known_acronym_is_found_by_it(catalog: Engine) -> None:
+    # u25's organisation says "UN", not "United Nations": still no body narrower than UNHCR.
+    assert _found(catalog, "Meetings with UNHCR") == {"u09", "u25"}
+
+
+@pytest.mark.parametrize("text", ["meetings of dacosta", "meetings of DaCosta"])
+def test_a_surname_with_a_particle_typed_as_one_word_is_the_surname(
+    catalog: Engine, text: str
+) -> None:
+    assert _found(catalog, text) == _found(catalog, "meetings of Joana da Costa")
+
+
+def test_a_shared_surname_is_the_namesake_who_met_the_others_asked(catalog: Engine) -> None:
+    # Nadia and Rami Khoury share a surname; only Rami met Omar Farouk.
+    answer = ask(catalog, "when did Khoury meet Farouk")
+    assert answer.status is Status.ANSWERED and set(ids(answer)) == {"u22"}
+    assert "Rami Khoury" in answer.text.split("\n")[0]
+
+
+def test_a_russian_organisation_name_in_any_case_is_the_organisation(catalog: Engine) -> None:
+    assert _found(catalog, "Встречи с Африканским союзом") == _found(
+        catalog, "meetings with the African Union"
+    )

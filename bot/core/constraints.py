@@ -29,6 +29,8 @@ class Resolution:
     unresolved: list[str] = field(default_factory=list)
     unresolved_kinds: list[SpanKind] = field(default_factory=list)
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    # For each ambiguous name: where its constraint would stand, and the people it may be.
+    ambiguous_people: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 

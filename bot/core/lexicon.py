@@ -295,6 +295,9 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("war in Ukraine", "russian invasion of ukraine", "russia ukraine war", "ukraine war"),
     ("humanitarian aid", "humanitarian assistance", "relief aid"),
     ("climate change", "global warming", "climate crisis"),
+    ("critical raw materials", "critical minerals", "rare earths", "rare earth metals"),
+    ("mpox", "monkeypox"),
+    ("railways", "railway", "rail", "railroads", "rail link", "rail links"),
     ("COVID-19 pandemic", "coronavirus", "pandemic", "covid"),
     ("artificial intelligence", "ai"),
     ("cyber security", "cybersecurity", "cyber attacks", "hacking"),
@@ -337,7 +340,15 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
 # about anything economic, so a meeting labelled so is not known to be about trade).
 ISSUE_BROADER: dict[str, tuple[str, ...]] = {
     "economic cooperation": ("trade", "investment"),
-    "renewable energy": ("solar power", "wind power"),
+    "renewable energy": (
+        "solar power",
+        "solar energy",
+        "wind power",
+        "wind energy",
+        "hydropower",
+        "geothermal energy",
+    ),
+    "climate change": ("climate finance", "climate adaptation", "climate resilience", "emissions"),
     "energy": (
         "oil and gas",
         "natural gas",

@@ -216,6 +216,11 @@ class CatalogIndex(RoleMatching, PlaceMatching):
             all_tokens.update(
                 t for t in _name_tokens(form) if t not in FILLERS and not _describes_person(t)
             )
+        # A surname of several words is also typed as one: "vanderberghe", "delacruz".
+        for form in (name, *aliases):
+            words = _name_tokens(form)
+            start = 0 if words and words[0] in FILLERS else 1  # "Van der Berghe"
+            all_tokens.update("".join(words[i:]) for i in range(start, len(words) - 1))
         # A long name is also called by its initials: "MBS" is Mohammed bin Salman.
         words = _name_tokens(name)
         initials = "".join(w[0] for w in words)

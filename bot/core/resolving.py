@@ -50,9 +50,31 @@ def resolve(question: Question, index: CatalogIndex) -> Resolution:
         _resolve_span(span, index, resolution)
         if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
             _merge_alternatives(resolution, index)
+    _settle_namesakes(resolution, index)
     if question.abroad:
         add_abroad(index, resolution)
     return resolution
+
+
+def _settle_namesakes(resolution: Resolution, index: CatalogIndex) -> None:
+    """ "Where did Lindner meet Kovalenko": of two people called Kovalenko, the one who met
+    the rest of the question's people, when only one did."""
+    others = [c for c in resolution.constraints if c.participations is not None]
+    if not others or len(resolution.ambiguous) != len(resolution.ambiguous_people):
+        return
+    met = set.intersection(*(_meetings_of(c, index) for c in others))
+    for k in reversed(range(len(resolution.ambiguous))):
+        position, people = resolution.ambiguous_people[k]
+        fitting = [
+            pid
+            for pid in people
+            if index.meetings_of_participations(index.participations_of_people([pid])) & met
+        ]
+        if len(fitting) == 1:
+            parts = index.participations_of_people(fitting)
+            label = index.person_names[fitting[0]]
+            resolution.constraints.insert(position, Constraint(label, participations=parts))
+            del resolution.ambiguous[k], resolution.ambiguous_people[k]
 
 
 def _spans_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
@@ -251,6 +273,8 @@ def _resolve_entity(
             # "Khoury's counterparts" asks about one Khoury as much as "Khoury" does.
             typed = resolution.question.quote(tuple(toks[i] for i in sorted(person.used)))
             resolution.ambiguous.append((typed, names))
+            position = len(resolution.constraints)
+            resolution.ambiguous_people.append((position, person.person_ids))
             return True
         if _unmatched_name_words(toks, person, index, resolution):
             # "Greta Gruber" is not Greta Lindqvist: a name part that fits nobody means the

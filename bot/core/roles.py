@@ -50,6 +50,14 @@ class RoleDoc:
     heads: frozenset[str] = frozenset()  # the words naming the office itself (office_heads)
     participations: array[int] = field(default_factory=lambda: array("l"))
 
+    def serves_a_chief(self) -> bool:
+        """Whether the office serves a body's chief rather than leading it: an envoy, an
+        adviser, a representative (a High Representative leads)."""
+        serving = (
+            _SERVING_HEADS if "high" in self.title_tokens else _SERVING_HEADS | {"representative"}
+        )
+        return bool(self.heads) and self.heads <= serving
+
     def is_narrower_body(self, asked: frozenset[str]) -> bool:
         """Whether a well-known organisation was asked and this role's organisation is a body
         within it that the question did not name: "the OSCE secretary general" is not the
@@ -111,6 +119,8 @@ def _extra_words_unasked(
     # The acronym's own words are no extra body: "Association of Southeast Asian Nations (ASEAN)".
     # Nor are words that only say "a body": the Office of the UN High Commissioner is UNHCR.
     own = {t for k in known for t in tokens(KNOWN_ACRONYMS[k])}
+    # Nor the acronym of some of those words: "UN" in "Office of the UN High Commissioner".
+    own |= {k for k, v in KNOWN_ACRONYMS.items() if set(tokens(v)) <= own}
     extra = [w for w in form if w not in known and w not in own and w not in _BODY_WORDS]
     if not extra:
         return False
@@ -421,7 +431,7 @@ class RoleMatching:
                 continue
             if asked_heads and doc.heads and not _same_office(doc.heads, asked):
                 continue  # "the UN Secretary-General" is not the Secretary-General's envoy
-            if top_asked and doc.heads and doc.heads <= _SERVING_HEADS:
+            if top_asked and doc.serves_a_chief():
                 continue
             out.update(doc.participations)
         return out

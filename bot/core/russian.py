@@ -104,6 +104,9 @@ RUSSIAN_LEMMAS: dict[str, str] = {
     "атомный": "nuclear", "возобновляемый": "renewable", "водород": "hydrogen",
     "солнечный": "solar", "ветровой": "wind", "уголь": "coal", "заражение": "contamination",
     "поставка": "supplies", "экспорт": "exports", "импорт": "imports",
+    "коридор": "corridor", "транспортный": "transport", "сми": "media",
+    "африканский": "african", "арабский": "arab", "лига": "league", "лаг": "arab league",
+    "государство": "states",
     "загрязнение": "pollution", "гуманитарка": "humanitarian aid", "выбор": "elections",
     "приднестровье": "transnistria", "приднестровский": "transnistrian",
     # Countries as people call them, where pycountry has only the long official name.
