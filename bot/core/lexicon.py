@@ -291,7 +291,7 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("AfCFTA", "african continental free trade area", "african free trade area",
      "african free trade zone"),
     ("oil and gas", "hydrocarbons", "petroleum", "natural gas"),
-    ("refugees", "displaced people", "asylum seekers", "migrants"),
+    ("refugees", "displaced people", "asylum seekers"),
     ("war in Ukraine", "russian invasion of ukraine", "russia ukraine war", "ukraine war"),
     ("humanitarian aid", "humanitarian assistance", "relief aid"),
     ("climate change", "global warming", "climate crisis"),
