@@ -103,6 +103,8 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         self.role_docs: list[RoleDoc] = []
         self.role_index: dict[str, set[int]] = defaultdict(set)
         self.office_heads: set[str] = set()
+        # One frozenset per distinct set of heads, shared by the role docs (MBs at 100k).
+        self._shared_heads: dict[frozenset[str], frozenset[str]] = {}
         self.place_index: dict[str, array[int]] = defaultdict(lambda: array("q"))
         self.topics = TopicIndex()
         self._name_vocab: list[str] = []
@@ -287,7 +289,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                 frozenset(seg_tokens - FILLERS),
                 tuple(org_forms),
                 frozenset(tokens(country or "")),
-                frozenset(heads),
+                self._shared_heads.setdefault(frozenset(heads), frozenset(heads)),
             )
         )
         for tok in toks:
@@ -296,6 +298,9 @@ class CatalogIndex(RoleMatching, PlaceMatching):
 
     def _finish(self) -> None:
         self._country_numbers = {}
+        self._shared_heads = {}
+        office_heads.cache_clear()
+        title_heads.cache_clear()
         self.given_names -= self.surnames
         self.topics.finish()
         self.name_index = {tok: tuple(ids) for tok, ids in self._name_lists.items()}

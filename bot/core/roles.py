@@ -12,6 +12,7 @@ import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -130,7 +131,8 @@ def _extra_words_unasked(
 _HEAD_ENDS = frozenset({"of", "for", "to", "on", "at", "in"})
 
 
-def office_heads(segment: str) -> set[str]:
+@lru_cache(maxsize=16384)  # titles repeat across organisations and countries
+def office_heads(segment: str) -> frozenset[str]:
     """The words of a title that name the office itself: the last word of each part before
     the first "of" or "for" ("Minister of Energy and Infrastructure" is a minister, "Deputy
     Prime Minister and Foreign Minister" two ministers, "High Commissioner for Refugees" a
@@ -147,7 +149,7 @@ def office_heads(segment: str) -> set[str]:
                 part = []
             else:
                 part.append(word)
-    return heads
+    return frozenset(heads)
 
 
 # Head words that name one office in different countries' usage: a Secretary of State or
@@ -172,6 +174,7 @@ def _same_office(heads: frozenset[str], asked: frozenset[str]) -> bool:
     return bool(heads & asked) or any(heads & same and asked & same for same in _SAME_HEADS)
 
 
+@lru_cache(maxsize=16384)
 def title_heads(segment: str) -> frozenset[str]:
     """Every word that may head an office in a title: office_heads, and the last word before
     "of" or "for" in each part after an "and" ("Assistant Secretary of State and Special Envoy

@@ -104,14 +104,14 @@ def phrase_stems(text: str) -> frozenset[str]:
     # for _word_stems: an acronym counts only in capitals ("WHO", never the "who" of "people
     # who went missing", nor "us" the United States).
     words = _ASCII_WORD.findall(text) if text.isascii() else text.split()
-    return frozenset(chain.from_iterable(map(_word_stems, words)))
+    return frozenset(chain.from_iterable(_word_stems(w.lower(), w[:2].isupper()) for w in words))
 
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
 @lru_cache(maxsize=32768)
-def _word_stems(raw: str) -> tuple[str, ...]:
+def _word_stems(raw: str, capitals: bool) -> tuple[str, ...]:
     """The stems one word of a text gives (cached: summaries repeat their words)."""
     out: list[str] = []
     toks = tokens(raw)
@@ -121,7 +121,7 @@ def _word_stems(raw: str) -> tuple[str, ...]:
         if tok in TOPIC_STOP:
             continue
         out.append(stem(tok))
-        if tok in KNOWN_ACRONYMS and tok.upper() in raw:
+        if tok in KNOWN_ACRONYMS and capitals:
             out.extend(stem(t) for t in tokens(KNOWN_ACRONYMS[tok]) if t not in TOPIC_STOP)
     return tuple(out)
 
