@@ -1123,3 +1123,12 @@ def test_a_russian_organisation_name_in_any_case_is_the_organisation(catalog: En
     assert _found(catalog, "Встречи с Африканским союзом") == _found(
         catalog, "meetings with the African Union"
     )
+
+
+def test_a_shared_surname_is_the_namesake_who_fits_the_time_asked(catalog: Engine) -> None:
+    # Only Nadia Khoury has a meeting in 2020.
+    assert _found(catalog, "who did Khoury meet in 2020") == {"u26"}
+
+
+def test_a_shared_surname_beside_one_namesake_is_the_other(catalog: Engine) -> None:
+    assert _found(catalog, "where did Rami Khoury meet Khoury") == {"u27"}

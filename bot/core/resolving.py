@@ -9,6 +9,7 @@ bot.core.answering turns the result into an Answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
@@ -57,19 +58,34 @@ def resolve(question: Question, index: CatalogIndex) -> Resolution:
 
 
 def _settle_namesakes(resolution: Resolution, index: CatalogIndex) -> None:
-    """ "Where did Lindner meet Kovalenko": of two people called Kovalenko, the one who met
-    the rest of the question's people, when only one did."""
-    others = [c for c in resolution.constraints if c.participations is not None]
-    if not others or len(resolution.ambiguous) != len(resolution.ambiguous_people):
+    """ "Where did Lindner meet Kovalenko", "who did Kovalenko meet in 2021": of two people
+    called Kovalenko, the one who fits the rest of the question (its other people, its
+    time), when only one does. Nobody meets themselves."""
+    if not resolution.ambiguous or len(resolution.ambiguous) != len(resolution.ambiguous_people):
         return
-    met = set.intersection(*(_meetings_of(c, index) for c in others))
+    others = [c for c in resolution.constraints if c.participations is not None]
+    named = {index.part_person[p] for c in others for p in c.participations or ()}
+    met = set.intersection(*(_meetings_of(c, index) for c in others)) if others else None
+    window = resolution.question.window
+    if met is None and window is None:
+        return
     for k in reversed(range(len(resolution.ambiguous))):
         position, people = resolution.ambiguous_people[k]
-        fitting = [
-            pid
-            for pid in people
-            if index.meetings_of_participations(index.participations_of_people([pid])) & met
-        ]
+        fitting = []
+        for pid in people:
+            if pid in named and len(people) > 1:
+                continue
+            meetings = index.meetings_of_participations(index.participations_of_people([pid]))
+            if met is not None:
+                meetings &= met
+            if window is not None:
+                meetings = {
+                    m
+                    for m in meetings
+                    if window.contains(dt.date.fromordinal(index.meeting_dates[m]))
+                }
+            if meetings:
+                fitting.append(pid)
         if len(fitting) == 1:
             parts = index.participations_of_people(fitting)
             label = index.person_names[fitting[0]]
