@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.lexicon import tokens
 from bot.core.matching import INDEXES, NAME_CONFIDENT, CatalogIndex
-from bot.core.roles import office_heads, title_heads
+from bot.core.roles import national_head, office_heads, title_heads
 from storage.db import read_catalog_version, session_scope
 from storage.models import Meeting, Person, Subscription
 
@@ -295,3 +295,19 @@ def test_title_heads_include_every_part_that_may_head_an_office(
     title: str, heads: set[str]
 ) -> None:
     assert title_heads(title) == heads
+
+
+@pytest.mark.parametrize(
+    ("title", "organisation", "head"),
+    [
+        ("President of Türkiye (Turkey)", "Presidency of Türkiye", "headofstate"),
+        ("Acting Prime Minister of Armenia", "Government of Armenia", "headofgovernment"),
+        ("Interim President of Peru", "Presidency of Peru", "headofstate"),
+        ("President of the Parliament of Malta", "Parliament of Malta", None),
+        ("Vice-President of Iran", "Government of Iran", None),
+    ],
+)
+def test_a_countrys_own_head_office_is_read_from_its_title(
+    title: str, organisation: str, head: str | None
+) -> None:
+    assert national_head(title, organisation) == head

@@ -1132,3 +1132,38 @@ def test_a_shared_surname_is_the_namesake_who_fits_the_time_asked(catalog: Engin
 
 def test_a_shared_surname_beside_one_namesake_is_the_other(catalog: Engine) -> None:
     assert _found(catalog, "where did Rami Khoury meet Khoury") == {"u27"}
+
+
+def test_a_countrys_president_is_its_head_of_state_not_its_parliaments(
+    catalog: Engine,
+) -> None:
+    answer = ask(catalog, "who met the Maltese president")  # only Malta's parliament's
+    assert answer.status is Status.NOT_FOUND and not ids(answer)
+    assert _found(catalog, "meetings of the president of the Maltese parliament") == {"u28"}
+    assert _found(catalog, "who met the Moldovan president") == {"u02", "u06", "u11"}
+
+
+# ----- cities by other names, people by nationality -------------------------------------------
+
+
+def test_a_city_by_its_old_or_other_name_is_the_city(catalog: Engine) -> None:
+    assert _found(catalog, "meetings in Kishinev") == _found(catalog, "meetings in Chisinau")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("meetings with someone from Ireland", {"u13"}),  # the IOM's Irish Director General
+        ("meetings involving Norwegians", {"u10", "u24"}),  # the UN's Berg and Dahl
+        ("who met the German High Representative", {"u18", "u20"}),  # no title says Germany
+    ],
+)
+def test_nationality_is_the_recorded_country_of_the_people(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected
+
+
+def test_a_well_known_body_spelled_out_is_not_a_body_within_it(catalog: Engine) -> None:
+    spelled = "meetings of the Organization for Security and Co-operation in Europe"
+    assert _found(catalog, spelled) == _found(catalog, "meetings of the OSCE") == {"u04"}

@@ -532,3 +532,26 @@ CONTINENTS: dict[str, tuple[str, ...]] = {
         "palau", "papua new guinea", "samoa", "solomon islands", "tonga", "tuvalu", "vanuatu",
     ),
 }  # fmt: skip
+
+
+# Cities by their other names, old or transliterated ones included: a meeting recorded in
+# "Nur-Sultan" was in Astana, "Kiev" is Kyiv. Each group is one city.
+CITY_NAMES: tuple[tuple[str, ...], ...] = (
+    ("astana", "nur-sultan", "nur sultan", "nursultan", "akmola", "tselinograd"),
+    ("kyiv", "kiev"),
+    ("odesa", "odessa"),
+    ("kharkiv", "kharkov"),
+    ("lviv", "lvov"),
+    ("almaty", "alma-ata", "alma ata", "almaata"),
+    ("ashgabat", "ashgabad", "ashkhabad"),
+    ("mumbai", "bombay"),
+    ("chennai", "madras"),
+    ("kolkata", "calcutta"),
+    ("beijing", "peking"),
+    ("yangon", "rangoon"),
+    ("ho chi minh city", "saigon"),
+    ("chisinau", "kishinev"),
+    ("bishkek", "frunze"),
+    ("tbilisi", "tiflis"),
+    ("vilnius", "vilna"),
+)

@@ -191,6 +191,7 @@ KNOWN_ACRONYMS: dict[str, str] = {
     "unhcr": "united nations high commissioner for refugees",
     "icrc": "international committee of the red cross",
     "pace": "parliamentary assembly of the council of europe",
+    "coe": "council of europe",
     "who": "world health organization",
     "wto": "world trade organization",
     "imf": "international monetary fund",

@@ -13,13 +13,21 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
-from bot.core.geography import CAPITALS, CONTINENTS, capitals_of, country_named
+from bot.core.geography import CAPITALS, CITY_NAMES, CONTINENTS, capitals_of, country_named
 from bot.core.lexicon import DEMONYMS, FILLERS, REGIONS, tokens, translit_key
 from bot.core.meeting_dates import MeetingDates
 from bot.core.roles import vocab_cutoff
 
 REGION_NOUNS = frozenset({"state", "country", "nation", "region", "republic"})
 PLACE_CONFIDENT = 85.0  # a transliterated place this near is the place
+
+
+_CITY_GROUPS = {
+    key: group
+    for group in CITY_NAMES
+    for name in group
+    for key in (" ".join(tokens(name)), "".join(tokens(name)))
+}
 
 
 class PlaceMatching:
@@ -42,6 +50,10 @@ class PlaceMatching:
             return None
         phrase = " ".join(words)
         country: str | None
+        same_city = _CITY_GROUPS.get(phrase) or _CITY_GROUPS.get("".join(words))
+        if same_city:
+            # "Kiev" is Kyiv, "Nur-Sultan" Astana, whichever name the record uses.
+            return set().union(*(self._meetings_with_place_tokens(tokens(n)) for n in same_city))
         if phrase in REGIONS or phrase in CONTINENTS:
             out: set[int] = set()
             for country in REGIONS.get(phrase) or CONTINENTS[phrase]:

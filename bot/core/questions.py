@@ -173,6 +173,7 @@ def parse_question(
         toks = tokens(translate_question(text))
     else:
         plain = _DEVELOPMENTS.sub(" meetings about ", _COLLECTION.sub(" ", text))
+        plain = _PEOPLE_FROM.sub(" officials of ", plain)
         toks = tokens(_spell_out_acronyms(plain))
         toks = _keywords_spelt_right(toks, _name_like(text), known)
     flat = " ".join(months_spelt_right(toks))
@@ -279,6 +280,11 @@ _COLLECTION = re.compile(
 _ABROAD = re.compile(r" (?:abroad|oversea|foreign trip|trip abroad) ")  # as tokens() leaves them
 # "the latest developments on X": news about X, not a topic called "development".
 _DEVELOPMENTS = re.compile(r"(?i)\bdevelopments\s+(?:on|in|about|regarding|concerning)\b")
+# "someone from Finland", "anyone from the UAE": people of that country, whatever their office.
+_PEOPLE_FROM = re.compile(
+    r"(?i)\b(?:someone|somebody|anyone|anybody|people|persons?|officials?|delegates?|"
+    r"representatives?|nationals?|citizens?)\s+from\b"
+)
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
 _FIRST = re.compile(
     r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest|oldest) "

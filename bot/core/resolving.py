@@ -16,7 +16,8 @@ from rapidfuzz import fuzz, process
 
 from bot.core.constraints import Constraint, Resolution, unresolved
 from bot.core.fillers import fits_nothing
-from bot.core.geography import country_named
+from bot.core.geography import COUNTRY_ALIASES, country_named
+from bot.core.geography import DEMONYMS as GEO_DEMONYMS
 from bot.core.lexicon import (
     FILLERS,
     RANKS,
@@ -164,12 +165,20 @@ def _officials_of_a_country(
     content = [tok for tok in toks if tok not in FILLERS]
     generic = [tok for tok in content if tok in GENERIC]
     country = country_named([tok for tok in content if tok not in GENERIC])
-    if not generic or country is None:
-        return False
+    people = len(content) == 1 and _a_demonym(content[0])
+    if not (generic or people) or country is None:
+        return False  # a demonym alone names people ("Norwegians"), a country alone its state
     label = resolution.question.quote(toks)
     participations = index.participations_of_country(country)
     resolution.constraints.append(Constraint(label, participations=participations))
     return True
+
+
+def _a_demonym(word: str) -> bool:
+    """Whether a word names a country's people ("Iraqi", "Swiss"), not the country itself
+    ("Kuwait", "UK")."""
+    country = GEO_DEMONYMS.get(word)
+    return country is not None and word not in COUNTRY_ALIASES and word not in tokens(country)
 
 
 def _a_charge_not_an_office(toks: tuple[str, ...], index: CatalogIndex) -> TopicMatch | None:

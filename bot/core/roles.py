@@ -63,7 +63,7 @@ class RoleDoc:
         """Whether a well-known organisation was asked and this role's organisation is a body
         within it that the question did not name: "the OSCE secretary general" is not the
         OSCE PA's, but "the UN refugee agency" is the UN High Commissioner for Refugees."""
-        known = asked & BODY_ACRONYMS
+        known = asked & BODY_ACRONYMS | _spelled_bodies(asked)
         forms = [form for form in self.org_forms if _names_body(form, known)]
         return bool(forms) and all(_extra_words_unasked(form, known, asked) for form in forms)
 
@@ -99,6 +99,16 @@ _BODY_WORDS = frozenset(
               "directorate", "administration", "government", "mission")
     for t in tokens(w)
 )  # fmt: skip
+
+
+def _spelled_bodies(asked: frozenset[str]) -> frozenset[str]:
+    """The well-known bodies whose whole name was asked ("Council of Europe" is the CoE)."""
+    return frozenset(k for k, words in _BODY_WORDS_OF.items() if words <= asked)
+
+
+_BODY_WORDS_OF = {
+    k: frozenset(t for t in tokens(KNOWN_ACRONYMS[k]) if t not in FILLERS) for k in BODY_ACRONYMS
+}
 
 
 def _names_body(form: tuple[str, ...], known: frozenset[str]) -> bool:
@@ -260,7 +270,9 @@ def national_head(segment: str, org_name: str | None) -> str | None:
             for office in offices:
                 if not office <= words:
                     continue
-                rest = [t for t in tokens(segment) if t in words - office - _STATE_FORMS]
+                rest = [
+                    t for t in tokens(segment) if t in words - office - _STATE_FORMS - _STILL_HELD
+                ]
                 if not rest and org_name is not None:
                     rest = [
                         t
@@ -274,8 +286,29 @@ def national_head(segment: str, org_name: str | None) -> str | None:
     return None
 
 
+def _country_head_asked(words: list[str]) -> str | None:
+    """HEAD_OF_STATE or HEAD_OF_GOVERNMENT when the words are only a country and the office
+    ("the Kazakh president", "Japan's prime minister"); else None."""
+    content = {w for w in words if w not in FILLERS}
+    for head, offices in _HEAD_OFFICES.items():
+        for office in offices:
+            rest = sorted(content - office - _STATE_FORMS)
+            # A country, not a region people name like one ("the Kurdish PM").
+            if office <= content and rest and country_named(rest) is not None:
+                return head
+    return None
+
+
 def _names_one_country(words: list[str]) -> bool:
-    return country_named(words) is not None or (len(words) == 1 and words[0] in DEMONYMS)
+    """Whether the words name one country, together or each ("Türkiye (Turkey)")."""
+    if country_named(words) is not None or (len(words) == 1 and words[0] in DEMONYMS):
+        return True
+    each = {country_named([w]) or DEMONYMS.get(w) for w in words}
+    return len(each) == 1 and None not in each
+
+
+# Words that say the office is held all the same: an acting or interim president is one.
+_STILL_HELD = ROLE_MODIFIERS_ACCEPTED | {"interim"}
 
 
 # A country's one-word short forms ("us", "usa" for the United States), as titles write them,
@@ -345,12 +378,32 @@ class RoleMatching:
         requirements = self._role_requirements(words)
         if not requirements:
             return None
+        head = _country_head_asked(words)
+        if head is not None:
+            # "the Moldovan president" is Moldova's head of state, not the president of
+            # Moldova's parliament.
+            requirements.append({(head,)})
         found = self._participations_fitting(requirements, words)
         if not found and "un" in words:
             # "the UN food agency": the organisations of the UN system, whose names do not
             # say "United Nations", but only when no body named UN fits.
             found = self._participations_fitting(self._role_requirements(words, un=True), words)
+        if not found:
+            found = self._held_by_a_national(words)
         return found
+
+    def _held_by_a_national(self, words: list[str]) -> set[int]:
+        """ "The Czech commissioner": an office no country names, held by someone of that
+        country (an EU commissioner's title does not say Czechia, his record does)."""
+        country_words = [w for w in words if country_named([w]) is not None]
+        if len(country_words) != 1 or _country_head_asked(words) is not None:
+            return set()  # "the Maltese president" is Malta's head of state or nobody
+        rest = [w for w in words if w not in country_words]
+        requirements = self._role_requirements(rest)
+        if not requirements:
+            return set()
+        office = self._participations_fitting(requirements, rest)
+        return office & self.participations_of_country(country_named(country_words) or "")
 
     def participations_of_country(self, country: str) -> set[int]:
         """Participations of people recorded as from a country, whatever their office:
