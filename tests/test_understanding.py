@@ -1167,3 +1167,16 @@ def test_nationality_is_the_recorded_country_of_the_people(
 def test_a_well_known_body_spelled_out_is_not_a_body_within_it(catalog: Engine) -> None:
     spelled = "meetings of the Organization for Security and Co-operation in Europe"
     assert _found(catalog, spelled) == _found(catalog, "meetings of the OSCE") == {"u04"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vasca arutyan chisinau", {"u01"}),  # two surnames and a recorded city
+        ("saud nahyan costa", {"u16"}),  # two words of one long name, then another's
+    ],
+)
+def test_names_typed_side_by_side_group_by_person(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected

@@ -390,6 +390,29 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         )
         return surnamed if len(surnamed) == 1 else tied
 
+    def people_side_by_side(self, toks: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The words of each person when the words are surnames of two people or more (words
+        of a name after the first, as typed or misspelt; "Spoljaric Egger" one person's two):
+        "nazarbaev guterres". A given name among them ("Greta Gruber") makes no such people:
+        then []."""
+        groups: list[tuple[int, tuple[str, ...]]] = []
+        for tok in (tok for tok in toks if tok not in FILLERS):
+            match = self.match_person((tok,))
+            if match is None or match.score < NAME_CONFIDENT or len(match.person_ids) != 1:
+                return []
+            pid = match.person_ids[0]
+            surnames = tokens(self.person_names[pid])[1:]
+            if not any(fuzz.ratio(tok, surname) >= NAME_CONFIDENT for surname in surnames):
+                return []
+            if groups and groups[-1][0] == pid:
+                groups[-1] = (pid, (*groups[-1][1], tok))
+            else:
+                groups.append((pid, (tok,)))
+        people = [pid for pid, _words in groups]
+        if len(people) < 2 or len(set(people)) < len(people):
+            return []
+        return [words for _pid, words in groups]
+
     def _is_role_word(self, tok: str, span: tuple[str, ...]) -> bool:
         """A word that is both a name and a role word is a role word unless beside a name."""
         if tok not in self.role_index or tok in self.surnames:

@@ -62,6 +62,8 @@ def recorded_place_after_name(toks: tuple[str, ...], index: CatalogIndex) -> tup
         named = person is not None and len(person.used) == len(before) and not person.mixed
         if named and person is not None and person.score >= NAME_CONFIDENT:
             return place
+        if known and index.people_side_by_side(before):
+            return place  # "rutte stubb brussels"
     return ()
 
 

@@ -141,22 +141,6 @@ def _a_topic_before_a_guess(
     return index.match_topic(toks, labels_only=True) is not None
 
 
-def _surnames_of_others(toks: tuple[str, ...], index: CatalogIndex) -> bool:
-    """Whether every word is a surname of a different person (a word of the name after the
-    first), as typed or misspelt; a given name among them ("Greta Gruber") makes no pair."""
-    content = [tok for tok in toks if tok not in FILLERS]
-    people: set[int] = set()
-    for tok in content:
-        match = index.match_person((tok,))
-        if match is None or match.score < NAME_CONFIDENT or len(match.person_ids) != 1:
-            return False
-        surnames = tokens(index.person_names[match.person_ids[0]])[1:]
-        if not any(fuzz.ratio(tok, surname) >= NAME_CONFIDENT for surname in surnames):
-            return False
-        people.add(match.person_ids[0])
-    return len(content) > 1 and len(people) == len(content)
-
-
 def _officials_of_a_country(
     toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
 ) -> bool:
@@ -273,13 +257,13 @@ def _resolve_entity(
         return True
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
-        if (person.mixed or len(person.used) == 1) and _surnames_of_others(toks, index):
+        every_word = len([tok for tok in toks if tok not in FILLERS])
+        side_by_side = index.people_side_by_side(toks)
+        if (person.mixed or len(person.used) < every_word) and side_by_side:
             # "the Aliyev-Swing meeting", "nazarbaev guterres": surnames side by side, each
-            # someone's, misspelt or not, are two people.
+            # someone's, misspelt or not, are people of their own.
             return all(
-                _resolve_entity((tok,), index, resolution, fallback=False)
-                for tok in toks
-                if tok not in FILLERS
+                _resolve_entity(words, index, resolution, fallback=False) for words in side_by_side
             )
         if person.score < NAME_CONFIDENT or person.mixed:
             unresolved(resolution, toks, SpanKind.ENTITY)
