@@ -17,7 +17,7 @@ from bot.core.lexicon import (
     tokens,
     translit_key,
 )
-from bot.core.russian import translate_question
+from bot.core.russian import translate_question, translate_word
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,13 @@ def test_is_lexicon_word(word: str, known: bool) -> None:
 )  # fmt: skip
 def test_a_plural_noun_is_no_inflected_verb(word: str, inflected: bool) -> None:
     assert is_inflected(word) is inflected
+
+
+@pytest.mark.parametrize(
+    ("word", "english"), [("Японии", "japan"), ("Бразилии", "brazil"), ("Германии", "germany")]
+)
+def test_a_country_in_any_case_is_the_country_not_a_city_of_its_name(
+    word: str, english: str
+) -> None:
+    # GeoNames lists "Япония" among the names of a city (Sado) and "Бразилия" of Brasília.
+    assert (translate_word(word, proper=True) or "").lower() == english

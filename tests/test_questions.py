@@ -77,6 +77,16 @@ D = dt.date
         ("meetings since last year", D(2024, 1, 1), None),
         ("Kauma's meetings, 2020 onwards", D(2020, 1, 1), None),
         ("meetings earlier this year", D(2025, 1, 1), D(2025, 3, 10)),
+        # Days with ordinals, ranges of days, halves, weeks and the US order of numbers.
+        ("meetings on March 12th 2024", D(2024, 3, 12), D(2024, 3, 12)),
+        ("meetings on 1st March 2023", D(2023, 3, 1), D(2023, 3, 1)),
+        ("meetings on the 13th of May 2023", D(2023, 5, 13), D(2023, 5, 13)),
+        ("meetings between 1 Jan and 31 Mar 2024", D(2024, 1, 1), D(2024, 3, 31)),
+        ("meetings from 1 January 2023 to 15 March 2024", D(2023, 1, 1), D(2024, 3, 15)),
+        ("meetings in H1 2023", D(2023, 1, 1), D(2023, 6, 30)),
+        ("meetings in 2023 H2", D(2023, 7, 1), D(2023, 12, 31)),
+        ("meetings the week of 14 November 2023", D(2023, 11, 13), D(2023, 11, 19)),
+        ("meetings on 11/14/2023", D(2023, 11, 14), D(2023, 11, 14)),
     ],
 )
 def test_time_window_is_read_against_today(text: str, start: D | None, end: D | None) -> None:
@@ -344,3 +354,16 @@ def test_abroad_is_a_flag_not_a_word_to_resolve(text: str) -> None:
     question = parse_question(text, TODAY)
     assert question.abroad
     assert [s.tokens for s in question.spans] == [("kauma",)]
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "latest"),
+    [
+        ("What was the first OSCE meeting?", True, False),
+        ("when did Naghiyev last sit down with Kauma", False, True),
+        ("when did Naghiyev last formally meet Kauma", False, True),
+    ],
+)
+def test_first_and_last_reach_over_one_word(text: str, first: bool, latest: bool) -> None:
+    question = parse_question(text, TODAY)
+    assert (question.wants_first, question.wants_latest) == (first, latest)

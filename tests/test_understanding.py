@@ -1180,3 +1180,45 @@ def test_names_typed_side_by_side_group_by_person(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
     assert _found(catalog, text) == expected
+
+
+# ----- what a user says around the question, and words that only look like others ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("I'm interested in meetings of Arutyan", "meetings of Arutyan"),
+        ("Can you remind me when Vasca last met Arutyan?", "when did Vasca last meet Arutyan"),
+        ("For a story on Moldova, can you tell me who Vasca met?", "who did Vasca meet"),
+        ("I need the meetings of Arutyan", "meetings of Arutyan"),
+    ],
+)
+def test_the_users_request_around_a_question_is_no_part_of_it(
+    catalog: Engine, text: str, plain: str
+) -> None:
+    assert _found(catalog, text) == _found(catalog, plain)
+
+
+def test_two_letter_initials_of_a_topic_are_no_word(catalog: Engine) -> None:
+    # "irregular migration", a synonym of migration, would be "IM": the "I'm" of a question.
+    assert ask(catalog, "im").meetings == ()
+
+
+def test_a_city_of_the_world_is_not_a_recorded_place_spelt_alike(catalog: Engine) -> None:
+    # Lagos is a city the records never name; "Laos" is no misspelling of it.
+    assert ask(catalog, "meetings in Lagos").status is Status.NOT_FOUND
+
+
+def test_a_country_the_records_do_not_hold_is_no_filler_word(catalog: Engine) -> None:
+    answer = ask(catalog, "who met Vasca and Norway")
+    assert answer.status is Status.NOT_FOUND and not ids(answer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["who met the Mexican foreign minister", "meetings of the Kenyan finance minister",
+     "who met the Mexican foreign secretary"],
+)  # fmt: skip
+def test_a_secretary_of_a_ministrys_portfolio_is_its_minister(catalog: Engine, text: str) -> None:
+    assert _found(catalog, text) == {"u29"}

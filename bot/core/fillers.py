@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
     SMALL_TALK,
@@ -93,6 +94,7 @@ def fits_nothing(
         or tok in index.place_index
         or tok in FILLERS
         or is_lexicon_word(tok)
+        or country_named([tok]) is not None  # "Norway" names a country, records or not
         or not is_dictionary_word(tok)
         or index.fuzzy(tok, "name", NAME_FUZZY_CUTOFF)
     )

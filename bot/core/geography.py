@@ -22,6 +22,9 @@ Conventions:
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib.resources import files
+
 # Adjective or demonym -> canonical country. Where a country has no adjective of its own, or
 # news uses its name as one ("New Zealand officials", "Dominica's prime minister"), the name
 # itself is the key.
@@ -35,7 +38,7 @@ DEMONYMS: dict[str, str] = {
     "antiguan": "antigua and barbuda", "barbudan": "antigua and barbuda",
     "argentine": "argentina", "argentinian": "argentina", "argentinean": "argentina",
     "armenian": "armenia",
-    "australian": "australia",
+    "australian": "australia", "aussie": "australia",
     "austrian": "austria",
     "azerbaijani": "azerbaijan", "azeri": "azerbaijan", "azerbaijanian": "azerbaijan",
     # B
@@ -555,3 +558,18 @@ CITY_NAMES: tuple[tuple[str, ...], ...] = (
     ("tbilisi", "tiflis"),
     ("vilnius", "vilna"),
 )
+
+
+@lru_cache(maxsize=1)
+def cities_by_russian_name() -> dict[str, str]:
+    """Cyrillic city names -> English ones (bot/core/cities_ru.tsv: GeoNames, CC BY 4.0, the
+    cities over 50,000 people and the capitals; written by scripts/city_names.py)."""
+    text = files("bot.core").joinpath("cities_ru.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {cyrillic: english for cyrillic, english in rows}
+
+
+@lru_cache(maxsize=1)
+def world_city_names() -> frozenset[str]:
+    """The English names of the same cities, lowercase ("lagos", "new york")."""
+    return frozenset(english.lower() for english in cities_by_russian_name().values())

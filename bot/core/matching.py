@@ -45,6 +45,7 @@ from bot.core.roles import (
     RoleMatching,
     national_head,
     office_heads,
+    secretary_portfolio,
     title_heads,
     title_parts,
 )
@@ -280,6 +281,12 @@ class CatalogIndex(RoleMatching, PlaceMatching):
             ):
                 toks |= set(tokens(office))  # the US Secretary of State is a foreign minister
                 heads |= office_heads(office)
+        portfolio = secretary_portfolio(segment)
+        if portfolio:
+            # "Secretary of Foreign Affairs" (Mexico, the Philippines), "Cabinet Secretary for
+            # the National Treasury" (Kenya): a minister of that portfolio.
+            toks |= {"minister", *portfolio}
+            heads.add("minister")
         toks = {t for t in toks if t not in FILLERS}
         doc_id = len(self.role_docs)
         self.role_docs.append(

@@ -13,7 +13,14 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
-from bot.core.geography import CAPITALS, CITY_NAMES, CONTINENTS, capitals_of, country_named
+from bot.core.geography import (
+    CAPITALS,
+    CITY_NAMES,
+    CONTINENTS,
+    capitals_of,
+    country_named,
+    world_city_names,
+)
 from bot.core.lexicon import DEMONYMS, FILLERS, REGIONS, tokens, translit_key
 from bot.core.meeting_dates import MeetingDates
 from bot.core.roles import vocab_cutoff
@@ -68,6 +75,10 @@ class PlaceMatching:
                 return self._meetings_in_capital(country)
             # None held there is an answer: never the meetings of its people instead.
             return self._meetings_in_country(country)
+        cities = world_city_names()
+        recorded = all(w in self.place_index for w in words)
+        if not recorded and (phrase in cities or phrase + "s" in cities):
+            return set()  # a city of the world the records never name: "Lagos" is no "Laos"
         resolved: list[str] = []
         for word in words:
             if word in self.place_index:

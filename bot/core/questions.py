@@ -275,8 +275,12 @@ def _name_like(text: str) -> frozenset[str]:
 _COLLECTION = re.compile(
     r"(?i)\b(?:(?:in|on|from|of)\s+(?:the|your|my|our|this)\s+(?:records?|database|db|data|"
     r"archives?|list)|on\s+record|(?:do|did)\s+you\s+(?:have|hold|know)|you\s+(?:have|hold|know)"
-    r"(?:\s+of)?|(?:can|could)\s+you\s+(?:tell|show|give|list|find)(?:\s+me)?)\b"
-)
+    r"(?:\s+of)?|(?:can|could|would)\s+you\s+(?:please\s+)?(?:tell|show|give|list|find|remind)"
+    r"(?:\s+me)?|remind\s+me|i\s*(?:'|’)?\s*(?:m|am)\s+(?:looking\s+for|interested\s+in|"
+    r"trying\s+to\s+find|searching\s+for)|i\s+(?:need|want|would\s+like)(?:\s+to\s+know)?|"
+    r"give\s+me\s+(?:a\s+)?(?:rundown|list|summary|overview)\s+of|for\s+(?:a|my|an)\s+"
+    r"(?:story|article|piece|report|briefing)(?:\s+on\s+[^,?]+)?,?)(?=\W|$)"
+)  # the user's request around the question, not what it asks
 _ABROAD = re.compile(r" (?:abroad|oversea|foreign trip|trip abroad) ")  # as tokens() leaves them
 # "the latest developments on X": news about X, not a topic called "development".
 _DEVELOPMENTS = re.compile(r"(?i)\bdevelopments\s+(?:on|in|about|regarding|concerning)\b")
@@ -287,7 +291,8 @@ _PEOPLE_FROM = re.compile(
 )
 _YES_NO = re.compile(r"(?i)\W*(did|does|do|has|have|had|was|were|is|are|ever)\s(?!there\s+any\b)")
 _FIRST = re.compile(
-    r" (?:first (?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest|oldest) "
+    r" (?:first (?:\w+ )?(?:time|meet|met|meeting|visit\w*|talk\w*|receiv\w*|host\w*)|earliest"
+    r"|oldest) "
 )
 _CURRENT = re.compile(r" (?:current|currently|incumbent|now|today's|present-day) ")
 _MEETING_VERBS = re.compile(
@@ -302,8 +307,9 @@ def _detect_intent(flat: str) -> tuple[Intent, bool]:
     if asks_identity and not _MEETING_VERBS.search(padded):
         return Intent.WHO_IS, False
     latest = bool(
-        re.search(r" (latest|most recent|newest|last time|last meet|last met|the last|last "
-                  r"meeting|recent meeting|recently) ", padded)
+        re.search(r" (latest|most recent|newest|last time|last (?:\w+ )?(?:meet|met|sat|sit|spoke|"
+                  r"talked|saw|visited|hosted|received)|the last|last meeting|recent meeting|"
+                  r"recently) ", padded)
     )  # fmt: skip
     if re.search(
         r" (how many|number of) (different |distinct |other )?(people|person|"

@@ -199,6 +199,31 @@ def title_heads(segment: str) -> frozenset[str]:
     return frozenset(heads)
 
 
+# Portfolios of ministries, by the words titles use for them: a "Secretary" of one is its
+# minister in the countries that call ministers secretaries.
+_PORTFOLIOS = {
+    "foreign": ("foreign",), "treasury": ("finance",), "finance": ("finance",),
+    "exchequer": ("finance",), "defence": ("defence",), "defense": ("defence",),
+    "interior": ("interior",), "home": ("interior",), "health": ("health",),
+    "education": ("education",), "energy": ("energy",), "trade": ("trade",),
+    "commerce": ("trade",), "economy": ("economy",), "agriculture": ("agriculture",),
+    "justice": ("justice",), "labour": ("labour",), "labor": ("labour",),
+}  # fmt: skip
+
+
+def secretary_portfolio(segment: str) -> tuple[str, ...]:
+    """The portfolio words when a title is a Secretary of a ministry's portfolio ("Secretary
+    of Finance and Public Credit", "Cabinet Secretary for the National Treasury"), else ()."""
+    words = tokens(segment)
+    start = 1 if words[:1] == ["cabinet"] else 0
+    if words[start : start + 1] != ["secretary"] or words[start + 1 : start + 2] not in (
+        ["of"],
+        ["for"],
+    ):
+        return ()
+    return tuple(dict.fromkeys(w for word in words for w in _PORTFOLIOS.get(word, ())))
+
+
 def title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     """The parts of a compound title, each with its words and its modifiers.
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
 from anyascii import anyascii
+
+from bot.core.geography import cities_by_russian_name
 
 # Lemma -> English words. General vocabulary of questions about meetings: question words,
 # verbs of meeting and discussing, offices, organisations' Russian acronyms, common topics.
@@ -207,7 +208,8 @@ def translate_word(word: str, *, proper: bool = False) -> str | None:
             if "Geox" in grammemes and parse.normal_form not in _countries():
                 return _place_name(parse.normal_form)
         for parse in parses:
-            if parse.normal_form.replace("ё", "е") in _cities():
+            lemma = parse.normal_form.replace("ё", "е")
+            if lemma in cities_by_russian_name() and lemma not in _countries():
                 return _place_name(parse.normal_form)  # "в Боготе": a city the dictionary lacks
     # A word the dictionary knows only as a name keeps its letters ("Токаевым").
     for parse in parses[:3]:
@@ -240,15 +242,7 @@ def _place_name(lemma: str) -> str:
     """A place's English name when it is a city of the world's list ("Пекин" is Beijing),
     else its letters in Latin ("Джакарта" is Dzhakarta, for the spelling key to meet)."""
     lemma = lemma.replace("ё", "е")
-    return _cities().get(lemma) or anyascii(lemma).replace("'", "")
-
-
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, str]:
-    """Cyrillic city names -> English ones (bot/core/cities_ru.tsv, from GeoNames)."""
-    text = files("bot.core").joinpath("cities_ru.tsv").read_text(encoding="utf-8")
-    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-    return {cyrillic: english for cyrillic, english in rows}
+    return cities_by_russian_name().get(lemma) or anyascii(lemma).replace("'", "")
 
 
 def translate_question(text: str) -> str:

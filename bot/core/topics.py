@@ -239,7 +239,10 @@ class TopicIndex:
         token_forms: list[frozenset[str]] = []
         for index, forms in ((self.issue_index, own), (self.broader_index, broader)):
             for form in dict.fromkeys(forms):
-                stems = phrase_stems(form) | frozenset(initials_acronyms(form))
+                # Initials of three words or more ("BSGI"); two letters ("IM" of irregular
+                # migration) would be read into "I'm" and every two-letter word.
+                initials = {a for a in initials_acronyms(form) if len(a) >= 3}
+                stems = phrase_stems(form) | frozenset(initials)
                 if stems:
                     token_forms.append(stems)
                     for s in stems:

@@ -63,6 +63,7 @@ NUMBER_WORDS = {
 _N = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an)"
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d\d)"
+_D = r"(\d{1,2})(?:st|nd|rd|th)?"  # a day of the month: "12", "12th"
 
 _MONTH_NAMES = [name.lower() for name in calendar.month_name if name]
 
@@ -101,6 +102,12 @@ def extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
     rules: list[tuple[str, Callable[[re.Match[str]], Window]]] = [
         (rf"(?:between|from) {_YEAR} (?:and|to|till|until) {_YEAR}",
          lambda m: _years(int(m[1]), int(m[2]))),
+        (rf"(?:between|from) {_D} (?:of )?{_MONTH} {_YEAR} (?:and|to|till|until) {_D} (?:of )?"
+         rf"{_MONTH} {_YEAR}",
+         lambda m: _span(int(m[3]), MONTHS[m[2]], int(m[1]), int(m[6]), MONTHS[m[5]], int(m[4]))),
+        (rf"(?:between|from) {_D} (?:of )?{_MONTH} (?:and|to|till|until) {_D} (?:of )?{_MONTH} "
+         rf"{_YEAR}",
+         lambda m: _span(int(m[5]), MONTHS[m[2]], int(m[1]), int(m[5]), MONTHS[m[4]], int(m[3]))),
         (rf"(?:between|from) {_MONTH} (?:and|to|till|until) {_MONTH} {_YEAR}",
          lambda m: _months(int(m[3]), MONTHS[m[1]], int(m[3]), MONTHS[m[2]])),
         (rf"(?:between|from) {_MONTH} {_YEAR} (?:and|to|till|until) {_MONTH} {_YEAR}",
@@ -118,20 +125,27 @@ def extract_window(flat: str, today: dt.date) -> tuple[Window | None, str]:
          lambda m: _quarters(int(m[2]), 1 if m[1] == "first" else 3, 2)),
         (rf"(?:in |during )?(?:the )?q([1-4]) (?:of )?{_YEAR}",
          lambda m: _quarters(int(m[2]), int(m[1]), 1)),
+        (rf"(?:in |during )?(?:the )?h([12]) (?:of )?{_YEAR}",
+         lambda m: _quarters(int(m[2]), 1 if m[1] == "1" else 3, 2)),
+        (rf"(?:in |during )?{_YEAR} h([12])",
+         lambda m: _quarters(int(m[1]), 1 if m[2] == "1" else 3, 2)),
+        (rf"(?:in |during )?(?:the )?week of {_D} (?:of )?{_MONTH} {_YEAR}",
+         lambda m: _week(dt.date(int(m[3]), MONTHS[m[2]], int(m[1])))),
         (rf"(?:in |during )?(?:the )?(first|second|third|fourth|last) quarter (?:of )?{_YEAR}",
          lambda m: _quarters(int(m[2]), _QUARTERS[m[1]], 1)),
         (r"(?:in |during )?the ((?:19|20)\d)0s",
          lambda m: _years(int(m[1]) * 10, int(m[1]) * 10 + 9)),
         (r"since last (year|month|week)", lambda m: Window(_previous(today, m[1]).start, None)),
         (r"earlier this (year|month)", lambda m: Window(_current(today, m[1]).start, today)),
-        (rf"(?:on )?(\d{{1,2}}) {_MONTH} {_YEAR}",
+        (rf"(?:on )?(?:the )?{_D} (?:of )?{_MONTH} {_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[2]], int(m[1]))),
-        (rf"(?:on )?{_MONTH} (\d{{1,2}}) {_YEAR}",
+        (rf"(?:on )?{_MONTH} (?:the )?{_D} {_YEAR}",
          lambda m: _day(int(m[3]), MONTHS[m[1]], int(m[2]))),
         (r"(?:on )?((?:19|20)\d\d) (\d{1,2}) (\d{1,2})",
          lambda m: _day(int(m[1]), int(m[2]), int(m[3]))),
         (r"(?:on )?(\d{1,2}) (\d{1,2}) ((?:19|20)\d\d)",
-         lambda m: _day(int(m[3]), int(m[2]), int(m[1]))),
+         lambda m: _day(int(m[3]), int(m[2]), int(m[1])) if int(m[2]) <= 12
+         else _day(int(m[3]), int(m[1]), int(m[2]))),  # 13/5/2025, or 5/13/2025 as in the US
         (rf"since {_MONTH} {_YEAR}",
          lambda m: Window(dt.date(int(m[2]), MONTHS[m[1]], 1), None)),
         (rf"(?:in )?{_MONTH} (?:of )?{_YEAR}(?: year)?",
@@ -200,6 +214,16 @@ def _months(first_year: int, first: int, last_year: int, last: int) -> Window:
 
 def _quarters(year: int, first: int, count: int) -> Window:
     return _months(year, 3 * first - 2, year, 3 * (first + count - 1))
+
+
+def _span(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int) -> Window:
+    return Window(dt.date(y1, m1, d1), dt.date(y2, m2, d2))
+
+
+def _week(day: dt.date) -> Window:
+    """The week (Monday to Sunday) that holds the day: "the week of 12 May 2025"."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return Window(monday, monday + dt.timedelta(days=6))
 
 
 def _year_window(year: int) -> Window:
