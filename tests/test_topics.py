@@ -149,3 +149,9 @@ def test_a_label_word_one_letter_off_is_that_word() -> None:
     assert _found(index, "artifical intelligence") == {1}
     assert _found(index, "cyber secruity") == {2}
     assert _found(index, "fisheries quotas") == set()  # "quotas" is in no label at all
+
+
+def test_a_prefix_written_as_one_word_is_also_its_own_word() -> None:
+    index = _index({1: ["cybercrime convention"], 2: ["cyber security"], 3: ["crime prevention"]})
+    assert _found(index, "cyber") == {1, 2}
+    assert _found(index, "cyber crime") == {1}

@@ -1222,3 +1222,14 @@ def test_a_country_the_records_do_not_hold_is_no_filler_word(catalog: Engine) ->
 )  # fmt: skip
 def test_a_secretary_of_a_ministrys_portfolio_is_its_minister(catalog: Engine, text: str) -> None:
     assert _found(catalog, text) == {"u29"}
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [("встречи о поставках газа", "meetings about gas supplies"),
+     ("встречи о наблюдении за выборами", "meetings about election observation")],
+)  # fmt: skip
+def test_russian_topic_words_of_diplomatic_news_are_read(
+    catalog: Engine, text: str, english: str
+) -> None:
+    assert _found(catalog, text) == _found(catalog, english)

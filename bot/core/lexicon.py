@@ -298,6 +298,7 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("climate change", "global warming", "climate crisis"),
     ("critical raw materials", "critical minerals", "rare earths", "rare earth metals"),
     ("mpox", "monkeypox"),
+    ("lethal autonomous weapons", "killer robots", "autonomous weapons systems"),
     ("railways", "railway", "rail", "railroads", "rail link", "rail links"),
     ("COVID-19 pandemic", "coronavirus", "pandemic", "covid"),
     ("artificial intelligence", "ai"),

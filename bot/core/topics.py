@@ -107,6 +107,8 @@ def phrase_stems(text: str) -> frozenset[str]:
     return frozenset(chain.from_iterable(_word_stems(w.lower(), w[:2].isupper()) for w in words))
 
 
+# Prefixes written as one word with what they qualify ("cybersecurity", "cyberattack").
+_TOPIC_PREFIXES = ("cyber",)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
@@ -121,6 +123,10 @@ def _word_stems(raw: str, capitals: bool) -> tuple[str, ...]:
         if tok in TOPIC_STOP:
             continue
         out.append(stem(tok))
+        for prefix in _TOPIC_PREFIXES:
+            if tok.startswith(prefix) and len(tok) > len(prefix) + 2:
+                # "cybercrime" is also cyber and crime: "cyber issues", "cyber crime".
+                out.extend((prefix, stem(tok[len(prefix) :])))
         if tok in KNOWN_ACRONYMS and capitals:
             out.extend(stem(t) for t in tokens(KNOWN_ACRONYMS[tok]) if t not in TOPIC_STOP)
     return tuple(out)
