@@ -258,8 +258,9 @@ def _resolve_entity(
     if person is not None and person.score >= NAME_FUZZY_CUTOFF:
         names = [index.person_names[p] for p in person.person_ids]
         every_word = len([tok for tok in toks if tok not in FILLERS])
-        side_by_side = index.people_side_by_side(toks)
-        if (person.mixed or len(person.used) < every_word) and side_by_side:
+        partly = person.mixed or len(person.used) < every_word
+        side_by_side = index.people_side_by_side(toks) if partly else []
+        if side_by_side:
             # "the Aliyev-Swing meeting", "nazarbaev guterres": surnames side by side, each
             # someone's, misspelt or not, are people of their own.
             return all(

@@ -111,6 +111,9 @@ _BODY_WORDS_OF = {
 }
 
 
+_SPELLED_NAMES = frozenset(frozenset(tokens(name)) - FILLERS for name in KNOWN_ACRONYMS.values())
+
+
 def _names_body(form: tuple[str, ...], known: frozenset[str]) -> bool:
     """Whether an organisation's name contains a well-known acronym or its spelled-out words
     ("Office of the United Nations High Commissioner for Refugees" contains the UN)."""
@@ -463,7 +466,7 @@ class RoleMatching:
         an organisation of the records ("the African Union"; not "energy" of the Ministry of
         Energy, nor "human rights" of the European Court of Human Rights)."""
         content = frozenset(w for w in words if w not in FILLERS)
-        if any(content == frozenset(tokens(name)) - FILLERS for name in KNOWN_ACRONYMS.values()):
+        if content in _SPELLED_NAMES:
             return True  # "the African Union", spelled out
         if len(content) == 1 and next(iter(content)) in BODY_ACRONYMS:
             return True  # "the AU"
