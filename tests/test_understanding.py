@@ -1233,3 +1233,27 @@ def test_russian_topic_words_of_diplomatic_news_are_read(
     catalog: Engine, text: str, english: str
 ) -> None:
     assert _found(catalog, text) == _found(catalog, english)
+
+
+@pytest.mark.parametrize(
+    "text", ["meetings of the Maltese speaker", "who met the speaker of the Maltese parliament"]
+)
+def test_the_president_of_a_national_parliament_is_its_speaker(catalog: Engine, text: str) -> None:
+    assert _found(catalog, text) == {"u28"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("osce armenia", {"u04"}), ("icrc ukraine", {"u05"}), ("imf argentina", {"u30"})],
+)
+def test_a_body_and_a_country_typed_as_search_terms_are_each_their_own(
+    catalog: Engine, text: str, expected: set[str]
+) -> None:
+    assert _found(catalog, text) == expected
+
+
+def test_a_national_office_named_by_the_countrys_adjective_is_the_countrys(
+    catalog: Engine,
+) -> None:
+    # "Central Bank of the Argentine Republic" names Argentina by its adjective.
+    assert _found(catalog, "Argentina meetings") == {"u30"}

@@ -6,8 +6,12 @@ bot.core.resolving fills a Resolution; bot.core.answering turns it into an Answe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.core.questions import Question, SpanKind
+
+if TYPE_CHECKING:
+    from bot.core.matching import CatalogIndex
 
 
 @dataclass(slots=True)
@@ -37,3 +41,10 @@ class Resolution:
 def unresolved(resolution: Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
     resolution.unresolved.append(resolution.question.quote(toks))
     resolution.unresolved_kinds.append(kind)
+
+
+def meetings_of(constraint: Constraint, index: CatalogIndex) -> set[int]:
+    """The meetings a constraint allows."""
+    if constraint.participations is not None:
+        return index.meetings_of_participations(constraint.participations)
+    return set(constraint.meetings or ())

@@ -134,6 +134,7 @@ FILLERS = frozenset(
         "al",
         "el",
         "bin",
+        "im",  # "I'm", as tokens() leaves it
     ]
 )
 

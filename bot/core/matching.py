@@ -24,6 +24,7 @@ from bot.core.geography import country_named
 from bot.core.lexicon import (
     DEMONYMS,
     FILLERS,
+    HYPONYMS,
     KNOWN_ACRONYMS,
     NATIONAL_OFFICE_NAMES,
     RANKS,
@@ -266,7 +267,12 @@ class CatalogIndex(RoleMatching, PlaceMatching):
             country_tokens = set(tokens(country))
             # A participant's nationality describes the role only when the role is national
             # ("Prime Minister" of the "Government of Estonia"), not for an international post.
-            names_country = country_tokens <= set(tokens(segment + " " + org_text))
+            written = set(tokens(segment + " " + org_text))
+            # By name or adjective: "Central Bank of the Argentine Republic" is Argentina's.
+            canonical = country_named(list(country_tokens))
+            names_country = country_tokens <= written or (
+                canonical is not None and any(country_named([w]) == canonical for w in written)
+            )
             if org is None or names_country:
                 toks |= country_tokens
                 toks |= {region for region, members in _REGION_TOKENS.items()
@@ -281,6 +287,9 @@ class CatalogIndex(RoleMatching, PlaceMatching):
             ):
                 toks |= set(tokens(office))  # the US Secretary of State is a foreign minister
                 heads |= office_heads(office)
+        named = seg_tokens | set(tokens(org_text))
+        if heads & _CHAIR_HEADS and named & _PARLIAMENT_WORDS and _names_a_country(named):
+            toks.add("speaker")  # the President of Armenia's National Assembly is its speaker
         portfolio = secretary_portfolio(segment)
         if portfolio:
             # "Secretary of Foreign Affairs" (Mexico, the Philippines), "Cabinet Secretary for
@@ -484,6 +493,17 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                     scores[name] = max(scores.get(name, 0.0), score)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [name for name, _ in ranked[:limit]]
+
+
+_CHAIR_HEADS = frozenset({"president", "chair", "chairman", "chairperson", "chairwoman"})
+_PARLIAMENT_WORDS = frozenset(
+    t for word in ("parliament", *HYPONYMS["parliament"]) for t in tokens(word)
+)
+
+
+def _names_a_country(words: set[str]) -> bool:
+    """Whether a country is among the words: a national parliament, not PACE or the UN's."""
+    return any(country_named([w]) is not None for w in words)
 
 
 def _name_tokens(form: str) -> list[str]:

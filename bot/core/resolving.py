@@ -9,12 +9,11 @@ bot.core.answering turns the result into an Answer.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
-from bot.core.constraints import Constraint, Resolution, unresolved
+from bot.core.constraints import Constraint, Resolution, meetings_of, unresolved
 from bot.core.fillers import fits_nothing
 from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.geography import DEMONYMS as GEO_DEMONYMS
@@ -31,6 +30,7 @@ from bot.core.matching import (
     CatalogIndex,
     PersonMatch,
 )
+from bot.core.namesakes import settle_namesakes
 from bot.core.place_constraints import (
     add_abroad,
     add_outside,
@@ -52,46 +52,10 @@ def resolve(question: Question, index: CatalogIndex) -> Resolution:
         _resolve_span(span, index, resolution)
         if span.or_previous and before >= 1 and len(resolution.constraints) == before + 1:
             _merge_alternatives(resolution, index)
-    _settle_namesakes(resolution, index)
+    settle_namesakes(resolution, index)
     if question.abroad:
         add_abroad(index, resolution)
     return resolution
-
-
-def _settle_namesakes(resolution: Resolution, index: CatalogIndex) -> None:
-    """ "Where did Lindner meet Kovalenko", "who did Kovalenko meet in 2021": of two people
-    called Kovalenko, the one who fits the rest of the question (its other people, its
-    time), when only one does. Nobody meets themselves."""
-    if not resolution.ambiguous or len(resolution.ambiguous) != len(resolution.ambiguous_people):
-        return
-    others = [c for c in resolution.constraints if c.participations is not None]
-    named = {index.part_person[p] for c in others for p in c.participations or ()}
-    met = set.intersection(*(_meetings_of(c, index) for c in others)) if others else None
-    window = resolution.question.window
-    if met is None and window is None:
-        return
-    for k in reversed(range(len(resolution.ambiguous))):
-        position, people = resolution.ambiguous_people[k]
-        fitting = []
-        for pid in people:
-            if pid in named and len(people) > 1:
-                continue
-            meetings = index.meetings_of_participations(index.participations_of_people([pid]))
-            if met is not None:
-                meetings &= met
-            if window is not None:
-                meetings = {
-                    m
-                    for m in meetings
-                    if window.contains(dt.date.fromordinal(index.meeting_dates[m]))
-                }
-            if meetings:
-                fitting.append(pid)
-        if len(fitting) == 1:
-            parts = index.participations_of_people(fitting)
-            label = index.person_names[fitting[0]]
-            resolution.constraints.insert(position, Constraint(label, participations=parts))
-            del resolution.ambiguous[k], resolution.ambiguous_people[k]
 
 
 def _spans_joined(spans: tuple[Span, ...], index: CatalogIndex) -> list[Span]:
@@ -194,14 +158,8 @@ def _merge_alternatives(resolution: Resolution, index: CatalogIndex) -> None:
     if first.participations is not None and second.participations is not None:
         first.participations |= second.participations
         return
-    first.meetings = _meetings_of(first, index) | _meetings_of(second, index)
+    first.meetings = meetings_of(first, index) | meetings_of(second, index)
     first.participations = None
-
-
-def _meetings_of(constraint: Constraint, index: CatalogIndex) -> set[int]:
-    if constraint.participations is not None:
-        return index.meetings_of_participations(constraint.participations)
-    return set(constraint.meetings or ())
 
 
 def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> None:
@@ -233,8 +191,56 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             resolution.notes.extend(trial.notes)
             return
         unresolved(resolution, span.tokens, span.kind)
-    elif not _resolve_entity(span.tokens, index, resolution, fallback=True):
-        unresolved(resolution, span.tokens, span.kind)
+    else:
+        before = _sizes(resolution)
+        if not _resolve_entity(span.tokens, index, resolution, fallback=True):
+            unresolved(resolution, span.tokens, span.kind)
+        apart = _each_word_its_own(span, index, resolution) if _grew(resolution, before) else None
+        if apart is not None:
+            # "imf argentina", "wfp sadc", typed as search terms: the IMF's and Argentina's.
+            _roll_back(resolution, before)
+            resolution.constraints.extend(apart.constraints)
+            resolution.notes.extend(apart.notes)
+
+
+def _each_word_its_own(
+    span: Span, index: CatalogIndex, resolution: Resolution
+) -> Resolution | None:
+    """What each word of a span names when each is a body or a country of its own and the
+    span together names nothing; None otherwise (people side by side are read elsewhere, and
+    "Greta Gruber" is nobody)."""
+    words = [tok for tok in span.tokens if tok not in FILLERS]
+    if len(words) < 2 or not all(_a_body_or_country(word, index) for word in words):
+        return None
+    trial = Resolution(resolution.question)
+    for word in words:
+        if not _resolve_entity((word,), index, trial, fallback=False):
+            return None
+    return None if trial.unresolved or trial.ambiguous else trial
+
+
+def _a_body_or_country(word: str, index: CatalogIndex) -> bool:
+    return word not in index.name_index and (
+        country_named([word]) is not None or index.names_an_organisation([word])
+    )
+
+
+def _sizes(resolution: Resolution) -> tuple[int, int, int]:
+    return len(resolution.constraints), len(resolution.unresolved), len(resolution.notes)
+
+
+def _grew(resolution: Resolution, before: tuple[int, int, int]) -> bool:
+    """Whether a span left a part unresolved since the sizes were taken."""
+    return len(resolution.unresolved) > before[1]
+
+
+def _roll_back(resolution: Resolution, before: tuple[int, int, int]) -> None:
+    """Forget what one reading of a span added to the resolution."""
+    constraints, unresolved_count, notes = before
+    del resolution.constraints[constraints:]
+    del resolution.unresolved[unresolved_count:]
+    del resolution.unresolved_kinds[unresolved_count:]
+    del resolution.notes[notes:]
 
 
 def _resolve_entity(

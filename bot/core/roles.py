@@ -472,7 +472,9 @@ class RoleMatching:
             return True  # "the AU"
         docs = self._docs_with_all(tuple(content)) if content else set()
         return any(
-            content == frozenset(form) for doc in docs for form in self.role_docs[doc].org_forms
+            content == frozenset(form) - _BODY_WORDS  # "SADC Secretariat" is the SADC
+            for doc in docs
+            for form in self.role_docs[doc].org_forms
         )
 
     def names_a_body(self, words: Iterable[str]) -> bool:
