@@ -606,10 +606,13 @@ def test_thanks_get_a_reply_of_their_own(catalog: Engine) -> None:
 
 
 def test_a_russian_answer_quotes_only_words_typed_in_russian_quotes(catalog: Engine) -> None:
-    answer = ask(catalog, "Кто встречался с Линдгреном в Лондоне?")
+    answer = ask(catalog, "Кто встречался с Линдгреном в Зембровии?")  # a place nobody knows
     assert answer.status is Status.PARTIAL
-    assert "«Лондоне»" in answer.headline
+    assert "«Зембровии»" in answer.headline
     assert " in " not in answer.headline.split(".")[0]
+    # London is a city of the world where Lindgren met nobody: no meeting, in Russian.
+    london = ask(catalog, "Кто встречался с Линдгреном в Лондоне?")
+    assert london.status is Status.NOT_FOUND and "Лондоне" in london.headline
 
 
 @pytest.mark.parametrize(
@@ -1257,3 +1260,9 @@ def test_a_national_office_named_by_the_countrys_adjective_is_the_countrys(
 ) -> None:
     # "Central Bank of the Argentine Republic" names Argentina by its adjective.
     assert _found(catalog, "Argentina meetings") == {"u30"}
+
+
+def test_a_city_where_nothing_was_held_answers_a_yes_no_question_no(catalog: Engine) -> None:
+    answer = ask(catalog, "Did Vasca meet anyone in Lagos?")
+    assert answer.status is Status.NOT_FOUND and not ids(answer)
+    assert answer.text.startswith("No")

@@ -177,9 +177,10 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
         alone = len(resolution.question.spans) == 1
-        if meetings or (meetings is not None and alone):
-            # A country where nothing was held is no meeting, never its people's meetings;
-            # beside other parts it may name a topic's country ("elections in Moldova").
+        a_country = country_named(list(span.tokens)) is not None
+        if meetings or (meetings is not None and (alone or not a_country)):
+            # A place where nothing was held is no meeting, never its people's meetings; a
+            # country beside other parts may name a topic's country ("elections in Moldova").
             add_place(span.tokens, meetings, index, resolution)
             return
         # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
