@@ -35,7 +35,7 @@ from bot.core.questions import Intent, Question, SpanKind, parse_question
 from bot.core.resolving import resolve
 from bot.core.text import drop_escapes, drop_invisible
 from bot.core.views import MeetingView, load_meeting_views
-from bot.core.windows import Window
+from bot.core.windows import Window, meetings_within
 from bot.core.wording import format_meeting, headline_for, join_labels, t, when_text
 
 __all__ = ["Answer", "Intent", "QuestionError", "Status", "Subject", "answer_question"]
@@ -263,16 +263,8 @@ def _meetings_fitting(
     people = [c.participations for c in constraints if c.participations is not None]
     if len(people) > 1:
         result = _with_distinct_people(result, people, index)
-    window = question.window
-    if window is not None:
-        lo = window.start.toordinal() if window.start else None
-        hi = window.end.toordinal() if window.end else None
-        result = {
-            m
-            for m in result
-            if (lo is None or index.meeting_dates[m] >= lo)
-            and (hi is None or index.meeting_dates[m] <= hi)
-        }
+    if question.window is not None:
+        result = meetings_within(result, question.window, index.meeting_dates)
     return result
 
 

@@ -59,7 +59,6 @@ _RANK_IN_NAME = 99.5  # the score of a rank word ("sheikh") that is part of some
 NAME_CONFIDENT = 85.0  # below this a fuzzy name match is only offered as a suggestion
 SUGGESTION_CUTOFF = 70.0  # for role, organisation and place words
 _BUILD_BATCH = 5000  # rows fetched at a time while building the index
-# Nouns that only say a region is meant ("the Baltic states", "the Gulf countries").
 
 
 def _swapped(typed: str, word: str) -> bool:
@@ -257,17 +256,18 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                 org_forms.append(tuple(t for t in tokens(form) if t not in FILLERS))
             org_forms.extend((a,) for a in name_acronyms(org.name))
             org_text = " ".join((org.name, *(org.aliases or [])))
-            toks |= set(tokens(org_text))
             for form in (org.name, *(org.aliases or [])):
                 acronyms |= (initials_acronyms(form) - KNOWN_ACRONYMS.keys()) | name_acronyms(form)
+        org_words = set(tokens(org_text))
+        written = seg_tokens | org_words
+        toks |= org_words
         # Initials are typed exactly or not at all: "Astana" is no misspelt "ASANA".
-        self._role_initials |= acronyms - seg_tokens - set(tokens(org_text))
+        self._role_initials |= acronyms - written
         toks |= acronyms
         if country:
             country_tokens = set(tokens(country))
             # A participant's nationality describes the role only when the role is national
             # ("Prime Minister" of the "Government of Estonia"), not for an international post.
-            written = set(tokens(segment + " " + org_text))
             # By name or adjective: "Central Bank of the Argentine Republic" is Argentina's.
             canonical = country_named(list(country_tokens))
             names_country = country_tokens <= written or (
@@ -287,8 +287,7 @@ class CatalogIndex(RoleMatching, PlaceMatching):
             ):
                 toks |= set(tokens(office))  # the US Secretary of State is a foreign minister
                 heads |= office_heads(office)
-        named = seg_tokens | set(tokens(org_text))
-        if heads & _CHAIR_HEADS and named & _PARLIAMENT_WORDS and _names_a_country(named):
+        if heads & _CHAIR_HEADS and written & _PARLIAMENT_WORDS and _names_a_country(written):
             toks.add("speaker")  # the President of Armenia's National Assembly is its speaker
         portfolio = secretary_portfolio(segment)
         if portfolio:

@@ -7,10 +7,9 @@ question's other people and its time, when only one does.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core.constraints import Constraint, Resolution, meetings_of
 from bot.core.matching import CatalogIndex
+from bot.core.windows import meetings_within
 
 
 def settle_namesakes(resolution: Resolution, index: CatalogIndex) -> None:
@@ -35,11 +34,7 @@ def settle_namesakes(resolution: Resolution, index: CatalogIndex) -> None:
             if met is not None:
                 meetings &= met
             if window is not None:
-                meetings = {
-                    m
-                    for m in meetings
-                    if window.contains(dt.date.fromordinal(index.meeting_dates[m]))
-                }
+                meetings = meetings_within(meetings, window, index.meeting_dates)
             if meetings:
                 fitting.append(pid)
         if len(fitting) == 1:

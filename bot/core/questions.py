@@ -214,16 +214,15 @@ def _keywords_spelt_right(
             continue
         if len(tok) in (3, 4):
             # A short word missing one letter ("whn", "wher", "mee"): the keyword it is.
-            short = [k for k in _SHORT_KEYWORDS if len(k) == len(tok) + 1 and k[0] == tok[0]
-                     and OSA.distance(tok, k) == 1]  # fmt: skip
-            if len(short) == 1 and not known(tok) and not is_dictionary_word(tok):
-                out[i] = short[0]
+            near = [k for k in _SHORT_KEYWORDS if len(k) == len(tok) + 1 and k[0] == tok[0]
+                    and OSA.distance(tok, k) == 1]  # fmt: skip
+        elif len(tok) >= 5 and tok not in _SPELLED_KEYWORDS:
+            found = process.extract(tok, _SPELLED_KEYWORDS, scorer=OSA.distance, score_cutoff=1)
+            near = [keyword for keyword, _distance, _ in found]
+        else:
             continue
-        if len(tok) < 5 or tok in _SPELLED_KEYWORDS:
-            continue
-        near = process.extract(tok, _SPELLED_KEYWORDS, scorer=OSA.distance, score_cutoff=1)
         if len(near) == 1 and not known(tok) and not is_dictionary_word(tok):
-            out[i] = near[0][0]
+            out[i] = near[0]
     return out
 
 

@@ -187,9 +187,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         # resolves cleanly; an unknown place is a place not found, never a misspelt name.
         trial = Resolution(resolution.question)
         if _resolve_entity(span.tokens, index, trial, fallback=True) and not trial.unresolved:
-            resolution.constraints.extend(trial.constraints)
-            resolution.ambiguous.extend(trial.ambiguous)
-            resolution.notes.extend(trial.notes)
+            _adopt(resolution, trial)
             return
         unresolved(resolution, span.tokens, span.kind)
     else:
@@ -200,8 +198,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         if apart is not None:
             # "imf argentina", "wfp sadc", typed as search terms: the IMF's and Argentina's.
             _roll_back(resolution, before)
-            resolution.constraints.extend(apart.constraints)
-            resolution.notes.extend(apart.notes)
+            _adopt(resolution, apart)
 
 
 def _each_word_its_own(
@@ -233,6 +230,13 @@ def _sizes(resolution: Resolution) -> tuple[int, int, int]:
 def _grew(resolution: Resolution, before: tuple[int, int, int]) -> bool:
     """Whether a span left a part unresolved since the sizes were taken."""
     return len(resolution.unresolved) > before[1]
+
+
+def _adopt(resolution: Resolution, trial: Resolution) -> None:
+    """Take what a trial reading of a span resolved."""
+    resolution.constraints.extend(trial.constraints)
+    resolution.ambiguous.extend(trial.ambiguous)
+    resolution.notes.extend(trial.notes)
 
 
 def _roll_back(resolution: Resolution, before: tuple[int, int, int]) -> None:

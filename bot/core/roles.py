@@ -101,17 +101,16 @@ _BODY_WORDS = frozenset(
 )  # fmt: skip
 
 
-def _spelled_bodies(asked: frozenset[str]) -> frozenset[str]:
-    """The well-known bodies whose whole name was asked ("Council of Europe" is the CoE)."""
-    return frozenset(k for k, words in _BODY_WORDS_OF.items() if words <= asked)
-
-
+# The words of each well-known acronym's name, fillers aside ("council", "europe" for CoE).
+_SPELLED_NAMES = frozenset(frozenset(tokens(name)) - FILLERS for name in KNOWN_ACRONYMS.values())
 _BODY_WORDS_OF = {
     k: frozenset(t for t in tokens(KNOWN_ACRONYMS[k]) if t not in FILLERS) for k in BODY_ACRONYMS
 }
 
 
-_SPELLED_NAMES = frozenset(frozenset(tokens(name)) - FILLERS for name in KNOWN_ACRONYMS.values())
+def _spelled_bodies(asked: frozenset[str]) -> frozenset[str]:
+    """The well-known bodies whose whole name was asked ("Council of Europe" is the CoE)."""
+    return frozenset(k for k, words in _BODY_WORDS_OF.items() if words <= asked)
 
 
 def _names_body(form: tuple[str, ...], known: frozenset[str]) -> bool:
@@ -153,9 +152,8 @@ def office_heads(segment: str) -> frozenset[str]:
     heads: set[str] = set()
     for clause in segment.split(","):  # "Member of the delegation, adviser to the President"
         words = tokens(clause)
-        cut = next((i for i, w in enumerate(words) if w in _HEAD_ENDS), len(words))
         part: list[str] = []
-        for word in [*words[:cut], "and"]:
+        for word in [*words[: _charge_starts(words)], "and"]:
             if word in _TITLE_PART_BREAKS:
                 if part:
                     heads.add(part[-1])
@@ -196,10 +194,15 @@ def title_heads(segment: str) -> frozenset[str]:
     heads = set(office_heads(segment))
     for part in re.split(r"\band\b|&", segment):
         words = tokens(part)
-        cut = next((i for i, w in enumerate(words) if w in _HEAD_ENDS), None)
-        if cut:
+        cut = _charge_starts(words)
+        if 0 < cut < len(words):
             heads.add(words[cut - 1])
     return frozenset(heads)
+
+
+def _charge_starts(words: list[str]) -> int:
+    """Where a title's charge starts: at its first "of", "for", "to" ...; else its end."""
+    return next((i for i, w in enumerate(words) if w in _HEAD_ENDS), len(words))
 
 
 # Portfolios of ministries, by the words titles use for them: a "Secretary" of one is its

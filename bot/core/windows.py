@@ -10,11 +10,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.core.meeting_dates import MeetingDates
 from bot.core.text import MONTH_NUMBERS, format_day
 
 
@@ -214,6 +215,15 @@ def _months(first_year: int, first: int, last_year: int, last: int) -> Window:
 
 def _quarters(year: int, first: int, count: int) -> Window:
     return _months(year, 3 * first - 2, year, 3 * (first + count - 1))
+
+
+def meetings_within(meetings: Iterable[int], window: Window, dates: MeetingDates) -> set[int]:
+    """The meetings whose date (an ordinal in dates) lies in the window."""
+    lo = window.start.toordinal() if window.start else None
+    hi = window.end.toordinal() if window.end else None
+    return {
+        m for m in meetings if (lo is None or dates[m] >= lo) and (hi is None or dates[m] <= hi)
+    }
 
 
 def _span(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int) -> Window:
