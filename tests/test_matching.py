@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from bot.core.lexicon import tokens
 from bot.core.matching import INDEXES, NAME_CONFIDENT, CatalogIndex
-from bot.core.roles import national_head, office_heads, title_heads
+from bot.core.roles import national_head
+from bot.core.titles import office_heads, title_heads
 from storage.db import read_catalog_version, session_scope
 from storage.models import Meeting, Person, Subscription
 

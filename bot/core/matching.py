@@ -40,16 +40,8 @@ from bot.core.lexicon import (
 from bot.core.meeting_dates import MeetingDates
 from bot.core.names import name_words
 from bot.core.places import REGION_NOUNS, PlaceMatching
-from bot.core.roles import (
-    GENERIC,
-    RoleDoc,
-    RoleMatching,
-    national_head,
-    office_heads,
-    secretary_portfolio,
-    title_heads,
-    title_parts,
-)
+from bot.core.roles import GENERIC, RoleDoc, RoleMatching, national_head
+from bot.core.titles import office_heads, secretary_portfolio, title_heads, title_parts
 from bot.core.topics import TopicIndex, TopicMatch, clear_build_caches
 from storage.db import read_catalog_version
 from storage.models import Issue, Meeting, MeetingIssue, Organization, Participation, Person

@@ -38,7 +38,7 @@ from bot.core.place_constraints import (
     names_a_recorded_city,
     recorded_place_after_name,
 )
-from bot.core.questions import Question, Span, SpanKind
+from bot.core.questions import Intent, Question, Span, SpanKind
 from bot.core.roles import GENERIC
 from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP, TopicMatch
 from bot.core.wording import TEXTS, t
@@ -129,17 +129,30 @@ def _a_demonym(word: str) -> bool:
     return country is not None and word not in COUNTRY_ALIASES and word not in tokens(country)
 
 
-def _a_charge_not_an_office(toks: tuple[str, ...], index: CatalogIndex) -> TopicMatch | None:
+# Questions that search the records for what their words name ("climate change meetings").
+_SEARCH_INTENTS = frozenset({Intent.MEETINGS_OF, Intent.MEETINGS_ABOUT_ISSUE})
+
+
+def _a_charge_not_an_office(
+    toks: tuple[str, ...], index: CatalogIndex, question: Question
+) -> TopicMatch | None:
     """The topic named by words that titles hold only as what an office is in charge of
     ("energy", "refugees", "missing persons"): no word names an office, the words are no
     organisation's whole name, and an issue label holds them. "Energy meetings" are about
-    energy, not the energy minister's. Titles and summaries name offices too, so they alone
-    do not make such words a topic."""
+    energy, not the energy minister's. Titles and summaries name offices too, so beside other
+    parts of a question they alone do not make such words a topic; typed alone ("climate
+    change"), the words are what is searched for, answered as mentioned there (partial)."""
     content = tuple(tok for tok in toks if tok not in FILLERS)
     specific = [tok for tok in content if tok not in GENERIC]
     if not specific or index.names_an_office(specific) or index.names_an_organisation(content):
         return None
-    if index.match_topic(content, labels_only=True) is None:
+    # "the Red Cross" alone is the organisation whose name holds it.
+    alone = (
+        len(question.spans) == 1
+        and question.intent in _SEARCH_INTENTS
+        and not index.names_a_body(content)
+    )
+    if not alone and index.match_topic(content, labels_only=True) is None:
         return None
     return index.match_topic(content)  # as after "about": labels, then titles and summaries
 
@@ -328,7 +341,7 @@ def _resolve_entity(
         return True
     if _officials_of_a_country(toks, index, resolution):
         return True
-    charge = _a_charge_not_an_office(toks, index) if fallback else None
+    charge = _a_charge_not_an_office(toks, index, resolution.question) if fallback else None
     if charge is not None:
         _add_topic(toks, charge, index, resolution)
         return True
@@ -342,8 +355,12 @@ def _resolve_entity(
         # "has Grossi been to Tehran": a city of the records, not a topic of their summaries.
         add_place(toks, index.place_meetings(toks) or set(), index, resolution)
         return True
-    # Titles and summaries name offices too: words of a role are a topic only by a label.
-    office_words = any(t in index.role_index or t in index.name_index for t in toks)
+    # Titles and summaries name offices and people too: words naming an office or a person
+    # are a topic only by a label. What an office is in charge of ("Ukraine reconstruction",
+    # "climate change") is a topic wherever the records say it.
+    office_words = any(t in index.name_index for t in toks) or index.names_an_office(
+        t for t in toks if country_named([t]) is None and t not in GEO_DEMONYMS
+    )
     if _resolve_issue(toks, index, resolution, labels_only=office_words):
         return True
     meetings = index.place_meetings(toks)

@@ -8,11 +8,9 @@ well-known organisation (the OSCE PA within the OSCE) is not the organisation.
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -25,7 +23,6 @@ from bot.core.lexicon import (
     RANKS,
     REGIONS,
     ROLE_ACRONYMS,
-    ROLE_MODIFIERS,
     ROLE_MODIFIERS_ACCEPTED,
     UN_SYSTEM,
     expand_word,
@@ -33,6 +30,12 @@ from bot.core.lexicon import (
     is_lexicon_word,
     stem_words,
     tokens,
+)
+from bot.core.titles import (
+    SERVING_HEADS,
+    TOP_WORDS,
+    same_office,
+    title_parts,
 )
 
 
@@ -55,7 +58,7 @@ class RoleDoc:
         """Whether the office serves a body's chief rather than leading it: an envoy, an
         adviser, a representative (a High Representative leads)."""
         serving = (
-            _SERVING_HEADS if "high" in self.title_tokens else _SERVING_HEADS | {"representative"}
+            SERVING_HEADS if "high" in self.title_tokens else SERVING_HEADS | {"representative"}
         )
         return bool(self.heads) and self.heads <= serving
 
@@ -85,8 +88,6 @@ class RoleDoc:
         holding = [mods for words, mods in self.parts if office <= words]
         return bool(holding) and all(mods - asked for mods in holding)
 
-
-_TITLE_PART_BREAKS = {"and", "&"}
 
 # Acronyms of organisations, not of countries: "the US ambassador" is any US ambassador, an
 # embassy is no narrower body of the United States the way the OSCE PA is of the OSCE.
@@ -138,128 +139,6 @@ def _extra_words_unasked(
     if not extra:
         return False
     return not (set(extra) & asked or initials_acronyms(" ".join(extra)) & asked)
-
-
-_HEAD_ENDS = frozenset({"of", "for", "to", "on", "at", "in"})
-
-
-@lru_cache(maxsize=16384)  # titles repeat across organisations and countries
-def office_heads(segment: str) -> frozenset[str]:
-    """The words of a title that name the office itself: the last word of each part before
-    the first "of" or "for" ("Minister of Energy and Infrastructure" is a minister, "Deputy
-    Prime Minister and Foreign Minister" two ministers, "High Commissioner for Refugees" a
-    commissioner). The words after them say what the office is in charge of."""
-    heads: set[str] = set()
-    for clause in segment.split(","):  # "Member of the delegation, adviser to the President"
-        words = tokens(clause)
-        part: list[str] = []
-        for word in [*words[: _charge_starts(words)], "and"]:
-            if word in _TITLE_PART_BREAKS:
-                if part:
-                    heads.add(part[-1])
-                part = []
-            else:
-                part.append(word)
-    return frozenset(heads)
-
-
-# Head words that name one office in different countries' usage: a Secretary of State or
-# of Foreign Affairs is a minister; a parliament's president is its speaker or chair.
-_SAME_HEADS = (
-    frozenset({"minister", "secretary"}),
-    frozenset({"president", "speaker", "chair", "chairman", "chairperson", "chairwoman"}),
-)
-
-
-# Words that ask for whoever leads a body ("the UN chief"), and offices that serve one.
-_TOP_WORDS = frozenset({"chief", "head", "leader", "boss", "top"})
-_SERVING_HEADS = frozenset(
-    {"envoy", "adviser", "advisor", "assistant", "ambassador", "rapporteur",
-     "coordinator", "spokesperson", "spokesman", "spokeswoman", "member", "delegate", "officer",
-     "counsellor", "counselor", "attache", "consul", "aide"}
-)  # fmt: skip
-
-
-def _same_office(heads: frozenset[str], asked: frozenset[str]) -> bool:
-    """Whether a title headed by heads is an office the asked words name."""
-    return bool(heads & asked) or any(heads & same and asked & same for same in _SAME_HEADS)
-
-
-@lru_cache(maxsize=16384)
-def title_heads(segment: str) -> frozenset[str]:
-    """Every word that may head an office in a title: office_heads, and the last word before
-    "of" or "for" in each part after an "and" ("Assistant Secretary of State and Special Envoy
-    for the Western Balkans" is also an envoy). Looser than office_heads, which must not make
-    "infrastructure" an office; a title is kept when any of these was asked."""
-    heads = set(office_heads(segment))
-    for part in re.split(r"\band\b|&", segment):
-        words = tokens(part)
-        cut = _charge_starts(words)
-        if 0 < cut < len(words):
-            heads.add(words[cut - 1])
-    return frozenset(heads)
-
-
-def _charge_starts(words: list[str]) -> int:
-    """Where a title's charge starts: at its first "of", "for", "to" ...; else its end."""
-    return next((i for i, w in enumerate(words) if w in _HEAD_ENDS), len(words))
-
-
-# Portfolios of ministries, by the words titles use for them: a "Secretary" of one is its
-# minister in the countries that call ministers secretaries.
-_PORTFOLIOS = {
-    "foreign": ("foreign",), "treasury": ("finance",), "finance": ("finance",),
-    "exchequer": ("finance",), "defence": ("defence",), "defense": ("defence",),
-    "interior": ("interior",), "home": ("interior",), "health": ("health",),
-    "education": ("education",), "energy": ("energy",), "trade": ("trade",),
-    "commerce": ("trade",), "economy": ("economy",), "agriculture": ("agriculture",),
-    "justice": ("justice",), "labour": ("labour",), "labor": ("labour",),
-}  # fmt: skip
-
-
-def secretary_portfolio(segment: str) -> tuple[str, ...]:
-    """The portfolio words when a title is a Secretary of a ministry's portfolio ("Secretary
-    of Finance and Public Credit", "Cabinet Secretary for the National Treasury"), else ()."""
-    words = tokens(segment)
-    start = 1 if words[:1] == ["cabinet"] else 0
-    if words[start : start + 1] != ["secretary"] or words[start + 1 : start + 2] not in (
-        ["of"],
-        ["for"],
-    ):
-        return ()
-    return tuple(dict.fromkeys(w for word in words for w in _PORTFOLIOS.get(word, ())))
-
-
-def title_parts(segment: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """The parts of a compound title, each with its words and its modifiers.
-
-    Words after "to" name whom the holder serves ("Adviser to the President"): they form a
-    part of their own under the pseudo-modifier "to", which no question asks for, so the
-    adviser is not found as the president.
-    """
-    parts: list[tuple[frozenset[str], frozenset[str]]] = []
-    current: list[str] = []
-    served = False
-
-    def close() -> None:
-        if current:
-            words = frozenset(current) - FILLERS
-            modifiers = set(words & ROLE_MODIFIERS - ROLE_MODIFIERS_ACCEPTED)
-            if served:
-                modifiers.add("to")
-            parts.append((words, frozenset(modifiers)))
-        current.clear()
-
-    for tok in [*tokens(segment.replace(",", " and ")), "and"]:
-        if tok in _TITLE_PART_BREAKS:
-            close()
-            served = False
-        elif tok == "to" and current:
-            close()
-            served = True
-        else:
-            current.append(tok)
-    return tuple(parts)
 
 
 GENERIC = stem_words(" ".join(GENERIC_ROLE_WORDS))
@@ -512,13 +391,13 @@ class RoleMatching:
         # office ("head", "chief"): a title must be headed by one of them.
         asked_heads = {w for w in words if w in self.office_heads and w not in GENERIC}
         # "The UN chief" heads the UN: no envoy or adviser of its chief is that.
-        top_asked = not asked_heads and bool(_TOP_WORDS.intersection(words))
+        top_asked = not asked_heads and bool(TOP_WORDS.intersection(words))
         out: set[int] = set()
         for doc_id in candidate_docs or ():
             doc = self.role_docs[doc_id]
             if doc.excluded_by_modifier(words) or doc.is_narrower_body(asked):
                 continue
-            if asked_heads and doc.heads and not _same_office(doc.heads, asked):
+            if asked_heads and doc.heads and not same_office(doc.heads, asked):
                 continue  # "the UN Secretary-General" is not the Secretary-General's envoy
             if top_asked and doc.serves_a_chief():
                 continue

@@ -28,8 +28,6 @@ from rapidfuzz.distance import OSA
 
 from bot.core.lexicon import (
     DEMONYMS,
-    ISSUE_BROADER,
-    ISSUE_SYNONYMS,
     KNOWN_ACRONYMS,
     expand_word,
     initials_acronyms,
@@ -37,11 +35,12 @@ from bot.core.lexicon import (
     tokens,
 )
 from bot.core.names import name_key
+from bot.core.topic_vocabulary import ISSUE_BROADER, ISSUE_SYNONYMS
 
 # Words that join a topic phrase or only say "it is a topic"; a topic never needs them.
 TOPIC_STOP = stem_words(
     "in and of on for the a an to with about at by from as its their his her our this that "
-    "these those some any all other"
+    "these those some any all other against"
 )
 # Words that only say what kind of topic it is (a deal, a crisis, talks): when the specific
 # words are found, these may be missing ("the grain deal" is the Black Sea Grain Initiative).
@@ -70,9 +69,9 @@ def _stemmer() -> Any:  # snowballstemmer has no type hints
 
 
 # British spellings read as American ones before stemming, so both meet on one stem.
-_SPELLINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"),
-              ("programme", "program"), ("our", "or"), ("tre", "ter"),
-              ("ence", "ense"))  # fmt: skip
+_SPELLINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("isers", "izers"),
+              ("iser", "izer"), ("ise", "ize"), ("programme", "program"), ("our", "or"),
+              ("tre", "ter"), ("ence", "ense"))  # fmt: skip
 
 
 # Nouns in -ing that name something other than what their stem names: Snowball reads

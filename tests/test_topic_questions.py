@@ -1,0 +1,89 @@
+"""Topic questions on records nobody tuned for: the mechanisms found by probing fresh catalogs.
+
+Each test names the mechanism it checks, on an invented catalog (tests/data/topic_questions.yaml):
+ministers whose titles list what they are in charge of, topics spread over several labels, and
+summaries that name a topic in other words than the labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from answering_support import ask, fresh_engine, ids, load_yaml
+from sqlalchemy import Engine
+
+from bot.core.answering import Status
+from bot.core.titles import office_heads, title_heads
+
+CATALOG = Path(__file__).parent / "data" / "topic_questions.yaml"
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    with fresh_engine("sqlite", tmp_path_factory.mktemp("topic_questions")) as engine:
+        load_yaml(CATALOG.read_bytes(), engine=engine, filename=CATALOG.name)
+        yield engine
+
+
+def _found(engine: Engine, text: str) -> set[str]:
+    answer = ask(engine, text)
+    assert answer.status is Status.ANSWERED, answer.text
+    return set(ids(answer))
+
+
+# ----- a title's charge goes on after a comma ------------------------------------------------
+
+
+def test_words_after_a_comma_in_a_title_charge_are_no_office() -> None:
+    title = "Minister of Environment, Water and Agriculture of Oman"
+    assert office_heads(title) == {"minister"}
+    assert title_heads(title) == {"minister"}
+    # Another office after the comma still is one.
+    two_offices = "Member of the delegation, adviser to the President"
+    assert {"member", "adviser"} <= office_heads(two_offices)
+
+
+@pytest.mark.parametrize(
+    ("text", "meetings"),
+    [
+        ("agriculture meetings", {"t02"}),  # not the Omani minister's desalination talks
+        ("water meetings", {"t01"}),  # labelled so; not every meeting of a water minister
+    ],
+)
+def test_what_a_minister_is_in_charge_of_is_a_topic(
+    catalog: Engine, text: str, meetings: set[str]
+) -> None:
+    assert _found(catalog, text) == meetings
+
+
+# ----- a topic typed as search terms ------------------------------------------------------
+
+
+def test_a_topic_joined_by_against_is_the_labelled_one(catalog: Engine) -> None:
+    assert _found(catalog, "sanctions against Russia") == {"t05"}  # not the sanctions on Iran
+
+
+@pytest.mark.parametrize(
+    ("text", "meetings"),
+    [
+        ("Ukraine reconstruction", {"t03"}),  # two labels of one meeting; not Syria's
+        ("climate change", {"t07"}),  # a summary says it; the ministers' titles do not count
+        ("climate change meetings", {"t07"}),
+    ],
+)
+def test_a_bare_topic_no_label_holds_is_found_where_the_records_mention_it(
+    catalog: Engine, text: str, meetings: set[str]
+) -> None:
+    answer = ask(catalog, text)
+    assert answer.status is Status.PARTIAL, answer.text
+    assert set(ids(answer)) == meetings
+    assert "mention" in answer.text
+
+
+def test_a_charge_word_beside_a_person_still_names_an_office(catalog: Engine) -> None:
+    # With another part, words no label holds may still be the office's charge.
+    assert _found(catalog, "when did Nazeer meet the climate change minister of Bangladesh") == {
+        "t07"
+    }
