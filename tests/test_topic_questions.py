@@ -87,3 +87,21 @@ def test_a_charge_word_beside_a_person_still_names_an_office(catalog: Engine) ->
     assert _found(catalog, "when did Nazeer meet the climate change minister of Bangladesh") == {
         "t07"
     }
+
+
+# ----- words around a topic -------------------------------------------------------------------
+
+
+def test_a_numbered_label_is_also_its_series(catalog: Engine) -> None:
+    # "COP28" is a COP; the question's "COP" is spelled out as the conference of the parties.
+    assert _found(catalog, "COP meetings") == {"t09"}
+    assert _found(catalog, "meetings at COP28") == {"t09"}
+    # Another number is another conference, never this one.
+    assert ask(catalog, "meetings at COP29").meetings == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["meetings about pandemic related issues", "meetings about the pandemic response"]
+)
+def test_related_and_response_only_say_it_is_a_topic(catalog: Engine, text: str) -> None:
+    assert _found(catalog, text) == {"t10"}

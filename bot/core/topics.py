@@ -40,7 +40,7 @@ from bot.core.topic_vocabulary import ISSUE_BROADER, ISSUE_SYNONYMS
 # Words that join a topic phrase or only say "it is a topic"; a topic never needs them.
 TOPIC_STOP = stem_words(
     "in and of on for the a an to with about at by from as its their his her our this that "
-    "these those some any all other against"
+    "these those some any all other against related"
 )
 # Words that only say what kind of topic it is (a deal, a crisis, talks): when the specific
 # words are found, these may be missing ("the grain deal" is the Black Sea Grain Initiative).
@@ -49,7 +49,7 @@ TOPIC_OPTIONAL = stem_words(
     "subjects situation thing things deal deals agreement agreements accord initiative "
     "process programme program plan plans talks negotiations negotiation cooperation "
     "relations relationship ties crisis conflict conflicts dispute disputes policy policies "
-    "efforts effort project projects "
+    "efforts effort project projects response "
     "sector field area affairs"
 )
 TOPIC_FUZZY_CUTOFF = 88.0
@@ -109,6 +109,7 @@ def phrase_stems(text: str) -> frozenset[str]:
 # Prefixes written as one word with what they qualify ("cybersecurity", "cyberattack").
 _TOPIC_PREFIXES = ("cyber",)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+_NUMBERED = re.compile(r"([a-z]{2,})\d+")
 
 
 @lru_cache(maxsize=32768)
@@ -121,6 +122,10 @@ def _word_stems(raw: str, capitals: bool) -> tuple[str, ...]:
     for tok in toks:
         if tok in TOPIC_STOP:
             continue
+        numbered = _NUMBERED.fullmatch(tok)
+        if numbered:
+            out.append(tok)
+            tok = numbered.group(1)  # "COP27" is also a COP, "BRICS2024" BRICS
         out.append(stem(tok))
         for prefix in _TOPIC_PREFIXES:
             if tok.startswith(prefix) and len(tok) > len(prefix) + 2:
