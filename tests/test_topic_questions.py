@@ -105,3 +105,25 @@ def test_a_numbered_label_is_also_its_series(catalog: Engine) -> None:
 )
 def test_related_and_response_only_say_it_is_a_topic(catalog: Engine, text: str) -> None:
     assert _found(catalog, text) == {"t10"}
+
+
+# ----- a verb before a topic --------------------------------------------------------------------
+
+
+def test_a_verb_before_a_topic_says_what_is_done_about_it(catalog: Engine) -> None:
+    answer = ask(catalog, "meetings about attracting foreign investment")
+    assert answer.status is Status.PARTIAL  # "attracting" is named as not used
+    assert "attracting" in answer.text
+    assert set(ids(answer)) == {"t11"}
+
+
+def test_a_verb_alone_is_no_topic(catalog: Engine) -> None:
+    # "inviting" is in a summary ("invited"), but the topic after it is in no record: the
+    # verb alone must not answer.
+    answer = ask(catalog, "meetings about inviting lunar geologists")
+    assert answer.meetings == ()
+
+
+def test_a_noun_in_ing_stays_part_of_the_topic(catalog: Engine) -> None:
+    # "training" names a thing: "training investment" is not any investment.
+    assert ask(catalog, "meetings about training investment").meetings == ()

@@ -40,7 +40,16 @@ from bot.core.place_constraints import (
 )
 from bot.core.questions import Intent, Question, Span, SpanKind
 from bot.core.roles import GENERIC
-from bot.core.topics import TOPIC_OPTIONAL, TOPIC_STOP, TopicMatch
+from bot.core.topic_constraints import (
+    add_topic,
+    an_action,
+    resolve_issue,
+    resolve_known_part,
+    resolve_labelled_head,
+    resolve_topics,
+    split_on,
+)
+from bot.core.topics import TopicMatch
 from bot.core.wording import TEXTS, t
 
 
@@ -273,7 +282,7 @@ def _resolve_entity(
     person = index.match_person(toks)
     if fallback and _a_topic_before_a_guess(toks, person, index):
         # "Amazon meetings" is the recorded topic, not a misspelt "Amano".
-        return _resolve_issue(toks, index, resolution, labels_only=True)
+        return resolve_issue(toks, index, resolution, labels_only=True)
     partly_a_name = person is not None and person.score < 100 and len(person.used) < len(toks)
     if partly_a_name and _resolve_office(toks, index, resolution):
         # A word only like a name ("Islamic" for "Islam") beside words that name an office
@@ -333,7 +342,7 @@ def _resolve_entity(
                 # "Aliyev energy meetings": the words beside the name that name a topic; an
                 # honorific ("Sheikh") names none.
                 topic = tuple(t for t in leftover if t not in RANKS)
-                _resolve_issue(topic, index, resolution)
+                resolve_issue(topic, index, resolution)
         if person.score < 100:
             typed = resolution.question.quote(toks)
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
@@ -343,7 +352,7 @@ def _resolve_entity(
         return True
     charge = _a_charge_not_an_office(toks, index, resolution.question) if fallback else None
     if charge is not None:
-        _add_topic(toks, charge, index, resolution)
+        add_topic(toks, charge, index, resolution)
         return True
     if _resolve_office(toks, index, resolution) or _office_beside_unknown_words(
         toks, index, resolution
@@ -361,7 +370,7 @@ def _resolve_entity(
     office_words = any(t in index.name_index for t in toks) or index.names_an_office(
         t for t in toks if country_named([t]) is None and t not in GEO_DEMONYMS
     )
-    if _resolve_issue(toks, index, resolution, labels_only=office_words):
+    if resolve_issue(toks, index, resolution, labels_only=office_words):
         return True
     meetings = index.place_meetings(toks)
     if meetings:
@@ -454,76 +463,6 @@ def _known_role_words(words: tuple[str, ...], index: CatalogIndex) -> bool:
     return any(w in index.role_index for w in words)
 
 
-def _resolve_issue(
-    toks: tuple[str, ...],
-    index: CatalogIndex,
-    resolution: Resolution,
-    *,
-    labels_only: bool = False,
-) -> bool:
-    found = index.match_topic(toks, labels_only=labels_only)
-    if found is None:
-        return False
-    _add_topic(toks, found, index, resolution)
-    return True
-
-
-def _add_topic(
-    toks: tuple[str, ...], found: TopicMatch, index: CatalogIndex, resolution: Resolution
-) -> None:
-    names = sorted(index.topics.issue_names[i] for i in found.issue_ids)
-    label = " / ".join(names) if names and len(names) <= 3 else resolution.question.quote(toks)
-    resolution.constraints.append(
-        Constraint(
-            label, meetings=set(found.meetings), kind="issue", mentioned_only=not found.issue_ids
-        )
-    )
-
-
-def _resolve_known_part(
-    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
-) -> bool:
-    """ "nuclear weapons" where no record says "weapons": the meetings about the words the
-    records know, with the unknown ones named, so the answer is partial, never stated."""
-    unknown = index.topics.unknown_words(toks)
-    known = tuple(tok for tok in toks if tok not in unknown)
-    specific = [tok for tok in known if tok not in TOPIC_STOP and tok not in TOPIC_OPTIONAL]
-    if not unknown or not specific:
-        return False
-    # Only a head noun may go, after the words that narrow it: "nuclear weapons" is about
-    # something nuclear, but "the Gaza war" is not any war, nor "talks on Gaza" any talks.
-    last_known = max(toks.index(tok) for tok in specific)
-    first_unknown = min(toks.index(tok) for tok in unknown)
-    if first_unknown < last_known or any(tok in TOPIC_STOP for tok in toks[last_known:]):
-        return False
-    if not _resolve_issue(known, index, resolution):
-        return False
-    unresolved(resolution, tuple(unknown), SpanKind.ISSUE)
-    return True
-
-
-def _resolve_labelled_head(
-    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
-) -> bool:
-    """ "war crimes investigations" where no meeting holds all three words: the meetings
-    about the words before the last ones, those named as not used (partial). As with an
-    unknown word, only what follows the narrowing words may go."""
-    for cut in range(len(toks) - 1, 0, -1):
-        head, rest = toks[:cut], toks[cut:]
-        if any(tok in TOPIC_STOP for tok in rest) or not _specific(head):
-            continue
-        found = index.match_topic(head)
-        if found is not None:
-            _add_topic(head, found, index, resolution)
-            unresolved(resolution, rest, SpanKind.ISSUE)
-            return True
-    return False
-
-
-def _specific(toks: tuple[str, ...]) -> bool:
-    return any(tok not in TOPIC_STOP and tok not in TOPIC_OPTIONAL for tok in toks)
-
-
 def _resolve_topic_span(
     toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
 ) -> None:
@@ -531,7 +470,7 @@ def _resolve_topic_span(
     people met ("with"), or people; the reading an issue label holds comes first."""
     whole = index.match_topic(toks)
     if whole is not None and whole.issue_ids:
-        _add_topic(toks, whole, index, resolution)
+        add_topic(toks, whole, index, resolution)
         return
     if "with" in toks:
         # "talks with Russia" is a topic when a label holds it; otherwise "with" names
@@ -539,27 +478,48 @@ def _resolve_topic_span(
         # with the OSCE PA president" (whose title a summary mentions beside mines).
         cut = toks.index("with")
         topic, other = toks[:cut], toks[cut + 1 :]
-        if topic and other and _resolve_issue(topic, index, resolution):
+        if topic and other and resolve_issue(topic, index, resolution):
             _resolve_span(Span(SpanKind.ENTITY, other), index, resolution)
             return
-    parts = _split_on(toks, "and")
+    parts = split_on(toks, "and")
     # "tariffs and migration": two topics, when labels hold each and not the phrase.
-    if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=True):
+    if len(parts) > 1 and resolve_topics(parts, index, resolution, labelled=True):
         return
     if whole is not None and not _names_people(parts, index, resolution):
         # Words only titles or summaries hold are a topic mentioned there, unless they name
         # people: "tell me about the Naghiyev Kauma meeting" is about their meeting.
-        _add_topic(toks, whole, index, resolution)
+        add_topic(toks, whole, index, resolution)
+        return
+    if _resolve_after_an_action(toks, index, resolution):
         return
     if all(_resolve_entity(p, index, resolution, fallback=False) for p in parts):
         return
-    if len(parts) > 1 and _resolve_topics(parts, index, resolution, labelled=False):
+    if len(parts) > 1 and resolve_topics(parts, index, resolution, labelled=False):
         return
-    if _resolve_known_part(toks, index, resolution) or _resolve_labelled_head(
+    if resolve_known_part(toks, index, resolution) or resolve_labelled_head(
         toks, index, resolution
     ):
         return
     unresolved(resolution, toks, SpanKind.ISSUE)
+
+
+def _resolve_after_an_action(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """ "cutting greenhouse gas emissions", "attracting foreign investors": a verb in -ing
+    before a topic says what is done about it; the topic after it is answered, the verb
+    named as not used (partial). A word in -ing that labels hold ("peacekeeping") or that
+    names a thing ("mining") is part of the topic."""
+    first = toks[0]
+    if len(toks) < 2 or not an_action(first, index):
+        return False
+    trial = Resolution(resolution.question)
+    _resolve_topic_span(toks[1:], index, trial)
+    if not trial.constraints or trial.unresolved or trial.ambiguous:
+        return False
+    _adopt(resolution, trial)
+    unresolved(resolution, (first,), SpanKind.ISSUE)
+    return True
 
 
 def _names_people(
@@ -575,26 +535,3 @@ def _names_people(
         and not trial.unresolved
         and not trial.ambiguous
     )
-
-
-def _resolve_topics(
-    parts: list[tuple[str, ...]], index: CatalogIndex, resolution: Resolution, *, labelled: bool
-) -> bool:
-    """Each part a topic of its own (with labelled, each named by an issue label)."""
-    trial = Resolution(resolution.question)
-    if not all(_resolve_issue(p, index, trial) for p in parts):
-        return False
-    if labelled and any(c.mentioned_only for c in trial.constraints):
-        return False
-    resolution.constraints.extend(trial.constraints)
-    return True
-
-
-def _split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
-    parts: list[list[str]] = [[]]
-    for tok in toks:
-        if tok == word:
-            parts.append([])
-        else:
-            parts[-1].append(tok)
-    return [tuple(p) for p in parts if p]

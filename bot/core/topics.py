@@ -76,15 +76,15 @@ _SPELLINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("is
 
 # Nouns in -ing that name something other than what their stem names: Snowball reads
 # "mining" as "mine" (a landmine), "housing" as "house", "training" as "train".
-_GERUND_NOUNS = frozenset({"mining", "housing", "training", "landing"})
+GERUND_NOUNS = frozenset({"mining", "housing", "training", "landing"})
 
 
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """The Snowball stem of a normalised token: 'enrichment' -> 'enrich', 'talks' -> 'talk'."""
-    if not token.isalpha() or token in _GERUND_NOUNS:
+    if not token.isalpha() or token in GERUND_NOUNS:
         return token
-    if token[-1] == "s" and token[:-1] in _GERUND_NOUNS:
+    if token[-1] == "s" and token[:-1] in GERUND_NOUNS:
         return token[:-1]  # "trainings"
     if len(token) > 5:
         for british, american in _SPELLINGS:
@@ -329,6 +329,10 @@ class TopicIndex:
 
     def _holds_any(self, stems: Iterable[str]) -> bool:
         return any(self.knows_stem(a) for a in stems)
+
+    def in_a_label(self, token: str) -> bool:
+        """Whether an issue label holds the word (by its stem)."""
+        return stem(token) in self.issue_index
 
     def knows_stem(self, s: str) -> bool:
         """Whether a stem occurs in any label (or a topic one takes in), title or summary."""
