@@ -127,3 +127,16 @@ def test_a_verb_alone_is_no_topic(catalog: Engine) -> None:
 def test_a_noun_in_ing_stays_part_of_the_topic(catalog: Engine) -> None:
     # "training" names a thing: "training investment" is not any investment.
     assert ask(catalog, "meetings about training investment").meetings == ()
+
+
+# ----- a place beside a topic ---------------------------------------------------------------
+
+
+def test_a_place_where_nothing_was_held_beside_a_topic_is_where_the_topic_is(
+    catalog: Engine,
+) -> None:
+    # No meeting was held in Gaza; the records speak of it, so "in Gaza" says where the
+    # hostages are.
+    assert _found(catalog, "hostages held in Gaza") == {"t12"}
+    # A place the records never name is still no meeting there.
+    assert ask(catalog, "hostages held in Lagos").meetings == ()

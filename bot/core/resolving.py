@@ -200,9 +200,13 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         meetings = index.place_meetings(span.tokens)
         alone = len(resolution.question.spans) == 1
         a_country = country_named(list(span.tokens)) is not None
-        if meetings or (meetings is not None and (alone or not a_country)):
-            # A place where nothing was held is no meeting, never its people's meetings; a
-            # country beside other parts may name a topic's country ("elections in Moldova").
+        # Beside a topic, a place where nothing was held but that the records speak of may be
+        # where the topic is: "hostages held in Gaza", "elections in Moldova".
+        topics_place = (
+            not meetings and _beside_a_topic(resolution) and index.topics.knows_all(span.tokens)
+        )
+        if meetings or (meetings is not None and not topics_place and (alone or not a_country)):
+            # A place where nothing was held is no meeting, never its people's meetings.
             add_place(span.tokens, meetings, index, resolution)
             return
         # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it
@@ -221,6 +225,10 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             # "imf argentina", "wfp sadc", typed as search terms: the IMF's and Argentina's.
             _roll_back(resolution, before)
             _adopt(resolution, apart)
+
+
+def _beside_a_topic(resolution: Resolution) -> bool:
+    return any(c.kind == "issue" for c in resolution.constraints)
 
 
 def _each_word_its_own(

@@ -330,6 +330,11 @@ class TopicIndex:
     def _holds_any(self, stems: Iterable[str]) -> bool:
         return any(self.knows_stem(a) for a in stems)
 
+    def knows_all(self, words: Iterable[str]) -> bool:
+        """Whether every content word occurs in a label, title or summary."""
+        content = [w for w in words if w not in TOPIC_STOP]
+        return bool(content) and all(self.knows(w) for w in content)
+
     def in_a_label(self, token: str) -> bool:
         """Whether an issue label holds the word (by its stem)."""
         return stem(token) in self.issue_index
