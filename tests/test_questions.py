@@ -275,6 +275,7 @@ def test_place_question_words_are_not_names(text: str) -> None:
         ("who did Naghiyev mee in 2023", "who did Naghiyev meet in 2023"),
         ("what did Naghiyev n Kauma talk abt", "what did Naghiyev and Kauma talk about"),
         ("mtgs of Kauma", "meetings of Kauma"),
+        ("meetings abut landmines", "meetings about landmines"),
     ],
 )
 def test_a_misspelt_question_word_is_the_word_meant(typed: str, meant: str) -> None:

@@ -153,8 +153,9 @@ _SPELLED_KEYWORDS = sorted(
 
 _SHORT_KEYWORDS = ("when", "where", "what", "whom", "which", "meet", "with", "about", "many")
 # Chat shorthand: "what did X n Y talk abt", "thx".
+# "abut" is a word of the dictionary, but in a question it is "about" misspelt.
 _CHAT_SHORT = {"abt": "about", "n": "and", "thx": "thank", "pls": "please", "plz": "please",
-               "mtg": "meeting", "mtgs": "meeting", "wrt": "about"}  # fmt: skip
+               "mtg": "meeting", "mtgs": "meeting", "wrt": "about", "abut": "about"}  # fmt: skip
 
 
 def parse_question(
