@@ -76,6 +76,14 @@ def test_british_and_american_spellings_meet() -> None:
     assert _found(index, "labor market") == {2}
 
 
+def test_words_snowball_stems_alike_stay_apart() -> None:
+    assert stem("transition") != stem("transit")
+    assert stem("aide") != stem("aid")
+    index = _index({1: ["gas transit"], 2: ["energy transition"]})
+    assert _found(index, "energy transition") == {2}
+    assert _found(index, "gas transit") == {1}
+
+
 def test_a_hyphenated_word_is_also_one_word() -> None:
     assert stem("ceasefire") in phrase_stems("a cease-fire along the line")
     index = _index({}, {1: "Both sides backed the cease-fire."})

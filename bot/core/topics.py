@@ -79,9 +79,18 @@ _SPELLINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("is
 GERUND_NOUNS = frozenset({"mining", "housing", "training", "landing"})
 
 
+# Words whose Snowball stem is another word's: a transition is no transit, an aide no aid,
+# a convention nothing conventional.
+_OWN_STEMS = {"transition": "transition", "transitions": "transition", "aide": "aide",
+              "aides": "aide", "convention": "convention",
+              "conventions": "convention"}  # fmt: skip
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """The Snowball stem of a normalised token: 'enrichment' -> 'enrich', 'talks' -> 'talk'."""
+    if token in _OWN_STEMS:
+        return _OWN_STEMS[token]
     if not token.isalpha() or token in GERUND_NOUNS:
         return token
     if token[-1] == "s" and token[:-1] in GERUND_NOUNS:
