@@ -140,3 +140,16 @@ def test_a_place_where_nothing_was_held_beside_a_topic_is_where_the_topic_is(
     assert _found(catalog, "hostages held in Gaza") == {"t12"}
     # A place the records never name is still no meeting there.
     assert ask(catalog, "hostages held in Lagos").meetings == ()
+
+
+# ----- a country alone ------------------------------------------------------------------------
+
+
+def test_a_country_typed_alone_is_everything_about_it(catalog: Engine) -> None:
+    # t03 has a Ukrainian minister; nobody from Ukraine took part in t13, labelled Ukraine.
+    assert _found(catalog, "Ukraine") == {"t03", "t13"}
+    assert _found(catalog, "Ukraine-related meetings in 2025") == {"t13"}
+
+
+def test_meetings_with_a_country_are_its_officials(catalog: Engine) -> None:
+    assert _found(catalog, "meetings with Ukraine") == {"t03"}

@@ -49,7 +49,7 @@ from bot.core.topic_constraints import (
     resolve_topics,
     split_on,
 )
-from bot.core.topics import TopicMatch
+from bot.core.topics import TOPIC_STOP, TopicMatch
 from bot.core.wording import TEXTS, t
 
 
@@ -216,6 +216,8 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             _adopt(resolution, trial)
             return
         unresolved(resolution, span.tokens, span.kind)
+    elif _a_country_searched(span.tokens, index, resolution):
+        return
     else:
         before = _sizes(resolution)
         if not _resolve_entity(span.tokens, index, resolution, fallback=True):
@@ -225,6 +227,32 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             # "imf argentina", "wfp sadc", typed as search terms: the IMF's and Argentina's.
             _roll_back(resolution, before)
             _adopt(resolution, apart)
+
+
+def _a_country_searched(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """A country typed alone as a search ("Somalia", "Ukraine-related meetings in 2022"):
+    every meeting of its officials, held there or about it. "Meetings with Somalia" are its
+    officials' only."""
+    question = resolution.question
+    content = [tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP]
+    alone = len(question.spans) == 1 and question.intent in _SEARCH_INTENTS
+    if not alone or not content or "with" in tokens(question.text):
+        return False
+    country = country_named(content)
+    if country is None or len(content) > len(tokens(country)):
+        return False
+    officials = index.participations_of_country(country)
+    meetings = index.meetings_of_participations(officials) if officials else set()
+    meetings |= index.place_meetings(tuple(content)) or set()
+    about = index.match_topic(tuple(content))
+    meetings |= set(about.meetings) if about is not None else set()
+    if not meetings:
+        return False
+    label = question.quote(tuple(content))
+    resolution.constraints.append(Constraint(label, meetings=meetings, kind="issue"))
+    return True
 
 
 def _beside_a_topic(resolution: Resolution) -> bool:
