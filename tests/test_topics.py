@@ -164,3 +164,15 @@ def test_a_prefix_written_as_one_word_is_also_its_own_word() -> None:
     index = _index({1: ["cybercrime convention"], 2: ["cyber security"], 3: ["crime prevention"]})
     assert _found(index, "cyber") == {1, 2}
     assert _found(index, "cyber crime") == {1}
+
+
+def test_a_denied_clause_is_no_talk_about_its_topic_but_without_denies_only_what_follows() -> None:
+    texts = {
+        1: "The Ukraine crisis would not divert attention from trade.",
+        2: "The dam was filled without a binding accord and the Nile talks went on.",
+    }
+    index = _index({}, texts)
+    assert _found(index, "Ukraine crisis") == set()
+    assert _found(index, "binding accord") == set()
+    assert _found(index, "dam") == {2}
+    assert _found(index, "Nile") == {2}

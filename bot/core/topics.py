@@ -56,7 +56,10 @@ TOPIC_FUZZY_CUTOFF = 88.0
 _INT32_MAX = 2**31 - 1
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _CLAUSE_END = re.compile(r"[,:;]\s+|\s+(?:but|while|whereas|although)\s+")
-_NEGATION = re.compile(r"(?i)\b(?:not|no|never|nor|without)\b|n't\b")
+_NEGATION = re.compile(r"(?i)\b(?:not|no|never|nor)\b|n't\b")
+# "Without" denies only what follows it, up to the next "and": "the dam filled without a
+# binding accord and ..." is still about the dam.
+_WITHOUT = re.compile(r"(?i)\bwithout\b.*?(?=\band\b|$)")
 
 
 @lru_cache(maxsize=1)
@@ -153,10 +156,12 @@ def clear_build_caches() -> None:
 
 def split_units(title: str | None, summary: str | None) -> list[str]:
     """A meeting's text units: its title and each sentence of its summary, without the clauses
-    that deny a topic ("the Ukraine crisis would not divert attention" is no talk about it)."""
+    that deny a topic ("the Ukraine crisis would not divert attention" is no talk about it)
+    and the words after "without"."""
     units = [title] if title else []
     for sentence in _SENTENCE_END.split(summary or ""):
-        kept = [c for c in _CLAUSE_END.split(sentence) if not _NEGATION.search(c)]
+        clauses = (_WITHOUT.sub("", c) for c in _CLAUSE_END.split(sentence))
+        kept = [c for c in clauses if not _NEGATION.search(c)]
         if any(c.strip() for c in kept):
             units.append(", ".join(c.strip() for c in kept if c.strip()))
     return units
