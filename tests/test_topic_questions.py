@@ -153,3 +153,19 @@ def test_a_country_typed_alone_is_everything_about_it(catalog: Engine) -> None:
 
 def test_meetings_with_a_country_are_its_officials(catalog: Engine) -> None:
     assert _found(catalog, "meetings with Ukraine") == {"t03"}
+
+
+# ----- search terms ending with a place -----------------------------------------------------
+
+
+def test_search_terms_ending_with_a_place_are_a_topic_and_where(catalog: Engine) -> None:
+    assert _found(catalog, "power cuts south africa") == {"t14"}
+    assert _found(catalog, "agricultural productivity africa") == {"t02"}
+    assert ask(catalog, "power cuts europe").meetings == ()
+
+
+def test_a_continent_is_named_as_asked_not_as_a_country_in_it(catalog: Engine) -> None:
+    answer = ask(catalog, "meetings in Africa")
+    assert set(ids(answer)) == {"t02", "t07", "t14"}
+    headline = answer.text.splitlines()[0]
+    assert "Africa" in headline and "South Africa" not in headline

@@ -134,11 +134,12 @@ class PlaceMatching:
         if len(counts) == 1:
             return next(iter(counts))
         wanted = set(span)
+        # Only a part the words name whole: "Africa" is not "South Africa".
         parts = {
             part.strip()
             for location in counts
             for part in location.split(",")
-            if set(tokens(part)) & wanted
+            if tokens(part) and set(tokens(part)) <= wanted
         }
         return ", ".join(sorted(parts)) or typed
 

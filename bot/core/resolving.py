@@ -222,9 +222,14 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         before = _sizes(resolution)
         if not _resolve_entity(span.tokens, index, resolution, fallback=True):
             unresolved(resolution, span.tokens, span.kind)
-        apart = _each_word_its_own(span, index, resolution) if _grew(resolution, before) else None
+        if not _grew(resolution, before):
+            return
+        # Typed as search terms: "imf argentina", "wfp sadc" (the IMF's and Argentina's);
+        # "infrastructure financing africa" (a topic, and where).
+        apart = _each_word_its_own(span, index, resolution) or _topic_then_place(
+            span, index, resolution
+        )
         if apart is not None:
-            # "imf argentina", "wfp sadc", typed as search terms: the IMF's and Argentina's.
             _roll_back(resolution, before)
             _adopt(resolution, apart)
 
@@ -273,6 +278,29 @@ def _each_word_its_own(
         if not _resolve_entity((word,), index, trial, fallback=False):
             return None
     return None if trial.unresolved or trial.ambiguous else trial
+
+
+def _topic_then_place(
+    span: Span, index: CatalogIndex, resolution: Resolution
+) -> Resolution | None:
+    """Search terms that end with a place ("load shedding south africa"): the topic the words
+    before it name, and the place as after "in"; None unless both resolve."""
+    for cut in range(1, len(span.tokens)):  # the longest place first: "south africa"
+        head, place = span.tokens[:cut], span.tokens[cut:]
+        if any(tok in index.name_index for tok in place) or (
+            index.place_meetings(place) is None and country_named(list(place)) is None
+        ):
+            continue  # "Ombudsman Lund" is a person, whatever town is called Lund
+        trial = Resolution(resolution.question)
+        _resolve_span(replace(span, tokens=head), index, trial)
+        if trial.unresolved or trial.ambiguous or not trial.constraints:
+            continue
+        if any(c.kind != "issue" for c in trial.constraints):
+            continue
+        _resolve_span(Span(SpanKind.PLACE, place), index, trial)
+        if not trial.unresolved and not trial.ambiguous:
+            return trial
+    return None
 
 
 def _a_body_or_country(word: str, index: CatalogIndex) -> bool:
