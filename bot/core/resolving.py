@@ -14,9 +14,10 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 
 from bot.core.constraints import Constraint, Resolution, meetings_of, unresolved
+from bot.core.country_constraints import add_country_searched, add_officials_of_a_country
 from bot.core.fillers import fits_nothing
-from bot.core.geography import COUNTRY_ALIASES, country_named
 from bot.core.geography import DEMONYMS as GEO_DEMONYMS
+from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
     RANKS,
@@ -38,9 +39,10 @@ from bot.core.place_constraints import (
     names_a_recorded_city,
     recorded_place_after_name,
 )
-from bot.core.questions import Intent, Question, Span, SpanKind
+from bot.core.questions import Question, Span, SpanKind
 from bot.core.roles import GENERIC
 from bot.core.topic_constraints import (
+    a_charge_not_an_office,
     add_topic,
     an_action,
     resolve_issue,
@@ -49,7 +51,6 @@ from bot.core.topic_constraints import (
     resolve_topics,
     split_on,
 )
-from bot.core.topics import TOPIC_STOP, TopicMatch
 from bot.core.wording import TEXTS, t
 
 
@@ -114,58 +115,6 @@ def _a_topic_before_a_guess(
     return index.match_topic(toks, labels_only=True) is not None
 
 
-def _officials_of_a_country(
-    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
-) -> bool:
-    """ "Swiss officials", "Latvian delegation": a country and words that only say "someone"
-    are everyone recorded as from that country, whatever their title says."""
-    content = [tok for tok in toks if tok not in FILLERS]
-    generic = [tok for tok in content if tok in GENERIC]
-    country = country_named([tok for tok in content if tok not in GENERIC])
-    people = len(content) == 1 and _a_demonym(content[0])
-    if not (generic or people) or country is None:
-        return False  # a demonym alone names people ("Norwegians"), a country alone its state
-    label = resolution.question.quote(toks)
-    participations = index.participations_of_country(country)
-    resolution.constraints.append(Constraint(label, participations=participations))
-    return True
-
-
-def _a_demonym(word: str) -> bool:
-    """Whether a word names a country's people ("Iraqi", "Swiss"), not the country itself
-    ("Kuwait", "UK")."""
-    country = GEO_DEMONYMS.get(word)
-    return country is not None and word not in COUNTRY_ALIASES and word not in tokens(country)
-
-
-# Questions that search the records for what their words name ("climate change meetings").
-_SEARCH_INTENTS = frozenset({Intent.MEETINGS_OF, Intent.MEETINGS_ABOUT_ISSUE})
-
-
-def _a_charge_not_an_office(
-    toks: tuple[str, ...], index: CatalogIndex, question: Question
-) -> TopicMatch | None:
-    """The topic named by words that titles hold only as what an office is in charge of
-    ("energy", "refugees", "missing persons"): no word names an office, the words are no
-    organisation's whole name, and an issue label holds them. "Energy meetings" are about
-    energy, not the energy minister's. Titles and summaries name offices too, so beside other
-    parts of a question they alone do not make such words a topic; typed alone ("climate
-    change"), the words are what is searched for, answered as mentioned there (partial)."""
-    content = tuple(tok for tok in toks if tok not in FILLERS)
-    specific = [tok for tok in content if tok not in GENERIC]
-    if not specific or index.names_an_office(specific) or index.names_an_organisation(content):
-        return None
-    # "the Red Cross" alone is the organisation whose name holds it.
-    alone = (
-        len(question.spans) == 1
-        and question.intent in _SEARCH_INTENTS
-        and not index.names_a_body(content)
-    )
-    if not alone and index.match_topic(content, labels_only=True) is None:
-        return None
-    return index.match_topic(content)  # as after "about": labels, then titles and summaries
-
-
 def _names_someone(toks: tuple[str, ...], index: CatalogIndex) -> bool:
     person = index.match_person(toks)
     return person is not None and person.score >= NAME_CONFIDENT
@@ -216,7 +165,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             _adopt(resolution, trial)
             return
         unresolved(resolution, span.tokens, span.kind)
-    elif _a_country_searched(span.tokens, index, resolution):
+    elif add_country_searched(span.tokens, index, resolution):
         return
     else:
         before = _sizes(resolution)
@@ -234,34 +183,12 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             _adopt(resolution, apart)
 
 
-def _a_country_searched(
-    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
-) -> bool:
-    """A country typed alone as a search ("Somalia", "Ukraine-related meetings in 2022"):
-    every meeting of its officials, held there or about it. "Meetings with Somalia" are its
-    officials' only."""
-    question = resolution.question
-    content = [tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP]
-    alone = len(question.spans) == 1 and question.intent in _SEARCH_INTENTS
-    if not alone or not content or "with" in tokens(question.text):
-        return False
-    country = country_named(content)
-    if country is None or len(content) > len(tokens(country)):
-        return False
-    officials = index.participations_of_country(country)
-    meetings = index.meetings_of_participations(officials) if officials else set()
-    meetings |= index.place_meetings(tuple(content)) or set()
-    about = index.match_topic(tuple(content))
-    meetings |= set(about.meetings) if about is not None else set()
-    if not meetings:
-        return False
-    label = question.quote(tuple(content))
-    resolution.constraints.append(Constraint(label, meetings=meetings, kind="issue"))
-    return True
-
-
 def _beside_a_topic(resolution: Resolution) -> bool:
     return any(c.kind == "issue" for c in resolution.constraints)
+
+
+def _all_topics(resolution: Resolution) -> bool:
+    return bool(resolution.constraints) and all(c.kind == "issue" for c in resolution.constraints)
 
 
 def _each_word_its_own(
@@ -293,9 +220,7 @@ def _topic_then_place(
             continue  # "Ombudsman Lund" is a person, whatever town is called Lund
         trial = Resolution(resolution.question)
         _resolve_span(replace(span, tokens=head), index, trial)
-        if trial.unresolved or trial.ambiguous or not trial.constraints:
-            continue
-        if any(c.kind != "issue" for c in trial.constraints):
+        if trial.unresolved or trial.ambiguous or not _all_topics(trial):
             continue
         _resolve_span(Span(SpanKind.PLACE, place), index, trial)
         if not trial.unresolved and not trial.ambiguous:
@@ -412,9 +337,9 @@ def _resolve_entity(
             resolution.notes.append(t(resolution.question, "read_as", typed=typed, label=label))
         resolution.constraints.append(Constraint(label, participations=parts))
         return True
-    if _officials_of_a_country(toks, index, resolution):
+    if add_officials_of_a_country(toks, index, resolution):
         return True
-    charge = _a_charge_not_an_office(toks, index, resolution.question) if fallback else None
+    charge = a_charge_not_an_office(toks, index, resolution.question) if fallback else None
     if charge is not None:
         add_topic(toks, charge, index, resolution)
         return True

@@ -8,8 +8,10 @@ words it could not use, to a Resolution through the catalog's topic index (bot.c
 from __future__ import annotations
 
 from bot.core.constraints import Constraint, Resolution, unresolved
+from bot.core.lexicon import FILLERS
 from bot.core.matching import CatalogIndex
-from bot.core.questions import SpanKind
+from bot.core.questions import Intent, Question, SpanKind
+from bot.core.roles import GENERIC
 from bot.core.topics import GERUND_NOUNS, TOPIC_OPTIONAL, TOPIC_STOP, TopicMatch
 
 
@@ -118,3 +120,31 @@ def split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
         else:
             parts[-1].append(tok)
     return [tuple(p) for p in parts if p]
+
+
+# Questions that search the records for what their words name ("climate change meetings").
+SEARCH_INTENTS = frozenset({Intent.MEETINGS_OF, Intent.MEETINGS_ABOUT_ISSUE})
+
+
+def a_charge_not_an_office(
+    toks: tuple[str, ...], index: CatalogIndex, question: Question
+) -> TopicMatch | None:
+    """The topic named by words that titles hold only as what an office is in charge of
+    ("energy", "refugees", "missing persons"): no word names an office, the words are no
+    organisation's whole name, and an issue label holds them. "Energy meetings" are about
+    energy, not the energy minister's. Titles and summaries name offices too, so beside other
+    parts of a question they alone do not make such words a topic; typed alone ("climate
+    change"), the words are what is searched for, answered as mentioned there (partial)."""
+    content = tuple(tok for tok in toks if tok not in FILLERS)
+    specific = [tok for tok in content if tok not in GENERIC]
+    if not specific or index.names_an_office(specific) or index.names_an_organisation(content):
+        return None
+    # "the Red Cross" alone is the organisation whose name holds it.
+    alone = (
+        len(question.spans) == 1
+        and question.intent in SEARCH_INTENTS
+        and not index.names_a_body(content)
+    )
+    if not alone and index.match_topic(content, labels_only=True) is None:
+        return None
+    return index.match_topic(content)  # as after "about": labels, then titles and summaries

@@ -1,0 +1,66 @@
+"""Constraints a country names: its officials ("Swiss officials", "the Czech side") or, typed
+alone as a search, everything about it ("Somalia").
+
+Part of resolving a question (bot.core.resolving): each function adds a Constraint to a
+Resolution through the catalog's index, or says it does not apply.
+"""
+
+from __future__ import annotations
+
+from bot.core.constraints import Constraint, Resolution
+from bot.core.geography import COUNTRY_ALIASES, country_named
+from bot.core.geography import DEMONYMS as GEO_DEMONYMS
+from bot.core.lexicon import FILLERS, tokens
+from bot.core.matching import CatalogIndex
+from bot.core.roles import GENERIC
+from bot.core.topic_constraints import SEARCH_INTENTS
+from bot.core.topics import TOPIC_STOP
+
+
+def add_officials_of_a_country(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """ "Swiss officials", "Latvian delegation": a country and words that only say "someone"
+    are everyone recorded as from that country, whatever their title says."""
+    content = [tok for tok in toks if tok not in FILLERS]
+    generic = [tok for tok in content if tok in GENERIC]
+    country = country_named([tok for tok in content if tok not in GENERIC])
+    people = len(content) == 1 and a_demonym(content[0])
+    if not (generic or people) or country is None:
+        return False  # a demonym alone names people ("Norwegians"), a country alone its state
+    label = resolution.question.quote(toks)
+    participations = index.participations_of_country(country)
+    resolution.constraints.append(Constraint(label, participations=participations))
+    return True
+
+
+def a_demonym(word: str) -> bool:
+    """Whether a word names a country's people ("Iraqi", "Swiss"), not the country itself
+    ("Kuwait", "UK")."""
+    country = GEO_DEMONYMS.get(word)
+    return country is not None and word not in COUNTRY_ALIASES and word not in tokens(country)
+
+
+def add_country_searched(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """A country typed alone as a search ("Somalia", "Ukraine-related meetings in 2022"):
+    every meeting of its officials, held there or about it ("with Somalia": its officials')."""
+    question = resolution.question
+    content = [tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP]
+    alone = len(question.spans) == 1 and question.intent in SEARCH_INTENTS
+    if not alone or not content or "with" in tokens(question.text):
+        return False
+    country = country_named(content)
+    if country is None or len(content) > len(tokens(country)):
+        return False
+    officials = index.participations_of_country(country)
+    meetings = index.meetings_of_participations(officials) if officials else set()
+    meetings |= index.place_meetings(tuple(content)) or set()
+    about = index.match_topic(tuple(content))
+    meetings |= set(about.meetings) if about is not None else set()
+    if not meetings:
+        return False
+    label = question.quote(tuple(content))
+    resolution.constraints.append(Constraint(label, meetings=meetings, kind="issue"))
+    return True
