@@ -363,6 +363,9 @@ def test_abroad_is_a_flag_not_a_word_to_resolve(text: str) -> None:
         ("What was the first OSCE meeting?", True, False),
         ("when did Naghiyev last sit down with Kauma", False, True),
         ("when did Naghiyev last formally meet Kauma", False, True),
+        ("When did the OSCE PA president last visit Baku?", False, True),
+        ("when did Kauma last speak to Naghiyev", False, True),
+        ("when did Naghiyev last host a delegation", False, True),
     ],
 )
 def test_first_and_last_reach_over_one_word(text: str, first: bool, latest: bool) -> None:

@@ -308,8 +308,9 @@ def _detect_intent(flat: str) -> tuple[Intent, bool]:
         return Intent.WHO_IS, False
     latest = bool(
         re.search(r" (latest|most recent|newest|last time|last (?:\w+ )?(?:meet|met|sat|sit|spoke|"
-                  r"talked|saw|visited|hosted|received)|the last|last meeting|recent meeting|"
-                  r"recently) ", padded)
+                  r"speak|talked|talk|saw|see|visited|visit|hosted|host|received|receive|went|go|"
+                  r"travell?ed|travel|held|hold|welcomed|welcome)|the last|last meeting|"
+                  r"recent meeting|recently) ", padded)
     )  # fmt: skip
     if re.search(
         r" (how many|number of) (different |distinct |other )?(people|person|"
