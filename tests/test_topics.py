@@ -79,6 +79,7 @@ def test_british_and_american_spellings_meet() -> None:
 def test_words_snowball_stems_alike_stay_apart() -> None:
     assert stem("transition") != stem("transit")
     assert stem("aide") != stem("aid")
+    assert stem("elected") != stem("elections")
     index = _index({1: ["gas transit"], 2: ["energy transition"]})
     assert _found(index, "energy transition") == {2}
     assert _found(index, "gas transit") == {1}

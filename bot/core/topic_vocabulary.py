@@ -157,6 +157,9 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("trade war", "trade dispute", "tariff war", "trade tensions"),
     ("epidemics", "disease outbreaks", "outbreaks", "epidemic"),
     ("energy prices", "high energy prices", "energy costs"),
+    ("tariffs", "import duties", "customs duties", "export duties", "anti-dumping duties"),
+    ("power cuts", "blackouts", "load shedding", "power outages", "electricity shortages"),
+    ("free trade agreement", "free trade deal", "trade agreement", "fta"),
 )  # fmt: skip
 
 # Broader topics and the narrower ones they take in: a question about the broader topic finds

@@ -83,10 +83,10 @@ GERUND_NOUNS = frozenset({"mining", "housing", "training", "landing"})
 
 
 # Words whose Snowball stem is another word's: a transition is no transit, an aide no aid,
-# a convention nothing conventional.
+# a convention nothing conventional, elected leaders no election.
 _OWN_STEMS = {"transition": "transition", "transitions": "transition", "aide": "aide",
-              "aides": "aide", "convention": "convention",
-              "conventions": "convention"}  # fmt: skip
+              "aides": "aide", "convention": "convention", "conventions": "convention",
+              "elected": "elected"}  # fmt: skip
 
 
 @lru_cache(maxsize=65536)
