@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
-from bot.core.answering import Answer, answer_question
+from bot.core.answering import Answer, Status, answer_question
 from bot.core.clock import FakeClock
 from bot.core.followups import AnswerContext
 from bot.core.interchange import apply_import, parse_import
@@ -112,3 +112,18 @@ def ask(
 def ids(answer: Answer) -> list[str]:
     """The external ids of the answer's meetings, in the order given."""
     return [m.external_id or f"#{m.id}" for m in answer.meetings]
+
+
+def found(engine: Engine, text: str) -> set[str]:
+    """The external ids of the meetings an answer states (it must be answered)."""
+    answer = ask(engine, text)
+    assert answer.status is Status.ANSWERED, answer.text
+    return set(ids(answer))
+
+
+@contextmanager
+def catalog_engine(catalog: Path, tmp: Path) -> Iterator[Engine]:
+    """A fresh SQLite database holding a YAML catalog of tests/data."""
+    with fresh_engine("sqlite", tmp) as engine:
+        load_yaml(catalog.read_bytes(), engine=engine, filename=catalog.name)
+        yield engine

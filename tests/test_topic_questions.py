@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from answering_support import ask, fresh_engine, ids, load_yaml
+from answering_support import ask, catalog_engine, found, ids
 from sqlalchemy import Engine
 
 from bot.core.answering import Status
@@ -22,15 +22,8 @@ CATALOG = Path(__file__).parent / "data" / "topic_questions.yaml"
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with fresh_engine("sqlite", tmp_path_factory.mktemp("topic_questions")) as engine:
-        load_yaml(CATALOG.read_bytes(), engine=engine, filename=CATALOG.name)
+    with catalog_engine(CATALOG, tmp_path_factory.mktemp("topic_questions")) as engine:
         yield engine
-
-
-def _found(engine: Engine, text: str) -> set[str]:
-    answer = ask(engine, text)
-    assert answer.status is Status.ANSWERED, answer.text
-    return set(ids(answer))
 
 
 # ----- a title's charge goes on after a comma ------------------------------------------------
@@ -55,14 +48,14 @@ def test_words_after_a_comma_in_a_title_charge_are_no_office() -> None:
 def test_what_a_minister_is_in_charge_of_is_a_topic(
     catalog: Engine, text: str, meetings: set[str]
 ) -> None:
-    assert _found(catalog, text) == meetings
+    assert found(catalog, text) == meetings
 
 
 # ----- a topic typed as search terms ------------------------------------------------------
 
 
 def test_a_topic_joined_by_against_is_the_labelled_one(catalog: Engine) -> None:
-    assert _found(catalog, "sanctions against Russia") == {"t05"}  # not the sanctions on Iran
+    assert found(catalog, "sanctions against Russia") == {"t05"}  # not the sanctions on Iran
 
 
 @pytest.mark.parametrize(
@@ -84,7 +77,7 @@ def test_a_bare_topic_no_label_holds_is_found_where_the_records_mention_it(
 
 def test_a_charge_word_beside_a_person_still_names_an_office(catalog: Engine) -> None:
     # With another part, words no label holds may still be the office's charge.
-    assert _found(catalog, "when did Nazeer meet the climate change minister of Bangladesh") == {
+    assert found(catalog, "when did Nazeer meet the climate change minister of Bangladesh") == {
         "t07"
     }
 
@@ -94,8 +87,8 @@ def test_a_charge_word_beside_a_person_still_names_an_office(catalog: Engine) ->
 
 def test_a_numbered_label_is_also_its_series(catalog: Engine) -> None:
     # "COP28" is a COP; the question's "COP" is spelled out as the conference of the parties.
-    assert _found(catalog, "COP meetings") == {"t09"}
-    assert _found(catalog, "meetings at COP28") == {"t09"}
+    assert found(catalog, "COP meetings") == {"t09"}
+    assert found(catalog, "meetings at COP28") == {"t09"}
     # Another number is another conference, never this one.
     assert ask(catalog, "meetings at COP29").meetings == ()
 
@@ -104,7 +97,7 @@ def test_a_numbered_label_is_also_its_series(catalog: Engine) -> None:
     "text", ["meetings about pandemic related issues", "meetings about the pandemic response"]
 )
 def test_related_and_response_only_say_it_is_a_topic(catalog: Engine, text: str) -> None:
-    assert _found(catalog, text) == {"t10"}
+    assert found(catalog, text) == {"t10"}
 
 
 # ----- a verb before a topic --------------------------------------------------------------------
@@ -137,7 +130,7 @@ def test_a_place_where_nothing_was_held_beside_a_topic_is_where_the_topic_is(
 ) -> None:
     # No meeting was held in Gaza; the records speak of it, so "in Gaza" says where the
     # hostages are.
-    assert _found(catalog, "hostages held in Gaza") == {"t12"}
+    assert found(catalog, "hostages held in Gaza") == {"t12"}
     # A place the records never name is still no meeting there.
     assert ask(catalog, "hostages held in Lagos").meetings == ()
 
@@ -147,20 +140,20 @@ def test_a_place_where_nothing_was_held_beside_a_topic_is_where_the_topic_is(
 
 def test_a_country_typed_alone_is_everything_about_it(catalog: Engine) -> None:
     # t03 has a Ukrainian minister; nobody from Ukraine took part in t13, labelled Ukraine.
-    assert _found(catalog, "Ukraine") == {"t03", "t13"}
-    assert _found(catalog, "Ukraine-related meetings in 2025") == {"t13"}
+    assert found(catalog, "Ukraine") == {"t03", "t13"}
+    assert found(catalog, "Ukraine-related meetings in 2025") == {"t13"}
 
 
 def test_meetings_with_a_country_are_its_officials(catalog: Engine) -> None:
-    assert _found(catalog, "meetings with Ukraine") == {"t03"}
+    assert found(catalog, "meetings with Ukraine") == {"t03"}
 
 
 # ----- search terms ending with a place -----------------------------------------------------
 
 
 def test_search_terms_ending_with_a_place_are_a_topic_and_where(catalog: Engine) -> None:
-    assert _found(catalog, "power cuts south africa") == {"t14"}
-    assert _found(catalog, "agricultural productivity africa") == {"t02"}
+    assert found(catalog, "power cuts south africa") == {"t14"}
+    assert found(catalog, "agricultural productivity africa") == {"t02"}
     assert ask(catalog, "power cuts europe").meetings == ()
 
 

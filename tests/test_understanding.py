@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from answering_support import ask, fresh_engine, ids, load_yaml
+from answering_support import ask, catalog_engine, found, fresh_engine, ids, load_yaml
 from sqlalchemy import Engine
 
 from bot.core.answering import Status
@@ -23,15 +23,8 @@ CATALOG = Path(__file__).parent / "data" / "understanding.yaml"
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with fresh_engine("sqlite", tmp_path_factory.mktemp("understanding")) as engine:
-        load_yaml(CATALOG.read_bytes(), engine=engine, filename=CATALOG.name)
+    with catalog_engine(CATALOG, tmp_path_factory.mktemp("understanding")) as engine:
         yield engine
-
-
-def _found(engine: Engine, text: str) -> set[str]:
-    answer = ask(engine, text)
-    assert answer.status is Status.ANSWERED, answer.text
-    return set(ids(answer))
 
 
 # ----- 1. a word that fits nothing is a filler unless it looks like a name ------------------
@@ -48,7 +41,7 @@ def _found(engine: Engine, text: str) -> set[str]:
     ],
 )
 def test_ordinary_words_beside_a_name_are_not_part_of_it(catalog: Engine, text: str) -> None:
-    assert _found(catalog, text) == {"u01", "u04"}
+    assert found(catalog, text) == {"u01", "u04"}
 
 
 def test_the_answer_says_which_words_it_did_not_use(catalog: Engine) -> None:
@@ -71,7 +64,7 @@ def test_a_word_after_a_given_name_stands_for_a_surname(catalog: Engine) -> None
 
 def test_a_surname_stays_a_name_where_a_title_names_its_holder(catalog: Engine) -> None:
     # u07's adviser is "Adviser to President Vasca": Vasca's meetings are still his own.
-    assert _found(catalog, "meetings of Vasca") == {"u01", "u02", "u06", "u11"}
+    assert found(catalog, "meetings of Vasca") == {"u01", "u02", "u06", "u11"}
 
 
 @pytest.mark.parametrize(
@@ -88,7 +81,7 @@ def test_a_surname_stays_a_name_where_a_title_names_its_holder(catalog: Engine) 
 def test_words_that_only_shape_the_question(
     catalog: Engine, text: str, meetings: set[str]
 ) -> None:
-    assert _found(catalog, text) == meetings
+    assert found(catalog, text) == meetings
 
 
 def test_given_name_and_another_surname_are_not_two_people(catalog: Engine) -> None:
@@ -110,70 +103,70 @@ def test_greetings_get_a_friendly_reply(catalog: Engine, text: str) -> None:
 def test_rank_and_demonym_in_an_alias_do_not_point_at_its_carrier(catalog: Engine) -> None:
     # Vasca's aliases say "President Vasca" and "Moldovan FM Vasca"; in 2019 the foreign
     # minister he was, and later Ion Rusu: the title at each meeting decides.
-    assert _found(catalog, "Which Moldovan FM met the OSCE PA secretary general?") == {
+    assert found(catalog, "Which Moldovan FM met the OSCE PA secretary general?") == {
         "u03",
         "u08",
     }
-    assert _found(catalog, "meetings of Lund in 2019") == {"u03"}
-    assert _found(catalog, "meetings of the Moldovan FM in 2019") == {"u01", "u03"}
-    assert _found(catalog, "meetings of the president of Moldova") == {"u02", "u06", "u11"}
+    assert found(catalog, "meetings of Lund in 2019") == {"u03"}
+    assert found(catalog, "meetings of the Moldovan FM in 2019") == {"u01", "u03"}
+    assert found(catalog, "meetings of the president of Moldova") == {"u02", "u06", "u11"}
 
 
 def test_a_long_name_is_also_its_initials(catalog: Engine) -> None:
-    assert _found(catalog, "who met KAN?") == {"u02"}  # Khalid Al Nuaimi
+    assert found(catalog, "who met KAN?") == {"u02"}  # Khalid Al Nuaimi
 
 
 def test_the_name_in_a_descriptive_alias_still_finds_the_person(catalog: Engine) -> None:
-    assert _found(catalog, "meetings of Vasca in 2019") == {"u01"}
+    assert found(catalog, "meetings of Vasca in 2019") == {"u01"}
 
 
 # ----- 3. roles and organisations -----------------------------------------------------------
 
 
 def test_a_deputy_in_one_part_of_a_compound_title_holds_the_other_part(catalog: Engine) -> None:
-    assert _found(catalog, "who met the Qatari foreign minister") == {"u02"}
+    assert found(catalog, "who met the Qatari foreign minister") == {"u02"}
     answer = ask(catalog, "who met the prime minister of Qatar")
     assert answer.meetings == ()
 
 
 def test_offices_named_as_news_reports_name_them(catalog: Engine) -> None:
-    assert _found(catalog, "who met the Moldovan top diplomat in 2019?") == {"u01", "u03"}
+    assert found(catalog, "who met the Moldovan top diplomat in 2019?") == {"u01", "u03"}
     # A foreign-policy adviser is not the top diplomat.
-    assert "u07" not in _found(catalog, "who met the Moldovan top diplomat?")
-    assert _found(catalog, "meetings of Moldova's head of state") == {"u02", "u06", "u11"}
+    assert "u07" not in found(catalog, "who met the Moldovan top diplomat?")
+    assert found(catalog, "meetings of Moldova's head of state") == {"u02", "u06", "u11"}
     assert ask(catalog, "who met the Qatari premier").meetings == ()  # a deputy premier
 
 
 def test_asking_for_an_organisation_includes_its_vice_president(catalog: Engine) -> None:
-    assert _found(catalog, "meetings of the ICRC") == {"u05"}
+    assert found(catalog, "meetings of the ICRC") == {"u05"}
     assert ask(catalog, "who met the ICRC president").meetings == ()
 
 
 def test_a_body_within_a_known_organisation_is_not_the_organisation(catalog: Engine) -> None:
-    assert _found(catalog, "who met the OSCE secretary general") == {"u04"}
-    assert _found(catalog, "who met the OSCE PA secretary general") == {"u03", "u07", "u08"}
+    assert found(catalog, "who met the OSCE secretary general") == {"u04"}
+    assert found(catalog, "who met the OSCE PA secretary general") == {"u03", "u07", "u08"}
 
 
 def test_the_un_chief_is_not_the_head_of_a_un_office(catalog: Engine) -> None:
-    assert _found(catalog, "who met the UN chief?") == {"u10"}
-    assert _found(catalog, "who met the UN refugee chief?") == {"u09"}
-    assert _found(catalog, "who met the UNHCR chief?") == {"u09"}
+    assert found(catalog, "who met the UN chief?") == {"u10"}
+    assert found(catalog, "who met the UN refugee chief?") == {"u09"}
+    assert found(catalog, "who met the UNHCR chief?") == {"u09"}
 
 
 def test_a_ministry_within_a_country_acronym_is_that_country(catalog: Engine) -> None:
     # "US Department of State": "department" only says "a body", not a narrower one.
-    assert _found(catalog, "who met the US Secretary of State?") == {"u11"}
+    assert found(catalog, "who met the US Secretary of State?") == {"u11"}
 
 
 def test_acronyms_with_function_words_and_parts_of_a_name(catalog: Engine) -> None:
-    assert _found(catalog, "who met the CoE secretary general") == {"u06"}
-    assert _found(catalog, "meetings with the Red Cross") == {"u05"}
+    assert found(catalog, "who met the CoE secretary general") == {"u06"}
+    assert found(catalog, "meetings with the Red Cross") == {"u05"}
 
 
 def test_a_country_includes_its_capital(catalog: Engine) -> None:
     # u03 is recorded in "Chisinau" alone.
-    assert _found(catalog, "meetings in Moldova") == {"u01", "u02", "u03", "u08"}
-    assert _found(catalog, "meetings in the Austrian capital") == {"u04"}
+    assert found(catalog, "meetings in Moldova") == {"u01", "u02", "u03", "u08"}
+    assert found(catalog, "meetings in the Austrian capital") == {"u04"}
 
 
 # ----- 4. topics in the user's words --------------------------------------------------------
@@ -197,37 +190,37 @@ def test_an_unknown_topic_word_cannot_be_outvoted(catalog: Engine) -> None:
 
 
 def test_one_war_is_not_another(catalog: Engine) -> None:
-    assert _found(catalog, "meetings about the war in Ukraine") == {"u05"}
-    assert _found(catalog, "meetings about the war in Karabakh") == {"u04"}
+    assert found(catalog, "meetings about the war in Ukraine") == {"u05"}
+    assert found(catalog, "meetings about the war in Karabakh") == {"u04"}
 
 
 def test_a_synonym_phrase_finds_the_recorded_topic(catalog: Engine) -> None:
-    assert _found(catalog, "meetings about mass graves") == {"u04"}
-    assert _found(catalog, "meetings about landmines") == {"u04"}
-    assert _found(catalog, "meetings about the grain deal") == {"u02"}
+    assert found(catalog, "meetings about mass graves") == {"u04"}
+    assert found(catalog, "meetings about landmines") == {"u04"}
+    assert found(catalog, "meetings about the grain deal") == {"u02"}
 
 
 def test_with_inside_a_topic_is_the_topic_or_the_people_met(catalog: Engine) -> None:
-    assert _found(catalog, "who discussed landmines with the OSCE secretary general?") == {"u04"}
-    assert _found(catalog, "meetings about election observation with Rusu") == {"u03", "u08"}
+    assert found(catalog, "who discussed landmines with the OSCE secretary general?") == {"u04"}
+    assert found(catalog, "meetings about election observation with Rusu") == {"u03", "u08"}
     assert ask(catalog, "meetings about landmines with Lysenko").meetings == ()
 
 
 def test_a_country_and_its_adjective_are_one_topic(catalog: Engine) -> None:
-    assert _found(catalog, "meetings about Ukraine") == {"u05", "u06"}
+    assert found(catalog, "meetings about Ukraine") == {"u05", "u06"}
 
 
 def test_spelling_variants_and_inflections_meet(catalog: Engine) -> None:
-    assert _found(catalog, "meetings about anticorruption") == {"u06"}
-    assert _found(catalog, "meetings about the judiciary reforms") == {"u06"}
+    assert found(catalog, "meetings about anticorruption") == {"u06"}
+    assert found(catalog, "meetings about the judiciary reforms") == {"u06"}
 
 
 # ----- 5. Russian ---------------------------------------------------------------------------
 
 
 def test_russian_verbs_cases_and_countries(catalog: Engine) -> None:
-    assert _found(catalog, "С кем встречался Дорин Васка в 2019 году?") == {"u01"}
-    assert _found(catalog, "Встречи министра иностранных дел Армении") == {"u01", "u04"}
+    assert found(catalog, "С кем встречался Дорин Васка в 2019 году?") == {"u01"}
+    assert found(catalog, "Встречи министра иностранных дел Армении") == {"u01", "u04"}
     answer = ask(catalog, "Кто встречался с Ваской в 2023 году?")
     assert set(ids(answer)) == {"u02", "u11"}
     assert answer.language == "ru"
@@ -235,7 +228,7 @@ def test_russian_verbs_cases_and_countries(catalog: Engine) -> None:
 
 def test_a_russian_place_is_read_whole_from_its_lemma(catalog: Engine) -> None:
     # "Страсбурге" is Strasbourg: the lemma, transliterated, meets the English spelling.
-    assert _found(catalog, "Какие встречи прошли в Страсбурге?") == {"u06"}
+    assert found(catalog, "Какие встречи прошли в Страсбурге?") == {"u06"}
 
 
 def test_a_capitalised_short_russian_word_inside_a_name_is_no_conjunction(
@@ -250,8 +243,8 @@ def test_a_capitalised_short_russian_word_inside_a_name_is_no_conjunction(
 
 
 def test_or_between_names_and_between_topics(catalog: Engine) -> None:
-    assert _found(catalog, "meetings of Lysenko or Lund") == {"u03", "u05", "u07", "u08"}
-    assert _found(catalog, "meetings about wine exports or prisoners of war") == {"u01", "u05"}
+    assert found(catalog, "meetings of Lysenko or Lund") == {"u03", "u05", "u07", "u08"}
+    assert found(catalog, "meetings about wine exports or prisoners of war") == {"u01", "u05"}
 
 
 def test_yes_no_questions(catalog: Engine) -> None:
@@ -299,7 +292,7 @@ def test_a_title_the_person_never_held_is_partial(catalog: Engine) -> None:
     assert answer.status is Status.PARTIAL
     assert set(ids(answer)) == {"u03", "u07", "u08"}
     assert "Ombudsman" in answer.text
-    assert _found(catalog, "meetings of Foreign Minister Vasca") == {"u01"}
+    assert found(catalog, "meetings of Foreign Minister Vasca") == {"u01"}
 
 
 def test_an_unknown_name_is_never_the_other_persons_meetings(catalog: Engine) -> None:
@@ -335,11 +328,11 @@ def test_a_russian_question_gets_russian_time_words(catalog: Engine) -> None:
 
 def test_a_country_acronym_is_no_body_that_an_embassy_narrows(catalog: Engine) -> None:
     # "US Embassy in Georgia" is within the United States, not a body the question left out.
-    assert _found(catalog, "what did Beridze and the US ambassador discuss") == {"u12"}
+    assert found(catalog, "what did Beridze and the US ambassador discuss") == {"u12"}
 
 
 def test_an_acronym_typed_in_capitals_is_no_question_word(catalog: Engine) -> None:
-    assert _found(catalog, "who met the WHO director-general") == {"u14"}
+    assert found(catalog, "who met the WHO director-general") == {"u14"}
     assert ask(catalog, "who met the director-general").intent is Intent.WHO_MET
 
 
@@ -348,8 +341,8 @@ def test_the_before_an_ordinary_word_asks_for_an_office_not_a_surname(catalog: E
     answer = ask(catalog, "Who met the Bishop?")
     assert answer.status is Status.NOT_FOUND
     assert answer.meetings == ()
-    assert _found(catalog, "Who met Bishop?") == {"u13"}
-    assert _found(catalog, "who met the IOM chief Bishop") == {"u13"}
+    assert found(catalog, "Who met Bishop?") == {"u13"}
+    assert found(catalog, "who met the IOM chief Bishop") == {"u13"}
 
 
 @pytest.mark.parametrize(
@@ -362,7 +355,7 @@ def test_the_before_an_ordinary_word_asks_for_an_office_not_a_surname(catalog: E
 def test_a_recorded_place_beside_a_name_is_the_place(
     catalog: Engine, text: str, meetings: set[str]
 ) -> None:
-    assert _found(catalog, text) == meetings
+    assert found(catalog, text) == meetings
 
 
 def test_a_place_nobody_met_in_beside_a_name_is_not_an_answer(catalog: Engine) -> None:
@@ -383,25 +376,25 @@ def test_a_un_agency_described_by_its_field(
     catalog: Engine, text: str, meetings: set[str]
 ) -> None:
     # None of these organisations has "United Nations" in its name.
-    assert _found(catalog, text) == meetings
+    assert found(catalog, text) == meetings
 
 
 def test_an_honorific_that_is_also_someones_name_does_not_tie_two_people(
     catalog: Engine,
 ) -> None:
     # "Sheikh" is part of Sheikh Nadia's name, and only an honorific before Karim's.
-    assert _found(catalog, "what did Sheikh Karim and Joana da Costa discuss") == {"u16"}
-    assert _found(catalog, "meetings of Sheikh Nadia") == {"u17"}
+    assert found(catalog, "what did Sheikh Karim and Joana da Costa discuss") == {"u16"}
+    assert found(catalog, "meetings of Sheikh Nadia") == {"u17"}
 
 
 def test_a_particle_of_the_name_is_no_word_left_over(catalog: Engine) -> None:
-    assert _found(catalog, "what did da costa discuss in doha") == {"u16"}
+    assert found(catalog, "what did da costa discuss in doha") == {"u16"}
     # Recorded as one word, asked as two.
-    assert _found(catalog, "who met Omar Al Rashid") == {"u17"}
+    assert found(catalog, "who met Omar Al Rashid") == {"u17"}
 
 
 def test_a_city_of_the_records_is_a_place_before_it_is_a_topic(catalog: Engine) -> None:
-    assert _found(catalog, "Has Lindgren ever been to Kyiv?") == {"u15"}
+    assert found(catalog, "Has Lindgren ever been to Kyiv?") == {"u15"}
     # u05 was held in Geneva; only its title mentions Kyiv.
     answer = ask(catalog, "Has Sofia Brandes ever been to Kyiv?")
     assert answer.status is not Status.ANSWERED
@@ -409,10 +402,10 @@ def test_a_city_of_the_records_is_a_place_before_it_is_a_topic(catalog: Engine) 
 
 
 def test_words_about_the_agenda_or_sitting_down_are_no_name(catalog: Engine) -> None:
-    assert _found(catalog, "What was the agenda of the Novak–Sahakyan talks?") == {"u14"}
-    assert _found(catalog, "Who sat down with Lindgren?") == {"u15"}
-    assert _found(catalog, "Which meetings did Lindgren attend?") == {"u15"}
-    assert _found(catalog, "meetings with Georgian participation") == {"u12", "u13", "u18"}
+    assert found(catalog, "What was the agenda of the Novak–Sahakyan talks?") == {"u14"}
+    assert found(catalog, "Who sat down with Lindgren?") == {"u15"}
+    assert found(catalog, "Which meetings did Lindgren attend?") == {"u15"}
+    assert found(catalog, "meetings with Georgian participation") == {"u12", "u13", "u18"}
 
 
 def test_a_topic_word_no_record_holds_leaves_a_partial_answer_naming_it(
@@ -436,13 +429,13 @@ def test_a_topic_word_no_record_holds_leaves_a_partial_answer_naming_it(
 )
 def test_a_country_names_its_office_its_own_way(catalog: Engine, text: str) -> None:
     # Ruth Calder is the US Secretary of State: the United States' foreign minister.
-    assert _found(catalog, text) == {"u11"}
+    assert found(catalog, text) == {"u11"}
 
 
 def test_the_state_form_and_a_country_between_office_words(catalog: Engine) -> None:
     presidents = {"u02", "u06", "u11"}
-    assert _found(catalog, "who met the president of the Republic of Moldova") == presidents
-    assert _found(catalog, "who met the head of the Moldovan state") == presidents
+    assert found(catalog, "who met the president of the Republic of Moldova") == presidents
+    assert found(catalog, "who met the head of the Moldovan state") == presidents
 
 
 @pytest.mark.parametrize(
@@ -498,7 +491,7 @@ def test_a_topic_a_summary_denies_is_no_topic_of_the_meeting(catalog: Engine) ->
 
 def test_a_ministry_asked_by_name_includes_its_deputy_minister(catalog: Engine) -> None:
     # Kravets is Deputy Minister of Social Policy: in the ministry, but not its minister.
-    assert _found(catalog, "meetings of the Ministry of Social Policy of Ukraine") == {
+    assert found(catalog, "meetings of the Ministry of Social Policy of Ukraine") == {
         "u09",
         "u10",
     }
@@ -507,7 +500,7 @@ def test_a_ministry_asked_by_name_includes_its_deputy_minister(catalog: Engine) 
 
 
 def test_an_official_long_form_of_a_country_names_it(catalog: Engine) -> None:
-    assert _found(catalog, "who met the foreign minister of the United States of America") == {
+    assert found(catalog, "who met the foreign minister of the United States of America") == {
         "u11"
     }
 
@@ -527,17 +520,17 @@ def test_a_russian_question_verb_before_the_names_leaves_them_names(
 
 def test_a_russian_city_name_is_read_as_its_english_name(catalog: Engine) -> None:
     # "Киев" is Kyiv and "Ереван" Yerevan in the world's list of city names (GeoNames).
-    assert _found(catalog, "Когда Линдгрен был в Киеве?") == {"u15"}
-    assert _found(catalog, "Какие встречи прошли в Ереване?") == {"u14"}
+    assert found(catalog, "Когда Линдгрен был в Киеве?") == {"u15"}
+    assert found(catalog, "Какие встречи прошли в Ереване?") == {"u14"}
 
 
 def test_and_inside_a_title_keeps_it_one_title(catalog: Engine) -> None:
-    assert _found(catalog, "Who met the High Representative for Bosnia and Herzegovina?") == {
+    assert found(catalog, "Who met the High Representative for Bosnia and Herzegovina?") == {
         "u18",
         "u20",
     }
     # Two offices held by two people stay two parts of the question.
-    assert _found(catalog, "Who did the High Representative and the Georgian FM meet?") == {"u18"}
+    assert found(catalog, "Who did the High Representative and the Georgian FM meet?") == {"u18"}
 
 
 def test_when_names_who_held_the_office_and_whom_they_met(catalog: Engine) -> None:
@@ -552,8 +545,8 @@ def test_when_names_who_held_the_office_and_whom_they_met(catalog: Engine) -> No
 
 def test_a_recorded_topic_beats_a_name_only_guessed(catalog: Engine) -> None:
     # "Dayton" is only like Ana Dayan's surname; it is the word of u18's issue label.
-    assert _found(catalog, "Dayton meetings") == {"u18"}
-    assert _found(catalog, "meetings of Dayan") == {"u18"}
+    assert found(catalog, "Dayton meetings") == {"u18"}
+    assert found(catalog, "meetings of Dayan") == {"u18"}
 
 
 def test_a_titles_initials_spell_no_well_known_acronym(catalog: Engine) -> None:
@@ -576,8 +569,8 @@ def test_most_recently_plural_acronyms_and_people_are_no_names(catalog: Engine) 
     answer = ask(catalog, "Who did Vasca meet most recently?")
     assert answer.status is Status.ANSWERED
     assert set(ids(answer)) == {"u06"}  # 1 March 2024, the latest of his four
-    assert _found(catalog, "Where did the Moldovan and Armenian FMs meet?") == {"u01"}
-    assert _found(catalog, "How many people did Lindgren meet?") == {"u15"}
+    assert found(catalog, "Where did the Moldovan and Armenian FMs meet?") == {"u01"}
+    assert found(catalog, "How many people did Lindgren meet?") == {"u15"}
 
 
 @pytest.mark.parametrize(
@@ -591,7 +584,7 @@ def test_words_that_join_names_are_no_names(catalog: Engine, text: str) -> None:
 
 def test_topics_joined_by_and_are_each_a_topic(catalog: Engine) -> None:
     # u02 lists both issues.
-    assert _found(catalog, "meetings about gas supplies and grain exports") == {"u02"}
+    assert found(catalog, "meetings about gas supplies and grain exports") == {"u02"}
     # No meeting lists both: the meetings about either, said so, never as if about both.
     answer = ask(catalog, "meetings about wine exports and vaccines")
     assert answer.status is Status.PARTIAL
@@ -630,7 +623,7 @@ def test_a_russian_answer_quotes_only_words_typed_in_russian_quotes(catalog: Eng
 def test_a_misspelt_title_country_or_month_is_read_as_meant(
     catalog: Engine, text: str, meetings: set[str]
 ) -> None:
-    assert _found(catalog, text) == meetings
+    assert found(catalog, text) == meetings
 
 
 def test_an_office_beside_a_word_that_fits_nothing_is_the_office_said_partial(
@@ -640,7 +633,7 @@ def test_an_office_beside_a_word_that_fits_nothing_is_the_office_said_partial(
     # the records hold. The answer is the office's meetings, with "interim" named as unused.
     answer = ask(catalog, "Who did the interim Georgian foreign minister meet?")
     assert answer.status is Status.PARTIAL
-    assert set(ids(answer)) == _found(catalog, "Who did the Georgian foreign minister meet?")
+    assert set(ids(answer)) == found(catalog, "Who did the Georgian foreign minister meet?")
     assert set(ids(answer)) == {"u12", "u18"}
     assert "interim" in answer.text
     # A word that fits nothing beside no office is still not found.
@@ -654,21 +647,21 @@ def test_a_lone_word_only_a_summary_holds_is_not_a_topic_beside_the_subject(
     # brief as foreign minister?" it is the question's verb, not a topic that would rule out
     # every meeting of Rusu's.
     asked = ask(catalog, "Who did Rusu ever brief as foreign minister?")
-    assert set(ids(asked)) == _found(catalog, "Who did Rusu ever meet as foreign minister?")
+    assert set(ids(asked)) == found(catalog, "Who did Rusu ever meet as foreign minister?")
     assert set(ids(asked)) == {"u03", "u08"}
     assert "brief" in asked.text
     # A topic an issue label holds stays a topic there.
-    assert _found(catalog, "Who did Kravets ever meet, refugees?") == {"u09"}
+    assert found(catalog, "Who did Kravets ever meet, refugees?") == {"u09"}
 
 
 def test_a_misspelt_question_word_does_not_spoil_the_answer(catalog: Engine) -> None:
-    assert _found(catalog, "meetigns of Arutyan") == _found(catalog, "meetings of Arutyan")
-    assert _found(catalog, "What did Vasca and Arutyan dicsuss?") == {"u01"}
+    assert found(catalog, "meetigns of Arutyan") == found(catalog, "meetings of Arutyan")
+    assert found(catalog, "What did Vasca and Arutyan dicsuss?") == {"u01"}
 
 
 def test_a_word_in_ing_that_an_issue_label_holds_is_a_topic_not_a_verb(catalog: Engine) -> None:
     # "missing" looks like a verb form, but u04's label "missing persons" holds it.
-    assert _found(catalog, "missing persons meetings") == _found(
+    assert found(catalog, "missing persons meetings") == found(
         catalog, "meetings about missing persons"
     )
     answer = ask(catalog, "Arutyan missing persons meetings")
@@ -682,7 +675,7 @@ def test_a_topic_in_a_place_before_meetings_is_the_topic(catalog: Engine) -> Non
     assert answer.headline == ask(catalog, "meetings about the war in Karabakh").headline
     assert answer.headline == "1 meeting about war in Karabakh."
     # A person's meetings in a place stay a person and a place.
-    assert _found(catalog, "Vasca meetings in Chisinau") == {"u01", "u02"}
+    assert found(catalog, "Vasca meetings in Chisinau") == {"u01", "u02"}
 
 
 def test_two_letters_swapped_in_a_six_letter_name_are_read_as_the_name(
@@ -716,19 +709,19 @@ def test_a_swap_as_near_another_name_is_only_suggested(tmp_path: Path) -> None:
 
 
 def test_a_region_named_by_its_states_or_countries_is_the_region(catalog: Engine) -> None:
-    region = _found(catalog, "meetings in the South Caucasus")
+    region = found(catalog, "meetings in the South Caucasus")
     assert region == {"u12", "u13", "u14"}
-    assert _found(catalog, "meetings in the South Caucasus countries") == region
+    assert found(catalog, "meetings in the South Caucasus countries") == region
     # Sarajevo and Tirana are in the Balkans.
-    assert _found(catalog, "meetings in the Balkan states") == {"u18", "u20"}
+    assert found(catalog, "meetings in the Balkan states") == {"u18", "u20"}
     # A region's label is quoted as typed, never as normalised tokens.
     assert "South Caucasus" in ask(catalog, "meetings in the South Caucasus").headline
 
 
 def test_an_organisations_commission_is_the_organisation_itself(catalog: Engine) -> None:
     # The AU Commission is the AU's executive, as a secretariat is: "the AU chief" is its chair.
-    assert _found(catalog, "Who met the AU chief?") == {"u19"}
-    assert _found(catalog, "meetings of African Union officials") == {"u19"}
+    assert found(catalog, "Who met the AU chief?") == {"u19"}
+    assert found(catalog, "meetings of African Union officials") == {"u19"}
     # A body with words of its own stays a body: the OSCE is not the OSCE PA.
     assert (
         ask(catalog, "Who met the OSCE chief?").meetings
@@ -737,9 +730,9 @@ def test_an_organisations_commission_is_the_organisation_itself(catalog: Engine)
 
 
 def test_a_regions_adjective_is_the_region(catalog: Engine) -> None:
-    officials = _found(catalog, "meetings of South Caucasus officials")
-    assert _found(catalog, "meetings of South Caucasian officials") == officials
-    assert _found(catalog, "meetings in the South Caucasian countries") == _found(
+    officials = found(catalog, "meetings of South Caucasus officials")
+    assert found(catalog, "meetings of South Caucasian officials") == officials
+    assert found(catalog, "meetings in the South Caucasian countries") == found(
         catalog, "meetings in the South Caucasus"
     )
 
@@ -755,10 +748,10 @@ def test_names_after_about_are_people_before_words_of_summaries(catalog: Engine)
 def test_heads_of_state_are_a_countrys_own_head_office(catalog: Engine) -> None:
     # Dorin Vasca is President of Moldova; a vice-president of the ICRC, the chair of the AU
     # Commission and a deputy prime minister are no heads of state or of government.
-    heads = _found(catalog, "meetings of heads of state")
-    assert heads == _found(catalog, "Who met the President of Moldova?")
+    heads = found(catalog, "meetings of heads of state")
+    assert heads == found(catalog, "Who met the President of Moldova?")
     assert not heads & {"u05", "u19"}
-    assert _found(catalog, "Which heads of state did Al Nuaimi meet?") == {"u02"}
+    assert found(catalog, "Which heads of state did Al Nuaimi meet?") == {"u02"}
     assert ask(catalog, "meetings of heads of government").meetings == ()
     # The office is named in the user's words, never as the synthetic title word.
     subjects = ask(catalog, "Who met the Moldovan head of state?").subjects
@@ -781,7 +774,7 @@ def test_the_current_holder_of_an_office_is_its_holder_in_the_latest_records(
     now = ask(catalog, "Who is the current Moldovan foreign minister?")
     assert now.status is Status.ANSWERED
     assert "Ion Rusu" in now.headline and "Dorin Vasca" not in now.headline
-    assert _found(catalog, "meetings of the current Moldovan foreign minister") == {"u03", "u08"}
+    assert found(catalog, "meetings of the current Moldovan foreign minister") == {"u03", "u08"}
 
 
 def test_a_place_not_found_is_never_suggested_by_its_generic_noun(catalog: Engine) -> None:
@@ -825,7 +818,7 @@ def test_a_typed_surname_is_the_person_whose_surname_it_is(catalog: Engine, text
 def test_the_middle_name_still_reaches_its_person_with_the_rest_of_the_name(
     catalog: Engine,
 ) -> None:
-    assert _found(catalog, "meetings of Omar Haddad Farouk") == {"u22"}
+    assert found(catalog, "meetings of Omar Haddad Farouk") == {"u22"}
 
 
 def test_two_people_with_the_typed_surname_are_still_asked_about(catalog: Engine) -> None:
@@ -872,7 +865,7 @@ def test_the_charge_of_an_office_alone_is_a_topic(
 def test_an_office_named_by_its_head_word_stays_the_office(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 # ----- a misspelling keeps its first letter; a word before a topic heads it -----------------
@@ -894,7 +887,7 @@ def test_an_unknown_word_that_opens_a_topic_is_its_head_not_a_verb(catalog: Engi
 
 
 def test_a_verb_between_a_name_and_a_topic_is_still_dropped(catalog: Engine) -> None:
-    assert _found(catalog, "who did Arutyan first brief about wine exports") == {"u01"}
+    assert found(catalog, "who did Arutyan first brief about wine exports") == {"u01"}
 
 
 def test_an_irregular_plural_noun_is_no_verb_form(catalog: Engine) -> None:
@@ -934,7 +927,7 @@ def test_a_country_where_nothing_was_held_is_not_its_peoples_meetings(catalog: E
 def test_a_countrys_officials_are_its_people_whatever_their_title(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 def test_when_a_topic_was_discussed_names_who_met_once(catalog: Engine) -> None:
@@ -943,7 +936,7 @@ def test_when_a_topic_was_discussed_names_who_met_once(catalog: Engine) -> None:
 
 
 def test_two_surnames_side_by_side_are_two_people_even_misspelt(catalog: Engine) -> None:
-    assert _found(catalog, "arutian vasca") == {"u01"}
+    assert found(catalog, "arutian vasca") == {"u01"}
 
 
 def test_a_given_name_beside_another_persons_surname_is_still_nobody(catalog: Engine) -> None:
@@ -981,7 +974,7 @@ def test_thanks_with_more_words_is_still_thanks(catalog: Engine) -> None:
 def test_a_russian_question_finds_what_its_english_twin_finds(
     catalog: Engine, text: str, english: str
 ) -> None:
-    assert _found(catalog, text) == _found(catalog, english)
+    assert found(catalog, text) == found(catalog, english)
 
 
 def test_a_russian_yes_no_question_opening_with_its_verb_reads_the_names_apart(
@@ -1001,7 +994,7 @@ def test_a_topic_whose_last_word_no_meeting_shares_is_answered_without_it_partia
     # "findings" is in another meeting's summary, never beside vaccines.
     answer = ask(catalog, "meetings about vaccine findings")
     assert answer.status is Status.PARTIAL
-    assert set(ids(answer)) == _found(catalog, "meetings about vaccines")
+    assert set(ids(answer)) == found(catalog, "meetings about vaccines")
     assert "findings" in answer.text.split("\n")[0]
 
 
@@ -1015,7 +1008,7 @@ def test_a_topic_whose_last_word_no_meeting_shares_is_answered_without_it_partia
 def test_an_organisation_joined_to_its_office_is_that_office(
     catalog: Engine, text: str, office: str
 ) -> None:
-    assert _found(catalog, text) == _found(catalog, office)
+    assert found(catalog, text) == found(catalog, office)
 
 
 # ----- outside a place, abroad ----------------------------------------------------------------
@@ -1033,11 +1026,11 @@ def test_an_organisation_joined_to_its_office_is_that_office(
 def test_outside_a_place_and_abroad_are_where_meetings_were_not_held(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 def test_a_region_holds_a_meeting_recorded_in_its_capital_alone(catalog: Engine) -> None:
-    assert "u03" in _found(catalog, "meetings in Europe")  # recorded as "Chisinau"
+    assert "u03" in found(catalog, "meetings in Europe")  # recorded as "Chisinau"
 
 
 @pytest.mark.parametrize(
@@ -1050,7 +1043,7 @@ def test_how_many_people_counts_people_not_meetings(catalog: Engine, text: str) 
 
 def test_a_topic_with_a_generic_word_is_no_office_near_by_spelling(catalog: Engine) -> None:
     # "persons" only says "someone"; "missing" is near "mission", but a label holds both.
-    assert _found(catalog, "missing persons") == _found(catalog, "meetings about missing persons")
+    assert found(catalog, "missing persons") == found(catalog, "meetings about missing persons")
 
 
 @pytest.mark.parametrize("text", ["meetings with the African Union", "Meetings with the AU"])
@@ -1070,7 +1063,7 @@ def test_an_acronym_in_a_summary_counts_only_in_capitals(catalog: Engine) -> Non
 def test_development_is_part_of_a_topic_but_developments_on_x_ask_about_x(
     catalog: Engine,
 ) -> None:
-    assert _found(catalog, "meetings about development aid") == {"u17"}  # not humanitarian aid
+    assert found(catalog, "meetings about development aid") == {"u17"}  # not humanitarian aid
     assert ids(ask(catalog, "the latest developments on wine exports")) == ["u01"]
 
 
@@ -1100,19 +1093,19 @@ def test_regions_of_the_world_are_their_countries(
 def test_a_title_is_the_office_that_heads_it(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 def test_an_organisation_called_by_a_known_acronym_is_found_by_it(catalog: Engine) -> None:
     # u25's organisation says "UN", not "United Nations": still no body narrower than UNHCR.
-    assert _found(catalog, "Meetings with UNHCR") == {"u09", "u25"}
+    assert found(catalog, "Meetings with UNHCR") == {"u09", "u25"}
 
 
 @pytest.mark.parametrize("text", ["meetings of dacosta", "meetings of DaCosta"])
 def test_a_surname_with_a_particle_typed_as_one_word_is_the_surname(
     catalog: Engine, text: str
 ) -> None:
-    assert _found(catalog, text) == _found(catalog, "meetings of Joana da Costa")
+    assert found(catalog, text) == found(catalog, "meetings of Joana da Costa")
 
 
 def test_a_shared_surname_is_the_namesake_who_met_the_others_asked(catalog: Engine) -> None:
@@ -1123,18 +1116,18 @@ def test_a_shared_surname_is_the_namesake_who_met_the_others_asked(catalog: Engi
 
 
 def test_a_russian_organisation_name_in_any_case_is_the_organisation(catalog: Engine) -> None:
-    assert _found(catalog, "Встречи с Африканским союзом") == _found(
+    assert found(catalog, "Встречи с Африканским союзом") == found(
         catalog, "meetings with the African Union"
     )
 
 
 def test_a_shared_surname_is_the_namesake_who_fits_the_time_asked(catalog: Engine) -> None:
     # Only Nadia Khoury has a meeting in 2020.
-    assert _found(catalog, "who did Khoury meet in 2020") == {"u26"}
+    assert found(catalog, "who did Khoury meet in 2020") == {"u26"}
 
 
 def test_a_shared_surname_beside_one_namesake_is_the_other(catalog: Engine) -> None:
-    assert _found(catalog, "where did Rami Khoury meet Khoury") == {"u27"}
+    assert found(catalog, "where did Rami Khoury meet Khoury") == {"u27"}
 
 
 def test_a_countrys_president_is_its_head_of_state_not_its_parliaments(
@@ -1142,15 +1135,15 @@ def test_a_countrys_president_is_its_head_of_state_not_its_parliaments(
 ) -> None:
     answer = ask(catalog, "who met the Maltese president")  # only Malta's parliament's
     assert answer.status is Status.NOT_FOUND and not ids(answer)
-    assert _found(catalog, "meetings of the president of the Maltese parliament") == {"u28"}
-    assert _found(catalog, "who met the Moldovan president") == {"u02", "u06", "u11"}
+    assert found(catalog, "meetings of the president of the Maltese parliament") == {"u28"}
+    assert found(catalog, "who met the Moldovan president") == {"u02", "u06", "u11"}
 
 
 # ----- cities by other names, people by nationality -------------------------------------------
 
 
 def test_a_city_by_its_old_or_other_name_is_the_city(catalog: Engine) -> None:
-    assert _found(catalog, "meetings in Kishinev") == _found(catalog, "meetings in Chisinau")
+    assert found(catalog, "meetings in Kishinev") == found(catalog, "meetings in Chisinau")
 
 
 @pytest.mark.parametrize(
@@ -1164,12 +1157,12 @@ def test_a_city_by_its_old_or_other_name_is_the_city(catalog: Engine) -> None:
 def test_nationality_is_the_recorded_country_of_the_people(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 def test_a_well_known_body_spelled_out_is_not_a_body_within_it(catalog: Engine) -> None:
     spelled = "meetings of the Organization for Security and Co-operation in Europe"
-    assert _found(catalog, spelled) == _found(catalog, "meetings of the OSCE") == {"u04"}
+    assert found(catalog, spelled) == found(catalog, "meetings of the OSCE") == {"u04"}
 
 
 @pytest.mark.parametrize(
@@ -1182,7 +1175,7 @@ def test_a_well_known_body_spelled_out_is_not_a_body_within_it(catalog: Engine) 
 def test_names_typed_side_by_side_group_by_person(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 # ----- what a user says around the question, and words that only look like others ------------
@@ -1200,7 +1193,7 @@ def test_names_typed_side_by_side_group_by_person(
 def test_the_users_request_around_a_question_is_no_part_of_it(
     catalog: Engine, text: str, plain: str
 ) -> None:
-    assert _found(catalog, text) == _found(catalog, plain)
+    assert found(catalog, text) == found(catalog, plain)
 
 
 def test_two_letter_initials_of_a_topic_are_no_word(catalog: Engine) -> None:
@@ -1212,7 +1205,7 @@ def test_a_city_of_the_world_is_not_a_recorded_place_spelt_alike(catalog: Engine
     # Lagos is a city the records never name; u31's "Vientiane, Laos" is no misspelling of it.
     answer = ask(catalog, "meetings in Lagos")
     assert answer.status is Status.NOT_FOUND and not ids(answer)
-    assert _found(catalog, "meetings in Laos") == {"u31"}
+    assert found(catalog, "meetings in Laos") == {"u31"}
 
 
 def test_a_country_the_records_do_not_hold_is_no_filler_word(catalog: Engine) -> None:
@@ -1226,7 +1219,7 @@ def test_a_country_the_records_do_not_hold_is_no_filler_word(catalog: Engine) ->
      "who met the Mexican foreign secretary"],
 )  # fmt: skip
 def test_a_secretary_of_a_ministrys_portfolio_is_its_minister(catalog: Engine, text: str) -> None:
-    assert _found(catalog, text) == {"u29"}
+    assert found(catalog, text) == {"u29"}
 
 
 @pytest.mark.parametrize(
@@ -1237,14 +1230,14 @@ def test_a_secretary_of_a_ministrys_portfolio_is_its_minister(catalog: Engine, t
 def test_russian_topic_words_of_diplomatic_news_are_read(
     catalog: Engine, text: str, english: str
 ) -> None:
-    assert _found(catalog, text) == _found(catalog, english)
+    assert found(catalog, text) == found(catalog, english)
 
 
 @pytest.mark.parametrize(
     "text", ["meetings of the Maltese speaker", "who met the speaker of the Maltese parliament"]
 )
 def test_the_president_of_a_national_parliament_is_its_speaker(catalog: Engine, text: str) -> None:
-    assert _found(catalog, text) == {"u28"}
+    assert found(catalog, text) == {"u28"}
 
 
 @pytest.mark.parametrize(
@@ -1254,14 +1247,14 @@ def test_the_president_of_a_national_parliament_is_its_speaker(catalog: Engine, 
 def test_a_body_and_a_country_typed_as_search_terms_are_each_their_own(
     catalog: Engine, text: str, expected: set[str]
 ) -> None:
-    assert _found(catalog, text) == expected
+    assert found(catalog, text) == expected
 
 
 def test_a_national_office_named_by_the_countrys_adjective_is_the_countrys(
     catalog: Engine,
 ) -> None:
     # "Central Bank of the Argentine Republic" names Argentina by its adjective.
-    assert _found(catalog, "Argentina meetings") == {"u30"}
+    assert found(catalog, "Argentina meetings") == {"u30"}
 
 
 def test_a_city_where_nothing_was_held_answers_a_yes_no_question_no(catalog: Engine) -> None:
