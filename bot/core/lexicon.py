@@ -238,7 +238,6 @@ SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("democracy", "democratic", "democratization"),
     ("tax", "taxation"),
     ("tourism", "tourist"),
-    ("fisheries", "fishing"),
     ("ammunition", "munitions"),
     ("displaced", "displacement", "idps"),
     ("economy", "economic"),

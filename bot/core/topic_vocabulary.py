@@ -115,7 +115,7 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
      "disasters"),
     ("deforestation", "forest protection", "protection of forests", "rainforest"),
     ("biodiversity", "nature protection", "wildlife conservation", "protection of nature"),
-    ("fisheries", "fish stocks", "illegal fishing"),
+    ("fisheries", "fishing", "fish stocks", "illegal fishing"),
     ("ocean protection", "oceans", "marine protection", "marine environment"),
     ("plastic pollution", "plastic waste", "plastics"),
     ("poverty reduction", "poverty", "poverty eradication", "fight against poverty"),
@@ -160,6 +160,7 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("tariffs", "import duties", "customs duties", "export duties", "anti-dumping duties"),
     ("power cuts", "blackouts", "load shedding", "power outages", "electricity shortages"),
     ("free trade agreement", "free trade deal", "trade agreement", "fta"),
+    ("sea-level rise", "rising seas", "rising sea levels", "sea levels"),
 )  # fmt: skip
 
 # Broader topics and the narrower ones they take in: a question about the broader topic finds
