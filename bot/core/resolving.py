@@ -16,7 +16,6 @@ from rapidfuzz import fuzz, process
 from bot.core.constraints import Constraint, Resolution, meetings_of, unresolved
 from bot.core.country_constraints import add_country_searched, add_officials_of_a_country
 from bot.core.fillers import fits_nothing
-from bot.core.geography import DEMONYMS as GEO_DEMONYMS
 from bot.core.geography import country_named
 from bot.core.lexicon import (
     FILLERS,
@@ -356,8 +355,9 @@ def _resolve_entity(
     # Titles and summaries name offices and people too: words naming an office or a person
     # are a topic only by a label. What an office is in charge of ("Ukraine reconstruction",
     # "climate change") is a topic wherever the records say it.
-    office_words = any(t in index.name_index for t in toks) or index.names_an_office(
-        t for t in toks if country_named([t]) is None and t not in GEO_DEMONYMS
+    office_words = any(
+        t in index.name_index or t in index.office_heads or t in RANKS or t in GENERIC
+        for t in toks
     )
     if resolve_issue(toks, index, resolution, labels_only=office_words):
         return True

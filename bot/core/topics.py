@@ -177,7 +177,7 @@ def _phrase_variants(words: list[str]) -> list[list[str]]:
     asked = set(words)
     for phrases, others in replacements:
         for phrase in phrases:
-            phrase_words = [t for t in tokens(phrase) if t not in TOPIC_STOP]
+            phrase_words = [t for t in tokens(phrase) if t not in TOPIC_STOP | TOPIC_OPTIONAL]
             if not phrase_words or not set(phrase_words) <= asked:
                 continue
             rest = [w for w in words if w not in phrase_words]
