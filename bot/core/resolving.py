@@ -355,10 +355,12 @@ def _resolve_entity(
     # Titles and summaries name offices and people too: words naming an office or a person
     # are a topic only by a label. What an office is in charge of ("Ukraine reconstruction",
     # "climate change") is a topic wherever the records say it.
+    # So are words that all name bodies or countries ("osce armenia": their people).
+    content = [t for t in toks if t not in FILLERS]
     office_words = any(
         t in index.name_index or t in index.office_heads or t in RANKS or t in GENERIC
         for t in toks
-    )
+    ) or (len(content) > 1 and all(_a_body_or_country(t, index) for t in content))
     if resolve_issue(toks, index, resolution, labels_only=office_words):
         return True
     meetings = index.place_meetings(toks)
