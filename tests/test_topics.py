@@ -177,3 +177,9 @@ def test_a_denied_clause_is_no_talk_about_its_topic_but_without_denies_only_what
     assert _found(index, "binding accord") == set()
     assert _found(index, "dam") == {2}
     assert _found(index, "Nile") == {2}
+
+
+def test_a_bid_or_a_campaign_only_says_what_kind_of_topic() -> None:
+    index = _index({1: ["EU accession of Moldova"], 2: ["disinformation"]})
+    assert _found(index, "Moldova's EU accession bid") == {1}
+    assert _found(index, "disinformation campaigns") == {2}

@@ -40,7 +40,7 @@ from bot.core.topic_vocabulary import ISSUE_BROADER, ISSUE_SYNONYMS
 # Words that join a topic phrase or only say "it is a topic"; a topic never needs them.
 TOPIC_STOP = stem_words(
     "in and of on for the a an to with about at by from as its their his her our this that "
-    "these those some any all other against related"
+    "these those some any all other against related ahead"
 )
 # Words that only say what kind of topic it is (a deal, a crisis, talks): when the specific
 # words are found, these may be missing ("the grain deal" is the Black Sea Grain Initiative).
@@ -49,7 +49,7 @@ TOPIC_OPTIONAL = stem_words(
     "subjects situation thing things deal deals agreement agreements accord initiative "
     "process programme program plan plans talks negotiations negotiation cooperation "
     "relations relationship ties crisis conflict conflicts dispute disputes policy policies "
-    "efforts effort project projects response "
+    "efforts effort project projects response campaign campaigns bid bids "
     "sector field area affairs"
 )
 TOPIC_FUZZY_CUTOFF = 88.0
