@@ -171,3 +171,15 @@ def test_a_known_phrase_is_found_in_other_words_with_its_kind_word_left_out(
     # a body's acronym among search terms ("EU") is no office to be found in labels only.
     # No one label holds it all: found in the meeting's labels together, said so (partial).
     assert set(ids(ask(catalog, "EU Mercosur free trade deal"))) == {"t15"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "when did macleod meet greenland's premier",
+        "who met the prime minister of Greenland",
+        "who met the Greenland PM",
+    ],
+)
+def test_a_premier_is_a_prime_minister_in_titles_too(catalog: Engine, text: str) -> None:
+    assert found(catalog, text) == {"t16"}

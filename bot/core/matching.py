@@ -233,7 +233,8 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         seg_tokens = set(tokens(segment))
         heads = set(title_heads(segment))
         self.office_heads |= office_heads(segment)
-        toks = set(seg_tokens)
+        # A title says "Premier" where a question says "prime minister" (and is read so).
+        toks = seg_tokens | (set(ROLE_ACRONYMS["premier"]) if "premier" in seg_tokens else set())
         # A title's initials, but not those that spell a well-known acronym by chance
         # ("Special Envoy of the US President" is no "EU").
         acronyms = initials_acronyms(segment) - KNOWN_ACRONYMS.keys()

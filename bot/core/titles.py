@@ -55,6 +55,7 @@ def office_heads(segment: str) -> frozenset[str]:
 # of Foreign Affairs is a minister; a parliament's president is its speaker or chair.
 _SAME_HEADS = (
     frozenset({"minister", "secretary"}),
+    frozenset({"minister", "premier"}),  # a premier is a prime minister
     frozenset({"president", "speaker", "chair", "chairman", "chairperson", "chairwoman"}),
 )
 
