@@ -1,4 +1,5 @@
-"""Topic questions on records nobody tuned for: the mechanisms found by probing fresh catalogs.
+"""Topic (and title) questions on records nobody tuned for: mechanisms found by probing fresh
+catalogs.
 
 Each test names the mechanism it checks, on an invented catalog (tests/data/topic_questions.yaml):
 ministers whose titles list what they are in charge of, topics spread over several labels, and
