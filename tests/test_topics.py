@@ -183,3 +183,9 @@ def test_a_bid_or_a_campaign_only_says_what_kind_of_topic() -> None:
     index = _index({1: ["EU accession of Moldova"], 2: ["disinformation"]})
     assert _found(index, "Moldova's EU accession bid") == {1}
     assert _found(index, "disinformation campaigns") == {2}
+
+
+def test_a_long_word_of_a_text_misspelt_is_found_though_its_stem_is_far() -> None:
+    # "deforestaton" is one letter from "deforestation" but far from its stem "deforest".
+    index = _index({}, {1: "They discussed deforestation in the Amazon basin."})
+    assert _found(index, "deforestaton") == {1}

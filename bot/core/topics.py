@@ -121,6 +121,7 @@ def phrase_stems(text: str) -> frozenset[str]:
 # Prefixes written as one word with what they qualify ("cybersecurity", "cyberattack").
 _TOPIC_PREFIXES = ("cyber",)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+_LONG_WORD = re.compile(r"\b[A-Za-z]{8,}\b")
 _NUMBERED = re.compile(r"([a-z]{2,})\d+")
 
 
@@ -235,7 +236,8 @@ class TopicIndex:
         self.issue_forms: dict[int, list[frozenset[str]]] = {}
         self.issue_index: dict[str, set[int]] = defaultdict(set)
         self.broader_index: dict[str, set[int]] = defaultdict(set)  # see add_issue
-        self.label_words: dict[str, str] = {}  # each word of a label as written -> its stem
+        # Each word of a label, and each long word of a text, as written -> its stem.
+        self.label_words: dict[str, str] = {}
         self._label_vocab: list[str] = []
         # Arrays, not sets: 300k links held as sets cost 19 MB at 100k meetings.
         self.issue_meetings: dict[int, array[int]] = defaultdict(lambda: array("q"))
@@ -281,6 +283,12 @@ class TopicIndex:
             stems = phrase_stems(unit)
             if not stems:
                 continue
+            # Long words as written, for a misspelling their stem no longer shows
+            # ("deforestaton" is one letter from "deforestation", far from "deforest").
+            for word in _LONG_WORD.findall(unit):
+                word = word.lower()
+                if word not in self.label_words:
+                    self.label_words[word] = stem(word)
             unit_id = len(self.unit_meeting)
             if meeting_id > _INT32_MAX and self.unit_meeting.typecode == "i":
                 self.unit_meeting = array("q", self.unit_meeting)  # ids past 32 bits: rare
