@@ -172,21 +172,33 @@ def _phrase_variants(words: list[str]) -> list[list[str]]:
     """The same words with a known topic phrase replaced by each of its synonyms ("mass
     graves in Bosnia" is also "missing persons in Bosnia"), and a broader topic by each
     narrower one it takes in."""
-    replacements = [(group, group) for group in ISSUE_SYNONYMS]
-    replacements += [((broader,), narrower) for broader, narrower in ISSUE_BROADER.items()]
     variants: list[list[str]] = []
     asked = set(words)
-    for phrases, others in replacements:
-        for phrase in phrases:
-            phrase_words = [t for t in tokens(phrase) if t not in TOPIC_STOP | TOPIC_OPTIONAL]
-            if not phrase_words or not set(phrase_words) <= asked:
-                continue
-            rest = [w for w in words if w not in phrase_words]
-            for other in others:
-                if other != phrase:
-                    other_words = [t for t in tokens(other) if t not in TOPIC_STOP]
-                    variants.append(other_words + rest)
+    for phrase_words, others in _replacements():
+        if not phrase_words <= asked:
+            continue
+        rest = [w for w in words if w not in phrase_words]
+        variants.extend(other + rest for other in others)
     return variants
+
+
+@lru_cache(maxsize=1)
+def _replacements() -> tuple[tuple[frozenset[str], tuple[list[str], ...]], ...]:
+    """Each known phrase's words (kind words aside) with the words of what may replace it."""
+    pairs = [(group, group) for group in ISSUE_SYNONYMS]
+    pairs += [((broader,), narrower) for broader, narrower in ISSUE_BROADER.items()]
+    out = []
+    for phrases, others in pairs:
+        for phrase in phrases:
+            phrase_words = frozenset(tokens(phrase)) - TOPIC_STOP - TOPIC_OPTIONAL
+            if phrase_words:
+                replaced_by = tuple(
+                    [t for t in tokens(other) if t not in TOPIC_STOP]
+                    for other in others
+                    if other != phrase
+                )
+                out.append((phrase_words, replaced_by))
+    return tuple(out)
 
 
 def _with_synonyms(forms: list[str]) -> list[str]:
@@ -195,11 +207,15 @@ def _with_synonyms(forms: list[str]) -> list[str]:
     return forms + [g for group in ISSUE_SYNONYMS if _holds_a_phrase(forms, group) for g in group]
 
 
-def _holds_a_phrase(forms: list[str], phrases: Iterable[str]) -> bool:
+def _holds_a_phrase(forms: list[str], phrases: tuple[str, ...]) -> bool:
     """Whether a form of a label holds every content word of one of the phrases."""
     held = [phrase_stems(f) for f in forms]
-    keys = [phrase_stems(p) for p in phrases]
-    return any(key and key <= form for key in keys for form in held)
+    return any(key and key <= form for key in _phrase_keys(phrases) for form in held)
+
+
+@lru_cache(maxsize=1024)
+def _phrase_keys(phrases: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    return tuple(phrase_stems(p) for p in phrases)
 
 
 _Memo = dict[frozenset[str], set[int]]
