@@ -162,6 +162,11 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("power cuts", "blackouts", "load shedding", "power outages", "electricity shortages"),
     ("free trade agreement", "free trade deal", "trade agreement", "fta"),
     ("sea-level rise", "rising seas", "rising sea levels", "sea levels"),
+    ("water scarcity", "water shortages", "water shortage", "water stress"),
+    ("digital identity", "digital id", "biometric identity", "national identity systems",
+     "identity cards"),
+    ("pandemic preparedness", "epidemic preparedness", "health emergencies",
+     "preparedness for pandemics"),
 )  # fmt: skip
 
 # Broader topics and the narrower ones they take in: a question about the broader topic finds
@@ -207,4 +212,5 @@ ISSUE_BROADER: dict[str, tuple[str, ...]] = {
     "rule of law": ("judicial reform", "judicial independence", "anti-corruption"),
     "epidemics": ("COVID-19 pandemic", "mpox", "ebola", "cholera"),
     "energy prices": ("gas prices", "electricity prices", "fuel prices", "oil prices"),
+    "water scarcity": ("drought", "groundwater depletion"),
 }  # fmt: skip
