@@ -184,3 +184,11 @@ def test_a_known_phrase_is_found_in_other_words_with_its_kind_word_left_out(
 )
 def test_a_premier_is_a_prime_minister_in_titles_too(catalog: Engine, text: str) -> None:
     assert found(catalog, text) == {"t16"}
+
+
+def test_a_country_after_a_topic_is_the_country_concerned_wherever_the_talks_were(
+    catalog: Engine,
+) -> None:
+    # t06 was held in Vienna, with an Iranian deputy minister, about Iran's nuclear programme.
+    assert found(catalog, "nuclear programme in Iran") == {"t06"}
+    assert ask(catalog, "nuclear programme in Chile").meetings == ()

@@ -54,13 +54,36 @@ def add_country_searched(
     country = country_named(content)
     if country is None or len(content) > len(tokens(country)):
         return False
-    officials = index.participations_of_country(country)
-    meetings = index.meetings_of_participations(officials) if officials else set()
-    meetings |= index.place_meetings(tuple(content)) or set()
-    about = index.match_topic(tuple(content))
-    meetings |= set(about.meetings) if about is not None else set()
+    meetings = meetings_involving(country, tuple(content), index)
     if not meetings:
         return False
     label = question.quote(tuple(content))
     resolution.constraints.append(Constraint(label, meetings=meetings, kind="issue"))
     return True
+
+
+def add_topics_country(
+    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
+) -> bool:
+    """A country after a topic ("IAEA inspections in Iran", "child labour in Pakistan"): the
+    meetings that involve it, held there, with its officials or about it, since talks about
+    a country's affairs are often held elsewhere."""
+    if not any(c.kind == "issue" for c in resolution.constraints):
+        return False
+    content = tuple(tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP)
+    country = country_named(list(content))
+    if country is None or len(content) > len(tokens(country)):
+        return False
+    meetings = meetings_involving(country, content, index)
+    label = resolution.question.quote(content)
+    resolution.constraints.append(Constraint(label, meetings=meetings, kind="place"))
+    return True
+
+
+def meetings_involving(country: str, toks: tuple[str, ...], index: CatalogIndex) -> set[int]:
+    """The meetings of a country's officials, held there, or whose records speak of it."""
+    officials = index.participations_of_country(country)
+    meetings = index.meetings_of_participations(officials) if officials else set()
+    meetings |= index.place_meetings(toks) or set()
+    about = index.match_topic(toks)
+    return meetings | (set(about.meetings) if about is not None else set())

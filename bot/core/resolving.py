@@ -14,7 +14,11 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 
 from bot.core.constraints import Constraint, Resolution, meetings_of, unresolved
-from bot.core.country_constraints import add_country_searched, add_officials_of_a_country
+from bot.core.country_constraints import (
+    add_country_searched,
+    add_officials_of_a_country,
+    add_topics_country,
+)
 from bot.core.fillers import fits_nothing
 from bot.core.geography import country_named
 from bot.core.lexicon import (
@@ -144,6 +148,8 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         _resolve_topic_span(span.tokens, index, resolution)
     elif span.kind is SpanKind.PLACE and span.outside:
         add_outside(span.tokens, index, resolution)
+    elif span.kind is SpanKind.PLACE and add_topics_country(span.tokens, index, resolution):
+        return
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
         alone = len(resolution.question.spans) == 1
