@@ -43,7 +43,8 @@ def test_words_after_a_comma_in_a_title_charge_are_no_office() -> None:
     ("text", "meetings"),
     [
         ("agriculture meetings", {"t02"}),  # not the Omani minister's desalination talks
-        ("water meetings", {"t01"}),  # labelled so; not every meeting of a water minister
+        # labelled so (t01) or said in a summary (t18); not every water minister's meeting
+        ("water meetings", {"t01", "t18"}),
     ],
 )
 def test_what_a_minister_is_in_charge_of_is_a_topic(
@@ -160,7 +161,7 @@ def test_search_terms_ending_with_a_place_are_a_topic_and_where(catalog: Engine)
 
 def test_a_continent_is_named_as_asked_not_as_a_country_in_it(catalog: Engine) -> None:
     answer = ask(catalog, "meetings in Africa")
-    assert set(ids(answer)) == {"t02", "t07", "t14"}
+    assert set(ids(answer)) == {"t02", "t07", "t14", "t17"}
     headline = answer.text.splitlines()[0]
     assert "Africa" in headline and "South Africa" not in headline
 
@@ -192,3 +193,17 @@ def test_a_country_after_a_topic_is_the_country_concerned_wherever_the_talks_wer
     # t06 was held in Vienna, with an Iranian deputy minister, about Iran's nuclear programme.
     assert found(catalog, "nuclear programme in Iran") == {"t06"}
     assert ask(catalog, "nuclear programme in Chile").meetings == ()
+
+
+def test_an_office_named_in_brackets_is_that_office(catalog: Engine) -> None:
+    # Spain's "President of the Government (Prime Minister)" heads its government.
+    assert found(catalog, "When did the Spanish PM meet the Mauritanian president?") == {"t17"}
+
+
+def test_what_a_ministry_is_in_charge_of_names_no_body(catalog: Engine) -> None:
+    # "water resources" is the charge of the Tajik Ministry of Energy and Water Resources:
+    # typed alone, it is searched in the records (mentioned in t18's summary, so partial),
+    # not answered as that ministry's meetings.
+    answer = ask(catalog, "water resources")
+    assert answer.status is Status.PARTIAL, answer.text
+    assert set(ids(answer)) == {"t18"}

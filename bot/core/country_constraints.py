@@ -62,9 +62,7 @@ def add_country_searched(
     return True
 
 
-def add_topics_country(
-    toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution
-) -> bool:
+def add_topics_country(toks: tuple[str, ...], index: CatalogIndex, resolution: Resolution) -> bool:
     """A country after a topic ("IAEA inspections in Iran", "child labour in Pakistan"): the
     meetings that involve it, held there, with its officials or about it, since talks about
     a country's affairs are often held elsewhere."""

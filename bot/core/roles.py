@@ -8,6 +8,7 @@ well-known organisation (the OSCE PA within the OSCE) is not the organisation.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class RoleDoc:
 BODY_ACRONYMS = frozenset(k for k, v in KNOWN_ACRONYMS.items() if country_named(v.split()) is None)
 
 
+_MINISTRY_WORDS = frozenset({"ministry", "department"})
 _BODY_WORDS = frozenset(
     t
     for w in (*GENERIC_ROLE_WORDS, "department", "ministry", "secretariat", "commission", "bureau",
@@ -172,7 +174,15 @@ _NATIONAL_OFFICE_WORDS = frozenset(
 
 def national_head(segment: str, org_name: str | None) -> str | None:
     """HEAD_OF_STATE or HEAD_OF_GOVERNMENT when a title segment is that office of a country
-    (named in the title, or by the organisation when the title names none); else None."""
+    (named in the title, or by the organisation when the title names none); else None. An
+    office named in brackets counts with what follows: "President of the Government (Prime
+    Minister) of Spain" heads Spain's government."""
+    bracketed = re.search(r"\(([^)]*)\)(.*)", segment)
+    if bracketed:
+        inner = national_head(bracketed.group(1) + bracketed.group(2), org_name)
+        if inner is not None:
+            return inner
+        segment = segment[: bracketed.start()] + bracketed.group(2)
     for words, modifiers in title_parts(segment):
         if modifiers:
             continue  # a vice-president is no head of state
@@ -361,15 +371,18 @@ class RoleMatching:
 
     def names_a_body(self, words: Iterable[str]) -> bool:
         """Whether the words, countries aside, are all words of one organisation's name or
-        its acronym ("the IAEA", "OSCE Parliamentary Assembly")."""
-        content = [
+        its acronym ("the IAEA", "OSCE Parliamentary Assembly"). What a ministry is in charge
+        of names no body ("water resources" of the Ministry of Energy and Water Resources)."""
+        content = {
             w for w in words if w not in FILLERS and w not in DEMONYMS and not country_named([w])
-        ]
+        }
         if not content:
             return False
         docs = self._docs_with_all(tuple(content))
         return any(
-            set(content) <= set(form) for doc in docs for form in self.role_docs[doc].org_forms
+            content <= set(form) and (content & _MINISTRY_WORDS or not _MINISTRY_WORDS & set(form))
+            for doc in docs
+            for form in self.role_docs[doc].org_forms
         )
 
     def _participations_fitting(

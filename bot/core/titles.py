@@ -92,14 +92,18 @@ def same_office(heads: frozenset[str], asked: frozenset[str]) -> bool:
 def title_heads(segment: str) -> frozenset[str]:
     """Every word that may head an office in a title: office_heads, and the last word before
     "of" or "for" in each part after an "and" ("Assistant Secretary of State and Special Envoy
-    for the Western Balkans" is also an envoy). Looser than office_heads, which must not make
-    "infrastructure" an office; a title is kept when any of these was asked."""
+    for the Western Balkans" is also an envoy), and an office named in brackets. Looser than
+    office_heads, which must not make "infrastructure" an office; a title is kept when any of
+    these was asked."""
     heads = set(office_heads(segment))
     for part in re.split(r"\band\b|&", segment):
         words = tokens(part)
         cut = _charge_starts(words)
         if 0 < cut < len(words) and words[cut - 1] in _OFFICE_NOUNS:
             heads.add(words[cut - 1])
+    # "President of the Government (Prime Minister) of Spain": the office in other words.
+    for inner in re.findall(r"\(([^)]*)\)", segment):
+        heads |= office_heads(inner) & _OFFICE_NOUNS
     return frozenset(heads)
 
 
