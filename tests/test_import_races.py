@@ -82,6 +82,37 @@ def test_a_namesake_never_multiplies_on_reimport(engine: Engine, clock: FakeCloc
         assert (count_rows(session, Person), count_rows(session, Meeting)) == (people, 2)
 
 
+def test_one_name_from_two_countries_is_two_people_and_stays_two(
+    engine: Engine, clock: FakeClock
+) -> None:
+    karimovs = {
+        "meetings": [
+            {
+                "date": "2019-03-04",
+                "source": "https://example.org/k1",
+                "participants": [
+                    {"name": "Abdullah Karimov", "country": "Uzbekistan"},
+                    {"name": "Pia Kauma"},
+                ],
+            },
+            {
+                "date": "2023-03-15",
+                "source": "https://example.org/k2",
+                "participants": [
+                    {"name": "Abdullah Karimov", "country": "Tajikistan"},
+                    {"name": "Pia Kauma"},
+                ],
+            },
+        ]
+    }
+    data = json.dumps(karimovs).encode()
+    for _ in range(3):
+        _import(engine, clock, data, "karimovs.json")
+        assert _people_named(engine, "Abdullah Karimov") == 2
+    with Session(engine) as session:
+        assert count_rows(session, Meeting) == 2
+
+
 def _new_meeting(participant: dict[str, Any]) -> bytes:
     record = {
         "date": "2024-03-03",

@@ -9,9 +9,11 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from bot.core.clock import Clock
+from bot.core.geography import country_named
 from bot.core.interchange.lookup import Names, person_label, rows_by_id, stored_people
 from bot.core.interchange.outcome import ImportResult, MeetingOutcome, changed_fields
 from bot.core.interchange.parse import ImportDoc, InvalidImport
+from bot.core.lexicon import tokens
 from bot.core.names import name_key
 from bot.core.schema import IssueIn, MeetingIn, OrganizationIn, ParticipantIn, unique_aliases
 from bot.core.snapshots import SnapshotPerson, build_snapshot
@@ -149,6 +151,8 @@ class _Applier:
                 return namesakes[0]  # an error is recorded: nothing will be written
         else:
             person = self.people.find(entry.name, entry.aliases)
+            if person is not None and person.id not in hint and _other_country(person, entry):
+                person = None  # a namesake from another country is another person
         if person is None:
             person = Person(name=entry.name, aliases=list(entry.aliases), country=entry.country)
             self.new_people.append(person)
@@ -575,3 +579,11 @@ def _link_snapshot(meeting: Meeting, links: _Links, work: _Applier) -> dict[str,
     ]
     labels = [issues[i.issue_id] for i in sorted(links.issues, key=lambda i: i.position)]
     return build_snapshot(meeting, rows, labels)
+
+
+def _other_country(person: Person, entry: ParticipantIn) -> bool:
+    """Whether the entry names a country that is not the person's (both recognised)."""
+    if not person.country or not entry.country:
+        return False
+    theirs, ours = country_named(tokens(person.country)), country_named(tokens(entry.country))
+    return theirs is not None and ours is not None and theirs != ours
