@@ -46,8 +46,8 @@ ISSUE_SYNONYMS: tuple[tuple[str, ...], ...] = (
      "peace agreement", "peace treaty", "conflict resolution", "conflict settlement",
      "political settlement"),
     ("sanctions", "restrictive measures", "embargo", "economic penalties"),
-    ("nuclear programme", "nuclear program", "uranium enrichment", "nuclear deal",
-     "nuclear talks", "jcpoa", "enriched uranium"),
+    ("nuclear programme", "nuclear program", "nuclear deal", "nuclear talks", "jcpoa"),
+    ("uranium enrichment", "enriched uranium"),
     ("food security", "hunger", "famine", "food crisis"),
     ("grain exports", "grain corridor", "grain deal"),
     ("missing persons", "mass graves", "enforced disappearances", "disappeared persons"),
@@ -213,4 +213,5 @@ ISSUE_BROADER: dict[str, tuple[str, ...]] = {
     "epidemics": ("COVID-19 pandemic", "mpox", "ebola", "cholera"),
     "energy prices": ("gas prices", "electricity prices", "fuel prices", "oil prices"),
     "water scarcity": ("drought", "groundwater depletion"),
+    "nuclear programme": ("uranium enrichment",),
 }  # fmt: skip
