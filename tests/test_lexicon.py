@@ -95,6 +95,8 @@ def test_normalize_word_is_case_insensitive() -> None:
         ("State Security Service of Azerbaijan", "sss"),
         ("International Committee of the Red Cross", "icrc"),
         ("Office of the United Nations High Commissioner for Refugees", "unhcr"),
+        ("Office of the UN High Commissioner for Refugees", "unhcr"),  # "UN" is two initials
+        ("UN Security Council", "unsc"),
         ("Syldavian Orbital Agency", "soa"),
     ],
 )

@@ -356,13 +356,16 @@ _ARTICLES = frozenset({"the", "a", "an"})
 
 
 def _initial_words(name: str) -> list[str]:
-    """The words of a name as acronyms count them: a bound prefix joins its word."""
+    """The words of a name as acronyms count them: a bound prefix joins its word, and "UN"
+    is United Nations ("UN Security Council" is the UNSC, as the United Nations' bodies are
+    called whether their names spell it out or not)."""
     out: list[str] = []
     for raw in name.split():
         parts = [p for w in raw.split("-") for p in tokens(w)]
         while len(parts) > 1 and parts[0] in _BOUND_PREFIXES:
             parts = [parts[0] + parts[1], *parts[2:]]
-        out.extend(parts)
+        for part in parts:
+            out.extend(("united", "nations") if part == "un" and raw.isupper() else (part,))
     return out
 
 
