@@ -189,3 +189,9 @@ def test_a_long_word_of_a_text_misspelt_is_found_though_its_stem_is_far() -> Non
     # "deforestaton" is one letter from "deforestation" but far from its stem "deforest".
     index = _index({}, {1: "They discussed deforestation in the Amazon basin."})
     assert _found(index, "deforestaton") == {1}
+
+
+def test_asylum_for_migrants_is_no_refugee_topic() -> None:
+    index = _index({1: ["refugees"]}, {2: "They discussed faster asylum procedures for migrants."})
+    assert _found(index, "refugees") == {1}
+    assert _found(index, "asylum seekers") == {1}  # a phrase of the refugees' group

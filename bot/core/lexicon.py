@@ -226,7 +226,7 @@ SYNONYM_CLASSES: tuple[tuple[str, ...], ...] = (
     ("member", "membership", "join", "joining", "accession", "admission"),
     ("election", "electoral", "vote", "voting"),
     ("energy", "power"),
-    ("refugee", "displaced", "asylum"),
+    ("refugee", "displaced"),
     ("corruption", "graft", "bribery"),
     ("ukraine", "ukrainian"),
     ("mine", "landmine", "demining", "minefield"),
