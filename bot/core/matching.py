@@ -340,17 +340,19 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         """Find the person whose name best covers the span's name tokens."""
         scores: dict[int, float] = defaultdict(float)
         used: dict[int, set[int]] = defaultdict(set)
-        joined: set[int] = set()
+        joined: dict[int, set[int]] = defaultdict(set)  # person -> words read as one of theirs
         for i in range(len(span) - 1):
-            # "Al Busaidi" is the recorded "Albusaidi": two words of the question, one name word.
+            # "Al Busaidi" is the recorded "Albusaidi": two words of the question, one name word
+            # (for whoever writes it so; a namesake writing two words still scores them).
             pair = span[i] + span[i + 1]
-            if i not in joined and pair in self.name_index:
-                joined.update((i, i + 1))
+            if pair in self.name_index:
                 for pid in self.name_index[pair]:
-                    scores[pid] += 200.0
-                    used[pid].update((i, i + 1))
+                    if i not in joined[pid]:
+                        scores[pid] += 200.0
+                        used[pid].update((i, i + 1))
+                        joined[pid].update((i, i + 1))
         for i, tok in enumerate(span):
-            if tok in FILLERS or i in joined:
+            if tok in FILLERS:
                 continue
             hits: dict[int, float] = {}
             if tok in self.name_index and not self._is_role_word(tok, span):
@@ -370,8 +372,9 @@ class CatalogIndex(RoleMatching, PlaceMatching):
                     for pid in self.name_index[word]:
                         hits[pid] = max(hits.get(pid, 0.0), score)
             for pid, score in hits.items():
-                scores[pid] += score
-                used[pid].add(i)
+                if i not in joined[pid]:
+                    scores[pid] += score
+                    used[pid].add(i)
         if not scores:
             return None
         best = max(scores.values())
