@@ -208,12 +208,29 @@ def test_spans(text: str, spans: list[tuple[SpanKind, tuple[str, ...]]]) -> None
     assert [(s.kind, s.tokens) for s in question.spans] == spans
 
 
-def test_as_marks_the_role_held_by_the_previous_person() -> None:
-    question = parse_question("Who did Greta Lindqvist meet as foreign minister?", TODAY)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who did Greta Lindqvist meet as foreign minister?",
+        "Who met Greta Lindqvist in her role as foreign minister?",
+        "who did Greta Lindqvist meet in her capacity as foreign minister",
+    ],
+)
+def test_as_marks_the_role_held_by_the_previous_person(text: str) -> None:
+    question = parse_question(text, TODAY)
     assert [(s.tokens, s.role_of_previous) for s in question.spans] == [
         (("greta", "lindqvist"), False),
         (("foreign", "minister"), True),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["when did Kauma go to Baku", "when did Kauma travel to Baku", "Kauma's trip to Baku"],
+)
+def test_going_to_a_place_is_a_visit(text: str) -> None:
+    question = parse_question(text, TODAY)
+    assert (SpanKind.PLACE, ("baku",)) in [(s.kind, s.tokens) for s in question.spans]
 
 
 def test_a_topic_keeps_with_for_the_resolver() -> None:

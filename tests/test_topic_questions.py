@@ -216,3 +216,29 @@ def test_namesakes_from_two_countries_are_both_found_and_told_apart_by_office(
     # One Samir Nasser has a three-word alias; the other must still be found by the name.
     assert set(ids(ask(catalog, "meetings of Samir Nasser"))) == {"t19", "t20"}
     assert found(catalog, "meetings of Samir Nasser, the Egyptian foreign minister") == {"t19"}
+
+
+@pytest.mark.parametrize(
+    ("text", "meetings"),
+    [
+        ("what did Whitcombe and the Palestinian PM discuss", {"t21"}),  # the Authority's PM
+        ("when did the ILO DG go to Qatar", {"t22"}),  # DG: Director-General; go to: visit
+    ],
+)
+def test_offices_people_write_short(catalog: Engine, text: str, meetings: set[str]) -> None:
+    assert found(catalog, text) == meetings
+
+
+def test_a_visit_to_a_country_where_nothing_was_held_is_no_meeting(catalog: Engine) -> None:
+    # Al-Mansouri (Qatar) met Girard in Doha; Girard never met anyone in France.
+    answer = ask(catalog, "When did Marc Girard visit France?")
+    assert answer.meetings == ()
+    assert answer.status is Status.NOT_FOUND
+
+
+def test_words_the_records_hold_are_asked_when_nothing_else_is(catalog: Engine) -> None:
+    # Both words only summaries hold (t04 "schools", t21 "schools", t22 "education"); dropped
+    # as fillers, nothing would be asked. No meeting holds both: any of them, said so.
+    answer = ask(catalog, "schools and education")
+    assert answer.status is Status.PARTIAL
+    assert set(ids(answer)) == {"t04", "t21", "t22"}

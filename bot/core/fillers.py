@@ -42,6 +42,11 @@ def without_fillers(question: Question, index: CatalogIndex) -> tuple[Question, 
                 kept.append(tok)
         if kept:
             spans.append(replace(span, tokens=tuple(kept)))
+    small_talk = any(tok in SMALL_TALK for tok in ignored)
+    if not spans and not small_talk and any(index.topics.knows(tok) for tok in ignored):
+        # "schools and education": words the records hold are what is asked when nothing else
+        # is, never all dropped as fillers ("thanks, that was helpful!" stays thanks).
+        return question, []
     return replace(question, spans=tuple(spans)), list(dict.fromkeys(ignored))
 
 

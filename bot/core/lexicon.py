@@ -150,6 +150,7 @@ ROLE_ACRONYMS: dict[str, tuple[str, ...]] = {
     "mp": ("member", "parliament"),
     "mep": ("member", "european", "parliament"),
     "ceo": ("chief", "executive"),
+    "dg": ("director", "general"),
     "premier": ("prime", "minister"),
     # An organisation's acronym joined to its office, as diplomats write them.
     "unsg": ("un", "secretary", "general"),

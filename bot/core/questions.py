@@ -174,6 +174,7 @@ def parse_question(
         toks = tokens(translate_question(text))
     else:
         plain = _DEVELOPMENTS.sub(" meetings about ", _COLLECTION.sub(" ", text))
+        plain = _GOING_TO.sub(" visit ", _IN_THE_ROLE.sub(" as ", plain))
         plain = _PEOPLE_FROM.sub(" officials of ", plain)
         toks = tokens(_spell_out_acronyms(plain))
         toks = _keywords_spelt_right(toks, _name_like(text), known)
@@ -284,6 +285,14 @@ _COLLECTION = re.compile(
 _ABROAD = re.compile(r" (?:abroad|oversea|foreign trip|trip abroad) ")  # as tokens() leaves them
 # "the latest developments on X": news about X, not a topic called "development".
 _DEVELOPMENTS = re.compile(r"(?i)\bdevelopments\s+(?:on|in|about|regarding|concerning)\b")
+# "when did X go to Qatar", "X's trip to Brazil": a visit to the place.
+_GOING_TO = re.compile(
+    r"(?i)\b(?:go|goes|went|gone|going|travel(?:s|ed|led|ing|ling)?|trips?|journey)\s+to\b"
+)
+# "in her role as EU commissioner", "in his capacity as foreign minister": "as".
+_IN_THE_ROLE = re.compile(
+    r"(?i)\b(?:in|during)\s+(?:his|her|their|the)\s+(?:role|capacity|time|tenure)\s+as\b"
+)
 # "someone from Finland", "anyone from the UAE": people of that country, whatever their office.
 _PEOPLE_FROM = re.compile(
     r"(?i)\b(?:someone|somebody|anyone|anybody|people|persons?|officials?|delegates?|"

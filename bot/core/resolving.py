@@ -152,15 +152,14 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         return
     elif span.kind is SpanKind.PLACE:
         meetings = index.place_meetings(span.tokens)
-        alone = len(resolution.question.spans) == 1
-        a_country = country_named(list(span.tokens)) is not None
         # Beside a topic, a place where nothing was held but that the records speak of may be
         # where the topic is: "hostages held in Gaza", "elections in Moldova".
         topics_place = (
             not meetings and _beside_a_topic(resolution) and index.topics.knows_all(span.tokens)
         )
-        if meetings or (meetings is not None and not topics_place and (alone or not a_country)):
-            # A place where nothing was held is no meeting, never its people's meetings.
+        if meetings or (meetings is not None and not topics_place):
+            # A place where nothing was held is no meeting, never its people's meetings ("when
+            # did X visit Brazil" is not when X met a Brazilian elsewhere).
             add_place(span.tokens, meetings, index, resolution)
             return
         # "in the OSCE PA", "at Tokayev's": a person or body after "in" counts only when it

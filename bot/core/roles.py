@@ -155,7 +155,7 @@ def vocab_cutoff(word: str) -> float:
 
 _STATE_FORMS = frozenset(
     ["republic", "kingdom", "federation", "sultanate", "emirate", "principality", "commonwealth",
-     "confederation"]
+     "confederation", "authority"]  # the Palestinian Authority
 )  # fmt: skip
 # The offices "heads of state" and "heads of government" ask for, as a country's own title
 # ("President of Finland"; "Prime Minister" of the "Government of Estonia"), never the
