@@ -37,6 +37,14 @@ class Resolution:
     ambiguous_people: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def has_topic(self) -> bool:
+        """Whether a part resolved to a topic ("hostages" of "hostages held in Gaza")."""
+        return any(c.kind == "issue" for c in self.constraints)
+
+    def only_topics(self) -> bool:
+        """Whether every part, and at least one, resolved to a topic."""
+        return bool(self.constraints) and all(c.kind == "issue" for c in self.constraints)
+
 
 def unresolved(resolution: Resolution, toks: tuple[str, ...], kind: SpanKind) -> None:
     resolution.unresolved.append(resolution.question.quote(toks))

@@ -13,7 +13,7 @@ from bot.core.geography import DEMONYMS as GEO_DEMONYMS
 from bot.core.lexicon import FILLERS, tokens
 from bot.core.matching import CatalogIndex
 from bot.core.roles import GENERIC
-from bot.core.topic_constraints import SEARCH_INTENTS
+from bot.core.topic_constraints import searched_alone
 from bot.core.topics import TOPIC_STOP
 
 
@@ -47,17 +47,14 @@ def add_country_searched(
     """A country typed alone as a search ("Somalia", "Ukraine-related meetings in 2022"):
     every meeting of its officials, held there or about it ("with Somalia": its officials')."""
     question = resolution.question
-    content = [tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP]
-    alone = len(question.spans) == 1 and question.intent in SEARCH_INTENTS
-    if not alone or not content or "with" in tokens(question.text):
+    named = _a_country_alone(toks)
+    if not searched_alone(question) or named is None or "with" in tokens(question.text):
         return False
-    country = country_named(content)
-    if country is None or len(content) > len(tokens(country)):
-        return False
-    meetings = meetings_involving(country, tuple(content), index)
+    country, content = named
+    meetings = meetings_involving(country, content, index)
     if not meetings:
         return False
-    label = question.quote(tuple(content))
+    label = question.quote(content)
     resolution.constraints.append(Constraint(label, meetings=meetings, kind="issue"))
     return True
 
@@ -66,16 +63,24 @@ def add_topics_country(toks: tuple[str, ...], index: CatalogIndex, resolution: R
     """A country after a topic ("IAEA inspections in Iran", "child labour in Pakistan"): the
     meetings that involve it, held there, with its officials or about it, since talks about
     a country's affairs are often held elsewhere."""
-    if not any(c.kind == "issue" for c in resolution.constraints):
+    named = _a_country_alone(toks)
+    if not resolution.has_topic() or named is None:
         return False
-    content = tuple(tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP)
-    country = country_named(list(content))
-    if country is None or len(content) > len(tokens(country)):
-        return False
+    country, content = named
     meetings = meetings_involving(country, content, index)
     label = resolution.question.quote(content)
     resolution.constraints.append(Constraint(label, meetings=meetings, kind="place"))
     return True
+
+
+def _a_country_alone(toks: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """The country the words name and those words, when they name a country and nothing
+    else ("Somalia", "the UK"); None otherwise."""
+    content = tuple(tok for tok in toks if tok not in FILLERS and tok not in TOPIC_STOP)
+    country = country_named(list(content)) if content else None
+    if country is None or len(content) > len(tokens(country)):
+        return None
+    return country, content
 
 
 def meetings_involving(country: str, toks: tuple[str, ...], index: CatalogIndex) -> set[int]:

@@ -155,7 +155,7 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
         # Beside a topic, a place where nothing was held but that the records speak of may be
         # where the topic is: "hostages held in Gaza", "elections in Moldova".
         topics_place = (
-            not meetings and _beside_a_topic(resolution) and index.topics.knows_all(span.tokens)
+            not meetings and resolution.has_topic() and index.topics.knows_all(span.tokens)
         )
         if meetings or (meetings is not None and not topics_place):
             # A place where nothing was held is no meeting, never its people's meetings ("when
@@ -187,14 +187,6 @@ def _resolve_span(span: Span, index: CatalogIndex, resolution: Resolution) -> No
             _adopt(resolution, apart)
 
 
-def _beside_a_topic(resolution: Resolution) -> bool:
-    return any(c.kind == "issue" for c in resolution.constraints)
-
-
-def _all_topics(resolution: Resolution) -> bool:
-    return bool(resolution.constraints) and all(c.kind == "issue" for c in resolution.constraints)
-
-
 def _each_word_its_own(
     span: Span, index: CatalogIndex, resolution: Resolution
 ) -> Resolution | None:
@@ -224,7 +216,7 @@ def _topic_then_place(
             continue  # "Ombudsman Lund" is a person, whatever town is called Lund
         trial = Resolution(resolution.question)
         _resolve_span(replace(span, tokens=head), index, trial)
-        if trial.unresolved or trial.ambiguous or not _all_topics(trial):
+        if trial.unresolved or trial.ambiguous or not trial.only_topics():
             continue
         _resolve_span(Span(SpanKind.PLACE, place), index, trial)
         if not trial.unresolved and not trial.ambiguous:

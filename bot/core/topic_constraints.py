@@ -123,7 +123,13 @@ def split_on(toks: tuple[str, ...], word: str) -> list[tuple[str, ...]]:
 
 
 # Questions that search the records for what their words name ("climate change meetings").
-SEARCH_INTENTS = frozenset({Intent.MEETINGS_OF, Intent.MEETINGS_ABOUT_ISSUE})
+_SEARCH_INTENTS = frozenset({Intent.MEETINGS_OF, Intent.MEETINGS_ABOUT_ISSUE})
+
+
+def searched_alone(question: Question) -> bool:
+    """Whether the question is one part typed as a search ("Somalia", "climate change
+    meetings"), not one part among others."""
+    return len(question.spans) == 1 and question.intent in _SEARCH_INTENTS
 
 
 def a_charge_not_an_office(
@@ -140,11 +146,7 @@ def a_charge_not_an_office(
     if not specific or index.names_an_office(specific) or index.names_an_organisation(content):
         return None
     # "the Red Cross" alone is the organisation whose name holds it.
-    alone = (
-        len(question.spans) == 1
-        and question.intent in SEARCH_INTENTS
-        and not index.names_a_body(content)
-    )
+    alone = searched_alone(question) and not index.names_a_body(content)
     if not alone and index.match_topic(content, labels_only=True) is None:
         return None
     return index.match_topic(content)  # as after "about": labels, then titles and summaries
