@@ -233,8 +233,9 @@ class CatalogIndex(RoleMatching, PlaceMatching):
         seg_tokens = set(tokens(segment))
         heads = set(title_heads(segment))
         self.office_heads |= office_heads(segment)
-        # A title says "Premier" where a question says "prime minister" (and is read so).
-        toks = seg_tokens | (set(ROLE_ACRONYMS["premier"]) if "premier" in seg_tokens else set())
+        # A title's short names of offices read as questions read them: "Premier" is a prime
+        # minister, "CEO" a chief executive.
+        toks = seg_tokens | {w for tok in seg_tokens for w in ROLE_ACRONYMS.get(tok, ())}
         # A title's initials, but not those that spell a well-known acronym by chance
         # ("Special Envoy of the US President" is no "EU").
         acronyms = initials_acronyms(segment) - KNOWN_ACRONYMS.keys()

@@ -127,9 +127,9 @@ PLACE_MARKERS = stem_words(_PLACE_MARKER_TEXT)
 DEAL_WORDS = stem_words("deal dealt dealing")
 # Inside a topic these words belong to the phrase, not to the question.
 ISSUE_MONOLOGUE = stem_words("who which that went were was is are been have has")
+# ("in her role as" and "in his capacity as" are read as "as" before this: _IN_THE_ROLE.)
 APPOSITION_MARKERS = ("as", "since he became", "since she became", "when he was",
-                      "when she was", "while he was", "while she was", "in his role as",
-                      "in her role as", "became")  # fmt: skip
+                      "when she was", "while he was", "while she was", "became")  # fmt: skip
 STOPWORDS = stem_words(
     "the a an of for to at from during 's s it its his her their they he she them him that this "
     "these those who whom what which went go gone going been some with together each other "

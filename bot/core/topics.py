@@ -253,8 +253,8 @@ class TopicIndex:
         self.issue_index: dict[str, set[int]] = defaultdict(set)
         self.broader_index: dict[str, set[int]] = defaultdict(set)  # see add_issue
         # Each word of a label, and each long word of a text, as written -> its stem.
-        self.label_words: dict[str, str] = {}
-        self._label_vocab: list[str] = []
+        self.written_words: dict[str, str] = {}
+        self._written_vocab: list[str] = []
         # Arrays, not sets: 300k links held as sets cost 19 MB at 100k meetings.
         self.issue_meetings: dict[int, array[int]] = defaultdict(lambda: array("q"))
         # Units are numbered in the order they are added, so each posting list is sorted.
@@ -270,7 +270,7 @@ class TopicIndex:
         for form in (name, *aliases):
             for word in tokens(form):
                 if len(word) >= 5 and word.isalpha():
-                    self.label_words[word] = stem(word)
+                    self.written_words[word] = stem(word)
         own = _with_synonyms([name, *aliases])
         # "trade with Chile" is also economic cooperation; the reverse does not hold. A
         # broader topic is found only as a whole phrase, never word by word across a meeting's
@@ -303,8 +303,8 @@ class TopicIndex:
             # ("deforestaton" is one letter from "deforestation", far from "deforest").
             for word in _LONG_WORD.findall(unit):
                 word = word.lower()
-                if word not in self.label_words:
-                    self.label_words[word] = stem(word)
+                if word not in self.written_words:
+                    self.written_words[word] = stem(word)
             unit_id = len(self.unit_meeting)
             if meeting_id > _INT32_MAX and self.unit_meeting.typecode == "i":
                 self.unit_meeting = array("q", self.unit_meeting)  # ids past 32 bits: rare
@@ -316,7 +316,7 @@ class TopicIndex:
         self.unit_postings = dict(self.unit_postings)
         self.issue_meetings = dict(self.issue_meetings)
         self.broader_index = dict(self.broader_index)
-        self._label_vocab = list(self.label_words)
+        self._written_vocab = list(self.written_words)
         words = set(self.unit_postings) | set(self.issue_index)
         self.vocabulary = sorted(words)
 
@@ -339,13 +339,13 @@ class TopicIndex:
             # A misspelling keeps its first letter: "farming" is no "arm", "sanction" no
             # "action", though each is one letter away from the other.
             alts.update(choice for choice, _score, _ in found if choice[0] == token[0])
-            # A word of a label one letter wrong, missing, extra or swapped ("artifical",
-            # "secruity"), which its stem no longer shows.
+            # A word of a label or a long word of a text one letter wrong, missing, extra or
+            # swapped ("artifical", "secruity", "deforestaton"), which its stem no longer shows.
             near = process.extract(
-                token, self._label_vocab, scorer=OSA.distance, score_cutoff=1, limit=3
+                token, self._written_vocab, scorer=OSA.distance, score_cutoff=1, limit=3
             )
             alts.update(
-                self.label_words[word] for word, _distance, _ in near if word[0] == token[0]
+                self.written_words[word] for word, _distance, _ in near if word[0] == token[0]
             )
         return frozenset(alts)
 
